@@ -1,0 +1,48 @@
+"""File-system helpers shared by every command: outputs are published whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from amts.errors import InputError
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_text(path: str | os.PathLike[str]) -> str:
+    """Read a UTF-8 text file, naming the file and the byte offset when it is not valid UTF-8."""
+    source = Path(path)
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(source)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", path=str(source)) from None
+    return decode_text(data, path=str(source))
+
+
+def decode_text(data: bytes, *, path: str) -> str:
+    """Decode UTF-8 bytes strictly; binary data and invalid sequences are errors, a BOM is kept."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise InputError("binary data (NUL byte), expected UTF-8 text", path=path, line=line)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=line) from None
