@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests and the demo use, when they are missing.
 set -euo pipefail
 need=()
-command -v apertium >/dev/null 2>&1 || need+=(apertium apertium-eng-spa)
+command -v apertium >/dev/null 2>&1 || need+=(apertium)
 [ -d /usr/share/apertium/apertium-eng-spa ] || need+=(apertium-eng-spa)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
