@@ -57,3 +57,34 @@ OUTPUT_PREFIX = "translated/"  # output bucket: translated/<lang>/<relative path
 JOB_INPUT_PREFIX = "jobs/input/"  # working bucket: jobs/input/<run>/<pair>/...
 JOB_OUTPUT_PREFIX = "jobs/output/"  # working bucket: Translate writes here
 PARALLEL_DATA_PREFIX = "parallel-data/"  # working bucket
+
+# cdk.json context keys: the pipeline config (amts.pipeline_config.PipelineConfig, shared with the handlers and the
+# local runtime) and the deployment-only settings the stack reads (retention, alarm e-mail, trigger batching).
+CDK_CONTEXT_PIPELINE = "amts:pipeline"
+CDK_CONTEXT_DEPLOYMENT = "amts:deployment"
+
+# ASL ${Placeholders} besides the function ARNs (FunctionSpec.asl_placeholder). The stack substitutes them in
+# the deployed state machine, the local runtime in the one it runs; values are plain text (ARNs, names, numbers).
+ASL_INPUT_BUCKET = "InputBucketName"
+ASL_WORK_BUCKET = "WorkBucketName"
+ASL_OUTPUT_BUCKET = "OutputBucketName"
+ASL_TRANSLATE_ROLE_ARN = "TranslateDataAccessRoleArn"
+ASL_TOPIC_ARN = "NotificationTopicArn"
+# Limits, from amts.pipeline_config.asl_limit_substitutions (JSON numbers: write them unquoted in the ASL).
+ASL_MAX_CONCURRENCY = "MaxConcurrency"
+ASL_JOB_POLL_INITIAL_SECONDS = "JobPollInitialSeconds"
+ASL_JOB_POLL_MAX_SECONDS = "JobPollMaxSeconds"
+ASL_JOB_POLL_BACKOFF_RATE = "JobPollBackoffRate"
+ASL_JOB_POLL_MAX_WAIT_SECONDS = "JobPollMaxWaitSeconds"
+ASL_PARALLEL_DATA_POLL_INITIAL_SECONDS = "ParallelDataPollInitialSeconds"
+ASL_PARALLEL_DATA_POLL_MAX_SECONDS = "ParallelDataPollMaxSeconds"
+ASL_PARALLEL_DATA_POLL_BACKOFF_RATE = "ParallelDataPollBackoffRate"
+ASL_PARALLEL_DATA_POLL_MAX_WAIT_SECONDS = "ParallelDataPollMaxWaitSeconds"
+ASL_RETRY_INTERVAL_SECONDS = "RetryIntervalSeconds"
+ASL_RETRY_MAX_ATTEMPTS = "RetryMaxAttempts"
+ASL_RETRY_BACKOFF_RATE = "RetryBackoffRate"
+ASL_RETRY_MAX_DELAY_SECONDS = "RetryMaxDelaySeconds"
+
+# Lambda runtime and architecture of every function (the stack's factory and the bundler use these).
+LAMBDA_PYTHON_VERSION = "3.13"
+LAMBDA_ARCHITECTURE = "x86_64"
