@@ -69,7 +69,7 @@ ASL_INPUT_BUCKET = "InputBucketName"
 ASL_WORK_BUCKET = "WorkBucketName"
 ASL_OUTPUT_BUCKET = "OutputBucketName"
 ASL_TRANSLATE_ROLE_ARN = "TranslateDataAccessRoleArn"
-ASL_TOPIC_ARN = "NotificationTopicArn"
+ASL_TOPIC_ARN = "TopicArn"
 # Limits, from amts.pipeline_config.asl_limit_substitutions (JSON numbers: write them unquoted in the ASL).
 ASL_MAX_CONCURRENCY = "MaxConcurrency"
 ASL_JOB_POLL_INITIAL_SECONDS = "JobPollInitialSeconds"
