@@ -1,0 +1,1 @@
+"""The local runtime: the deployed pipeline, offline, in one process (moto, Step Functions, in-process handlers)."""
