@@ -23,6 +23,12 @@ class FunctionSpec:
 FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec("Starter", "amts_handlers.starter.handler", None, "SQS batch of S3 events -> one execution"),
     FunctionSpec(
+        "Plan",
+        "amts_handlers.plan.handler",
+        "PlanFunctionArn",
+        "validate the execution input and resolve it against the config and the book",
+    ),
+    FunctionSpec(
         "BuildParallelData",
         "amts_handlers.build_parallel_data.handler",
         "BuildParallelDataFunctionArn",
