@@ -1,0 +1,53 @@
+"""The book model: parse d2lbook markdown, render it back byte for byte, and cut it into translatable segments.
+
+Public API (see docs/module-map.md, section ``amts.book``)::
+
+    doc = parse_file("chapter/section.md")
+    assert render(doc) == doc.text
+    for segment in segments(doc):
+        print(segment.id, prose(segment), split_sentences(segment.text, "en"))
+    html = to_html(doc)                        # for an Amazon Translate batch job (text/html)
+    rebuilt = from_html(doc, translated_html)  # issues are reported, the source is kept for those segments
+    markdown = rebuilt.markdown(doc)
+"""
+
+from amts.book.html import from_html, to_html
+from amts.book.inline import find_protected
+from amts.book.model import (
+    Block,
+    BlockKind,
+    Document,
+    HtmlRebuild,
+    ProtectedSpan,
+    Segment,
+    SegmentIssue,
+    Sentence,
+    SpanKind,
+)
+from amts.book.parser import parse, parse_file, render
+from amts.book.segments import join_lines, prose, replace_segments, segments
+from amts.book.sentences import segment_sentences, split_sentences
+
+__all__ = [
+    "Block",
+    "BlockKind",
+    "Document",
+    "HtmlRebuild",
+    "ProtectedSpan",
+    "Segment",
+    "SegmentIssue",
+    "Sentence",
+    "SpanKind",
+    "find_protected",
+    "from_html",
+    "join_lines",
+    "parse",
+    "parse_file",
+    "prose",
+    "render",
+    "replace_segments",
+    "segment_sentences",
+    "segments",
+    "split_sentences",
+    "to_html",
+]

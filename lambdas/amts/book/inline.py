@@ -1,0 +1,95 @@
+"""Inline protected spans: the parts of a segment's text that must reach the translation byte-identical."""
+
+from __future__ import annotations
+
+import re
+
+from amts.book.model import ProtectedSpan, SpanKind
+
+# One leftmost-first scan; the alternatives are ordered so that a construct that starts earlier wins and, at the
+# same position, the more specific construct wins (a role before inline code, display math before inline math).
+_INLINE = re.compile(
+    r"""
+      (?P<comment><!--[\s\S]*?-->)
+    | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\n]*?(?P=roleticks))
+    | (?P<code>(?P<ticks>`+)(?!`)[\s\S]*?(?<!`)(?P=ticks)(?!`))
+    | (?P<dmath>(?<!\\)\$\$[\s\S]+?\$\$)
+    | (?P<math>(?<![\\$])\$(?![\s$])(?:\\[\s\S]|[^$\\\n]|\n(?![ \t]*\r?\n))+?(?<![\s\\])\$(?!\$))
+    | (?P<escape>\\[\\`*_{}\[\]()#+\-.!$|<>~&])
+    | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
+    | (?P<autolink><https?://[^<>\s]+>)
+    | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\))
+    | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
+    | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
+    | (?P<token></?[A-Za-z][\w-]*\s*/?>)
+    | (?P<url>https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'"])
+    """,
+    re.VERBOSE,
+)
+
+_GROUP_KIND: dict[str, SpanKind] = {
+    "comment": SpanKind.COMMENT,
+    "role": SpanKind.ROLE,
+    "code": SpanKind.CODE,
+    "dmath": SpanKind.MATH,
+    "math": SpanKind.MATH,
+    "escape": SpanKind.TOKEN,
+    "entity": SpanKind.ENTITY,
+    "autolink": SpanKind.URL,
+    "target": SpanKind.LINK_TARGET,
+    "slideopen": SpanKind.SLIDE_OPEN,
+    "slideclose": SpanKind.SLIDE_CLOSE,
+    "token": SpanKind.TOKEN,
+    "url": SpanKind.URL,
+}
+
+
+def find_protected(text: str) -> tuple[ProtectedSpan, ...]:
+    """Every protected span of ``text``, sorted and non-overlapping.
+
+    A link's ``[`` (or ``![``) and its ``](url)`` are separate spans so that the link text between them stays
+    translatable; the opening bracket is found by bracket balancing, skipping protected spans.
+    """
+    spans: list[ProtectedSpan] = []
+    for match in _INLINE.finditer(text):
+        group = match.lastgroup
+        if group is None:  # pragma: no cover - every alternative is a named group
+            continue
+        kind = _GROUP_KIND[group]
+        spans.append(ProtectedSpan(kind, match.start(), match.end(), match.group()))
+    if any(span.kind is SpanKind.LINK_TARGET for span in spans):
+        spans = _add_link_openers(text, spans)
+    return tuple(spans)
+
+
+def _add_link_openers(text: str, spans: list[ProtectedSpan]) -> list[ProtectedSpan]:
+    covered = bytearray(len(text))
+    for span in spans:
+        covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+    openers: list[ProtectedSpan] = []
+    for span in spans:
+        if span.kind is not SpanKind.LINK_TARGET:
+            continue
+        depth = 0
+        position = span.start - 1
+        while position >= 0:
+            if not covered[position]:
+                char = text[position]
+                if char == "]":
+                    depth += 1
+                elif char == "[":
+                    if depth == 0:
+                        break
+                    depth -= 1
+            position -= 1
+        if position < 0:
+            continue  # a stray "](url)": still protected, just without an opener
+        start = position - 1 if position > 0 and text[position - 1] == "!" and not covered[position - 1] else position
+        openers.append(ProtectedSpan(SpanKind.LINK_OPEN, start, position + 1, text[start : position + 1]))
+        covered[start : position + 1] = b"\x01" * (position + 1 - start)
+    return sorted([*spans, *openers], key=lambda span: span.start)
+
+
+def is_protected_at(spans: tuple[ProtectedSpan, ...], offset: int) -> bool:
+    """Whether ``offset`` falls strictly inside one of ``spans`` (a span's own start is not inside it)."""
+    return any(span.start < offset < span.end for span in spans)

@@ -1,0 +1,157 @@
+"""The book model: a parsed d2lbook markdown file as blocks with exact spans, and its translatable segments."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class BlockKind(enum.StrEnum):
+    """What a block is; only some kinds carry translatable text (see ``TRANSLATABLE_KINDS``)."""
+
+    BLANK = "blank"  # one or more blank lines between blocks
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST = "list"  # a blank-line-separated paragraph made of list items (children)
+    LIST_ITEM = "list-item"
+    FIGURE = "figure"
+    MATH = "math"  # display math ``$$…$$`` (maybe with ``:eqlabel:``)
+    CODE = "code"  # a fenced cell: code, bash, toc, eval_rst, text
+    TAB = "tab"  # ``:begin_tab:`…``` … ``:end_tab:`` with inner blocks as children
+    TAB_MARKER = "tab-marker"  # the ``:begin_tab:`` or ``:end_tab:`` line itself
+    TABLE = "table"
+    TABLE_CAPTION = "table-caption"
+    DIRECTIVE = "directive"  # lines made only of ``:name:`value``` marks (``:label:``, ``:bibliography:``...)
+    COMMENT = "comment"  # a paragraph that is one HTML comment
+    DISCUSSION = "discussion"  # ``[Discussions](https://discuss.d2l.ai/t/…)``: not translated
+    QUOTE = "quote"  # ``>`` block quote; each line is a child QUOTE_LINE
+    QUOTE_LINE = "quote-line"
+    MIXED = "mixed"  # a paragraph mixing prose and display math: children are PARAGRAPH / MATH / LIST parts
+
+
+class SpanKind(enum.StrEnum):
+    """Inline content that must reach the translated file byte-identical."""
+
+    CODE = "code"
+    MATH = "math"
+    ROLE = "role"  # :numref:`…`, :cite:`…`, :eqref:`…`, :ref:`…`, :label:`…` ...
+    LINK_OPEN = "link-open"  # the ``[`` or ``![`` of a link or image; its text stays translatable
+    LINK_TARGET = "link-target"  # ``](url "title")``
+    URL = "url"  # a bare http(s) URL
+    TOKEN = "token"  # ``<pad>``, ``<eos>``, other tag-like tokens
+    ENTITY = "entity"  # ``&lt;`` ...
+    SLIDE_OPEN = "slide-open"  # ``[**``, ``(**``, ``[~~``, ``(~~``
+    SLIDE_CLOSE = "slide-close"  # ``**]``, ``**)``, ``~~]``, ``~~)``
+    COMMENT = "comment"  # ``<!-- … -->``
+    STRUCTURE = "structure"  # markup that belongs to the block, e.g. a quote's ``>`` inside the text
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of the document; ``start``/``end`` are offsets into ``Document.text``.
+
+    Top-level blocks tile the document body exactly; children tile their parent's inner range
+    (for a tab: the text between the marker lines, which are TAB_MARKER children themselves).
+    """
+
+    kind: BlockKind
+    start: int
+    end: int
+    line: int  # 1-based line of ``start``
+    children: tuple[Block, ...] = ()
+    tab: tuple[str, ...] | None = None  # tab names when inside ``:begin_tab:``
+    level: int = 0  # heading level, or list-item indentation (spaces)
+    info: str = ""  # code info string, list marker, or tab marker text
+    target: str = ""  # figure image path
+    labels: tuple[str, ...] = ()  # ``:label:`` / ``:eqlabel:`` ids attached to the block
+    text_start: int = -1  # translatable text range, -1 when the block has none
+    text_end: int = -1
+    cells: tuple[tuple[int, int], ...] = ()  # table cells (text ranges), in row order
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed markdown file. ``render(doc) == doc.text`` byte for byte."""
+
+    path: str
+    text: str
+    blocks: tuple[Block, ...]
+    body_start: int = 0  # 1 when the file starts with a UTF-8 BOM
+    newline: str = "\n"  # the line ending most used in the file ("\r\n" for CRLF files)
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line number of ``offset`` in ``text``."""
+        return self.text.count("\n", 0, offset) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ProtectedSpan:
+    """A span of a segment's text that must not be translated; offsets are relative to ``Segment.text``."""
+
+    kind: SpanKind
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A translatable unit of text, in document order, with a deterministic id such as ``s0012``."""
+
+    id: str
+    kind: str  # heading, paragraph, list-item, caption, table-caption, table-cell, quote
+    start: int
+    end: int
+    text: str
+    protected: tuple[ProtectedSpan, ...]
+    tab: tuple[str, ...] | None = None
+    block_path: tuple[int, ...] = ()  # indices from the top-level block list down to the owning block
+    labels: tuple[str, ...] = ()  # anchors: ``:label:`` ids, figure file name
+    level: int = 0  # heading level (0 otherwise)
+    line: int = 0  # 1-based line of ``start``
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a segment: ``start``/``end`` are offsets into ``Segment.text``."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentIssue:
+    """A problem found in a translation of one segment; the segment keeps its source text."""
+
+    path: str
+    segment_id: str
+    problem: str  # dropped-span, duplicated-span, reordered-spans, altered-span, missing-segment, ...
+    detail: str
+    span: ProtectedSpan | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}: segment {self.segment_id}"
+        if self.span is not None:
+            where += f" span {self.span.text!r}"
+        return f"{where}: {self.problem}: {self.detail}"
+
+
+@dataclass(slots=True)
+class HtmlRebuild:
+    """The result of reading translated HTML back: per-segment markdown and the problems found."""
+
+    path: str
+    translations: dict[str, str] = field(default_factory=dict)
+    issues: list[SegmentIssue] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)  # segment ids that keep their source text
+
+    def markdown(self, doc: Document) -> str:
+        """The translated markdown: every non-segment byte and every protected span as in the source."""
+        from amts.book.segments import replace_segments
+
+        return replace_segments(doc, self.translations)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues

@@ -1,0 +1,177 @@
+"""Translatable segments of a document, their plain prose, and markdown with segments replaced."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Mapping
+
+from amts.book.inline import find_protected
+from amts.book.model import Block, BlockKind, Document, Segment, SpanKind
+from amts.errors import InputError
+
+_SEGMENT_KIND: dict[BlockKind, str] = {
+    BlockKind.HEADING: "heading",
+    BlockKind.PARAGRAPH: "paragraph",
+    BlockKind.LIST_ITEM: "list-item",
+    BlockKind.FIGURE: "caption",
+    BlockKind.TABLE_CAPTION: "table-caption",
+    BlockKind.QUOTE_LINE: "quote",
+}
+
+# Letters of any script (not digits or underscore): a segment without one has nothing to translate.
+_LETTER = re.compile(r"[^\W\d_]")
+_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t>]*")
+_SPACES = re.compile(r"\s+")
+_DELETED_SLIDE_TEXT = re.compile(r"\[~~[\s\S]*?~~\]|\(~~[\s\S]*?~~\)")
+
+
+def segments(doc: Document) -> list[Segment]:
+    """The translatable segments of ``doc`` in document order, with ids ``s0001``, ``s0002``, ..."""
+    found: list[Segment] = []
+    for path, block in _walk(doc.blocks, ()):
+        for start, end, kind in _text_ranges(block):
+            text = doc.text[start:end]
+            protected = find_protected(text)
+            if not _has_translatable_text(text, protected):
+                continue
+            labels = block.labels
+            found.append(
+                Segment(
+                    id=f"s{len(found) + 1:04d}",
+                    kind=kind,
+                    start=start,
+                    end=end,
+                    text=text,
+                    protected=protected,
+                    tab=block.tab,
+                    block_path=path,
+                    labels=labels,
+                    level=block.level if block.kind is BlockKind.HEADING else 0,
+                    line=doc.text.count("\n", 0, start) + 1,
+                )
+            )
+    return found
+
+
+def _walk(blocks: tuple[Block, ...], path: tuple[int, ...]) -> Iterator[tuple[tuple[int, ...], Block]]:
+    for index, block in enumerate(blocks):
+        here = (*path, index)
+        yield here, block
+        if block.children:
+            yield from _walk(block.children, here)
+
+
+def _text_ranges(block: Block) -> list[tuple[int, int, str]]:
+    if block.kind is BlockKind.TABLE:
+        return [(start, end, "table-cell") for start, end in block.cells]
+    kind = _SEGMENT_KIND.get(block.kind)
+    if kind is None or block.text_start < 0 or block.text_end <= block.text_start:
+        return []
+    return [(block.text_start, block.text_end, kind)]
+
+
+def _has_translatable_text(text: str, protected: tuple[object, ...]) -> bool:
+    from amts.book.model import ProtectedSpan
+
+    position = 0
+    for span in protected:
+        assert isinstance(span, ProtectedSpan)
+        if _LETTER.search(text, position, span.start):
+            return True
+        position = span.end
+    return _LETTER.search(text, position) is not None
+
+
+def join_lines(text: str) -> str:
+    """Join wrapped lines: no space between two CJK characters across a line break, one space otherwise."""
+
+    def joiner(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if before and after and _CJK_CHAR.match(before) and _CJK_CHAR.match(after):
+            return ""
+        return " "
+
+    return _SPACES.sub(" ", _LINE_BREAK.sub(joiner, text)).strip()
+
+
+def prose(segment: Segment) -> str:
+    """Plain text of a segment for alignment and scoring.
+
+    Slide marks are unwrapped, slides-only ``[~~…~~]`` text is deleted, HTML entities are unescaped, wrapped
+    lines are joined (no space between CJK characters) and whitespace is collapsed; other protected spans
+    (code, math, roles, links) are kept as written.
+    """
+    pieces: list[str] = []
+    position = 0
+    text = segment.text
+    for span in segment.protected:
+        pieces.append(text[position : span.start])
+        if span.kind is SpanKind.ENTITY:
+            pieces.append(html.unescape(span.text))
+        elif span.kind not in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
+            pieces.append(span.text)
+        else:
+            pieces.append("\x01" if "~" in span.text else "")
+        position = span.end
+    pieces.append(text[position:])
+    joined = "".join(pieces)
+    if "\x01" in joined:
+        joined = re.sub(r"\x01[\s\S]*?\x01", "", joined).replace("\x01", "")
+    return join_lines(joined)
+
+
+def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
+    """Markdown with the given segments' texts replaced and every other byte unchanged.
+
+    Replacement text is fitted to its block so that it cannot change the document's structure: a heading,
+    caption or table cell stays on one line, a paragraph gets no blank line, and continuation lines of a list
+    item or quote keep their indentation.
+    """
+    all_segments = segments(doc)
+    by_id = {segment.id: segment for segment in all_segments}
+    unknown = sorted(set(replacements) - set(by_id))
+    if unknown:
+        raise InputError(f"unknown segment ids {', '.join(unknown[:5])}", path=doc.path)
+    pieces: list[str] = []
+    position = 0
+    for segment in all_segments:
+        if segment.id not in replacements:
+            continue
+        pieces.append(doc.text[position : segment.start])
+        pieces.append(_fit(doc, segment, replacements[segment.id]))
+        position = segment.end
+    pieces.append(doc.text[position:])
+    return "".join(pieces)
+
+
+_STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
+_LINE_BREAKS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)+")
+
+
+def _fit(doc: Document, segment: Segment, text: str) -> str:
+    if text == segment.text:
+        return text
+    text = text.strip()
+    if segment.kind in ("heading", "caption", "table-cell", "table-caption", "quote"):
+        one_line: str = _LINE_BREAKS.sub(" ", text)
+        return one_line
+    indent = ""
+    if segment.kind == "list-item":
+        line_start = doc.text.rfind("\n", 0, segment.start) + 1
+        indent = " " * (segment.start - line_start)
+    spans = find_protected(text)
+    pieces: list[str] = []
+    position = 0
+    for match in _LINE_BREAKS.finditer(text):
+        if "\n" not in match.group() or any(span.start < match.start() < span.end for span in spans):
+            continue  # a line break inside code or math is content, not layout
+        pieces.append(text[position : match.start()])
+        # A line that would start a new block (heading, list item, fence...) is joined to the previous one.
+        pieces.append(" " if _STRUCTURAL_START.match(text, match.end()) else doc.newline + indent)
+        position = match.end()
+    pieces.append(text[position:])
+    return "".join(pieces)

@@ -1,0 +1,198 @@
+"""Sentence segmentation tuned for technical markdown text (en, zh, es, and a default for other languages).
+
+When in doubt the segmenter splits: the aligner can merge sentences but cannot split them. It never splits inside
+a protected span (code, math, roles, links...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from amts.book.inline import find_protected
+from amts.book.model import ProtectedSpan, Segment, Sentence, SpanKind
+from amts.languages import CJK_LANGUAGES
+
+# Closing quotes, brackets and slide marks stay with the sentence they end.
+_CLOSERS = r"(?:[\"'”’」』）)】》〉\]]|\*\*[\])]|~~[\])])*"
+_LATIN_END = re.compile(rf"(?:[.!?]+|…){_CLOSERS}(?=\s)")
+_CJK_END = re.compile(rf"[。！？；!?]+{_CLOSERS}|[.]{_CLOSERS}(?=\s)")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.?$")
+
+# Abbreviations that do not end a sentence when followed by a space (lower-cased, without the final period).
+_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        [
+            "e.g",
+            "i.e",
+            "fig",
+            "figs",
+            "eq",
+            "eqs",
+            "eqn",
+            "sec",
+            "secs",
+            "ch",
+            "chap",
+            "et",
+            "al",
+            "vs",
+            "cf",
+            "approx",
+            "resp",
+            "nos",
+            "dr",
+            "mr",
+            "mrs",
+            "ms",
+            "prof",
+            "st",
+            "jr",
+            "sr",
+            "inc",
+            "ltd",
+            "corp",
+            "dept",
+            "univ",
+            "vol",
+            "vols",
+            "pp",
+            "eds",
+            "tab",
+            "def",
+            "thm",
+            "prop",
+            "lem",
+            "cor",
+            "ref",
+            "refs",
+        ]
+    ),
+    "es": frozenset(
+        [
+            "p.ej",
+            "ej",
+            "e.g",
+            "i.e",
+            "fig",
+            "figs",
+            "ec",
+            "ecs",
+            "sec",
+            "secc",
+            "cap",
+            "et",
+            "al",
+            "vs",
+            "cf",
+            "aprox",
+            "resp",
+            "núm",
+            "sr",
+            "sra",
+            "srta",
+            "dr",
+            "dra",
+            "prof",
+            "ud",
+            "uds",
+            "pág",
+            "págs",
+            "vol",
+            "tab",
+            "def",
+            "eds",
+        ]
+    ),
+}
+_DEFAULT_ABBREVIATIONS = frozenset(["e.g", "i.e", "fig", "figs", "eq", "eqs", "sec", "et", "al", "vs", "cf"])
+
+
+def split_sentences(text: str, lang: str) -> list[str]:
+    """The sentences of ``text`` (markdown allowed; protected spans are detected and never split)."""
+    return [sentence.text for sentence in _split(text, find_protected(text), lang)]
+
+
+def segment_sentences(segment: Segment, lang: str) -> list[Sentence]:
+    """The sentences of a segment, each with its offsets in ``segment.text``."""
+    return _split(segment.text, segment.protected, lang)
+
+
+def _split(text: str, protected: Sequence[ProtectedSpan], lang: str) -> list[Sentence]:
+    cuts = _cut_points(text, protected, lang)
+    sentences: list[Sentence] = []
+    start = 0
+    for cut in [*cuts, len(text)]:
+        piece = text[start:cut]
+        stripped = piece.strip()
+        if stripped:
+            begin = start + (len(piece) - len(piece.lstrip()))
+            sentences.append(Sentence(begin, begin + len(stripped), stripped))
+        start = cut
+    return sentences
+
+
+def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> list[int]:
+    base = lang.split("-")[0].lower()
+    cjk = lang in CJK_LANGUAGES or base in CJK_LANGUAGES
+    abbreviations = _ABBREVIATIONS.get(base, _DEFAULT_ABBREVIATIONS)
+    owner = _span_owner(text, protected)
+    opens = {span.start: span for span in protected}
+    pattern = _CJK_END if cjk else _LATIN_END
+    cuts: list[int] = []
+    for match in pattern.finditer(text):
+        end = match.end()
+        if owner[match.start()] or (owner[end - 1] and owner[end - 1] == owner[end]):
+            continue  # the punctuation is inside a protected span, or the cut would fall inside one
+        following = _next_visible(text, end)
+        if following >= len(text):
+            continue
+        if not _starts_sentence(text, following, opens, cjk=cjk):
+            continue
+        punctuation = match.group()
+        if punctuation.startswith(".") and _is_abbreviation(text, match.start(), abbreviations):
+            continue
+        cuts.append(end)
+    return cuts
+
+
+def _span_owner(text: str, protected: Sequence[ProtectedSpan]) -> list[int]:
+    """For each offset (and one past the end), 1 + the index of the protected span covering it, else 0."""
+    owner = [0] * (len(text) + 1)
+    for number, span in enumerate(protected, start=1):
+        owner[span.start : span.end] = [number] * (span.end - span.start)
+    return owner
+
+
+def _next_visible(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
+
+
+def _starts_sentence(text: str, position: int, opens: dict[int, ProtectedSpan], *, cjk: bool) -> bool:
+    """Whether the text at ``position`` can begin a new sentence (no lower-case, digit or ``(`` continuation)."""
+    span = opens.get(position)
+    if span is not None:
+        # A slide mark, code, math, a link... may begin a sentence; a citation or reference continues one.
+        return span.kind not in (SpanKind.ROLE, SpanKind.SLIDE_CLOSE) or span.text.startswith((":numref:", ":ref:"))
+    char = text[position]
+    if char.isdigit() or char == "(" or char in ",;:.!?)]}、，。；：":
+        return False
+    if char.islower():
+        return False
+    return True if cjk else not (char in "-–—" and text[position : position + 2] not in ("- ", "— "))
+
+
+def _is_abbreviation(text: str, period: int, abbreviations: frozenset[str]) -> bool:
+    before = _WORD_BEFORE.search(text, max(0, period - 20), period)
+    if before is None:
+        return False
+    word = before.group(1)
+    if len(word) == 1 and word.isupper():
+        return True  # an initial such as "H. G. Wells"
+    lowered = word.lower()
+    if lowered in abbreviations:
+        return True
+    # "et al." is two words; "e.g." and "i.e." arrive as "e.g"/"i.e" thanks to the dotted-word pattern.
+    return lowered == "al" and text[max(0, before.start() - 3) : before.start()].lower() == "et "
