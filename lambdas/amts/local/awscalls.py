@@ -43,6 +43,7 @@ class CallRecord:
     action: str  # IAM action, e.g. "s3:GetObject"
     resource: str  # ARN, or "*" for actions without resource-level permissions
     operation: str  # API operation that needed it, e.g. "CopyObject"
+    conditions: tuple[tuple[str, str], ...] = ()  # request context keys IAM conditions test, e.g. s3:prefix
 
 
 CallAnswer = Callable[[str, str, dict[str, Any]], Any]
@@ -105,8 +106,8 @@ class _Dispatcher:
         principal = current_principal()
         needed = required_permissions(service, operation, api_params, region=region, account=self.account)
         with self.lock:
-            for action, resource in needed:
-                record = CallRecord(principal, service, action, resource, operation)
+            for action, resource, conditions in needed:
+                record = CallRecord(principal, service, action, resource, operation, conditions)
                 records[record] = records.get(record, 0) + 1
         return answer(service, operation, api_params) if answer is not None else None
 
@@ -166,10 +167,27 @@ _S3_BUCKET_ACTIONS = {
 _TRANSLATE_PARALLEL_DATA_OPS = {"CreateParallelData", "UpdateParallelData", "GetParallelData", "DeleteParallelData"}
 
 
+Permission = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
 def required_permissions(
     service: str, operation: str, params: dict[str, Any], *, region: str, account: str
+) -> list[Permission]:
+    """The (IAM action, resource ARN, condition context) an API call is authorized against."""
+    needed = _permissions(service, operation, params, region=region, account=account)
+    context: list[tuple[str, str]] = []
+    if service == "s3" and operation in _S3_BUCKET_ACTIONS and operation.startswith("List"):
+        context.append(("s3:prefix", str(params.get("Prefix", ""))))
+    result: list[Permission] = []
+    for action, resource in needed:
+        extra = (("iam:PassedToService", f"{service}.amazonaws.com"),) if action == "iam:PassRole" else ()
+        result.append((action, resource, tuple(context) + extra))
+    return result
+
+
+def _permissions(
+    service: str, operation: str, params: dict[str, Any], *, region: str, account: str
 ) -> list[tuple[str, str]]:
-    """The (IAM action, resource ARN) pairs an API call is authorized against, for the services AMTS uses."""
     prefix = {"stepfunctions": "states", "lambda": "lambda"}.get(service, service)
     arn_base = f"arn:{PARTITION}:{prefix}:{region}:{account}"
     if service == "s3":
@@ -190,10 +208,14 @@ def required_permissions(
             return [(_S3_BUCKET_ACTIONS[operation], _s3_bucket(bucket))]
         return [(f"s3:{operation}", _s3_bucket(bucket) if bucket else "*")]
     if service == "sqs":
+        # Batch APIs are authorized as their single-message action (SendMessageBatch needs sqs:SendMessage).
+        action = f"sqs:{operation.removesuffix('Batch')}"
         url = params.get("QueueUrl")
         if url:
-            return [(f"sqs:{operation}", queue_arn_from_url(str(url), region=region, account=account))]
-        return [(f"sqs:{operation}", "*")]
+            return [(action, queue_arn_from_url(str(url), region=region, account=account))]
+        if operation == "GetQueueUrl":
+            return [(action, f"arn:{PARTITION}:sqs:{region}:{account}:{params.get('QueueName', '')}")]
+        return [(action, "*")]
     if service == "sns":
         return [(f"sns:{operation}", str(params.get("TopicArn") or params.get("TargetArn") or "*"))]
     if service == "stepfunctions":
