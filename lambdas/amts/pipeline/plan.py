@@ -1,0 +1,165 @@
+"""The Plan step: validate the execution input with its typed model and resolve it against the config and the book.
+
+Bad input raises ``InputError`` with a message a person can act on; the state machine catches it by that error
+name and ends in the ``InvalidInput`` Fail state after a notification.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from amts import config
+from amts.errors import InputError
+from amts.pipeline.models import PairSettings, PairTask, PollPlan, RunInput, RunPlan
+from amts.pipeline.s3 import list_markdown
+from amts.pipeline_config import LanguagePairConfig, PipelineConfig, PollSchedule
+
+# History events per poll of a wait loop (Wait 2 + Task 5 + Choice 2 + Pass 2) and per pair outside the loops.
+EVENTS_PER_POLL = 11
+EVENTS_PER_PAIR = 80
+HISTORY_EVENT_LIMIT = 25_000
+# Leave room for retries and the run's own states.
+HISTORY_EVENT_BUDGET = 22_000
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """One line naming each bad field and what is wrong with it."""
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "<input>"
+        problems.append(f"{where}: {error['msg']}")
+    return "; ".join(problems)
+
+
+def parse_run_input(raw: dict[str, Any]) -> RunInput:
+    """The execution input as a ``RunInput``, or an ``InputError`` listing every bad field."""
+    try:
+        return RunInput.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(
+            f"invalid execution input: {describe_validation_error(exc)}. Expected e.g. "
+            '{"pairs": ["en-zh"], "chapters": ["chapter_intro/index.md"], "evaluate": true, "publish": true}',
+            path="execution input",
+        ) from None
+
+
+def wait_schedule(schedule: PollSchedule) -> list[int]:
+    """The waits of a capped exponential backoff, in seconds, until ``max_wait_seconds`` is spent."""
+    waits: list[int] = []
+    waited, wait = 0.0, float(schedule.initial_seconds)
+    while waited < schedule.max_wait_seconds:
+        waits.append(round(wait))
+        waited += wait
+        wait = min(wait * schedule.backoff_rate, float(schedule.max_seconds))
+    return waits
+
+
+def poll_plan(pipeline: PipelineConfig) -> PollPlan:
+    job = wait_schedule(pipeline.polling.translation_job)
+    parallel_data = wait_schedule(pipeline.polling.parallel_data)
+    return PollPlan.model_validate(
+        {
+            "job": {"schedule": job, "max_attempts": len(job)},
+            "parallel_data": {"schedule": parallel_data, "max_attempts": len(parallel_data)},
+        }
+    )
+
+
+def history_events_worst_case(pairs: Sequence[PairTask], poll: PollPlan) -> int:
+    """Upper bound of the execution's history events: every loop polling until its limit (inline Map)."""
+    total = 0
+    for task in pairs:
+        jobs = 2 if task.evaluate else 1
+        total += EVENTS_PER_PAIR + EVENTS_PER_POLL * (poll.parallel_data.max_attempts + jobs * poll.job.max_attempts)
+    return total
+
+
+def _pair_settings(pair: LanguagePairConfig) -> PairSettings:
+    return PairSettings(
+        source=pair.source,
+        target=pair.target,
+        parallel_data_name=pair.parallel_data_name or f"amts-{pair.source}-{pair.target}",
+        terminology_name=pair.terminology_name,
+        formality=pair.formality,
+        profanity="MASK" if pair.mask_profanity else None,
+        evaluate=pair.evaluation,
+        reference_prefix=pair.reference_prefix or f"{config.SOURCE_PREFIX}{pair.target}/",
+    )
+
+
+def _token(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def plan_run(
+    raw_input: dict[str, Any],
+    *,
+    execution_name: str,
+    pipeline: PipelineConfig,
+    s3_client: Any,
+    input_bucket: str,
+) -> RunPlan:
+    """Validate ``raw_input`` and produce the Map items; chapters that do not exist are an input error."""
+    run = parse_run_input(raw_input)
+    run_id = run.run_id or execution_name
+    selected = [pipeline.pair(key) for key in run.pairs] if run.pairs else list(pipeline.language_pairs)
+    tasks: list[PairTask] = []
+    listings: dict[str, set[str]] = {}
+    for pair in selected:
+        source_prefix = f"{config.SOURCE_PREFIX}{pair.source}/"
+        if source_prefix not in listings:
+            listings[source_prefix] = set(list_markdown(s3_client, input_bucket, source_prefix))
+        available = listings[source_prefix]
+        if run.chapters is None:
+            chapters = sorted(available)
+            if not chapters:
+                raise InputError(
+                    f"no chapters to translate for {pair.key}: s3://{input_bucket}/{source_prefix} has no .md files; "
+                    "upload the book first",
+                    path="execution input",
+                )
+        else:
+            missing = [path for path in run.chapters if path not in available]
+            if missing:
+                raise InputError(
+                    f"chapter(s) not found under s3://{input_bucket}/{source_prefix}: {', '.join(missing[:5])}"
+                    + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
+                    path="execution input",
+                )
+            chapters = list(run.chapters)
+        settings = _pair_settings(pair)
+        evaluate = pair.evaluation if run.evaluate is None else run.evaluate
+        tasks.append(
+            PairTask(
+                run_id=run_id,
+                pair=settings,
+                pair_name=pair.key,
+                chapters=chapters if run.chapters is not None else None,
+                chapter_count=len(chapters),
+                publish=run.publish,
+                evaluate=evaluate,
+                job_name=f"amts-{run_id}-{pair.key}"[:256],
+                client_token=_token(execution_name, pair.key),
+                settings=pair.translation_settings,
+            )
+        )
+    poll = poll_plan(pipeline)
+    worst = history_events_worst_case(tasks, poll)
+    if worst > HISTORY_EVENT_BUDGET:
+        raise InputError(
+            f"{len(tasks)} pair(s) could need up to {worst} history events if every Translate job ran to the polling "
+            f"limit, above the {HISTORY_EVENT_LIMIT} a Standard execution allows: run fewer pairs per execution, "
+            "or raise polling.translation_job.max_seconds (fewer, longer waits)",
+            path="execution input",
+        )
+    return RunPlan(
+        run_id=run_id,
+        pairs=tasks,
+        poll=poll,
+        report_prefix=f"{config.REPORT_PREFIX}{run_id}/",
+        history_events_worst_case=worst,
+    )

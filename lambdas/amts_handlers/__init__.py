@@ -1,0 +1,1 @@
+"""Thin Lambda handlers: Powertools decorators, parse the input into a model, call one domain function."""
