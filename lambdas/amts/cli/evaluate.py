@@ -1,10 +1,164 @@
-"""Subcommands of the evaluate area (placeholder until that area's commands land)."""
+"""Subcommands of the evaluate area: ``amts score`` and ``amts report``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
+
+from amts.errors import InputError
+from amts.evaluate.models import MetricScore, RunReport, ScoreReport
+from amts.evaluate.report_html import metric, render_html
+from amts.evaluate.report_markdown import render_markdown
+from amts.evaluate.scoring import score_paths
+from amts.fsio import read_text, write_atomic
+
+REPORT_JSON = "report.json"
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    score = commands.add_parser(
+        "score",
+        help="BLEU/chrF of a translation against a human reference (files or folders)",
+        description="Score translated markdown against its human translation. Segments are paired through the "
+        "book model, so code, math and untranslated blocks do not count. Folders pair files by relative path.",
+    )
+    score.add_argument("--hyp", required=True, type=Path, help="translated markdown file or folder")
+    score.add_argument("--ref", required=True, type=Path, help="human reference file or folder")
+    score.add_argument("--tgt", required=True, help="target language code, e.g. zh (chooses the tokenizer)")
+    score.add_argument("--src", type=Path, help="the source both were translated from (better pairing)")
+    score.add_argument("--src-lang", help="source language code (needed with --src)")
+    score.add_argument("--chrf-plus", action="store_true", help="also compute chrF++")
+    score.add_argument("--json", action="store_true", help="print the score report as JSON")
+    score.add_argument("--out", type=Path, help="also write report.json, report.html and report.md here")
+    score.add_argument("--min-bleu", type=float, help="exit 1 when the run's BLEU (0-100) is below this")
+    score.set_defaults(handler=_score)
+
+    report = commands.add_parser(
+        "report",
+        help="render a run's report.json as HTML and Markdown",
+        description="Read RUN_DIR/report.json and write report.html (self-contained) and report.md beside it.",
+    )
+    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder holding report.json")
+    report.add_argument("--out", type=Path, help="write the HTML and Markdown here instead of RUN_DIR")
+    report.set_defaults(handler=_report)
+
+
+def _score(args: argparse.Namespace) -> int:
+    if (args.src is None) != (args.src_lang is None):
+        raise InputError("--src and --src-lang go together")
+    scores = score_paths(
+        args.hyp, args.ref, tgt_lang=args.tgt, src=args.src, src_lang=args.src_lang, chrf_plus=args.chrf_plus
+    )
+    if args.out is not None:
+        run = RunReport(
+            title="AMTS score report",
+            generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            language_pairs=[f"{args.src_lang}-{args.tgt}"] if args.src_lang else [],
+            scores=[scores],
+        )
+        write_report(run, args.out)
+    if args.json:
+        print(scores.model_dump_json(indent=2))
+    else:
+        print(format_score_table(scores))
+    bleu = metric(scores.run.metrics, "BLEU")
+    if args.min_bleu is not None and bleu is not None and bleu.score < args.min_bleu:
+        print(f"BLEU {bleu.score:.2f} is below --min-bleu {args.min_bleu:g}")
+        return 1
+    return 0
+
+
+def write_report(report: RunReport, folder: Path) -> list[Path]:
+    """Write report.json, report.html and report.md into ``folder`` (each atomically)."""
+    outputs = [folder / REPORT_JSON, folder / REPORT_HTML, folder / REPORT_MD]
+    write_atomic(outputs[0], report.model_dump_json(indent=2) + "\n")
+    write_atomic(outputs[1], render_html(report))
+    write_atomic(outputs[2], render_markdown(report))
+    return outputs
+
+
+def load_report(path: Path) -> RunReport:
+    """Read a run's report.json, naming the file and the problem when it is not a valid report."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    try:
+        return RunReport.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        raise InputError(
+            f"not an AMTS run report: {where}: {first['msg']} ({exc.error_count()} problems)", path=str(path)
+        ) from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    run_dir: Path = args.run_dir
+    if not run_dir.is_dir():
+        raise InputError("run folder not found", path=str(run_dir))
+    report = load_report(run_dir / REPORT_JSON)
+    out: Path = args.out or run_dir
+    html_path, md_path = out / REPORT_HTML, out / REPORT_MD
+    write_atomic(html_path, render_html(report))
+    write_atomic(md_path, render_markdown(report))
+    print(f"wrote {html_path} and {md_path}")
+    return 0
+
+
+def _fmt(score: MetricScore | None) -> str:
+    return "-" if score is None else f"{score.score:.2f}"
+
+
+def _rows(scores: ScoreReport) -> list[Sequence[str]]:
+    names = ["BLEU", "chrF"] + (["chrF++"] if metric(scores.run.metrics, "chrF++") else [])
+    rows: list[Sequence[str]] = [["scope", "name", "segments", *names, "BLEU 0-1", "pairing"]]
+    for doc in scores.documents:
+        bleu = metric(doc.metrics, "BLEU")
+        rows.append(
+            [
+                "document",
+                doc.hyp_path,
+                str(doc.segments),
+                *[_fmt(metric(doc.metrics, n)) for n in names],
+                "-" if bleu is None else f"{bleu.score_unit:.4f}",
+                doc.pairing.strategy + (" (mismatch)" if doc.pairing.mismatch else ""),
+            ]
+        )
+    for aggregate, scope in [*((c, "chapter") for c in scores.chapters), (scores.run, "run")]:
+        bleu = metric(aggregate.metrics, "BLEU")
+        rows.append(
+            [
+                scope,
+                aggregate.name,
+                str(aggregate.segments),
+                *[_fmt(metric(aggregate.metrics, n)) for n in names],
+                "-" if bleu is None else f"{bleu.score_unit:.4f}",
+                "",
+            ]
+        )
+    return rows
+
+
+def format_score_table(scores: ScoreReport) -> str:
+    """A plain-text table of document, chapter and run scores, then signatures and notes."""
+    rows = _rows(scores)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.append("")
+    lines.extend(f"{m.metric} signature: {m.signature}" for m in scores.run.metrics)
+    for doc in scores.documents:
+        lines.extend(f"{doc.hyp_path}: {note}" for note in doc.pairing.notes)
+    lines.extend(f"note: {note}" for note in scores.notes)
+    return "\n".join(lines)

@@ -1,0 +1,293 @@
+"""The study's A/B experiments for any book and language pair, in either direction.
+
+Table 1: translation without vs with parallel data (ACT). Table 2: parallel data from paragraph pairs vs
+sentence pairs. Each evaluated section is translated by an :class:`Engine` and scored against its human
+translation.
+
+Leakage guard: a section scored against its human reference must not have its own pairs in the parallel
+data, or the engine is reading the answer key. By default every pair from the section's chapter is left
+out (leave-one-chapter-out); ``allow_leakage=True`` keeps them and every result says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Protocol
+
+from amts.book import Document, parse, prose, replace_segments, segments
+from amts.errors import InputError
+from amts.evaluate.metrics import Tokenization, choose_tokenization, metric_names, score_pairs
+from amts.evaluate.models import (
+    AggregateScore,
+    ConditionResult,
+    ExperimentReport,
+    ExperimentRow,
+    Granularity,
+    LeakageGuard,
+    MetricName,
+)
+from amts.evaluate.pairing import IdGroups, SegmentPair, SegmentView, pair_segments
+from amts.evaluate.scoring import document_aligner, segment_views
+from amts.languages import LanguagePair
+
+CONDITION_NO_ACT = "without ACT"
+CONDITION_PARAGRAPH = "ACT, paragraph pairs"
+CONDITION_SENTENCE = "ACT, sentence pairs"
+CONDITIONS: tuple[str, ...] = (CONDITION_NO_ACT, CONDITION_PARAGRAPH, CONDITION_SENTENCE)
+_GRANULARITY_OF: dict[str, Granularity] = {CONDITION_PARAGRAPH: "paragraph", CONDITION_SENTENCE: "sentence"}
+
+
+@dataclass(frozen=True)
+class ParallelPair:
+    """A source text and its translation, as an engine's parallel data."""
+
+    src: str
+    tgt: str
+
+
+class TranslateSegments(Protocol):
+    def __call__(
+        self, texts: Sequence[str], src: str, tgt: str, parallel_pairs: Sequence[ParallelPair] | None
+    ) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A translation engine: one text out per text in, optionally customized by parallel data."""
+
+    name: str
+    translate_segments: TranslateSegments
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class BookDocument:
+    """One document of a book in two (or more) languages, e.g. a d2l section in en and zh."""
+
+    name: str
+    chapter: str
+    docs: Mapping[str, Document]
+
+
+@dataclass(frozen=True)
+class PoolPair:
+    """A parallel pair remembering the document and chapter it came from (what the leakage guard needs)."""
+
+    texts: Mapping[str, str]
+    document: str
+    chapter: str
+
+    def oriented(self, src: str, tgt: str) -> ParallelPair:
+        return ParallelPair(self.texts[src], self.texts[tgt])
+
+
+ExtractFn = Callable[[Document, Document, str, str, Granularity], list[tuple[str, str]]]
+
+
+def _extract_with_aligner(
+    src_doc: Document, tgt_doc: Document, src_lang: str, tgt_lang: str, granularity: Granularity
+) -> list[tuple[str, str]]:
+    from amts.align import extract_pairs
+
+    pair_set = extract_pairs(src_doc, tgt_doc, src_lang=src_lang, tgt_lang=tgt_lang, granularity=granularity)
+    return [(pair.src, pair.tgt) for pair in pair_set.pairs]
+
+
+def build_pair_pool(
+    book: Sequence[BookDocument],
+    lang_a: str,
+    lang_b: str,
+    granularity: Granularity,
+    *,
+    extract: ExtractFn | None = None,
+) -> list[PoolPair]:
+    """Parallel pairs from every document of the book that has both languages (extracted by the aligner)."""
+    extractor = extract or _extract_with_aligner
+    pool: list[PoolPair] = []
+    for document in book:
+        if lang_a not in document.docs or lang_b not in document.docs:
+            continue
+        for text_a, text_b in extractor(document.docs[lang_a], document.docs[lang_b], lang_a, lang_b, granularity):
+            pool.append(PoolPair({lang_a: text_a, lang_b: text_b}, document.name, document.chapter))
+    return pool
+
+
+@dataclass
+class _SectionRun:
+    pairs: list[SegmentPair]
+    result: ConditionResult
+
+
+def run_experiments(
+    book: Sequence[BookDocument],
+    sections: Sequence[str],
+    direction: LanguagePair,
+    engine: Engine,
+    pools: Mapping[Granularity, Sequence[PoolPair]],
+    *,
+    allow_leakage: bool = False,
+    chrf_plus: bool = False,
+) -> ExperimentReport:
+    """Translate each section under every condition and score it against its human translation."""
+    src, tgt = direction.source, direction.target
+    tokenization = choose_tokenization(tgt)
+    metrics = metric_names(chrf_plus=chrf_plus)
+    by_name = {document.name: document for document in book}
+    unknown = [name for name in sections if name not in by_name]
+    if unknown:
+        raise InputError(f"sections not in the book: {', '.join(unknown)}")
+    if not sections:
+        raise InputError("no sections to evaluate")
+    conditions = [c for c in CONDITIONS if c == CONDITION_NO_ACT or _GRANULARITY_OF[c] in pools]
+    rows: list[ExperimentRow] = []
+    totals: dict[str, list[SegmentPair]] = {c: [] for c in conditions}
+    for name in sections:
+        document = by_name[name]
+        for lang in (src, tgt):
+            if lang not in document.docs:
+                raise InputError(f"section {name} has no {lang} document")
+        src_doc, ref_doc = document.docs[src], document.docs[tgt]
+        section = _prepare(src_doc, ref_doc, direction)
+        results: list[ConditionResult] = []
+        for condition in conditions:
+            run = _run_condition(
+                condition,
+                document,
+                section,
+                direction,
+                engine,
+                pools,
+                allow_leakage=allow_leakage,
+                metrics=metrics,
+            )
+            results.append(run.result)
+            totals[condition].extend(run.pairs)
+        rows.append(
+            ExperimentRow(
+                section=name, chapter=document.chapter, src_path=src_doc.path, ref_path=ref_doc.path, results=results
+            )
+        )
+    total_scores = [
+        AggregateScore(
+            name=condition,
+            documents=len(sections),
+            segments=len(pairs),
+            metrics=score_pairs([p.hyp for p in pairs], [p.ref for p in pairs], tokenization, metrics=metrics)
+            if pairs
+            else [],
+        )
+        for condition, pairs in totals.items()
+    ]
+    policy = (
+        "own pairs included (opted in): sections were scored with their own chapter's pairs in the parallel data"
+        if allow_leakage
+        else "leave-one-chapter-out: each section's chapter was removed from the parallel data before it was scored"
+    )
+    notes = [tokenization.note] if tokenization.note else []
+    notes.append(
+        "the engine translates each segment's prose (inline math and code kept as written); the translation is "
+        "put back into the source markdown and scored on translated words only"
+    )
+    return ExperimentReport(
+        src_lang=src,
+        tgt_lang=tgt,
+        tokenize=tokenization.tokenize,
+        engine=engine.name,
+        leakage_policy=policy,
+        conditions=conditions,
+        rows=rows,
+        totals=total_scores,
+        notes=notes,
+    )
+
+
+def _run_condition(
+    condition: str,
+    document: BookDocument,
+    section: _Section,
+    direction: LanguagePair,
+    engine: Engine,
+    pools: Mapping[Granularity, Sequence[PoolPair]],
+    *,
+    allow_leakage: bool,
+    metrics: Sequence[MetricName],
+) -> _SectionRun:
+    src, tgt = direction.source, direction.target
+    parallel: list[ParallelPair] | None = None
+    excluded = 0
+    guard: LeakageGuard = "no-parallel-data"
+    if condition != CONDITION_NO_ACT:
+        pool = pools[_GRANULARITY_OF[condition]]
+        if allow_leakage:
+            guard = "own-pairs-included"
+            parallel = [p.oriented(src, tgt) for p in pool]
+        else:
+            guard = "leave-one-chapter-out"
+            parallel = [p.oriented(src, tgt) for p in pool if p.chapter != document.chapter]
+            excluded = len(pool) - len(parallel)
+    translations = engine.translate_segments(section.texts, src, tgt, parallel)
+    if len(translations) != len(section.texts):
+        raise InputError(
+            f"engine {engine.name} returned {len(translations)} texts for {len(section.texts)} segments",
+            path=section.src_doc.path,
+        )
+    # The translation goes back into the source markdown, and is scored the way a pipeline output is.
+    hyp_markdown = replace_segments(section.src_doc, dict(zip(section.ids, translations, strict=True)))
+    hyp_doc = parse(hyp_markdown, path=f"{section.src_doc.path} [{condition}; {engine.name}]")
+    hyp_views = segment_views(hyp_doc)
+    same_structure = [v.id for v in hyp_views] == [v.id for v in section.src_views]
+    pairing = pair_segments(
+        hyp_views,
+        section.ref_views,
+        tgt_lang=tgt,
+        aligner=section.align if same_structure else document_aligner(hyp_doc, section.ref_doc, tgt, tgt),
+        aligner_strategy="source-aligned" if same_structure else "aligner",
+        source_texts={v.id: v.text for v in section.src_views} if same_structure else None,
+    )
+    scored = pairing.pairs
+    result = ConditionResult(
+        condition=condition,
+        engine=engine.name,
+        parallel_pairs=len(parallel) if parallel is not None else 0,
+        excluded_pairs=excluded,
+        leakage_guard=guard,
+        characters=sum(len(text) for text in section.texts),
+        segments=len(scored),
+        metrics=score_pairs([p.hyp for p in scored], [p.ref for p in scored], section.tokenization, metrics=metrics)
+        if scored
+        else [],
+        pairing=pairing.info,
+    )
+    return _SectionRun(pairs=scored, result=result)
+
+
+@dataclass
+class _Section:
+    """A section's source and reference, prepared once for every condition."""
+
+    src_doc: Document
+    ref_doc: Document
+    src_views: list[SegmentView]
+    ref_views: list[SegmentView]
+    ids: list[str]
+    texts: list[str]
+    align: Callable[[], IdGroups | None]
+    tokenization: Tokenization
+
+
+def _prepare(src_doc: Document, ref_doc: Document, direction: LanguagePair) -> _Section:
+    src_views = segment_views(src_doc)
+    translatable = {v.id for v in src_views if v.translatable}
+    to_translate = [segment for segment in segments(src_doc) if segment.id in translatable]
+    return _Section(
+        src_doc=src_doc,
+        ref_doc=ref_doc,
+        src_views=src_views,
+        ref_views=segment_views(ref_doc),
+        ids=[segment.id for segment in to_translate],
+        texts=[prose(segment) for segment in to_translate],
+        align=cache(document_aligner(src_doc, ref_doc, direction.source, direction.target)),
+        tokenization=choose_tokenization(direction.target),
+    )
