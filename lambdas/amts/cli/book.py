@@ -1,10 +1,145 @@
-"""Subcommands of the book area (placeholder until that area's commands land)."""
+"""Subcommands of the book area: segment, roundtrip, to-html, from-html."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from amts.book import from_html, join_lines, parse_file, segment_sentences, segments, to_html
+from amts.book.roundtrip import FileCheck, check_file
+from amts.errors import AmtsError, InputError
+from amts.fsio import read_text, write_atomic
+from amts.languages import check_language
+
+SHOWN_FAILURES = 10
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    segment = commands.add_parser(
+        "segment",
+        help="print the sentences of every translatable segment, one per line",
+        description="Print the sentences of every translatable segment of a d2lbook markdown file, one per line, "
+        "whitespace collapsed; list bullets and heading #s are stripped, inline markup is kept as written.",
+    )
+    segment.add_argument("file", metavar="FILE.md")
+    segment.add_argument("--lang", required=True, help="language of the file, e.g. en, zh, es")
+    segment.add_argument("--json", action="store_true", help="print one JSON object per segment instead")
+    segment.set_defaults(handler=run_segment)
+
+    roundtrip = commands.add_parser(
+        "roundtrip",
+        help="check the markdown, identity-HTML and hostile-translation round trips of .md files",
+        description="For every .md file under the paths: the markdown round trip, the HTML round trip through "
+        "an identity translation, and that all protected content survives a hostile translation. Prints "
+        "'N/M files ok' and the first failures; exits 1 on any failure, 2 on unreadable or malformed input.",
+    )
+    roundtrip.add_argument("paths", nargs="+", metavar="PATH")
+    roundtrip.set_defaults(handler=run_roundtrip)
+
+    html_out = commands.add_parser(
+        "to-html",
+        help="write Translate-ready HTML (text/html) for a markdown file",
+        description="Write the translatable segments of FILE.md as HTML for an Amazon Translate batch job: "
+        'each segment in an element with its id, protected spans translate="no".',
+    )
+    html_out.add_argument("file", metavar="FILE.md")
+    html_out.add_argument("-o", "--out", required=True, help="output .html file")
+    html_out.add_argument("--segments", help="comma-separated segment ids (default: all)")
+    html_out.set_defaults(handler=run_to_html)
+
+    html_in = commands.add_parser(
+        "from-html",
+        help="rebuild translated markdown from translated HTML",
+        description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
+        "text and are reported. Exits 1 when any segment had an issue (the output is still written).",
+    )
+    html_in.add_argument("file", metavar="FILE.md")
+    html_in.add_argument("html", metavar="TRANSLATED.html")
+    html_in.add_argument("-o", "--out", required=True, help="output .md file")
+    html_in.add_argument("--segments", help="comma-separated segment ids that were sent (default: all)")
+    html_in.add_argument("--allow-reorder", action="store_true", help="accept reordered code/math spans")
+    html_in.set_defaults(handler=run_from_html)
+
+
+def run_segment(args: argparse.Namespace) -> int:
+    lang = check_language(args.lang)
+    doc = parse_file(args.file)
+    lines: list[str] = []
+    for segment in segments(doc):
+        sentences = [join_lines(sentence.text) for sentence in segment_sentences(segment, lang)]
+        if args.json:
+            record = {"id": segment.id, "kind": segment.kind, "line": segment.line, "sentences": sentences}
+            if segment.tab:
+                record["tab"] = list(segment.tab)
+            lines.append(json.dumps(record, ensure_ascii=False))
+        else:
+            lines.extend(sentences)
+    sys.stdout.write("".join(line + "\n" for line in lines))  # all or nothing: built before printing
+    return 0
+
+
+def markdown_files(paths: list[str]) -> list[Path]:
+    """Every ``.md`` file under ``paths`` (files are taken as given), sorted, without duplicates."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(candidate for candidate in path.rglob("*.md") if candidate.is_file())
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputError("no such file or directory", path=raw)
+    return list(dict.fromkeys(found))
+
+
+def run_roundtrip(args: argparse.Namespace) -> int:
+    files = markdown_files(args.paths)
+    if not files:
+        raise InputError("no .md files found", path=" ".join(args.paths))
+    checks: list[FileCheck] = []
+    bad_input = 0
+    for path in files:
+        try:
+            checks.append(check_file(str(path)))
+        except AmtsError as exc:
+            bad_input += 1
+            checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
+    failed = [check for check in checks if not check.ok]
+    print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
+    for check in failed[:SHOWN_FAILURES]:
+        print(f"FAIL {check.path}: {'; '.join(check.failures)}")
+    if len(failed) > SHOWN_FAILURES:
+        print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
+    if bad_input:
+        return 2
+    return 1 if failed else 0
+
+
+def _segment_ids(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    ids = [item.strip() for item in raw.split(",") if item.strip()]
+    if not ids:
+        raise InputError("--segments is empty; expected ids such as s0001,s0002")
+    return ids
+
+
+def run_to_html(args: argparse.Namespace) -> int:
+    doc = parse_file(args.file)
+    write_atomic(args.out, to_html(doc, _segment_ids(args.segments)))
+    return 0
+
+
+def run_from_html(args: argparse.Namespace) -> int:
+    doc = parse_file(args.file)
+    rebuilt = from_html(doc, read_text(args.html), _segment_ids(args.segments), allow_reorder=args.allow_reorder)
+    write_atomic(args.out, rebuilt.markdown(doc))
+    for issue in rebuilt.issues:
+        print(f"issue: {issue}", file=sys.stderr)
+    translated = len(rebuilt.translations)
+    print(f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language")
+    return 1 if rebuilt.issues else 0
