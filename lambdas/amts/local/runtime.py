@@ -15,7 +15,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +153,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         asl_files: Sequence[Path] | None = None,
         asl_substitutions: Mapping[str, str] | None = None,
         handlers: Mapping[str, Handler] | None = None,
+        functions: Collection[str] | None = None,
         environment: Mapping[str, str] | None = None,
         service_hooks: Sequence[ServiceHook] = (),
         service_contexts: Sequence[Callable[[LocalRuntime], AbstractContextManager[Any]]] = (),
@@ -164,6 +165,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.asl_files = list(asl_files) if asl_files is not None else sorted(DEFAULT_ASL_DIR.glob("*.asl.json"))
         self.extra_substitutions = dict(asl_substitutions or {})
         self.handler_overrides = dict(handlers or {})
+        self.deployed = set(functions) if functions is not None else {spec.function_id for spec in config.FUNCTIONS}
         self.extra_environment = dict(environment or {})
         self.service_hooks: list[ServiceHook] = list(service_hooks)
         self.service_contexts = list(service_contexts)
@@ -329,6 +331,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
 
     def _create_functions(self) -> None:
         for spec in config.FUNCTIONS:
+            if spec.function_id not in self.deployed:
+                continue
             handler = self.handler_overrides.get(spec.function_id)
             if handler is None:
                 try:
