@@ -1,0 +1,18 @@
+#!/usr/bin/env python3
+"""The CDK app: one AMTS stack configured from cdk.json context, checked by cdk-nag on every synth."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# The shared names and the config model live in the domain package under lambdas/.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
+
+import aws_cdk as cdk
+
+from stacks.app import build_stack
+
+app = cdk.App()
+build_stack(app)
+app.synth()

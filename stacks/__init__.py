@@ -1,0 +1,1 @@
+"""The AMTS CDK app: one stack composed of small constructs (storage, functions, workflow, trigger, monitoring)."""

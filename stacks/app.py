@@ -1,0 +1,63 @@
+"""Build the CDK app from ``cdk.json``: shared by ``app.py`` and the infrastructure tests (same context, same flags)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from amts import config
+from amts.errors import InputError
+from cdk_nag import AwsSolutionsChecks
+
+from stacks.amts_stack import AmtsStack
+from stacks.settings import settings_from_context
+from stacks.workflow import ASL_FILE
+
+CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
+
+
+def load_cdk_context(path: Path = CDK_JSON) -> dict[str, Any]:
+    """The ``context`` object of ``cdk.json``."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    context = document.get("context", {}) if isinstance(document, dict) else None
+    if not isinstance(context, dict):
+        raise InputError("'context' is not an object", path=str(path))
+    return context
+
+
+def build_stack(app: cdk.App, *, asl_file: Path = ASL_FILE) -> AmtsStack:
+    """Add the AMTS stack, configured from the app's context, and cdk-nag's AwsSolutions checks to ``app``."""
+    pipeline, settings = settings_from_context(
+        app.node.try_get_context(config.CDK_CONTEXT_PIPELINE),
+        app.node.try_get_context(config.CDK_CONTEXT_DEPLOYMENT),
+    )
+    stack = AmtsStack(
+        app,
+        settings.stack_name,
+        pipeline=pipeline,
+        settings=settings,
+        asl_file=asl_file,
+        description="AMTS: translate and synchronize a book with Amazon Translate (ACT)",
+    )
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return stack
+
+
+def build_test_app(
+    *, outdir: str, extra_context: Mapping[str, Any] | None = None, bundle: bool = False, asl_file: Path = ASL_FILE
+) -> tuple[cdk.App, AmtsStack]:
+    """An app with ``cdk.json``'s context (plus ``extra_context``), bundling skipped unless ``bundle``."""
+    context = load_cdk_context()
+    context.update(extra_context or {})
+    if not bundle:
+        context["aws:cdk:bundling-stacks"] = []
+    app = cdk.App(context=context, outdir=outdir)
+    return app, build_stack(app, asl_file=asl_file)

@@ -1,0 +1,87 @@
+"""The S3 trigger: Object Created under the source prefix -> EventBridge rule -> SQS queue (with DLQ) -> starter.
+
+The queue and its batching window turn the hundreds of events of a whole book upload into one starter batch; the
+starter derives a deterministic execution name from the batch, so a redelivered event never starts a second run.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from amts import config
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+# Messages stay long enough for a weekend outage of the starter (SQS allows 14 days at most).
+RETENTION = cdk.Duration.days(14)
+MAX_RECEIVE_COUNT = 5
+
+
+class Trigger(Construct):
+    """EventBridge rule on the input bucket's source prefix, feeding a queue that the starter drains in batches."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        input_bucket: s3.IBucket,
+        starter: lambda_.IFunction,
+        starter_timeout: cdk.Duration,
+        batch_window_seconds: int,
+        batch_size: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # One DLQ for both failure points: events EventBridge cannot deliver, and messages the starter keeps failing.
+        self.dead_letter_queue = sqs.Queue(
+            self,
+            "DeadLetterQueue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION,
+        )
+        self.queue = sqs.Queue(
+            self,
+            "Queue",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION,
+            # AWS guidance for Lambda event sources: at least six times the function timeout, plus the window.
+            visibility_timeout=cdk.Duration.seconds(6 * starter_timeout.to_seconds() + batch_window_seconds),
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
+        )
+        self.rule = events.Rule(
+            self,
+            "SourceObjectCreated",
+            description=f"Object Created under {config.SOURCE_PREFIX} in the input bucket",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created"],
+                detail={
+                    "bucket": {"name": [input_bucket.bucket_name]},
+                    "object": {"key": [{"prefix": config.SOURCE_PREFIX}]},
+                },
+            ),
+            targets=[
+                targets.SqsQueue(
+                    self.queue,
+                    dead_letter_queue=self.dead_letter_queue,
+                    retry_attempts=185,
+                    max_event_age=cdk.Duration.hours(24),
+                )
+            ],
+        )
+        starter.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=batch_size,
+                max_batching_window=cdk.Duration.seconds(batch_window_seconds),
+                report_batch_item_failures=True,
+                # Few concurrent batches: a book dropped at once should land in as few batches as possible.
+                max_concurrency=2,
+            )
+        )
