@@ -1,0 +1,255 @@
+"""The translation memory: normalised source text -> target text, with origin and provenance.
+
+One JSON document per language pair (an S3 object in the pipeline, a file under the book's state folder
+locally). Machine outputs carry the hash of the text as published, so a later run can tell that a person
+edited them: such text becomes human memory and is never overwritten by the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field, ValidationError
+
+from amts.errors import InputError
+from amts.fsio import decode_text, write_atomic
+
+MEMORY_FORMAT_VERSION = 1
+_WHITESPACE = re.compile(r"\s+")
+
+
+class Origin(StrEnum):
+    """Who made a target text: a person, the machine, or the machine and then a person."""
+
+    HUMAN = "human"
+    MACHINE = "machine"
+    MACHINE_EDITED = "machine-edited"
+
+
+Level = Literal["segment", "sentence"]
+
+
+def normalise(text: str) -> str:
+    """The memory key of a source text: NFC, whitespace collapsed, trimmed (line wrapping is not content)."""
+    collapsed: str = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
+    return collapsed.strip()
+
+
+def text_hash(text: str) -> str:
+    """Hash of a target text as published, insensitive to re-wrapping only."""
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:32]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class Provenance(BaseModel):
+    """Where an entry came from: the file, the segment id in that file's source, the run, and when."""
+
+    file: str
+    segment_id: str | None = None
+    run: str
+    created: datetime
+    updated: datetime
+
+
+class MemoryEntry(BaseModel):
+    source: str
+    target: str
+    origin: Origin
+    level: Level
+    provenance: Provenance
+    machine_hash: str | None = Field(
+        default=None, description="hash of the machine output as published; a differing target means a human edit"
+    )
+    engine: str | None = None
+
+    def edited_by_human(self, current_target: str) -> bool:
+        """True when this entry is machine output and ``current_target`` is no longer that output."""
+        return (
+            self.origin is Origin.MACHINE
+            and self.machine_hash is not None
+            and text_hash(current_target) != self.machine_hash
+        )
+
+
+class MemoryStore(Protocol):
+    """Where the memory document lives: ``read`` returns None when it does not exist yet."""
+
+    def read(self) -> bytes | None: ...
+
+    def write(self, data: bytes) -> None: ...
+
+    def describe(self) -> str: ...
+
+
+class LocalMemoryStore:
+    """A JSON file, written atomically (the book's state folder, e.g. ``.amts/memory.en-zh.json``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    def read(self) -> bytes | None:
+        try:
+            return self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def write(self, data: bytes) -> None:
+        write_atomic(self.path, data)
+
+    def describe(self) -> str:
+        return str(self.path)
+
+
+class S3MemoryStore:
+    """An S3 object; the client is injected (boto3 or moto-backed), so the domain code has no AWS setup."""
+
+    def __init__(self, client: Any, bucket: str, key: str) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+
+    def read(self) -> bytes | None:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.key)
+        except self.client.exceptions.NoSuchKey:
+            return None
+        body: bytes = response["Body"].read()
+        return body
+
+    def write(self, data: bytes) -> None:
+        # A single PUT replaces the object whole: readers never see a partial memory.
+        self.client.put_object(Bucket=self.bucket, Key=self.key, Body=data, ContentType="application/json")
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+class TranslationMemory(BaseModel):
+    """Entries keyed by ``normalise(source)``; one memory per language pair."""
+
+    version: int = MEMORY_FORMAT_VERSION
+    source_lang: str
+    target_lang: str
+    entries: dict[str, MemoryEntry] = Field(default_factory=dict)
+
+    # -- storage -------------------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, store: MemoryStore, *, source_lang: str, target_lang: str) -> TranslationMemory:
+        """Read the memory from ``store``; a missing document gives an empty memory."""
+        data = store.read()
+        if data is None:
+            return cls(source_lang=source_lang, target_lang=target_lang)
+        where = store.describe()
+        text = decode_text(data, path=where)
+        try:
+            memory = cls.model_validate_json(text)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            location = ".".join(str(part) for part in first["loc"])
+            raise InputError(f"not a translation memory: {location}: {first['msg']}", path=where) from None
+        if memory.version != MEMORY_FORMAT_VERSION:
+            raise InputError(f"memory format version {memory.version} is not supported", path=where)
+        if (memory.source_lang, memory.target_lang) != (source_lang, target_lang):
+            raise InputError(
+                f"memory is for {memory.source_lang}-{memory.target_lang}, not {source_lang}-{target_lang}",
+                path=where,
+            )
+        return memory
+
+    def dump(self, store: MemoryStore) -> None:
+        store.write(self.to_json().encode("utf-8"))
+
+    def to_json(self) -> str:
+        # Sorted keys: the same memory always serialises to the same bytes (stable diffs, idempotent runs).
+        payload = self.model_dump(mode="json")
+        return json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    # -- queries -------------------------------------------------------------------------------------------
+    def lookup(self, source: str) -> MemoryEntry | None:
+        return self.entries.get(normalise(source))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[str]:  # type: ignore[override]
+        return iter(self.entries)
+
+    def counts(self) -> dict[str, int]:
+        totals = {origin.value: 0 for origin in Origin}
+        for entry in self.entries.values():
+            totals[entry.origin.value] += 1
+        return totals
+
+    # -- updates -------------------------------------------------------------------------------------------
+    def remember(
+        self,
+        source: str,
+        target: str,
+        *,
+        origin: Origin,
+        level: Level,
+        file: str,
+        segment_id: str | None,
+        run: str,
+        engine: str | None = None,
+        now: datetime | None = None,
+    ) -> MemoryEntry | None:
+        """Record a translation; human work is never replaced by machine output. Returns the stored entry."""
+        key = normalise(source)
+        if not key or not normalise(target):
+            return None
+        stamp = now or utc_now()
+        existing = self.entries.get(key)
+        if existing is not None:
+            if origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
+                return existing
+            if existing.target == target and existing.origin is origin:
+                return existing
+        created = existing.provenance.created if existing is not None else stamp
+        entry = MemoryEntry(
+            source=source,
+            target=target,
+            origin=origin,
+            level=level,
+            provenance=Provenance(file=file, segment_id=segment_id, run=run, created=created, updated=stamp),
+            machine_hash=text_hash(target) if origin is Origin.MACHINE else None,
+            engine=engine if origin is not Origin.HUMAN else None,
+        )
+        self.entries[key] = entry
+        return entry
+
+    def seed_human(
+        self, source: str, target: str, *, level: Level, file: str, segment_id: str | None, run: str
+    ) -> None:
+        """Add a pair from an existing translation, unless the memory already knows that source."""
+        key = normalise(source)
+        if key and key not in self.entries:
+            self.remember(source, target, origin=Origin.HUMAN, level=level, file=file, segment_id=segment_id, run=run)
+
+    def mark_human_edit(self, source: str, edited_target: str, *, file: str, segment_id: str | None, run: str) -> None:
+        """A person changed machine output: the edited text becomes human memory for that source."""
+        self.remember(
+            source,
+            edited_target,
+            origin=Origin.MACHINE_EDITED,
+            level="segment",
+            file=file,
+            segment_id=segment_id,
+            run=run,
+        )
+
+
+def memory_path(state_dir: str | Path, source_lang: str, target_lang: str) -> Path:
+    """The local memory file of a book: ``<state>/memory.<src>-<tgt>.json``."""
+    return Path(state_dir) / f"memory.{source_lang}-{target_lang}.json"

@@ -1,0 +1,187 @@
+"""Typed results of synchronization: the change set, the two-phase plan, the report and the review list.
+
+Everything here is a pydantic model, so a plan can be stored as JSON between the pipeline's Stage and
+Assemble steps, and a report can be written next to the output.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from amts.sync.memory import Level, Origin
+
+BlockOp = Literal["unchanged", "moved", "edited", "inserted", "deleted"]
+SegmentOp = Literal["unchanged", "edited", "inserted", "deleted"]
+SentenceOp = Literal["unchanged", "changed", "inserted", "deleted"]
+ReviewReason = Literal["machine-translation", "human-edit-source-changed", "code-changed", "code-new"]
+
+
+# -- change detection ------------------------------------------------------------------------------------------
+class SentenceChange(BaseModel):
+    op: SentenceOp
+    old: int | None = None  # sentence index in the old segment
+    new: int | None = None  # sentence index in the new segment
+
+
+class SegmentChange(BaseModel):
+    op: SegmentOp
+    old_id: str | None = None
+    new_id: str | None = None
+    sentences: list[SentenceChange] = Field(default_factory=list)  # only for edited segments
+
+
+class BlockChange(BaseModel):
+    """One top-level block of the old or new source and what happened to it."""
+
+    op: BlockOp
+    kind: str
+    old: int | None = None  # index in the old source's block list (blank blocks excluded)
+    new: int | None = None  # index in the new source's block list
+    old_line: int | None = None
+    new_line: int | None = None
+    segments: list[SegmentChange] = Field(default_factory=list)  # only for edited blocks
+
+
+class ChangeSet(BaseModel):
+    old_path: str
+    new_path: str
+    blocks: list[BlockChange]
+
+    def count(self, op: BlockOp) -> int:
+        return sum(1 for block in self.blocks if block.op == op)
+
+    def summary(self) -> dict[str, int]:
+        return {op: self.count(op) for op in ("unchanged", "moved", "edited", "inserted", "deleted")}
+
+
+# -- the plan ----------------------------------------------------------------------------------------------
+class MtUnit(BaseModel):
+    """Text to send to machine translation: a whole segment of the new source or a sentence inside one.
+
+    ``start``/``end`` are offsets into that segment's text, so the Stage step can address it in the book
+    model (see ``amts.sync.stage``).
+    """
+
+    id: str
+    file: str
+    segment_id: str
+    start: int
+    end: int
+    text: str
+    chars: int  # length after protection: each protected span counts as one placeholder character
+    whole_segment: bool
+    single_line: bool = False  # the segment must stay on one line (heading, caption, table cell)
+    indent: str = ""  # continuation-line indentation (list items)
+    newline: str = "\n"
+
+
+class Piece(BaseModel):
+    """A piece of the output: literal text, or the translation of an MT unit once it is known."""
+
+    text: str = ""
+    unit: str | None = None
+    segment: str | None = None  # the new-source segment whose target text this piece is part of
+
+
+class MemoryUpdate(BaseModel):
+    """A memory change decided while planning (pairs from the existing translation, detected human edits)."""
+
+    source: str
+    target: str
+    origin: Origin
+    level: Level
+    segment_id: str | None
+    seed: bool = False  # a pair from the existing translation: added only when the memory lacks the source
+
+
+class PendingSegment(BaseModel):
+    """A new-source segment whose target contains MT output: remembered as machine text after assembly."""
+
+    segment_id: str
+    source: str
+
+
+class ReviewItem(BaseModel):
+    """Something a person should look at, with the effort estimated in characters."""
+
+    file: str
+    segment_ids: list[str]
+    line: int  # line of the marker in the output markdown
+    reasons: list[ReviewReason]
+    chars: int
+    excerpt: str
+
+
+class SegmentOutcomes(BaseModel):
+    """How each new-source segment got its target text."""
+
+    kept: int = 0  # the existing translation, byte for byte
+    memory: int = 0  # the translation memory (exact match on the normalised source)
+    partial_mt: int = 0  # existing text with some sentences machine-translated
+    mt: int = 0  # wholly machine-translated
+    flagged: int = 0  # a human edit kept although its source changed
+    source_only: int = 0  # untranslated in the existing translation (kept that way)
+
+
+class SyncReport(BaseModel):
+    file: str
+    source_lang: str
+    target_lang: str
+    run: str
+    engine: str | None = None
+    source_chars_total: int = 0
+    reused_chars: int = 0
+    mt_chars: int = 0
+    flagged_chars: int = 0
+    flagged_segments: int = 0
+    flagged_code_cells: int = 0
+    mt_units: int = 0
+    segments_total: int = 0
+    origin_counts: dict[str, int] = Field(default_factory=dict)  # per-origin counts of the output segments
+    outcomes: SegmentOutcomes = Field(default_factory=SegmentOutcomes)
+    blocks: dict[str, int] = Field(default_factory=dict)  # change detection summary
+    alignment_confidence: float | None = None
+    source_changed: bool = False  # old and new source differ at all (the whole-file baseline re-translates it)
+    human_edits_detected: int = 0
+    review: list[ReviewItem] = Field(default_factory=list)
+
+    @property
+    def workload_reduction(self) -> float:
+        """1 - (machine + flagged) / total: the share of the source a translator need not touch."""
+        if self.source_chars_total == 0:
+            return 1.0
+        return 1.0 - (self.mt_chars + self.flagged_chars) / self.source_chars_total
+
+
+class SyncPlan(BaseModel):
+    """Phase one: the output as pieces, the MT units still to translate, and the decisions made."""
+
+    file: str
+    source_lang: str
+    target_lang: str
+    run: str
+    pieces: list[Piece]
+    units: list[MtUnit]
+    pending: list[PendingSegment] = Field(default_factory=list)
+    memory_updates: list[MemoryUpdate] = Field(default_factory=list)
+    report: SyncReport
+
+    @property
+    def mt_chars(self) -> int:
+        return sum(unit.chars for unit in self.units)
+
+
+class BookReport(BaseModel):
+    """The reports of a directory run, with totals."""
+
+    files: list[SyncReport]
+    source_chars_total: int
+    reused_chars: int
+    mt_chars: int
+    flagged_chars: int
+    flagged_segments: int
+    workload_reduction: float
+    baseline_chars: int  # characters re-translated when every changed file is translated whole
+    baseline_workload_reduction: float
