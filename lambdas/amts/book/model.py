@@ -78,6 +78,8 @@ class Document:
     blocks: tuple[Block, ...]
     body_start: int = 0  # 1 when the file starts with a UTF-8 BOM
     newline: str = "\n"  # the line ending most used in the file ("\r\n" for CRLF files)
+    # Derived values computed once per document (the segment list); not part of its identity.
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def line_of(self, offset: int) -> int:
         """The 1-based line number of ``offset`` in ``text``."""

@@ -21,6 +21,7 @@ _FENCE = re.compile(r"(`{3,}) *(.*)")
 _BEGIN_TAB = re.compile(r":begin_tab:(?:`([^`]*)`)?")
 _END_TAB = ":end_tab:"
 _MARK_LINE = re.compile(r":[\w\-./\\]+:(?:`[^`]*`)?")
+_ROLE_START = re.compile(r":[A-Za-z][\w-]*:`")  # a paragraph may begin with :numref:`…`; a caption may not
 _LABEL = re.compile(r":(label|eqlabel):`([^`]*)`")
 _HEADING = re.compile(r"(#+)[ \t]*")
 _LIST_MARKER = re.compile(r"( *)([-*+]|\d+\.)(?: +|$)")
@@ -251,7 +252,7 @@ class _Parser:
                 return figure
         if content.startswith("|"):
             return self.table(index, hi, tab, parts)
-        if content.startswith(":") and not _is_mark_line(content):
+        if content.startswith(":") and not _is_mark_line(content) and not _ROLE_START.match(content):
             end = self.marks_after(index + 1, hi)
             text_start = line.start + 1
             parts.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Iterator, Mapping
@@ -23,13 +24,25 @@ _SEGMENT_KIND: dict[BlockKind, str] = {
 _LETTER = re.compile(r"[^\W\d_]")
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t>]*")
 _SPACES = re.compile(r"\s+")
 _DELETED_SLIDE_TEXT = re.compile(r"\[~~[\s\S]*?~~\]|\(~~[\s\S]*?~~\)")
 
 
 def segments(doc: Document) -> list[Segment]:
-    """The translatable segments of ``doc`` in document order, with ids ``s0001``, ``s0002``, ..."""
+    """The translatable segments of ``doc`` in document order, with ids ``s0001``, ``s0002``, ...
+
+    The list is computed once per document; callers get a fresh list (segments themselves are immutable).
+    """
+    cached = doc.cache.get("segments")
+    if cached is None:
+        cached = doc.cache["segments"] = tuple(_find_segments(doc))
+    assert isinstance(cached, tuple)
+    return list(cached)
+
+
+def _find_segments(doc: Document) -> list[Segment]:
     found: list[Segment] = []
     for path, block in _walk(doc.blocks, ()):
         for start, end, kind in _text_ranges(block):
@@ -50,7 +63,7 @@ def segments(doc: Document) -> list[Segment]:
                     block_path=path,
                     labels=labels,
                     level=block.level if block.kind is BlockKind.HEADING else 0,
-                    line=doc.text.count("\n", 0, start) + 1,
+                    line=_line_number(doc, start),
                 )
             )
     return found
@@ -86,13 +99,15 @@ def _has_translatable_text(text: str, protected: tuple[object, ...]) -> bool:
 
 
 def join_lines(text: str) -> str:
-    """Join wrapped lines: no space between two CJK characters across a line break, one space otherwise."""
+    """Join wrapped lines: no space between CJK characters (or next to full-width punctuation), else one space."""
 
     def joiner(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() > 0 else ""
         after = text[match.end()] if match.end() < len(text) else ""
         if before and after and _CJK_CHAR.match(before) and _CJK_CHAR.match(after):
             return ""
+        if _CJK_PUNCTUATION.match(before) or _CJK_PUNCTUATION.match(after):
+            return ""  # full-width punctuation carries its own spacing
         return " "
 
     return _SPACES.sub(" ", _LINE_BREAK.sub(joiner, text)).strip()
@@ -175,3 +190,11 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
         position = match.end()
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _line_number(doc: Document, offset: int) -> int:
+    starts = doc.cache.get("line_starts")
+    if starts is None:
+        starts = doc.cache["line_starts"] = [m.end() for m in re.finditer("\n", doc.text)]
+    assert isinstance(starts, list)
+    return bisect.bisect_right(starts, offset) + 1

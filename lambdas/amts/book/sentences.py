@@ -189,8 +189,8 @@ def _is_abbreviation(text: str, period: int, abbreviations: frozenset[str]) -> b
     if before is None:
         return False
     word = before.group(1)
-    if len(word) == 1 and word.isupper():
-        return True  # an initial such as "H. G. Wells"
+    if len(word) == 1:
+        return True  # an initial such as "H. G. Wells", or "z. B." (variables are written as $x$, not x)
     lowered = word.lower()
     if lowered in abbreviations:
         return True

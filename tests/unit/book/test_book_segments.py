@@ -1,0 +1,158 @@
+"""Translatable segments, their protected spans, prose, and replacing segment texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from amts.book import SpanKind, parse, prose, replace_segments, segments
+from amts.book.inline import find_protected
+from amts.errors import InputError
+
+from .test_book_parser import SAMPLE
+
+
+def spans(text: str) -> list[tuple[SpanKind, str]]:
+    return [(span.kind, span.text) for span in find_protected(text)]
+
+
+def test_segments_have_stable_ids_kinds_and_exact_text() -> None:
+    doc = parse(SAMPLE)
+    found = segments(doc)
+    assert [segment.id for segment in found] == [f"s{number:04d}" for number in range(1, len(found) + 1)]
+    assert segments(parse(SAMPLE)) == found  # deterministic for an unchanged document
+    for segment in found:
+        assert doc.text[segment.start : segment.end] == segment.text
+    texts = {segment.text: segment.kind for segment in found}
+    assert texts["A Small Chapter"] == "heading"
+    assert texts["first bullet\n  continues here"] == "list-item"
+    assert texts["nested bullet"] == "list-item"
+    assert texts["A caption with $\\alpha$."] == "caption"
+    assert texts["Caption of the table"] == "table-caption"
+    assert texts["Name"] == "table-cell"
+    assert texts["Premise: a quote line."] == "quote"
+    assert texts["Tab prose goes here."] == "paragraph"
+    assert texts["Before math"] == "paragraph"
+    assert texts["after math."] == "paragraph"
+
+
+def test_non_translatable_blocks_yield_no_segment() -> None:
+    texts = " ".join(segment.text for segment in segments(parse(SAMPLE)))
+    for absent in ("print(1)", "nested fence", "y = \\sum", "Discussions", "lonely comment", "bibliography", "$1$"):
+        assert absent not in texts
+
+
+def test_segment_metadata_tab_labels_level() -> None:
+    found = {segment.text: segment for segment in segments(parse(SAMPLE))}
+    assert found["Tab prose goes here."].tab == ("mxnet", "pytorch")
+    assert found["A Small Chapter"].labels == ("chap_small",)
+    assert found["A Small Chapter"].level == 1
+    assert "pic.svg" in found["A caption with $\\alpha$."].labels
+    assert found["Section with $n$-grams"].line == 7
+
+
+def test_protected_inline_code_math_and_roles() -> None:
+    text = "Use `a$b` and ``x ` y`` for $f(x)$, see :numref:`fig_a` and :cite:`A.B.2020,C.2021`, :eqref:`eq`."
+    assert spans(text) == [
+        (SpanKind.CODE, "`a$b`"),
+        (SpanKind.CODE, "``x ` y``"),
+        (SpanKind.MATH, "$f(x)$"),
+        (SpanKind.ROLE, ":numref:`fig_a`"),
+        (SpanKind.ROLE, ":cite:`A.B.2020,C.2021`"),
+        (SpanKind.ROLE, ":eqref:`eq`"),
+    ]
+
+
+def test_math_glued_to_hanzi_and_numbers_in_math() -> None:
+    assert spans("词表$\\mathcal{V}$中前$10$个，共$100,000$") == [
+        (SpanKind.MATH, "$\\mathcal{V}$"),
+        (SpanKind.MATH, "$10$"),
+        (SpanKind.MATH, "$100,000$"),
+    ]
+
+
+def test_iverson_brackets_in_math_are_not_an_image() -> None:
+    assert spans("with $[\\![x]\\!]$ here") == [(SpanKind.MATH, "$[\\![x]\\!]$")]
+
+
+def test_links_keep_their_text_translatable() -> None:
+    text = "See [the `d2l` docs](https://d2l.ai/x_(y)) and ![icon](../img/a.svg)."
+    assert spans(text) == [
+        (SpanKind.LINK_OPEN, "["),
+        (SpanKind.CODE, "`d2l`"),
+        (SpanKind.LINK_TARGET, "](https://d2l.ai/x_(y))"),
+        (SpanKind.LINK_OPEN, "!["),
+        (SpanKind.LINK_TARGET, "](../img/a.svg)"),
+    ]
+
+
+def test_tokens_entities_slide_marks_comments_and_urls() -> None:
+    text = "[**Mark <pad> &lt;eos&gt;**] and (~~slides~~) <!-- c --> at https://d2l.ai."
+    assert spans(text) == [
+        (SpanKind.SLIDE_OPEN, "[**"),
+        (SpanKind.TOKEN, "<pad>"),
+        (SpanKind.ENTITY, "&lt;"),
+        (SpanKind.ENTITY, "&gt;"),
+        (SpanKind.SLIDE_CLOSE, "**]"),
+        (SpanKind.SLIDE_OPEN, "(~~"),
+        (SpanKind.SLIDE_CLOSE, "~~)"),
+        (SpanKind.COMMENT, "<!-- c -->"),
+        (SpanKind.URL, "https://d2l.ai"),
+    ]
+
+
+def test_dollar_amounts_with_spaces_are_not_math() -> None:
+    assert spans("costs 5 $ and 6 $ total") == []
+
+
+def test_segment_made_only_of_protected_content_is_skipped() -> None:
+    doc = parse(":numref:`fig_x`, $x$.\n\nReal text.\n")
+    assert [segment.text for segment in segments(doc)] == ["Real text."]
+
+
+def test_prose_unwraps_slide_marks_deletes_slide_only_text_and_unescapes() -> None:
+    doc = parse("We [**build a vocab**] of\n&lt;unk&gt; tokens [~~slides only~~] and (**more**).\n")
+    (segment,) = segments(doc)
+    assert prose(segment) == "We build a vocab of <unk> tokens and more."
+
+
+def test_prose_joins_hanzi_lines_without_space_and_keeps_protected_spans() -> None:
+    doc = parse("我们在 :numref:`sec_a`中\n评估了 `code`   工具，\nand English\nwords.\n")
+    (segment,) = segments(doc)
+    assert prose(segment) == "我们在 :numref:`sec_a`中评估了 `code` 工具，and English words."
+
+
+def test_replace_segments_changes_only_those_segments() -> None:
+    doc = parse(SAMPLE)
+    found = {segment.text: segment for segment in segments(doc)}
+    target = found["Some prose that wraps\nover two lines, with $x$ and `code`."]
+    out = replace_segments(doc, {target.id: "Texto con $x$ y `code`."})
+    assert out == SAMPLE.replace(target.text, "Texto con $x$ y `code`.")
+
+
+def test_replace_segments_keeps_structure_of_one_line_and_list_segments() -> None:
+    doc = parse("# Title\n\n* item\n  more\n\n| a |\n|---|\n")
+    heading, item, cell = segments(doc)
+    out = replace_segments(
+        doc,
+        {heading.id: "Neuer\nTitel", item.id: "Punkt\n\neins\n# not a heading", cell.id: "b\nc"},
+    )
+    assert out == "# Neuer Titel\n\n* Punkt\n  eins # not a heading\n\n| b c |\n|---|\n"
+    assert render_ok(out)
+
+
+def render_ok(text: str) -> bool:
+    from amts.book import render
+
+    return render(parse(text)) == text
+
+
+def test_replace_segments_uses_crlf_in_crlf_files() -> None:
+    doc = parse("Line one\r\nline two.\r\n")
+    (segment,) = segments(doc)
+    assert replace_segments(doc, {segment.id: "uno\ndos"}) == "uno\r\ndos\r\n"
+
+
+def test_replace_segments_rejects_unknown_ids() -> None:
+    doc = parse("Text.\n", path="a.md")
+    with pytest.raises(InputError, match="unknown segment ids s0099"):
+        replace_segments(doc, {"s0099": "x"})
