@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from amts.cli import main
 
 from .test_book_html import DOC_TEXT

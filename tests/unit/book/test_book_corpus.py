@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from amts.book.roundtrip import check_file
 
 CORPUS_PARTS = ("en", "zh", "origin/en", "origin/zh")

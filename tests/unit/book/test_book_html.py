@@ -6,7 +6,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-
 from amts.book import from_html, parse, render, segments, to_html
 from amts.book.roundtrip import check_text, hostile_translate
 from amts.errors import InputError
@@ -24,7 +23,7 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if "id" in attributes and attributes["id"]:
+        if attributes.get("id"):
             self.ids.append(attributes["id"])
         if attributes.get("translate") == "no":
             self.protected.append(attributes.get("data-p") or "")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from amts.book import Block, BlockKind, Document, parse, parse_file, render
 from amts.errors import InputError
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from amts.book import SpanKind, parse, prose, replace_segments, segments
 from amts.book.inline import find_protected
 from amts.errors import InputError

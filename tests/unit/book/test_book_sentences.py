@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from amts.book import parse, segment_sentences, segments, split_sentences
 
 
