@@ -93,7 +93,7 @@ class _Dispatcher:
 
     def before_parameter_build(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         if self.records is not None:
-            context["amts_params"] = dict(params)
+            context["amts_params"] = params  # a reference: idempotency tokens are filled in after this hook
 
     def before_call(self, model: Any, params: dict[str, Any], context: dict[str, Any], **_: Any) -> Any:
         records, answer = self.records, self.answer

@@ -10,6 +10,7 @@ the least-privilege check (``amts.local.awscalls``).
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -29,6 +30,13 @@ from amts.errors import InputError
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
 from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response, load_handler
+from amts.pipeline_config import (
+    PipelineConfig,
+    PollingConfig,
+    PollSchedule,
+    load_pipeline_config_from_cdk_json,
+)
+from amts.translate.standin import TranslateStandIn
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_ASL_DIR = REPO_ROOT / "statemachine"
@@ -160,6 +168,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         names: LocalNames | None = None,
         polling: QueuePolling | None = None,
         log_level: str = "WARNING",
+        pipeline: PipelineConfig | None = None,
+        translate: bool = True,
     ) -> None:
         self.names = names or LocalNames()
         self.asl_files = list(asl_files) if asl_files is not None else sorted(DEFAULT_ASL_DIR.glob("*.asl.json"))
@@ -171,6 +181,9 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.service_contexts = list(service_contexts)
         self.polling = polling or QueuePolling()
         self.log_level = log_level
+        self.serve_translate = translate
+        self.translate: TranslateStandIn | None = None
+        self.pipeline = local_pipeline_config(pipeline or default_pipeline_config())
         self.calls: dict[CallRecord, int] = {}  # each distinct call (principal, action, resource) -> times made
         self.functions: dict[str, LambdaFunction] = {}
         self.state_machines: dict[str, str] = {}  # stem -> ARN
@@ -208,10 +221,17 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self._stack.callback(mock.stop)
         awscalls.DISPATCHER.activate(records=self.calls, answer=self._answer, account=self.names.account)
         self._stack.callback(awscalls.DISPATCHER.deactivate)
+        if self.serve_translate:
+            from amts.local.translate_service import make_standin, translate_hook
+
+            s3 = boto3.client("s3", region_name=self.names.region)
+            self.translate = make_standin(s3, region=self.names.region, account=self.names.account)
+            self.service_hooks.insert(0, translate_hook(self.translate))
         self._create_storage_and_trigger()
         self._create_functions()
         self._create_state_machines()
         self._set_environment(self.function_environment())
+        _cold_start_handlers()
         for make_context in self.service_contexts:
             self._stack.enter_context(make_context(self))
         self._poller = threading.Thread(target=self._poll_uploads, name="amts-sqs-event-source", daemon=True)
@@ -254,6 +274,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             config.ENV_OUTPUT_BUCKET: self.names.output_bucket,
             config.ENV_TRANSLATE_ROLE_ARN: self.names.translate_role_arn,
             config.ENV_TOPIC_ARN: self.names.topic_arn(),
+            config.ENV_PIPELINE_CONFIG: self.pipeline.to_env_json(),
             "POWERTOOLS_SERVICE_NAME": "amts",
             "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
             "POWERTOOLS_TRACE_DISABLED": "true",
@@ -627,6 +648,34 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
 
     def calls_by(self, principal: str) -> Iterator[CallRecord]:
         return (call for call in self.calls if call.principal == principal)
+
+
+def default_pipeline_config() -> PipelineConfig:
+    """The pipeline config the stack is built from (``cdk.json`` context ``amts:pipeline``)."""
+    return load_pipeline_config_from_cdk_json(DEFAULT_CDK_JSON)
+
+
+def local_pipeline_config(pipeline: PipelineConfig, *, pairs: Sequence[str] | None = None) -> PipelineConfig:
+    """The same config with local waits: poll every second, retry after a second (Translate answers at once)."""
+    fast = PollSchedule(initial_seconds=1, max_seconds=1, backoff_rate=1.0, max_wait_seconds=600)
+    update: dict[str, Any] = {
+        "polling": PollingConfig(translation_job=fast, parallel_data=fast),
+        "retry": pipeline.retry.model_copy(update={"interval_seconds": 1, "max_delay_seconds": 2}),
+    }
+    if pairs is not None:
+        update["language_pairs"] = tuple(pipeline.pair(key) for key in pairs)
+    return pipeline.model_copy(update=update)
+
+
+def _cold_start_handlers() -> None:
+    """Forget settings and clients the handlers cached in an earlier run in this process (a new cold start)."""
+    try:
+        shared = importlib.import_module("amts_handlers.shared")
+    except ImportError:
+        return
+    reset = getattr(shared, "reset", None)
+    if callable(reset):
+        reset()
 
 
 def substitute_placeholders(path: Path, substitutions: Mapping[str, str]) -> str:
