@@ -37,6 +37,9 @@ from amts.sync.review import format_marker, scan_markers
 
 # Below this document-alignment confidence the old target is not a translation of the old source.
 MIN_CONFIDENCE = 0.3
+# At least this many labels/figure files on each side before their overlap is used as a sanity check.
+MIN_ANCHORS = 3
+MIN_SHARED_ANCHORS = 0.5
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
 
@@ -46,7 +49,8 @@ Outcome = Literal["kept", "memory", "partial_mt", "mt", "flagged", "source_only"
 class Translator(Protocol):
     """A machine translation engine: ``translate(texts, source_lang, target_lang) -> texts``, with a name."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]: ...
 
@@ -367,7 +371,22 @@ class _Planner:
         )
 
     # -- linking old source to old target --------------------------------------------------------------------
+    def _check_anchors(self) -> None:
+        """Labels and figure files are the same in a book and its translation: a mismatch means a wrong pair."""
+        source, target = _anchors(self.old_doc), _anchors(self.tgt_doc)
+        if len(source) < MIN_ANCHORS or len(target) < MIN_ANCHORS:
+            return
+        shared = len(source & target) / min(len(source), len(target))
+        if shared < MIN_SHARED_ANCHORS:
+            raise AlignmentError(
+                f"the old target shares only {shared:.0%} of its labels and figures with the old source "
+                f"({len(source & target)} of {min(len(source), len(target))}); wrong file or a different book? "
+                "nothing was reused",
+                path=self.tgt_doc.path,
+            )
+
     def _segment_links(self) -> SegmentLinks:
+        self._check_anchors()
         old_segments = [s for u in self.old_units for s in u.segments]
         tgt_segments = [s for u in self.tgt_units for s in u.segments]
         if not old_segments or not tgt_segments:
@@ -956,6 +975,19 @@ def _monotone(edges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         chain.append(ordered[cursor])
         cursor = parent[cursor]
     return chain[::-1]
+
+
+def _anchors(doc: Document) -> set[str]:
+    """``:label:`` ids and figure files of a document (language-independent by d2lbook convention)."""
+    found: set[str] = set()
+    stack = list(doc.blocks)
+    while stack:
+        block = stack.pop()
+        found.update(block.labels)
+        if block.target:
+            found.add(block.target.rsplit("/", 1)[-1])
+        stack.extend(block.children)
+    return found
 
 
 def _has_comments(code: str) -> bool:

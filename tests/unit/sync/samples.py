@@ -1,0 +1,116 @@
+"""Small English/Chinese sample sections written for these tests (not taken from the corpus)."""
+
+from __future__ import annotations
+
+OLD_SOURCE = """\
+# Linear Regression
+:label:`sec_linreg`
+
+Regression problems pop up whenever we want to predict a numerical value. Common examples include predicting prices and forecasting demand. Not every prediction problem is a regression problem.
+
+## Basics
+
+We assume that the relationship between features $\\mathbf{x}$ and target $y$ is approximately linear.
+The weights determine the influence of each feature.
+The bias tells us what the predicted value would be when all features are zero.
+
+![A linear regression model as a network.](../img/singleneuron.svg)
+:label:`fig_single_neuron`
+
+$$\\hat{y} = \\mathbf{w}^\\top \\mathbf{x} + b.$$
+:eqlabel:`eq_linreg`
+
+```{.python .input}
+# load the data
+import numpy as np
+x = np.arange(4)
+```
+
+The loss function quantifies the distance between the real and predicted values of the target. We use the squared error in this section.
+
+:begin_tab:`pytorch`
+In PyTorch, the `nn` module defines many layers.
+:end_tab:
+
+## Summary
+
+* Linear models are simple and fast.
+* They are trained by minimizing a loss.
+
+## Exercises
+
+1. Why is the squared loss convenient?
+1. What happens if the features are not scaled?
+"""
+
+OLD_TARGET = """\
+# 线性回归
+:label:`sec_linreg`
+
+每当我们想预测一个数值时，就会出现回归问题。常见的例子包括预测价格和预测需求。并非每个预测问题都是回归问题。
+
+## 基础
+
+我们假设特征$\\mathbf{x}$和目标$y$之间的关系是近似线性的。
+权重决定了每个特征的影响。
+偏置告诉我们当所有特征都为零时预测值是多少。
+
+![线性回归模型是一个网络。](../img/singleneuron.svg)
+:label:`fig_single_neuron`
+
+$$\\hat{y} = \\mathbf{w}^\\top \\mathbf{x} + b.$$
+:eqlabel:`eq_linreg`
+
+```{.python .input}
+# 加载数据
+import numpy as np
+x = np.arange(4)
+```
+
+损失函数量化目标的实际值与预测值之间的差距。本节使用平方误差。
+
+:begin_tab:`pytorch`
+在PyTorch中，`nn`模块定义了许多层。
+:end_tab:
+
+:begin_tab:`paddle`
+在飞桨中，`nn`模块同样定义了许多层。
+:end_tab:
+
+## 小结
+
+* 线性模型简单而快速。
+* 它们通过最小化损失来训练。
+
+## 练习
+
+1. 为什么平方损失很方便？
+1. 如果特征没有缩放会发生什么？
+"""
+
+# A different section, for the bad-input test: same format, unrelated content.
+OTHER_TARGET = """\
+# 图像增广
+:label:`sec_image_augmentation`
+
+大型数据集是成功应用深度神经网络的先决条件。图像增广在对训练图像进行一系列的随机变化之后，生成相似但不同的训练样本。
+
+## 常用的图像增广方法
+:label:`subsec_common_aug`
+
+翻转图像通常不会改变对象的类别。这是最早且最广泛使用的图像增广方法之一。
+
+![左右翻转的猫。](../img/cat-flip.svg)
+:label:`fig_cat_flip`
+
+```{.python .input}
+# 读取图像
+img = d2l.Image.open('../img/cat1.jpg')
+```
+
+我们还可以改变图像颜色的四个方面：亮度、对比度、饱和度和色调。
+
+## 小结
+
+* 图像增广基于现有的训练数据生成随机图像，来提高模型的泛化能力。
+"""
