@@ -1,0 +1,151 @@
+"""Run reports: JSON round trip, self-contained HTML with optional sections, Markdown, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from amts.cli import main
+from amts.evaluate.models import RunReport, SyncDocumentWorkload, SyncWorkloadReport
+from amts.evaluate.report_html import render_html
+from amts.evaluate.report_markdown import render_markdown
+
+from tests.unit.evaluate.eval_samples import ZH_HYPOTHESIS, ZH_SECTION, sample_run_report
+
+
+def test_json_report_round_trips_with_computed_fields() -> None:
+    report = sample_run_report()
+    dumped = report.model_dump_json()
+    data = json.loads(dumped)
+    assert data["scores"][0]["run"]["metrics"][0]["score_unit"] == pytest.approx(
+        data["scores"][0]["run"]["metrics"][0]["score"] / 100, abs=1e-6
+    )
+    assert data["cost"]["total_usd"] == pytest.approx(6.6)
+    assert RunReport.model_validate_json(dumped) == report
+
+
+def test_html_is_self_contained_and_shows_every_section() -> None:
+    page = render_html(sample_run_report())
+    # No scripts, stylesheets, images or fonts from anywhere
+    assert "<script" not in page
+    assert "<link" not in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page
+    assert "url(" not in page
+    for heading in (
+        "Translation engine",
+        "Experiments en → zh",
+        "Experiments zh → en",
+        "Table 1 — without vs with ACT",
+        "Table 2 — parallel data from paragraph vs sentence pairs",
+        "Scores against the human translation (zh)",
+        "Cost",
+        "Term consistency",
+        "Review workload from synchronization",
+    ):
+        assert f">{heading}" in page, heading
+    assert page.count("<svg") == 5
+    assert "fake-tm" in page
+    assert "nrefs:1|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0" in page
+
+
+def test_every_section_is_optional() -> None:
+    page = render_html(RunReport())
+    assert "produced no scores" in page
+    partial = render_html(
+        RunReport(
+            sync=SyncWorkloadReport(documents=[SyncDocumentWorkload(path="a.md", segments_total=4, needs_review=1)])
+        )
+    )
+    assert "1 of 4 segments (25.0%)" in partial
+    assert "<svg" not in partial
+    assert render_markdown(RunReport()).startswith("## AMTS run report")
+
+
+def test_text_from_the_book_is_escaped() -> None:
+    report = RunReport(title="<b>x</b> & y", notes=['<img src="https://evil.example/x.png">'])
+    page = render_html(report)
+    assert "<b>x</b>" not in page
+    assert "&lt;img" in page
+    assert "<img" not in page
+
+
+def test_markdown_summary_has_the_tables() -> None:
+    text = render_markdown(sample_run_report())
+    assert "### Experiments en → zh" in text
+    assert "| **All sections** |" in text
+    assert "Signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
+    assert "**Review workload:** 3 of 14 segments need review" in text
+
+
+@pytest.fixture
+def sample_files(tmp_path: Path) -> tuple[Path, Path]:
+    hyp, ref = tmp_path / "hyp.md", tmp_path / "ref.md"
+    hyp.write_text(ZH_HYPOTHESIS, encoding="utf-8")
+    ref.write_text(ZH_SECTION, encoding="utf-8")
+    return hyp, ref
+
+
+def test_cli_score_prints_a_table_with_signatures(
+    sample_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    hyp, ref = sample_files
+    assert main(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "BLEU signature: nrefs:1|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0" in out
+    assert re.search(r"^run\s+run\s+6\s+56\.31", out, re.MULTILINE)
+
+
+def test_cli_score_json_and_reports(
+    sample_files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hyp, ref = sample_files
+    out_dir = tmp_path / "out"
+    status = main(
+        ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json", "--chrf-plus", "--out", str(out_dir)]
+    )
+    assert status == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [m["metric"] for m in data["run"]["metrics"]] == ["BLEU", "chrF", "chrF++"]
+    assert {p.name for p in out_dir.iterdir()} == {"report.json", "report.html", "report.md"}
+    assert hyp.read_text(encoding="utf-8") == ZH_HYPOTHESIS  # inputs untouched
+
+
+def test_cli_min_bleu_fails_the_check(sample_files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    hyp, ref = sample_files
+    assert main(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--min-bleu", "90"]) == 1
+    assert "below --min-bleu 90" in capsys.readouterr().out
+
+
+def test_cli_bad_input_exits_2_naming_the_problem(
+    sample_files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hyp, ref = sample_files
+    assert main(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "klingon"]) == 2
+    assert "unknown target language 'klingon'" in capsys.readouterr().err
+    empty = tmp_path / "empty.md"
+    empty.write_text("```{.python .input}\nx = 1\n```\n", encoding="utf-8")
+    assert main(["score", "--hyp", str(empty), "--ref", str(ref), "--tgt", "zh"]) == 2
+    assert "empty.md: the hypothesis is empty" in capsys.readouterr().err
+
+
+def test_cli_report_renders_html_and_markdown_from_report_json(tmp_path: Path) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "report.json").write_text(sample_run_report().model_dump_json(), encoding="utf-8")
+    assert main(["report", str(run_dir)]) == 0
+    assert "<svg" in (run_dir / "report.html").read_text(encoding="utf-8")
+    assert (run_dir / "report.md").read_text(encoding="utf-8").startswith("## AMTS run report")
+
+
+def test_cli_report_rejects_a_bad_report_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "report.json").write_text('{"scores": [{"tgt_lang": 3}]}', encoding="utf-8")
+    assert main(["report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "report.json: not an AMTS run report: scores.0" in err
+    (tmp_path / "report.json").write_text("{", encoding="utf-8")
+    assert main(["report", str(tmp_path)]) == 2
+    assert "report.json:1: not valid JSON" in capsys.readouterr().err
+    assert main(["report", str(tmp_path / "missing")]) == 2
