@@ -105,7 +105,7 @@ class LocalPythonBundler:
         self._architecture = architecture
         self._python_version = python_version
 
-    def try_bundle(self, output_dir: str, **_options: object) -> bool:
+    def try_bundle(self, output_dir: str, options: cdk.BundlingOptions) -> bool:  # options: jsii passes them; unused
         build_bundle(Path(output_dir), architecture=self._architecture, python_version=self._python_version)
         return True  # True: bundled here, CDK must not fall back to Docker
 

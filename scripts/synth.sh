@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Synthesize the AMTS stack offline: the CDK CLI comes from npm (pinned in package-lock.json), the Lambda code is
+# bundled locally with pip (no Docker), cdk-nag runs on every synth, and cfn-lint checks the template.
+# No AWS credentials are needed. Output: cdk.out/ (the template is cdk.out/<stack>.template.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "synth: Node.js 20+ and npm are needed for the CDK CLI; run 'make system-deps' (as root) or install them" >&2
+    exit 2
+fi
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+if [ "$node_major" -lt 20 ]; then
+    echo "synth: Node.js $(node --version) is too old; the CDK CLI needs 20 or newer" >&2
+    exit 2
+fi
+
+# Quiet jsii's notices about Node 20 (it still works; Node 22/24 print nothing).
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="$node_major"
+export CDK_DISABLE_CLI_TELEMETRY=true
+
+# Install the pinned CLI once per lockfile change.
+stamp=node_modules/.amts-lock.sha256
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ ! -x node_modules/.bin/cdk ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    echo "$want" > "$stamp"
+fi
+
+rm -rf cdk.out
+npx --no-install cdk synth --quiet --no-notices --output cdk.out "$@"
+
+shopt -s nullglob
+templates=(cdk.out/*.template.json)
+if [ ${#templates[@]} -eq 0 ]; then
+    echo "synth: no template in cdk.out/" >&2
+    exit 1
+fi
+# W3005 (a DependsOn also implied by a GetAtt) is how CDK orders a role before its policy: redundant, harmless.
+.venv/bin/cfn-lint --ignore-checks W3005 -- "${templates[@]}"
+echo "synth: ok: ${templates[*]} (cdk-nag AwsSolutions clean, cfn-lint clean)"
