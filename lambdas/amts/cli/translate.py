@@ -1,10 +1,261 @@
-"""Subcommands of the translate area (placeholder until that area's commands land)."""
+"""Subcommands of the translate area: parallel data, terminology, term check, cost estimate."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from amts.errors import InputError
+from amts.fsio import read_text, write_atomic
+from amts.languages import LanguagePair, parse_pairs
+from amts.translate.adapter import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
+from amts.translate.parallel_data import build_parallel_data, parse_parallel_data, validate_parallel_data
+from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    validate = commands.add_parser(
+        "validate-parallel-data",
+        help="check a CSV/TSV/TMX parallel data file against Amazon Translate's rules",
+        description="Check a parallel data file against Amazon Translate's rules (language-code header, no field "
+        "spanning lines or beginning with + - = @, quotes doubled, fields of at most 1,000 bytes, UTF-8, TMX "
+        "1.4b structure). Prints each problem with its line; exits 1 when there is any error.",
+    )
+    validate.add_argument("file", metavar="FILE")
+    validate.add_argument("--format", choices=["CSV", "TSV", "TMX"], help="default: from the file name or content")
+    validate.set_defaults(handler=run_validate)
+
+    build = commands.add_parser(
+        "build-parallel-data",
+        help="filter sentence pairs and write an Amazon Translate parallel data file",
+        description="Read pairs (JSON lines with src/tgt, a two-column TSV without header, or an existing "
+        "parallel data file), apply the rules and filters, write CSV/TSV/TMX, and print the stats.",
+    )
+    build.add_argument("pairs", metavar="PAIRS")
+    build.add_argument("--pair", required=True, help="language pair, e.g. en-zh")
+    build.add_argument("--format", default="CSV", choices=["CSV", "TSV", "TMX"])
+    build.add_argument("-o", "--out", required=True, help="output parallel data file")
+    build.add_argument("--stats", help="also write the stats as JSON here")
+    build.set_defaults(handler=run_build)
+
+    terms = commands.add_parser(
+        "import-terminology",
+        help="convert a bilingual glossary into an Amazon Translate custom terminology file",
+        description="Read a glossary (CSV/TSV with a language-code header, or the book's markdown glossary "
+        "'中文，english' named like TERMINOLOGY.zh-en.md) and write a CSV custom terminology for the pair, "
+        "within the 200-bytes-per-term and 10 MB limits. Dropped terms are listed.",
+    )
+    terms.add_argument("glossary", metavar="GLOSSARY")
+    terms.add_argument("--pair", required=True, help="direction of the terminology, e.g. en-zh")
+    terms.add_argument("--format", default="CSV", choices=["CSV", "TSV"])
+    terms.add_argument("-o", "--out", required=True, help="output terminology file")
+    terms.set_defaults(handler=run_import_terminology)
+
+    check = commands.add_parser(
+        "check-terms",
+        help="term consistency: do glossary terms in the source have their expected translation in the output?",
+        description="For every glossary term found in SOURCE, count whether its expected translation appears in "
+        "OUTPUT. Files are compared whole, or paragraph by paragraph with --by-paragraph (blank-line separated, "
+        "same count in both). Exits 1 when --min-consistency is given and not met.",
+    )
+    check.add_argument("glossary", metavar="GLOSSARY")
+    check.add_argument("source", metavar="SOURCE")
+    check.add_argument("output", metavar="OUTPUT")
+    check.add_argument("--pair", required=True, help="e.g. en-zh")
+    check.add_argument("--by-paragraph", action="store_true")
+    check.add_argument("--json", dest="json_out", help="also write the report as JSON here")
+    check.add_argument("--min-consistency", type=float, help="fail below this share (0-1)")
+    check.set_defaults(handler=run_check_terms)
+
+    estimate = commands.add_parser(
+        "estimate",
+        help="estimate the Amazon Translate cost of a book, a file or a change, before any job starts",
+        description="Count the characters Amazon Translate would bill for PATH (a .md file or a folder of them, "
+        "sent as the book's Translate-ready HTML; .html/.txt files as they are) for each target language, and "
+        "price them at the standard and ACT rates (configurable, UNVERIFIED defaults $15 and $60 per million). "
+        "With --since OLD, only segments whose text is new or changed are counted. Exits 1 when --budget is "
+        "exceeded.",
+    )
+    estimate.add_argument("path", metavar="PATH")
+    estimate.add_argument("--pairs", required=True, help="e.g. en-zh,en-es")
+    estimate.add_argument("--since", metavar="OLD", help="the previous version (file or folder) of PATH")
+    estimate.add_argument("--act", action="store_true", help="the jobs will use parallel data (ACT pricing)")
+    estimate.add_argument("--budget", type=float, help="refuse (exit 1) when the estimate exceeds this, in USD")
+    estimate.add_argument("--standard-price", type=float, default=Pricing.standard_per_million)
+    estimate.add_argument("--act-price", type=float, default=Pricing.act_per_million)
+    estimate.add_argument("--json", action="store_true", help="print JSON instead of text")
+    estimate.set_defaults(handler=run_estimate)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    problems = validate_parallel_data(Path(args.file), fmt=args.format)
+    for problem in problems:
+        print(problem.render(args.file))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    data = Path(args.file).read_bytes()
+    records = len(parse_parallel_data(data, fmt=args.format, name=args.file).records)
+    verdict = "FAILED" if errors else "ok"
+    print(f"{args.file}: {verdict}: {records} usable records, {errors} errors, {warnings} warnings")
+    return 1 if errors else 0
+
+
+def _read_pairs(path: Path, pair: LanguagePair) -> list[tuple[str, str]]:
+    text = read_text(path)
+    if path.suffix.lower() == ".jsonl":
+        pairs: list[tuple[str, str]] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                pairs.append((str(record["src"]), str(record["tgt"])))
+            except (ValueError, KeyError, TypeError):
+                raise InputError('expected a JSON object with "src" and "tgt"', path=str(path), line=number) from None
+        return pairs
+    if path.suffix.lower() in (".csv", ".tmx"):
+        parsed = parse_parallel_data(path.read_bytes(), name=str(path))
+        if pair.target not in parsed.target_languages or parsed.source_language != pair.source:
+            raise InputError(f"file is {parsed.source_language}->{parsed.target_languages}, not {pair}", path=str(path))
+        column = parsed.target_languages.index(pair.target)
+        return [(row.src, row.tgts[column]) for _, row in parsed.records]
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if rows and rows[0] == [pair.source, pair.target]:
+        rows = rows[1:]
+    for number, row in enumerate(rows, start=1):
+        if len(row) != 2:
+            raise InputError(f"expected 2 tab-separated columns, got {len(row)}", path=str(path), line=number)
+    return [(row[0], row[1]) for row in rows]
+
+
+def run_build(args: argparse.Namespace) -> int:
+    pair = LanguagePair.parse(args.pair)
+    pairs = _read_pairs(Path(args.pairs), pair)
+    data, stats = build_parallel_data(pairs, pair.source, pair.target, args.format)
+    write_atomic(args.out, data)
+    if args.stats:
+        write_atomic(args.stats, stats.to_json())
+    sys.stdout.write(stats.render())
+    return 0
+
+
+def run_import_terminology(args: argparse.Namespace) -> int:
+    pair = LanguagePair.parse(args.pair)
+    glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
+    data, stats = to_terminology_file(glossary, args.format)
+    write_atomic(args.out, data)
+    print(
+        f"{args.out}: {stats.terms_written} terms {pair} ({stats.file_bytes} bytes) from {stats.terms_in} "
+        f"glossary entries; dropped: {dict(stats.dropped) or 'none'}"
+    )
+    for line, term, reason in stats.dropped_terms:
+        print(f"  {args.glossary}:{line}: dropped {term!r}: {reason}")
+    return 0
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+def run_check_terms(args: argparse.Namespace) -> int:
+    pair = LanguagePair.parse(args.pair)
+    glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
+    source, output = read_text(args.source), read_text(args.output)
+    if args.by_paragraph:
+        src_parts, out_parts = _paragraphs(source), _paragraphs(output)
+        if len(src_parts) != len(out_parts):
+            raise InputError(
+                f"{len(src_parts)} paragraphs in the source but {len(out_parts)} in the output; "
+                "compare whole files instead (without --by-paragraph)",
+                path=args.output,
+            )
+        segments = list(zip(src_parts, out_parts, strict=True))
+    else:
+        segments = [(source, output)]
+    report = check_term_consistency(glossary, segments)
+    sys.stdout.write(report.render())
+    if args.json_out:
+        write_atomic(args.json_out, report.to_json())
+    if args.min_consistency is not None and report.consistency < args.min_consistency:
+        print(f"term consistency {report.consistency:.1%} is below {args.min_consistency:.1%}")
+        return 1
+    return 0
+
+
+def _files(path: Path) -> dict[str, Path]:
+    if path.is_file():
+        return {path.name: path}
+    if not path.is_dir():
+        raise InputError("no such file or folder", path=str(path))
+    found = {
+        str(p.relative_to(path)): p
+        for p in sorted(path.rglob("*"))
+        if p.is_file() and p.suffix.lower() in (*MARKDOWN_SUFFIXES, ".html", ".htm", ".txt")
+    }
+    if not found:
+        raise InputError("no .md, .html or .txt files here", path=str(path))
+    return found
+
+
+def _markdown_payload(path: Path, old: Path | None) -> str:
+    """The HTML a pipeline job would send for ``path``: all segments, or those new since ``old``."""
+    from amts.book import parse_file, segments, to_html
+
+    doc = parse_file(path)
+    if old is None or not old.is_file():
+        return to_html(doc)
+    known = {segment.text for segment in segments(parse_file(old))}
+    changed = [segment.id for segment in segments(doc) if segment.text not in known]
+    return to_html(doc, changed) if changed else ""
+
+
+def run_estimate(args: argparse.Namespace) -> int:
+    pairs = parse_pairs(args.pairs)
+    sources = {p.source for p in pairs}
+    if len(sources) != 1:
+        raise InputError(f"all pairs must share one source language, got {sorted(sources)}")
+    root = Path(args.path)
+    old_root = Path(args.since) if args.since else None
+    documents: dict[str, str] = {}
+    plain: dict[str, str] = {}
+    for name, path in _files(root).items():
+        if path.suffix.lower() in MARKDOWN_SUFFIXES:
+            old = None
+            if old_root is not None:
+                old = old_root if old_root.is_file() else old_root / name
+            documents[name] = _markdown_payload(path, old)
+        elif path.suffix.lower() in (".html", ".htm"):
+            documents[name] = read_text(path)
+        else:
+            plain[name] = read_text(path)
+    pricing = Pricing(standard_per_million=args.standard_price, act_per_million=args.act_price)
+    targets = [p.target for p in pairs]
+    html_estimate = estimate_cost(documents, targets, uses_parallel_data=args.act, pricing=pricing)
+    plain_estimate = estimate_cost(
+        plain, targets, content_type="text/plain", uses_parallel_data=args.act, pricing=pricing
+    )
+    total = CostEstimate(
+        html_estimate.source_characters + plain_estimate.source_characters, tuple(targets), args.act, pricing
+    )
+    if args.json:
+        payload = {**total.to_dict(), "files": len(documents) + len(plain), "since": args.since}
+        print(json.dumps(payload, indent=2))
+    else:
+        changed = f" (changes since {args.since})" if args.since else ""
+        print(f"{args.path}{changed}: {len(documents) + len(plain)} file(s)")
+        sys.stdout.write(total.render())
+    if args.budget is not None:
+        try:
+            check_budget(total, args.budget)
+        except BudgetExceededError as exc:  # a failed check (exit 1), not bad input
+            print(f"amts estimate: {exc}", file=sys.stderr)
+            return 1
+    return 0

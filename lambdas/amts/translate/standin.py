@@ -49,25 +49,18 @@ from amts.translate.engines import (
 )
 from amts.translate.markup import parse_document, render_parts
 from amts.translate.parallel_data import ParallelRow, parse_parallel_data, write_delimited, write_tmx
+from amts.translate.rules import (
+    CLIENT_TOKEN,
+    CONTENT_TYPES,
+    JOB_NAME,
+    MAX_DOCUMENT_BYTES,
+    MAX_TRANSLATE_TEXT_BYTES,
+    RESOURCE_NAME,
+    ROLE_ARN,
+    S3_URI,
+)
 from amts.translate.terminology import MAX_TERM_BYTES, parse_terminology_file
 
-RESOURCE_NAME = re.compile(r"^([A-Za-z0-9-]_?)+$")
-CLIENT_TOKEN = re.compile(r"^[a-zA-Z0-9-]+$")
-S3_URI = re.compile(r"^s3://([a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9])(/.*)?$")
-ROLE_ARN = re.compile(r"^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$")
-JOB_NAME = re.compile(r"^[\w\s.:/=+\-%@]*$")
-CONTENT_TYPES = frozenset(
-    {
-        "text/plain",
-        "text/html",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/x-xliff+xml",
-    }
-)
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-MAX_TRANSLATE_TEXT_BYTES = 10_000
 ACTIVE_JOB_STATES = frozenset({"SUBMITTED", "IN_PROGRESS", "STOP_REQUESTED"})
 _STATUS_OF_ERROR = {
     "TooManyRequestsException": 429,
