@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from amts.errors import InputError
 from amts.languages import LanguagePair, check_language
 
 # Relative chapter paths as they appear under book/<lang>/: no absolute paths, no parent references, markdown only.
@@ -64,7 +65,10 @@ class RunInput(_Model):
             return None
         if not value:
             raise ValueError("pairs is empty; omit it to run every configured pair")
-        canonical = [str(LanguagePair.parse(item)) for item in value]
+        try:
+            canonical = [str(LanguagePair.parse(item)) for item in value]
+        except InputError as exc:  # pydantic reports ValueErrors per field, so every problem is listed at once
+            raise ValueError(exc.message) from None
         if len(set(canonical)) != len(canonical):
             raise ValueError(f"duplicate language pair in {value}")
         return canonical
@@ -113,8 +117,11 @@ class PairSettings(_Model):
 
     @model_validator(mode="after")
     def _codes_known(self) -> PairSettings:
-        check_language(self.source, what="source language")
-        check_language(self.target, what="target language")
+        try:
+            check_language(self.source, what="source language")
+            check_language(self.target, what="target language")
+        except InputError as exc:
+            raise ValueError(exc.message) from None
         return self
 
     @property
