@@ -23,8 +23,9 @@ class _Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
-        if attributes.get("id"):
-            self.ids.append(attributes["id"])
+        element_id = attributes.get("id")
+        if element_id:
+            self.ids.append(element_id)
         if attributes.get("translate") == "no":
             self.protected.append(attributes.get("data-p") or "")
 
