@@ -284,6 +284,7 @@ class _SegmentResult:
     origin: Origin
     review: str | None  # reason, when a person should look at it
     mt_chars: int = 0
+    review_chars: int = 0  # machine text to check: sent now, or machine output reused from the memory
 
 
 class _Planner:
@@ -665,9 +666,12 @@ class _Planner:
         sentences = segment_sentences(new, self.src_lang)
         if len(sentences) <= 1:
             unit = self._unit(new, 0, len(new.text), whole=True)
-            return _SegmentResult([Piece(unit=unit.id)], "mt", Origin.MACHINE, "machine-translation", unit.chars)
+            return _SegmentResult(
+                [Piece(unit=unit.id)], "mt", Origin.MACHINE, "machine-translation", unit.chars, unit.chars
+            )
         pieces: list[Piece] = [Piece(text=new.text[: sentences[0].start])]
         sent = 0
+        review_chars = 0
         reused = False
         machine_reuse = False
         for index, sentence in enumerate(sentences):
@@ -677,17 +681,21 @@ class _Planner:
             if hit is not None:
                 pieces.append(Piece(text=self._fit(hit[0], new)))
                 reused = True
-                machine_reuse = machine_reuse or hit[1] is Origin.MACHINE
+                if hit[1] is Origin.MACHINE:
+                    machine_reuse = True
+                    review_chars += _span_chars(new, sentence.start, sentence.end)
             else:
                 unit = self._unit(new, sentence.start, sentence.end, whole=False)
                 pieces.append(Piece(unit=unit.id))
                 sent += unit.chars
+                review_chars += unit.chars
         pieces.append(Piece(text=new.text[sentences[-1].end :]))
         if not sent:
             if machine_reuse:
-                return _SegmentResult(pieces, "memory", Origin.MACHINE, "machine-translation")
+                return _SegmentResult(pieces, "memory", Origin.MACHINE, "machine-translation", 0, review_chars)
             return _SegmentResult(pieces, "memory", Origin.HUMAN, None)
-        return _SegmentResult(pieces, "partial_mt" if reused else "mt", Origin.MACHINE, "machine-translation", sent)
+        outcome: Outcome = "partial_mt" if reused else "mt"
+        return _SegmentResult(pieces, outcome, Origin.MACHINE, "machine-translation", sent, review_chars)
 
     def _update_sentences(self, new: Segment, old: Segment, target: Segment, origin: Origin) -> _SegmentResult:
         """An edited segment with a translation: keep the target sentences whose source did not change."""
@@ -721,6 +729,7 @@ class _Planner:
         items: list[tuple[Literal["target", "unit", "memory"], int, int, str]] = []
         j = 0
         sent = 0
+        review_chars = 0
         reused_memory = False
         machine_reuse = False
         while j < len(new_sentences):
@@ -736,11 +745,14 @@ class _Planner:
             if hit is not None:
                 items.append(("memory", 0, 0, self._fit(hit[0], new)))
                 reused_memory = True
-                machine_reuse = machine_reuse or hit[1] is Origin.MACHINE
+                if hit[1] is Origin.MACHINE:
+                    machine_reuse = True
+                    review_chars += _span_chars(new, sentence.start, sentence.end)
             else:
                 unit = self._unit(new, sentence.start, sentence.end, whole=False)
                 items.append(("unit", 0, 0, unit.id))
                 sent += unit.chars
+                review_chars += unit.chars
             j += 1
         separator = _dominant_separator(text, tgt_sentences, self.sentence_separator)
         pieces: list[Piece] = [Piece(text=text[: tgt_sentences[0].start])]
@@ -762,10 +774,10 @@ class _Planner:
                 previous_end = None
         pieces.append(Piece(text=text[tgt_sentences[-1].end :]))
         if sent:
-            return _SegmentResult(pieces, "partial_mt", Origin.MACHINE, "machine-translation", sent)
+            return _SegmentResult(pieces, "partial_mt", Origin.MACHINE, "machine-translation", sent, review_chars)
         outcome: Outcome = "memory" if reused_memory else "kept"
         if machine_reuse:
-            return _SegmentResult(pieces, outcome, Origin.MACHINE, "machine-translation")
+            return _SegmentResult(pieces, outcome, Origin.MACHINE, "machine-translation", 0, review_chars)
         return _SegmentResult(pieces, outcome, origin, None)
 
     def _beads(
@@ -880,7 +892,7 @@ class _Planner:
             report.mt_chars += result.mt_chars
             report.reused_chars += chars - mt
         if result.review is not None:
-            chunk.review.append((result.review, segment.id, result.mt_chars if result.mt_chars else chars))
+            chunk.review.append((result.review, segment.id, result.review_chars or chars))
         if result.mt_chars:
             # Tag the pieces, so that apply_sync can remember the whole segment's text as machine output.
             for piece in result.pieces:

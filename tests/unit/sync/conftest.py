@@ -7,9 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-
 from amts.book import Document, segments
-from amts.sync.engine import Aligner, SegmentLinks
+from amts.sync.engine import SegmentLinks
 
 
 @dataclass
@@ -27,14 +26,9 @@ class RecordingTranslator:
 def positional_aligner(src: Document, tgt: Document, src_lang: str, tgt_lang: str) -> tuple[SegmentLinks, float]:
     """Test double for the document aligner: the samples' segments correspond one to one, in order, except
     for target-only tab content (zh ``paddle`` tabs), which it leaves unpaired like the real aligner."""
-    source = [s for s in segments(src)]
+    source = list(segments(src))
     target = [s for s in segments(tgt) if not (s.tab and "paddle" in s.tab)]
     return [((a.id,), (b.id,)) for a, b in zip(source, target, strict=False)], 0.9
-
-
-def _real_aligner() -> Aligner | None:
-    module = importlib.import_module("amts.align")
-    return getattr(module, "align_documents", None) and None  # resolved through the engine's default
 
 
 def _aligners() -> list[object]:

@@ -1,5 +1,7 @@
 """Small English/Chinese sample sections written for these tests (not taken from the corpus)."""
 
+# ruff: noqa: E501  (paragraphs are one line each, as in the book)
+
 from __future__ import annotations
 
 OLD_SOURCE = """\

@@ -6,10 +6,10 @@ import re
 from typing import Any
 
 import pytest
-
 from amts.book import BlockKind, parse, render, segments
 from amts.sync import TranslationMemory, sync_documents
 from amts.sync.engine import SyncResult, protected_length
+
 from tests.unit.sync.conftest import RecordingTranslator
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 
@@ -73,7 +73,9 @@ def test_edit_one_line_of_a_wrapped_paragraph_keeps_the_line_layout(
     result = run(new_source, translator, aligner)
 
     assert translator.sent == ["The weights decide how much each feature matters."]
-    expected = OLD_TARGET.replace("权重决定了每个特征的影响。", "〔机翻〕The weights decide how much each feature matters.")
+    expected = OLD_TARGET.replace(
+        "权重决定了每个特征的影响。", "〔机翻〕The weights decide how much each feature matters."
+    )
     assert without_markers(result.markdown) == expected
 
 
@@ -85,7 +87,9 @@ def test_sentence_with_protected_spans_counts_them_as_placeholders(
     result = run(OLD_SOURCE.replace(old, new), translator, aligner)
 
     assert translator.sent == [new]
-    expected = protected_length(new, [(new.index("$\\math"), new.index("$ and") + 1), (new.index("$y$"), new.index("$y$") + 3)])
+    expected = protected_length(
+        new, [(new.index("$\\math"), new.index("$ and") + 1), (new.index("$y$"), new.index("$y$") + 3)]
+    )
     assert result.report.mt_chars == expected
     assert expected < len(new)
 
@@ -109,7 +113,9 @@ def test_deleted_paragraph_disappears(translator: RecordingTranslator, aligner: 
     result = run(OLD_SOURCE.replace(paragraph, ""), translator, aligner)
 
     assert translator.sent == []
-    assert result.markdown == OLD_TARGET.replace("损失函数量化目标的实际值与预测值之间的差距。本节使用平方误差。\n\n", "")
+    assert result.markdown == OLD_TARGET.replace(
+        "损失函数量化目标的实际值与预测值之间的差距。本节使用平方误差。\n\n", ""
+    )
     assert result.report.blocks["deleted"] == 1
 
 
@@ -174,12 +180,13 @@ def test_list_item_edit_and_insert(translator: RecordingTranslator, aligner: Any
     result = run(new_source, translator, aligner)
 
     assert translator.sent == ["They are easy to interpret."]
-    assert "* 线性模型简单而快速。\n* 它们通过最小化损失来训练。\n* 〔机翻〕They are easy to interpret.\n" in result.markdown
+    assert (
+        "* 线性模型简单而快速。\n* 它们通过最小化损失来训练。\n* 〔机翻〕They are easy to interpret.\n"
+        in result.markdown
+    )
 
 
-def test_output_round_trips_and_markers_are_blocks_of_their_own(
-    translator: RecordingTranslator, aligner: Any
-) -> None:
+def test_output_round_trips_and_markers_are_blocks_of_their_own(translator: RecordingTranslator, aligner: Any) -> None:
     new_source = OLD_SOURCE.replace("Not every prediction problem is", "Not every prediction task is")
 
     result = run(new_source, translator, aligner)

@@ -1,0 +1,200 @@
+"""Human edits are sacred, runs are idempotent, and the memory round-trips through its stores."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts.book import parse
+from amts.errors import AlignmentError, InputError
+from amts.sync import LocalMemoryStore, Origin, S3MemoryStore, TranslationMemory, sync_documents, text_hash
+from amts.sync.engine import SyncResult
+
+from tests.unit.sync.conftest import RecordingTranslator
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
+
+EDITED_SENTENCE = "Typical examples include predicting house prices and forecasting sales."
+NEW_SOURCE = OLD_SOURCE.replace("Common examples include predicting prices and forecasting demand.", EDITED_SENTENCE)
+MARKER_PARAGRAPH = re.compile(r"^<!-- amts:review [^\n]* -->\n\n", re.MULTILINE)
+
+
+def sync(old: str, tgt: str, new: str, memory: TranslationMemory, translator: Any, aligner: Any) -> SyncResult:
+    return sync_documents(
+        parse(old, path="old.md"),
+        parse(tgt, path="tgt.md"),
+        parse(new, path="new.md"),
+        memory,
+        translator,
+        aligner=aligner,
+    )
+
+
+def fresh_memory() -> TranslationMemory:
+    return TranslationMemory(source_lang="en", target_lang="zh")
+
+
+def test_running_twice_gives_the_same_output_and_sends_nothing(aligner: Any) -> None:
+    memory = fresh_memory()
+    first_mt = RecordingTranslator()
+    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, first_mt, aligner)
+    second_mt = RecordingTranslator()
+
+    second = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, second_mt, aligner)
+
+    assert first_mt.sent == [EDITED_SENTENCE]
+    assert second_mt.sent == []
+    assert second.markdown == first.markdown
+    assert second.report.mt_chars == 0
+
+
+def test_syncing_the_output_against_its_own_source_changes_nothing(aligner: Any) -> None:
+    memory = fresh_memory()
+    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    again = RecordingTranslator()
+
+    second = sync(NEW_SOURCE, first.markdown, NEW_SOURCE, memory, again, aligner)
+
+    assert again.sent == []
+    assert second.markdown == first.markdown  # the review marker stays until a person removes it
+    assert second.report.human_edits_detected == 0
+
+
+def test_machine_output_is_recorded_with_its_hash(aligner: Any) -> None:
+    memory = fresh_memory()
+    sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+
+    sentence = memory.lookup(EDITED_SENTENCE)
+    assert sentence is not None
+    assert sentence.origin is Origin.MACHINE
+    assert sentence.target == f"〔机翻〕{EDITED_SENTENCE}"
+    segment = memory.lookup(NEW_SOURCE.split("\n\n")[1])
+    assert segment is not None
+    assert segment.origin is Origin.MACHINE
+    assert segment.machine_hash == text_hash(
+        f"每当我们想预测一个数值时，就会出现回归问题。〔机翻〕{EDITED_SENTENCE}并非每个预测问题都是回归问题。"
+    )
+    human = memory.lookup("Linear Regression")
+    assert human is not None
+    assert human.origin is Origin.HUMAN
+    assert human.target == "线性回归"
+
+
+def test_human_edit_is_kept_and_flagged_when_its_source_changes(aligner: Any) -> None:
+    memory = fresh_memory()
+    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    human_text = (
+        "每当我们想预测一个数值时，就会出现回归问题。典型的例子包括预测房价和预测销量。并非每个预测问题都是回归问题。"
+    )
+    edited = MARKER_PARAGRAPH.sub("", first.markdown).replace(
+        f"每当我们想预测一个数值时，就会出现回归问题。〔机翻〕{EDITED_SENTENCE}并非每个预测问题都是回归问题。",
+        human_text,
+    )
+    newer = NEW_SOURCE.replace("Not every prediction problem", "Not every prediction task")
+    translator = RecordingTranslator()
+
+    second = sync(NEW_SOURCE, edited, newer, memory, translator, aligner)
+
+    assert translator.sent == []  # never overwritten by the machine
+    assert human_text in second.markdown
+    assert second.report.flagged_segments == 1
+    assert second.report.human_edits_detected == 1
+    assert [item.reasons for item in second.report.review] == [["human-edit-source-changed"]]
+    entry = memory.lookup(NEW_SOURCE.split("\n\n")[1])
+    assert entry is not None
+    assert entry.origin is Origin.MACHINE_EDITED
+    assert entry.target == human_text
+    assert second.report.workload_reduction < 1.0
+
+
+def test_human_edit_without_source_change_becomes_human_memory(aligner: Any) -> None:
+    memory = fresh_memory()
+    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    edited = MARKER_PARAGRAPH.sub("", first.markdown).replace(
+        f"〔机翻〕{EDITED_SENTENCE}", "典型的例子包括预测房价和预测销量。"
+    )
+    translator = RecordingTranslator()
+
+    second = sync(NEW_SOURCE, edited, NEW_SOURCE, memory, translator, aligner)
+
+    assert second.markdown == edited
+    assert translator.sent == []
+    assert second.report.flagged_segments == 0
+    assert second.report.origin_counts["machine-edited"] == 1
+    entry = memory.lookup(NEW_SOURCE.split("\n\n")[1])
+    assert entry is not None
+    assert entry.origin is Origin.MACHINE_EDITED
+
+
+def test_wrong_target_file_is_refused(aligner: Any) -> None:
+    translator = RecordingTranslator()
+    with pytest.raises(AlignmentError, match="wrong file or a different book"):
+        sync(OLD_SOURCE, OTHER_TARGET, NEW_SOURCE, fresh_memory(), translator, aligner)
+    assert translator.sent == []
+
+
+def test_memory_round_trips_through_a_local_file(tmp_path: Path) -> None:
+    store = LocalMemoryStore(tmp_path / ".amts" / "memory.en-zh.json")
+    memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+    assert len(memory) == 0
+    memory.remember(
+        "Hello  world.",
+        "你好，世界。",
+        origin=Origin.MACHINE,
+        level="sentence",
+        file="a.md",
+        segment_id="s0001",
+        run="r1",
+    )
+    memory.dump(store)
+
+    loaded = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+
+    assert loaded == memory
+    entry = loaded.lookup("Hello world.")
+    assert entry is not None
+    assert entry.machine_hash == text_hash("你好，世界。")
+    assert store.path.read_text(encoding="utf-8") == memory.to_json()
+
+
+def test_machine_output_never_replaces_human_memory() -> None:
+    memory = fresh_memory()
+    memory.remember("Loss.", "损失。", origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r1")
+    memory.remember(
+        "Loss.", "〔机翻〕Loss.", origin=Origin.MACHINE, level="sentence", file="a.md", segment_id=None, run="r2"
+    )
+
+    entry = memory.lookup("Loss.")
+    assert entry is not None
+    assert (entry.target, entry.origin) == ("损失。", Origin.HUMAN)
+
+
+def test_memory_for_another_pair_or_not_a_memory_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "memory.json"
+    path.write_text(fresh_memory().to_json(), encoding="utf-8")
+    with pytest.raises(InputError, match="memory is for en-zh, not en-es"):
+        TranslationMemory.load(LocalMemoryStore(path), source_lang="en", target_lang="es")
+    path.write_text(json.dumps({"entries": 3}), encoding="utf-8")
+    with pytest.raises(InputError, match="not a translation memory"):
+        TranslationMemory.load(LocalMemoryStore(path), source_lang="en", target_lang="zh")
+
+
+def test_memory_round_trips_through_s3() -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    with moto.mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="amts-output-test")
+        store = S3MemoryStore(client, "amts-output-test", "state/memory.en-zh.json")
+        memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+        memory.remember(
+            "Loss.", "损失。", origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r1"
+        )
+        memory.dump(store)
+
+        loaded = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+
+    assert loaded == memory
+    assert store.describe() == "s3://amts-output-test/state/memory.en-zh.json"
