@@ -1,10 +1,106 @@
-"""Subcommands of the run area (placeholder until that area's commands land)."""
+"""``amts run`` (a book through the local pipeline) and ``amts demo`` (the sample book, end to end)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 from typing import Any
+
+from amts.errors import InputError
+from amts.languages import parse_pairs
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    """Add ``run`` and ``demo``."""
+    run = commands.add_parser(
+        "run",
+        help="run a book through the local pipeline (moto, Step Functions, the real handlers, Translate stand-in)",
+        description=(
+            "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
+            "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
+            "existing translations are uploaded first and the current source second, so only changes are sent."
+        ),
+    )
+    run.add_argument("--book", required=True, type=Path, help="book folder with one sub-folder per language")
+    run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es")
+    run.add_argument("--old-source", type=Path, help="the previous version of the source-language folder")
+    run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    run.set_defaults(handler=_run)
+    demo = commands.add_parser(
+        "demo", help="the whole pipeline offline on the project's sample book, with live progress"
+    )
+    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    demo.set_defaults(handler=_demo)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from amts.local.bookrun import check_book, collect_outputs, publish_latest_report, run_phase
+    from amts.local.progress import ProgressDisplay, pair_states
+    from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+
+    pairs = parse_pairs(args.pairs)
+    book: Path = args.book
+    chapters = check_book(book, pairs)
+    source = pairs[0].source
+    targets = [pair.target for pair in pairs]
+    if args.old_source is not None and not Path(args.old_source).is_dir():
+        raise InputError("old source folder not found", path=str(args.old_source))
+    pipeline = local_pipeline_config(default_pipeline_config(), pairs=[str(p) for p in pairs])
+    out_dir: Path = args.out.resolve()
+    with LocalRuntime(pipeline=pipeline) as runtime:
+        definition = runtime.client("stepfunctions").describe_state_machine(
+            stateMachineArn=runtime.state_machines[runtime.main_state_machine]
+        )["definition"]
+        display = ProgressDisplay(per_pair_states=pair_states(definition))
+        phases = []
+        present_targets = [t for t in targets if (book / t).is_dir()]
+        if args.old_source is not None:
+            old = Path(args.old_source)
+
+            def upload_old() -> int:
+                keys = runtime.upload_book(book, languages=present_targets)
+                for path in sorted(old.rglob("*.md")):
+                    runtime.upload(f"book/{source}/{path.relative_to(old).as_posix()}", path.read_bytes())
+                    keys.append(path.name)
+                return len(keys)
+
+            display.start(f"previous source ({old}) with the existing translations")
+            phases.append(run_phase(runtime, "previous", upload_old, on_event=display))
+            display.start(f"current source: {len(chapters)} chapters, pairs {args.pairs}")
+            phases.append(
+                run_phase(
+                    runtime, "current", lambda: len(runtime.upload_book(book, languages=[source])), on_event=display
+                )
+            )
+        else:
+            display.start(f"{len(chapters)} chapters in {source}/, pairs {args.pairs}")
+            languages = [source, *present_targets]
+            phases.append(
+                run_phase(runtime, "run", lambda: len(runtime.upload_book(book, languages=languages)), on_event=display)
+            )
+        collect_outputs(runtime, out_dir)
+    publish_latest_report(out_dir, phases[-1])
+    for phase in phases:
+        print(
+            f"{phase.name}: {phase.status} in {phase.seconds:.1f} s, {phase.state_transitions} state transitions, "
+            f"{phase.characters} characters billed (${phase.usd:.4f})"
+        )
+        if phase.status != "SUCCEEDED":
+            print(f"  {phase.error}: {phase.cause}", file=sys.stderr)
+    missing = [
+        f"{target}/{chapter}"
+        for target in targets
+        for chapter in chapters
+        if not (out_dir / target / chapter).is_file()
+    ]
+    if missing:
+        print(f"{len(missing)} translated chapter(s) missing under {out_dir}, e.g. {missing[0]}", file=sys.stderr)
+    print(f"outputs in {out_dir}")
+    return 0 if all(p.status == "SUCCEEDED" for p in phases) and not missing else 1
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from amts.local.demo import run_demo
+
+    return run_demo(args.out)

@@ -1,0 +1,245 @@
+"""``make demo``: the whole pipeline, offline, on the project's sample book, with live progress.
+
+Scenario: the sample book (3 chapters in en, zh, es plus a new English chapter) is uploaded at once; the run
+builds parallel data from the human translations and translates the new chapter into zh and es. Then one
+paragraph of the new chapter is edited and uploaded; the sync run sends only that paragraph to Translate.
+Everything lands under the output folder: translated markdown, parallel data, reports, a summary.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, TextIO
+
+from amts import config
+from amts.fsio import write_atomic
+from amts.local.bookrun import (
+    PhaseResult,
+    collect_outputs,
+    publish_latest_report,
+    run_phase,
+    upload_languages,
+)
+from amts.local.progress import ProgressDisplay, pair_states
+from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+from amts.local.samplebook import (
+    EDITED_PARAGRAPH_NEW,
+    NEW_CHAPTER,
+    SOURCE_LANGUAGE,
+    TARGET_LANGUAGES,
+    edited_new_chapter,
+    write_sample_book,
+)
+
+DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def sent_texts(runtime: LocalRuntime, phase: PhaseResult) -> list[str]:
+    """The text of every element the phase's jobs sent to Translate (read back from the job input folders)."""
+    texts: list[str] = []
+    if runtime.translate is None or phase.execution_arn is None:
+        return texts
+    translate = runtime.client("translate")
+    for job in phase.jobs:
+        found = translate.list_text_translation_jobs(Filter={"JobName": job.job_name}).get(
+            "TextTranslationJobPropertiesList", []
+        )
+        for properties in found:
+            uri = str(properties["InputDataConfig"]["S3Uri"])
+            bucket, _, prefix = uri[len("s3://") :].partition("/")
+            for key in runtime.list_keys(bucket, prefix):
+                document = runtime.read_object(bucket, key).decode("utf-8")
+                body = document.split("<body>", 1)[-1]
+                for element in re.findall(r"<(?:p|h\d|li|div|td|figcaption)[^>]*>(.*?)</", body, flags=re.S):
+                    text = " ".join(html.unescape(_TAG.sub("", element)).split())
+                    if text and text not in texts:
+                        texts.append(text)
+    return texts
+
+
+def _metrics_of(report: dict[str, Any]) -> list[tuple[str, str, str, float | None, float | None]]:
+    """(pair, condition, engine, BLEU, chrF) rows from a run report, whichever sections it has."""
+    rows: list[tuple[str, str, str, float | None, float | None]] = []
+
+    def pick(metrics: Sequence[dict[str, Any]], name: str) -> float | None:
+        return next((float(m["score"]) for m in metrics if m.get("metric") == name), None)
+
+    for experiment in report.get("experiments", []):
+        pair = f"{experiment.get('src_lang')}-{experiment.get('tgt_lang')}"
+        for total in experiment.get("totals", []):
+            rows.append(
+                (
+                    pair,
+                    str(total.get("name")),
+                    str(experiment.get("engine", "")),
+                    pick(total["metrics"], "BLEU"),
+                    pick(total["metrics"], "chrF"),
+                )
+            )
+    if not rows:
+        engines = ", ".join(e.get("name", "") for e in report.get("engines", []))
+        for score in report.get("scores", []):
+            run = score.get("run", {})
+            rows.append(
+                (
+                    str(score.get("tgt_lang")),
+                    str(run.get("name", "")),
+                    engines,
+                    pick(run.get("metrics", []), "BLEU"),
+                    pick(run.get("metrics", []), "chrF"),
+                )
+            )
+    return rows
+
+
+def _score(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return data
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in cells]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join("   " + line for line in lines)
+
+
+def summary_text(phases: Sequence[PhaseResult], reports: Sequence[dict[str, Any]], sent: Sequence[str]) -> str:
+    parts = ["", "== Summary"]
+    billing = []
+    for phase in phases:
+        for job in phase.jobs:
+            billing.append(
+                (
+                    phase.name,
+                    job.pair,
+                    "ACT" if job.act else "no ACT",
+                    ", ".join(job.engines),
+                    job.characters,
+                    f"${job.usd:.4f}",
+                    job.status,
+                )
+            )
+    parts.append(_table(("phase", "pair", "job", "engine", "characters billed", "cost estimate", "status"), billing))
+    total_chars = sum(phase.characters for phase in phases)
+    total_usd = sum(phase.usd for phase in phases)
+    parts.append(f"   total: {total_chars} characters, ${total_usd:.4f} at list prices (ACT 4x standard)")
+    quality = [row for report in reports for row in _metrics_of(report)]
+    if quality:
+        parts.append("")
+        parts.append(
+            _table(
+                ("pair", "condition", "engine", "BLEU", "chrF"),
+                [
+                    (p, c, e, "" if b is None else f"{b:.1f}", "" if f is None else f"{f:.1f}")
+                    for p, c, e, b, f in quality
+                ],
+            )
+        )
+    workload = [report.get("sync", {}).get("totals") for report in reports if report.get("sync")]
+    if workload:
+        parts.append("")
+        parts.append(
+            _table(
+                (
+                    "review workload",
+                    "segments",
+                    "unchanged",
+                    "from memory",
+                    "machine translated",
+                    "human edits kept",
+                    "needs review",
+                ),
+                [
+                    (
+                        f"run {i + 1}",
+                        w["segments_total"],
+                        w["unchanged"],
+                        w["reused_from_memory"],
+                        w["machine_translated"],
+                        w["human_edits_kept"],
+                        w["needs_review"],
+                    )
+                    for i, w in enumerate(workload)
+                    if w
+                ],
+            )
+        )
+    if sent:
+        parts.append("")
+        parts.append(f"   the sync run sent {len(sent)} text element(s) to Translate:")
+        parts.extend(f"     - {text[:110]}" for text in sent)
+    transitions = ", ".join(f"{p.name}: {p.state_transitions}" for p in phases)
+    parts.append(f"   state transitions: {transitions}")
+    return "\n".join(parts)
+
+
+def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
+    """The demo scenario; returns the exit status (0 when both runs succeeded and the sync sent one paragraph)."""
+    stream = stream or sys.stdout
+    out_dir = out_dir.resolve()
+    book = write_sample_book(out_dir / "sample-book")
+    languages = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
+    pipeline = local_pipeline_config(default_pipeline_config(), pairs=DEMO_PAIRS)
+    with LocalRuntime(pipeline=pipeline) as runtime:
+        definition = runtime.client("stepfunctions").describe_state_machine(
+            stateMachineArn=runtime.state_machines[runtime.main_state_machine]
+        )["definition"]
+        display = ProgressDisplay(stream=stream, per_pair_states=pair_states(definition))
+        display.start(f"1/2 upload the sample book ({', '.join(languages)}): build parallel data, translate")
+        first = run_phase(runtime, "translate", upload_languages(runtime, book.root, languages), on_event=display)
+        display.message(f"   {first.status}: {first.characters} characters billed in {len(first.jobs)} job(s)")
+        edited = edited_new_chapter()
+        write_atomic(out_dir / "sample-book-edited" / SOURCE_LANGUAGE / NEW_CHAPTER, edited)
+        display.start(f"2/2 edit one paragraph of {NEW_CHAPTER} and sync")
+
+        def upload_edit() -> int:
+            runtime.upload(f"{config.SOURCE_PREFIX}{SOURCE_LANGUAGE}/{NEW_CHAPTER}", edited)
+            return 1
+
+        second = run_phase(runtime, "sync", upload_edit, on_event=display)
+        display.message(f"   {second.status}: {second.characters} characters billed in {len(second.jobs)} job(s)")
+        sent = sent_texts(runtime, second)
+        collect_outputs(runtime, out_dir)
+    phases = [first, second]
+    publish_latest_report(out_dir, first)
+    publish_latest_report(out_dir, second, suffix="-sync")
+    reports = [_read_json(out_dir / "report.json"), _read_json(out_dir / "report-sync.json")]
+    stream.write(summary_text(phases, reports, sent) + "\n")
+    only_edit_sent = bool(sent) and all(_is_edit(text) for text in sent)
+    summary = {
+        "phases": [
+            {**{k: v for k, v in asdict(p).items() if k != "notifications"}, "characters": p.characters, "usd": p.usd}
+            for p in phases
+        ],
+        "sync_sent": sent,
+        "only_edited_paragraph_sent": only_edit_sent,
+        "outputs": str(out_dir),
+    }
+    write_atomic(out_dir / "demo-summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    stream.write(f"\n   outputs in {out_dir}: translated chapters, parallel-data/, report.html, report.json\n")
+    ok = all(p.status == "SUCCEEDED" for p in phases) and only_edit_sent
+    if not only_edit_sent:
+        stream.write("   the sync run did not send exactly the edited paragraph\n")
+    return 0 if ok else 1
+
+
+def _is_edit(text: str) -> bool:
+    """True when ``text`` is the edited paragraph (as HTML text: protected math may be wrapped or masked)."""
+    words = [w for w in re.findall(r"[A-Za-z]+", EDITED_PARAGRAPH_NEW) if len(w) > 3]
+    return sum(1 for w in words if w in text) >= len(words) * 0.8
