@@ -226,7 +226,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
 
             s3 = boto3.client("s3", region_name=self.names.region)
             self.translate = make_standin(s3, region=self.names.region, account=self.names.account)
-            self.service_hooks.insert(0, translate_hook(self.translate))
+            self.service_hooks.append(translate_hook(self.translate))  # hooks given by the caller answer first
         self._create_storage_and_trigger()
         self._create_functions()
         self._create_state_machines()
