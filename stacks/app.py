@@ -19,6 +19,24 @@ from stacks.workflow import ASL_FILE
 CDK_JSON = Path(__file__).resolve().parents[1] / "cdk.json"
 
 
+class NagFindings(Exception):
+    """cdk-nag reported findings nobody acknowledged: synth refuses to produce a template."""
+
+    def __init__(self, findings: list[str]) -> None:
+        super().__init__("unacknowledged cdk-nag findings:\n" + "\n".join(findings))
+        self.findings = findings
+
+
+def unacknowledged_findings(report: Mapping[str, Any]) -> list[str]:
+    """``rule at construct path`` for every violation in a CDK validation report that was not acknowledged."""
+    return [
+        f"{violation['ruleName']} at {construct['constructPath']}"
+        for plugin in report.get("pluginReports", [])
+        for violation in plugin.get("violations", [])
+        for construct in violation.get("violatingConstructs", [])
+    ]
+
+
 def load_cdk_context(path: Path = CDK_JSON) -> dict[str, Any]:
     """The ``context`` object of ``cdk.json``."""
     try:
@@ -61,3 +79,23 @@ def build_test_app(
         context["aws:cdk:bundling-stacks"] = []
     app = cdk.App(context=context, outdir=outdir)
     return app, build_stack(app, asl_file=asl_file)
+
+
+def synthesize(outdir: str, *, extra_context: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Synthesize without bundling into ``outdir``; return the template and cdk-nag's validation report.
+
+    The local runtime and the tests use this to read exactly what ``cdk deploy`` would deploy (minus the code zip).
+    """
+    app, stack = build_test_app(outdir=outdir, extra_context=extra_context)
+    out = Path(outdir)
+    try:
+        app.synth()
+    except RuntimeError as exc:
+        if "ValidationFailed" not in str(exc):
+            raise
+        report = json.loads((out / "validation-report.json").read_text(encoding="utf-8"))
+        raise NagFindings(unacknowledged_findings(report)) from None
+    template = json.loads((out / f"{stack.stack_name}.template.json").read_text(encoding="utf-8"))
+    report_file = out / "validation-report.json"
+    report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
+    return template, report

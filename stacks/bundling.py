@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import cast
 
 import aws_cdk as cdk
 import jsii
@@ -119,7 +120,11 @@ def lambda_code(*, architecture: str, python_version: str, runtime: lambda_.Runt
         asset_hash=_source_hash(architecture=architecture, python_version=python_version),
         bundling=cdk.BundlingOptions(
             image=runtime.bundling_image,
-            local=LocalPythonBundler(architecture=architecture, python_version=python_version),
+            # jsii calls try_bundle(output_dir, options) positionally; its Python protocol spells the options as
+            # keywords, so the checker needs the cast.
+            local=cast(
+                cdk.ILocalBundling, LocalPythonBundler(architecture=architecture, python_version=python_version)
+            ),
             command=["false"],  # never run: local bundling always succeeds or raises
         ),
     )

@@ -16,7 +16,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from amts import config
 from amts.errors import InputError
@@ -63,9 +71,9 @@ class LanguagePairConfig(_Frozen):
 
     @field_validator("source", "target")
     @classmethod
-    def _known_language(cls, code: str) -> str:
+    def _known_language(cls, code: str, info: ValidationInfo) -> str:
         try:
-            return check_language(code)
+            return check_language(code, what=f"{info.field_name} language")
         except InputError as exc:
             raise ValueError(exc.message) from None
 

@@ -1,0 +1,43 @@
+"""Synthesize the stack once per test session (bundling skipped) and share the template with every test."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# jsii prints a banner about Node 20 on every start; the infrastructure works on it, so keep test output readable.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    template: dict[str, Any]
+    report: dict[str, Any]
+
+    def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template["Resources"].items() if v["Type"] == resource_type}
+
+    def one(self, resource_type: str) -> tuple[str, dict[str, Any]]:
+        found = self.resources(resource_type)
+        assert len(found) == 1, f"expected one {resource_type}, found {sorted(found)}"
+        return next(iter(found.items()))
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    from stacks.app import synthesize
+
+    outdir = tmp_path_factory.mktemp("cdk-out")
+    template, report = synthesize(str(outdir))
+    return Synthesized(outdir=outdir, template=template, report=report)
+
+
+@pytest.fixture(scope="session")
+def template(synthesized: Synthesized) -> dict[str, Any]:
+    return synthesized.template
