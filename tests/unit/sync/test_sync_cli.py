@@ -1,0 +1,121 @@
+"""``amts sync`` (file and directory forms) and ``amts review-list``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts.cli import main
+from amts.sync import engine
+
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
+
+NEW_SOURCE = OLD_SOURCE.replace(
+    "Common examples include predicting prices", "Typical examples include predicting costs"
+)
+
+
+@pytest.fixture
+def use_aligner(aligner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI uses the engine's default aligner: swap in the test double when that is the parameter."""
+    if aligner is not None:
+        monkeypatch.setattr(engine, "default_aligner", aligner)
+
+
+def args(**options: str) -> list[str]:
+    """``sync`` command-line arguments from keyword options (``old_source`` -> ``--old-source``)."""
+    result = ["sync"]
+    for name, value in options.items():
+        result += [f"--{name.replace('_', '-')}", value]
+    return result
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_sync_file_form_writes_output_report_and_memory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.md", OLD_SOURCE)
+    tgt = write(tmp_path / "tgt.md", OLD_TARGET)
+    new = write(tmp_path / "new.md", NEW_SOURCE)
+    out, report = tmp_path / "out" / "out.md", tmp_path / "report.json"
+
+    options = {"old_source": str(old), "old_target": str(tgt), "new_source": str(new), "out": str(out)}
+    status = main(args(**options, report=str(report), engine="pseudo"))
+
+    assert status == 0
+    data = json.loads(report.read_text(encoding="utf-8"))
+    for field in ("source_chars_total", "reused_chars", "mt_chars", "flagged_segments", "origin_counts"):
+        assert field in data
+    assert data["mt_chars"] == len("Typical examples include predicting costs and forecasting demand.")
+    assert data["reused_chars"] + data["mt_chars"] + data["flagged_chars"] == data["source_chars_total"]
+    assert "[pseudo en→zh] Typical examples" in out.read_text(encoding="utf-8")
+    assert (tmp_path / "out" / ".amts" / "memory.en-zh.json").is_file()
+    assert old.read_text(encoding="utf-8") == OLD_SOURCE  # inputs untouched
+    assert tgt.read_text(encoding="utf-8") == OLD_TARGET
+    assert "to MT (1 units, engine sync-pseudo)" in capsys.readouterr().out
+
+    # review-list finds the marker, with its effort in characters.
+    assert main(["review-list", str(out)]) == 0
+    listing = capsys.readouterr().out
+    assert f"{out}:4\tmachine-translation\t" in listing
+    assert "1 blocks to review in 1 files" in listing
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_sync_directory_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for root, text in (("old", OLD_SOURCE), ("tgt", OLD_TARGET), ("new", NEW_SOURCE)):
+        write(tmp_path / root / "chapter_a" / "linreg.md", text)
+    write(tmp_path / "new" / "chapter_a" / "fresh.md", "# Fresh\n\nA new section.\n")
+    report = tmp_path / "book.json"
+
+    status = main(
+        args(
+            old_source=str(tmp_path / "old"),
+            old_target=str(tmp_path / "tgt"),
+            new_source=str(tmp_path / "new"),
+            out=str(tmp_path / "out"),
+            report=str(report),
+            engine="pseudo",
+        )
+    )
+
+    assert status == 1  # one file has no translation to update: reported, not guessed
+    assert (tmp_path / "out" / "chapter_a" / "linreg.md").is_file()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["problems"] == [{"file": "chapter_a/fresh.md", "problem": "no old source: translate this file whole"}]
+    assert 0 < data["workload_reduction"] < 1
+    assert data["baseline_workload_reduction"] == 0.0
+    assert "1 files synced, 1 not" in capsys.readouterr().out
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_sync_refuses_a_target_from_another_section(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.md", OLD_SOURCE)
+    tgt = write(tmp_path / "tgt.md", OTHER_TARGET)
+    new = write(tmp_path / "new.md", NEW_SOURCE)
+
+    status = main(args(old_source=str(old), old_target=str(tgt), new_source=str(new), out=str(tmp_path / "out.md")))
+
+    assert status == 2
+    assert "wrong file or a different book" in capsys.readouterr().err
+    assert not (tmp_path / "out.md").exists()
+
+
+def test_sync_bad_input_names_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    old = write(tmp_path / "old.md", OLD_SOURCE)
+    broken = write(tmp_path / "tgt.md", "# Title\n\n```{.python .input}\nx = 1\n")
+    status = main(args(old_source=str(old), old_target=str(broken), new_source=str(old), out=str(tmp_path / "out.md")))
+    assert status == 2
+    assert str(broken) in capsys.readouterr().err
+
+
+def test_review_list_on_a_clean_book(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "book" / "a.md", OLD_TARGET)
+    assert main(["review-list", str(tmp_path / "book"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
