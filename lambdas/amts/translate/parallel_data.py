@@ -40,7 +40,7 @@ FORBIDDEN_LEADING = frozenset("+-=@")
 
 _CJK_RANGES = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WIDE = f"[{_CJK_RANGES}\u3000-\u303f\uff00-\uffef]"
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # C0/C1 controls except whitespace
 _LINE_BREAK_BETWEEN_HAN = re.compile(rf"(?<={_WIDE})[ \t]*[\r\n]+\s*(?={_WIDE})")
 _WHITESPACE_RUN = re.compile(r"\s+")
 _PROTECTED = re.compile(
@@ -314,7 +314,7 @@ class _Builder:
             if any(tgts):
                 kept.append(ParallelRow(row.src, tuple(tgts)))
             else:
-                self.stats.dropped["no_target_left"] += 1
+                self.stats.dropped["length_ratio_outlier"] += 1
         return kept
 
 
