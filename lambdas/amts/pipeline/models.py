@@ -273,6 +273,7 @@ class AssembleResult(_Model):
     details_key: str
     published_keys_sample: list[str] = Field(default_factory=list)
     engine: str | None = None
+    chapters_failed: list[str] = Field(default_factory=list, description="chapters Translate gave no output for")
 
 
 class ScoreStep(_Model):
@@ -351,3 +352,27 @@ class StartResult(_Model):
 
 
 RunInput.model_rebuild()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stage manifest (work bucket, read by Assemble and Score)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class StagedChapter(_Model):
+    """One chapter of a pair's run: how it is translated and where its pieces are."""
+
+    path: str
+    mode: Literal["whole", "sync"] = Field(description="whole: every segment goes to MT; sync: only the changes")
+    index: int
+    document: str | None = Field(default=None, description="job input file name, None when nothing goes to MT")
+    plan_key: str | None = Field(default=None, description="work-bucket key of the sync plan (mode sync)")
+    units: int = 0
+    characters: int = 0
+    note: str | None = None
+
+
+class StageManifest(_Model):
+    run_id: str
+    pair_name: str
+    chapters: list[StagedChapter]

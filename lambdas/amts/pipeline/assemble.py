@@ -1,0 +1,195 @@
+"""The Assemble step: read Translate's output back into markdown, merge it with what was kept, publish.
+
+Sync chapters go through ``amts.sync.apply_sync`` (kept text + MT units, memory updated); whole chapters
+through ``amts.book.from_html``. A segment whose translation lost or changed a protected span keeps its source
+text and is counted as untranslated. Each chapter is one S3 PUT (atomic); the memory and the source snapshot
+(the next sync's old source) are written after the chapter, so a crash leaves a chapter that will be
+re-synchronized, never a memory that claims work that was not published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from amts.book import Document, from_html, parse
+from amts.errors import InputError
+from amts.pipeline import layout
+from amts.pipeline.models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
+from amts.pipeline.s3 import put_json, put_text, read_json, read_text
+from amts.pipeline.stage import load_memory
+from amts.sync.engine import apply_sync
+from amts.sync.memory import Origin, S3MemoryStore, TranslationMemory
+from amts.sync.models import SyncPlan
+from amts.sync.stage import stage_units, unstage_translations
+from amts.translate.adapter import TranslateAdapter, job_state
+
+
+@dataclass
+class JobFiles:
+    """A finished job's translated documents by input file name, and what it billed."""
+
+    by_name: dict[str, str] = field(default_factory=dict)  # input file name -> output key
+    bucket: str = ""
+    characters: int = 0
+    errors: dict[str, str] = field(default_factory=dict)  # input file name -> error
+    engine: str | None = None
+
+
+def job_files(job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any) -> JobFiles:
+    """Locate a job's outputs through the translate area's adapter (output folder, auxiliary details)."""
+    if job is None:
+        return JobFiles()
+    adapter = TranslateAdapter(translate_client, s3_client, account_id=_account_of(job))
+    outputs = adapter.job_outputs(job_state(job.model_dump()))
+    bucket = outputs.output_s3_uri[5:].split("/", 1)[0]
+    files = JobFiles(bucket=bucket, characters=outputs.characters_translated.get(target, 0))
+    for source_file, key in outputs.documents.get(target, {}).items():
+        files.by_name[PurePosixPath(source_file).name] = key
+    for error in outputs.errors:
+        files.errors[PurePosixPath(error.source_file).name] = f"{error.code}: {error.message}"
+    details = outputs.auxiliary.get(target, {})
+    engines = details.get("amtsStandIn", {}).get("engines") if isinstance(details, dict) else None
+    if engines:
+        files.engine = ", ".join(sorted(str(engine) for engine in engines))
+    return files
+
+
+def _account_of(job: JobResult) -> str | None:
+    uri = job.output_s3_uri
+    marker = "-TranslateText-"
+    if marker in uri:
+        return uri.split(marker)[0].rstrip("/").rsplit("/", 1)[-1]
+    return None
+
+
+def translated_html(files: JobFiles, chapter: StagedChapter, s3_client: Any) -> str | None:
+    """The translated HTML of a staged chapter, or None when the job produced none for it."""
+    if chapter.document is None:
+        return None
+    key = files.by_name.get(chapter.document)
+    if key is None:
+        return None
+    return read_text(s3_client, files.bucket, key)
+
+
+@dataclass
+class ChapterOutcome:
+    path: str
+    published: bool
+    translated: int
+    untranslated: int
+    problem: str | None = None
+
+
+def rebuild_whole(source: Document, html: str) -> tuple[str, dict[str, str], list[str]]:
+    """Markdown of a whole-chapter translation, its per-segment translations and the untranslated ids."""
+    rebuilt = from_html(source, html)
+    return rebuilt.markdown(source), rebuilt.translations, list(rebuilt.untranslated)
+
+
+def assemble_pair(
+    step: AssembleStep,
+    *,
+    s3_client: Any,
+    translate_client: Any,
+    input_bucket: str,
+    work_bucket: str,
+    output_bucket: str,
+) -> AssembleResult:
+    task, pair = step.task, step.task.pair
+    manifest = StageManifest.model_validate(read_json(s3_client, work_bucket, step.stage.stage_key))
+    files = job_files(step.jobs.customized, target=pair.target, translate_client=translate_client, s3_client=s3_client)
+    memory = load_memory(s3_client, output_bucket, pair.source, pair.target)
+    outcomes: list[ChapterOutcome] = []
+    published: list[str] = []
+    for chapter in manifest.chapters:
+        source_text = read_text(s3_client, input_bucket, layout.book_key(pair.source, chapter.path))
+        if source_text is None:
+            raise InputError("chapter disappeared from the input bucket during the run", path=chapter.path)
+        html = translated_html(files, chapter, s3_client)
+        if chapter.document is not None and html is None:
+            problem = files.errors.get(chapter.document, "Translate produced no output for this chapter")
+            outcomes.append(ChapterOutcome(chapter.path, False, 0, chapter.units, problem))
+            continue
+        if chapter.mode == "sync":
+            markdown, translated, untranslated = _apply_plan(chapter, html, memory, s3_client, work_bucket, files)
+        elif html is None:  # nothing translatable: the chapter is its source
+            markdown, translated, untranslated = source_text, 0, 0
+        else:
+            source = parse(source_text, path=chapter.path)
+            markdown, translations, missing = rebuild_whole(source, html)
+            _remember_whole(memory, source, translations, chapter.path, task.run_id, files.engine)
+            translated, untranslated = len(translations), len(missing)
+        if task.publish:
+            key = layout.published_key(pair.target, chapter.path)
+            put_text(s3_client, output_bucket, key, markdown)
+            put_text(s3_client, output_bucket, layout.source_snapshot_key(task.pair_name, chapter.path), source_text)
+            published.append(key)
+        outcomes.append(ChapterOutcome(chapter.path, task.publish, translated, untranslated))
+    if task.publish:
+        memory.dump(S3MemoryStore(s3_client, output_bucket, layout.memory_key(task.pair_name)))
+    details_key = layout.run_details_key(task.pair_name, task.run_id)
+    put_json(s3_client, output_bucket, details_key, {"chapters": [outcome.__dict__ for outcome in outcomes]})
+    return AssembleResult(
+        chapters_published=len(published),
+        segments_translated=sum(outcome.translated for outcome in outcomes),
+        segments_untranslated=sum(outcome.untranslated for outcome in outcomes),
+        characters_billed=files.characters,
+        details_key=details_key,
+        published_keys_sample=published[:5],
+        engine=files.engine,
+        chapters_failed=[f"{o.path}: {o.problem}" for o in outcomes if o.problem][:20],
+    )
+
+
+def _apply_plan(
+    chapter: StagedChapter,
+    html: str | None,
+    memory: TranslationMemory,
+    s3_client: Any,
+    work_bucket: str,
+    files: JobFiles,
+) -> tuple[str, int, int]:
+    if chapter.plan_key is None:
+        raise InputError("sync chapter without a plan in the stage manifest", path=chapter.path)
+    plan = SyncPlan.model_validate(read_json(s3_client, work_bucket, chapter.plan_key))
+    plan.report.engine = files.engine if plan.units else None
+    translations: dict[str, str] = {}
+    untranslated = 0
+    if plan.units:
+        if html is None:
+            raise InputError("the sync plan has MT units but the job produced no output", path=chapter.path)
+        texts = [unit.text for unit in plan.units]
+        staged = stage_units(texts, path=chapter.path)
+        results = unstage_translations(staged, html, fallback=texts)
+        untranslated = sum(1 for text, result in zip(texts, results, strict=True) if text == result)
+        translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
+    result = apply_sync(plan, translations, memory)
+    return result.markdown, len(plan.units) - untranslated, untranslated
+
+
+def _remember_whole(
+    memory: TranslationMemory,
+    source: Document,
+    translations: dict[str, str],
+    path: str,
+    run_id: str,
+    engine: str | None,
+) -> None:
+    from amts.book import segments
+
+    for segment in segments(source):
+        target = translations.get(segment.id)
+        if target is not None:
+            memory.remember(
+                segment.text,
+                target,
+                origin=Origin.MACHINE,
+                level="segment",
+                file=path,
+                segment_id=segment.id,
+                run=run_id,
+                engine=engine,
+            )
