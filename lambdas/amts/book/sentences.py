@@ -17,6 +17,7 @@ from amts.languages import CJK_LANGUAGES
 _CLOSERS = r"(?:[\"'”’」』）)】》〉\]]|\*\*[\])]|~~[\])])*"
 _LATIN_END = re.compile(rf"(?:[.!?]+|…){_CLOSERS}(?=\s)")
 _CJK_END = re.compile(rf"[。！？；!?]+{_CLOSERS}|[.]{_CLOSERS}(?=\s)")
+_OPENING_QUOTES = "\"'“‘「『"
 _WORD_BEFORE = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.?$")
 
 # Abbreviations that do not end a sentence when followed by a space (lower-cased, without the final period).
@@ -147,11 +148,16 @@ def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> lis
         following = _next_visible(text, end)
         if following >= len(text):
             continue
-        if not _starts_sentence(text, following, opens, cjk=cjk):
+        # After Chinese full stops a full-width "（" opens a new sentence, e.g. an enumeration "；（2）".
+        if not (match.group()[0] in "。！？；" and text[following] == "（") and not _starts_sentence(
+            text, following, opens, cjk=cjk
+        ):
             continue
         punctuation = match.group()
         if punctuation.startswith(".") and _is_abbreviation(text, match.start(), abbreviations):
             continue
+        if _after_opening_quote(text, match.start()):
+            continue  # a quoted punctuation mark such as "." is a token being discussed, not a sentence end
         cuts.append(end)
     return cuts
 
@@ -162,6 +168,14 @@ def _span_owner(text: str, protected: Sequence[ProtectedSpan]) -> list[int]:
     for number, span in enumerate(protected, start=1):
         owner[span.start : span.end] = [number] * (span.end - span.start)
     return owner
+
+
+def _after_opening_quote(text: str, position: int) -> bool:
+    """Whether the punctuation at ``position`` directly follows an opening quote, as in ``the token "."``."""
+    if position == 0 or text[position - 1] not in _OPENING_QUOTES:
+        return False
+    quote = text[position - 1]
+    return quote in "“‘「『" or position == 1 or text[position - 2].isspace() or text[position - 2] in "([（"
 
 
 def _next_visible(text: str, position: int) -> int:
@@ -177,7 +191,7 @@ def _starts_sentence(text: str, position: int, opens: dict[int, ProtectedSpan], 
         # A slide mark, code, math, a link... may begin a sentence; a citation or reference continues one.
         return span.kind not in (SpanKind.ROLE, SpanKind.SLIDE_CLOSE) or span.text.startswith((":numref:", ":ref:"))
     char = text[position]
-    if char.isdigit() or char == "(" or char in ",;:.!?)]}、，。；：":
+    if char.isdigit() or char in "(（" or char in ",;:.!?)]}、，。；：）":
         return False
     if char.islower():
         return False
@@ -189,7 +203,8 @@ def _is_abbreviation(text: str, period: int, abbreviations: frozenset[str]) -> b
     if before is None:
         return False
     word = before.group(1)
-    if len(word) == 1:
+    standalone = before.start() == 0 or text[before.start() - 1] in " \t\r\n(["
+    if len(word) == 1 and standalone:
         return True  # an initial such as "H. G. Wells", or "z. B." (variables are written as $x$, not x)
     lowered = word.lower()
     if lowered in abbreviations:
