@@ -19,6 +19,7 @@ class Synthesized:
     outdir: Path
     template: dict[str, Any]
     report: dict[str, Any]
+    template_name: str
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == resource_type}
@@ -35,7 +36,10 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
 
     outdir = tmp_path_factory.mktemp("cdk-out")
     template, report = synthesize(str(outdir))
-    return Synthesized(outdir=outdir, template=template, report=report)
+    (template_file,) = outdir.glob("*.template.json")
+    return Synthesized(
+        outdir=outdir, template=template, report=report, template_name=template_file.name.removesuffix(".template.json")
+    )
 
 
 @pytest.fixture(scope="session")
