@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Protocol
 
-from amts.book import Document, parse, prose, replace_segments, segments
+from amts.book import Document, parse, prose, replace_segments, segments, split_sentences
 from amts.errors import InputError
 from amts.evaluate.metrics import Tokenization, choose_tokenization, metric_names, score_pairs
 from amts.evaluate.models import (
@@ -60,6 +60,8 @@ class Engine:
     name: str
     translate_segments: TranslateSegments
     description: str = ""
+    # Which engine produced how many segments in the last call (e.g. {"translation-memory (exact)": 12}).
+    usage: Callable[[], dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,38 @@ def _extract_with_aligner(
 
     pair_set = extract_pairs(src_doc, tgt_doc, src_lang=src_lang, tgt_lang=tgt_lang, granularity=granularity)
     return [(pair.src, pair.tgt) for pair in pair_set.pairs]
+
+
+def structural_pairs(
+    src_doc: Document, tgt_doc: Document, src_lang: str, tgt_lang: str, granularity: Granularity
+) -> list[tuple[str, str]]:
+    """Pairs from document structure alone, for when the aligner is not available: segments pair where both
+    documents have the same shape (kinds, anchors); sentences pair only inside segments with equal counts."""
+    src_segments = {s.id: s for s in segments(src_doc)}
+    tgt_segments = {s.id: s for s in segments(tgt_doc)}
+    pairing = pair_segments(segment_views(src_doc), segment_views(tgt_doc), tgt_lang=tgt_lang)
+    pairs: list[tuple[str, str]] = []
+    for pair in pairing.pairs:
+        if len(pair.hyp_ids) != 1 or len(pair.ref_ids) != 1:
+            continue
+        src_text, tgt_text = prose(src_segments[pair.hyp_ids[0]]), prose(tgt_segments[pair.ref_ids[0]])
+        if granularity == "paragraph":
+            pairs.append((src_text, tgt_text))
+            continue
+        src_sentences = split_sentences(src_text, src_lang)
+        tgt_sentences = split_sentences(tgt_text, tgt_lang)
+        if len(src_sentences) == len(tgt_sentences):
+            pairs.extend((a.strip(), b.strip()) for a, b in zip(src_sentences, tgt_sentences, strict=True))
+    return pairs
+
+
+def aligner_available() -> bool:
+    """True when the alignment area's ``extract_pairs`` can be imported."""
+    try:
+        from amts.align import extract_pairs  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def build_pair_pool(
@@ -254,6 +288,7 @@ def _run_condition(
         excluded_pairs=excluded,
         leakage_guard=guard,
         characters=sum(len(text) for text in section.texts),
+        engine_usage=engine.usage() if engine.usage is not None else {},
         segments=len(scored),
         metrics=score_pairs([p.hyp for p in scored], [p.ref for p in scored], section.tokenization, metrics=metrics)
         if scored

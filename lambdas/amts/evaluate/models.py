@@ -105,6 +105,9 @@ class ConditionResult(_Model):
 
     condition: str
     engine: str
+    engine_usage: dict[str, int] = Field(
+        default_factory=dict, description="which engine produced how many segments or sentences"
+    )
     parallel_pairs: int = Field(description="pairs given to the engine as parallel data")
     excluded_pairs: int = Field(description="pairs left out by the leakage guard")
     leakage_guard: LeakageGuard

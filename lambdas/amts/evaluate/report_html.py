@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 from amts.evaluate.models import (
     AggregateScore,
@@ -104,7 +105,9 @@ def bar_chart(
     )
     for index, category in enumerate(categories):
         y0 = top + index * group_height
-        short = category if len(category) <= 38 else category[:36] + "…"
+        # Section paths share long chapter prefixes: label bars with the file stem, full path on hover.
+        short = PurePosixPath(category).stem if category.endswith(".md") else category
+        short = short if len(short) <= 38 else short[:36] + "…"
         parts.append(
             f'<text x="{label_width - 8}" y="{y0 + bar_height * len(series) / 2 + 4:.1f}" font-size="12" '
             f'text-anchor="end"><title>{_e(category)}</title>{_e(short)}</text>'
