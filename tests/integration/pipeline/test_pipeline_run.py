@@ -1,0 +1,106 @@
+"""The real handlers end to end under moto's Step Functions interpreter, Translate served by the stand-in.
+
+A chapter with no translation yet is translated whole and published; after one paragraph of the source is
+edited, a second run sends only that paragraph to Translate and keeps the rest of the published translation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from amts import config
+from amts.local.runtime import LocalRuntime
+from amts.pipeline_config import asl_limit_substitutions
+
+from tests.integration.pipeline.conftest import run_execution, small_pipeline_config
+
+pytestmark = pytest.mark.slow
+
+CHAPTER = "chapter_intro/index.md"
+SOURCE = """# Introduction
+:label:`chap_intro`
+
+Machine learning programs learn from data. They improve with experience.
+
+```{.python .input}
+x = 1 + 1
+```
+
+The loss function $L(\\theta)$ measures how wrong a model is.
+"""
+EDITED = SOURCE.replace("They improve with experience.", "They get better with more experience.")
+
+
+@pytest.fixture
+def runtime() -> Any:
+    pipeline = small_pipeline_config(
+        language_pairs=[{"source": "en", "target": "zh", "evaluation": False}], max_concurrency=1
+    )
+    with LocalRuntime(
+        pipeline=pipeline,
+        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
+        asl_substitutions=asl_limit_substitutions(pipeline),
+        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
+    ) as local:
+        yield local
+
+
+def _job_inputs(runtime: Any, run_id: str) -> list[str]:
+    prefix = f"{config.JOB_INPUT_PREFIX}{run_id}/en-zh/docs/"
+    return [
+        runtime.read_object(runtime.names.work_bucket, key).decode()
+        for key in runtime.list_keys(runtime.names.work_bucket, prefix)
+    ]
+
+
+def test_new_chapter_is_published_then_an_edit_sends_only_the_changed_paragraph(runtime: Any) -> None:
+    # Given a source chapter with no translation
+    runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+    runtime.wait_for_uploads()
+    # When the pipeline runs
+    first = run_execution(runtime, {"pairs": ["en-zh"]}, name="first-run")
+    # Then it succeeds and publishes the translated chapter, its source snapshot, the memory and the report
+    assert first["status"] == "SUCCEEDED", first
+    summary = json.loads(first["output"])
+    assert summary["all_succeeded"] is True
+    output = runtime.names.output_bucket
+    published = runtime.read_object(output, f"translated/zh/{CHAPTER}").decode()
+    assert "```{.python .input}\nx = 1 + 1\n```" in published  # code kept byte for byte
+    assert "$L(\\theta)$" in published  # math kept
+    assert ":label:`chap_intro`" in published
+    assert published != SOURCE
+    keys = set(runtime.list_keys(output))
+    assert f"state/en-zh/source/{CHAPTER}" in keys
+    assert "state/en-zh/memory.json" in keys
+    assert {"reports/first-run/report.json", "reports/first-run/report.html", "reports/first-run/report.md"} <= keys
+    whole_input = "".join(_job_inputs(runtime, "first-run"))
+    assert "Machine learning programs learn from data." in whole_input
+
+    # Given one sentence of the source is edited
+    runtime.upload(f"book/en/{CHAPTER}", EDITED)
+    runtime.wait_for_uploads()
+    # When the pipeline runs again
+    second = run_execution(runtime, {"pairs": ["en-zh"]}, name="second-run")
+    # Then only the edited text went to Translate
+    assert second["status"] == "SUCCEEDED", second
+    sync_input = "".join(_job_inputs(runtime, "second-run"))
+    assert "They get better with more experience." in sync_input
+    assert "The loss function" not in sync_input
+    assert "# Introduction" not in sync_input
+    republished = runtime.read_object(output, f"translated/zh/{CHAPTER}").decode()
+    assert republished != published
+    # and the untouched translated text is kept as it was
+    kept_line = next(line for line in published.splitlines() if "$L(\\theta)$" in line)
+    assert kept_line in republished
+
+
+def test_unchanged_book_translates_nothing(runtime: Any) -> None:
+    runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+    runtime.wait_for_uploads()
+    assert run_execution(runtime, {"pairs": ["en-zh"]}, name="one")["status"] == "SUCCEEDED"
+    again = run_execution(runtime, {"pairs": ["en-zh"]}, name="two")
+    assert again["status"] == "SUCCEEDED", again
+    assert _job_inputs(runtime, "two") == []
+    assert "NOTHING_TO_TRANSLATE" in json.loads(again["output"])["message"]
