@@ -15,6 +15,7 @@ from amts.evaluate.experiments import (
     ParallelPair,
     PoolPair,
     build_pair_pool,
+    compare_score_reports,
     run_experiments,
 )
 from amts.evaluate.metrics import Tokenization, choose_tokenization, score_pairs
@@ -66,6 +67,7 @@ __all__ = [
     "Tokenization",
     "build_pair_pool",
     "choose_tokenization",
+    "compare_score_reports",
     "render_html",
     "render_markdown",
     "run_experiments",

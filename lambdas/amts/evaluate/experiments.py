@@ -27,6 +27,7 @@ from amts.evaluate.models import (
     Granularity,
     LeakageGuard,
     MetricName,
+    ScoreReport,
 )
 from amts.evaluate.pairing import IdGroups, SegmentPair, SegmentView, pair_segments
 from amts.evaluate.scoring import document_aligner, segment_views
@@ -325,4 +326,70 @@ def _prepare(src_doc: Document, ref_doc: Document, direction: LanguagePair) -> _
         texts=[prose(segment) for segment in to_translate],
         align=cache(document_aligner(src_doc, ref_doc, direction.source, direction.target)),
         tokenization=choose_tokenization(direction.target),
+    )
+
+
+def compare_score_reports(
+    without_act: ScoreReport,
+    with_act: ScoreReport,
+    *,
+    src_lang: str,
+    engine: str,
+    leakage_guard: LeakageGuard,
+    parallel_pairs: int = 0,
+) -> ExperimentReport:
+    """Table 1 from a pipeline run: the baseline job's scores against the ACT job's, chapter by chapter.
+
+    The caller states the leakage guard: a pipeline whose parallel data was built from the same chapters it
+    scores must pass ``"own-pairs-included"``, and the report will say that the comparison saw the answer key.
+    """
+    if without_act.tgt_lang != with_act.tgt_lang:
+        raise InputError(f"cannot compare scores for {without_act.tgt_lang} with scores for {with_act.tgt_lang}")
+    before = {c.name: c for c in without_act.chapters}
+    rows: list[ExperimentRow] = []
+    for chapter in with_act.chapters:
+        results = []
+        for condition, aggregate, pairs, guard in (
+            (CONDITION_NO_ACT, before.get(chapter.name), 0, "no-parallel-data"),
+            ("with ACT", chapter, parallel_pairs, leakage_guard),
+        ):
+            if aggregate is None:
+                continue
+            results.append(
+                ConditionResult(
+                    condition=condition,
+                    engine=engine,
+                    parallel_pairs=pairs,
+                    excluded_pairs=0,
+                    leakage_guard=guard,
+                    characters=0,
+                    segments=aggregate.segments,
+                    metrics=aggregate.metrics,
+                )
+            )
+        rows.append(
+            ExperimentRow(section=chapter.name, chapter=chapter.name, src_path="", ref_path="", results=results)
+        )
+    policy = (
+        "own pairs included: the parallel data was built from the chapters being scored, so the ACT scores saw "
+        "the answer key"
+        if leakage_guard == "own-pairs-included"
+        else f"{leakage_guard}: the scored chapters' own pairs were not in the parallel data"
+    )
+    totals = [
+        AggregateScore(name=CONDITION_NO_ACT, documents=without_act.run.documents, segments=without_act.run.segments,
+                       metrics=without_act.run.metrics),
+        AggregateScore(name="with ACT", documents=with_act.run.documents, segments=with_act.run.segments,
+                       metrics=with_act.run.metrics),
+    ]  # fmt: skip
+    return ExperimentReport(
+        src_lang=src_lang,
+        tgt_lang=with_act.tgt_lang,
+        tokenize=with_act.tokenize,
+        engine=engine,
+        leakage_policy=policy,
+        conditions=[CONDITION_NO_ACT, "with ACT"],
+        rows=rows,
+        totals=totals,
+        notes=[*without_act.notes, *with_act.notes],
     )

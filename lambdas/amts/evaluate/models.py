@@ -114,7 +114,7 @@ class ConditionResult(_Model):
     characters: int = Field(description="source characters sent to the engine")
     segments: int
     metrics: list[MetricScore]
-    pairing: PairingInfo
+    pairing: PairingInfo | None = None
 
 
 class ExperimentRow(_Model):

@@ -13,14 +13,22 @@ from amts.evaluate.experiments import (
     CONDITION_SENTENCE,
     Engine,
     ParallelPair,
+    compare_score_reports,
     run_experiments,
 )
 from amts.evaluate.models import ConditionResult, ExperimentReport, RunReport
 from amts.evaluate.report_html import render_html
-from amts.evaluate.scoring import segment_views
+from amts.evaluate.scoring import score_documents, segment_views
 from amts.languages import LanguagePair
 
-from tests.unit.evaluate.eval_samples import EN_SECTION, FakeTranslationMemory, sample_book, sample_pools
+from tests.unit.evaluate.eval_samples import (
+    EN_SECTION,
+    ZH_HYPOTHESIS,
+    ZH_SECTION,
+    FakeTranslationMemory,
+    sample_book,
+    sample_pools,
+)
 
 
 def _run(direction: str, *, allow_leakage: bool) -> tuple[ExperimentReport, FakeTranslationMemory]:
@@ -117,3 +125,25 @@ def test_bad_engine_output_and_unknown_sections_are_clear_errors() -> None:
         run_experiments(book, ["chapter_a/one.md"], LanguagePair.parse("en-zh"), Engine("broken", broken), {})
     with pytest.raises(InputError, match="not in the book"):
         run_experiments(book, ["nope.md"], LanguagePair.parse("en-zh"), Engine("broken", broken), {})
+
+
+def test_pipeline_scores_compare_chapter_by_chapter_and_state_the_leakage() -> None:
+    # Given a pipeline's baseline and ACT scores for the same chapter
+    ref = parse(ZH_SECTION, path="zh/chapter_a/one.md")
+    baseline = score_documents(parse(ZH_HYPOTHESIS, path="zh/chapter_a/one.md"), ref, tgt_lang="zh")
+    act = score_documents(ref, ref, tgt_lang="zh")
+    # When compared, with parallel data built from the same book
+    report = compare_score_reports(
+        baseline, act, src_lang="en", engine="stand-in", leakage_guard="own-pairs-included", parallel_pairs=40
+    )
+    # Then Table 1 has one row per chapter, and the report says the ACT scores saw the answer key
+    assert report.conditions == [CONDITION_NO_ACT, "with ACT"]
+    assert [row.section for row in report.rows] == ["chapter_a"]
+    results = {r.condition: r for r in report.rows[0].results}
+    assert _bleu(results["with ACT"]) == pytest.approx(100.0)
+    assert _bleu(results[CONDITION_NO_ACT]) < 100
+    assert results["with ACT"].leakage_guard == "own-pairs-included"
+    assert "answer key" in report.leakage_policy
+    page = render_html(RunReport(experiments=[report]))
+    assert "Table 1 — without vs with ACT" in page
+    assert "Table 2" not in page
