@@ -1,4 +1,4 @@
-"""Subcommands of the evaluate area: ``amts score`` and ``amts report``."""
+"""Subcommands of the evaluate area: ``amts score``, ``amts experiment`` and ``amts report``."""
 
 from __future__ import annotations
 
@@ -11,12 +11,23 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from amts.book import parse_file
 from amts.errors import InputError
-from amts.evaluate.models import MetricScore, RunReport, ScoreReport
+from amts.evaluate.engines import standin_engine
+from amts.evaluate.experiments import (
+    BookDocument,
+    PoolPair,
+    aligner_available,
+    build_pair_pool,
+    run_experiments,
+    structural_pairs,
+)
+from amts.evaluate.models import EngineInfo, Granularity, MetricScore, RunReport, ScoreReport
 from amts.evaluate.report_html import metric, render_html
 from amts.evaluate.report_markdown import render_markdown
-from amts.evaluate.scoring import score_paths
+from amts.evaluate.scoring import chapter_of, score_paths
 from amts.fsio import read_text, write_atomic
+from amts.languages import LanguagePair
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
@@ -41,6 +52,25 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     score.add_argument("--out", type=Path, help="also write report.json, report.html and report.md here")
     score.add_argument("--min-bleu", type=float, help="exit 1 when the run's BLEU (0-100) is below this")
     score.set_defaults(handler=_score)
+
+    experiment = commands.add_parser(
+        "experiment",
+        help="the study's tables: without vs with ACT, paragraph vs sentence pairs, for a book and its translation",
+        description="Translate the chosen sections of a book with the Translate stand-in's engines, with no "
+        "parallel data and with parallel data from paragraph pairs and from sentence pairs, and score each "
+        "against the human translation. Each section's chapter is left out of the parallel data unless "
+        "--allow-leakage is given. Writes report.json, report.html and report.md.",
+    )
+    experiment.add_argument("--book", required=True, type=Path, help="the book in the first language (folder)")
+    experiment.add_argument("--translation", required=True, type=Path, help="its human translation (folder)")
+    experiment.add_argument("--pair", required=True, help="languages of --book and --translation, e.g. en-zh")
+    experiment.add_argument("--sections", required=True, help="comma-separated section paths relative to the folders")
+    experiment.add_argument("--one-way", action="store_true", help="only the --pair direction (default: both)")
+    experiment.add_argument(
+        "--allow-leakage", action="store_true", help="keep each section's own chapter pairs in the parallel data"
+    )
+    experiment.add_argument("--out", required=True, type=Path, help="folder for the reports")
+    experiment.set_defaults(handler=_experiment)
 
     report = commands.add_parser(
         "report",
@@ -113,6 +143,60 @@ def _report(args: argparse.Namespace) -> int:
     write_atomic(html_path, render_html(report))
     write_atomic(md_path, render_markdown(report))
     print(f"wrote {html_path} and {md_path}")
+    return 0
+
+
+def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[BookDocument]:
+    """Documents present in both folders (by relative path), parsed; the chapter is the top folder."""
+    for folder in (first, second):
+        if not folder.is_dir():
+            raise InputError("expected a folder of markdown files", path=str(folder))
+    first_files = {p.relative_to(first).as_posix() for p in first.rglob("*.md")}
+    second_files = {p.relative_to(second).as_posix() for p in second.rglob("*.md")}
+    common = sorted(first_files & second_files)
+    if not common:
+        raise InputError(f"no markdown file has the same path in {first} and {second}", path=str(first))
+    return [
+        BookDocument(
+            name=rel,
+            chapter=chapter_of(rel),
+            docs={pair.source: parse_file(first / rel), pair.target: parse_file(second / rel)},
+        )
+        for rel in common
+    ]
+
+
+def _experiment(args: argparse.Namespace) -> int:
+    pair = LanguagePair.parse(args.pair)
+    book = load_bilingual_book(args.book, args.translation, pair)
+    sections = [s.strip() for s in args.sections.split(",") if s.strip()]
+    extract = None if aligner_available() else structural_pairs
+    pools: dict[Granularity, list[PoolPair]] = {
+        granularity: build_pair_pool(book, pair.source, pair.target, granularity, extract=extract)
+        for granularity in ("paragraph", "sentence")
+    }
+    directions = [pair] if args.one_way else [pair, LanguagePair(pair.target, pair.source)]
+    experiments = []
+    engines: dict[str, EngineInfo] = {}
+    for direction in directions:
+        engine = standin_engine(direction.source, direction.target)
+        engines.setdefault(engine.name, EngineInfo(name=engine.name, description=engine.description))
+        experiments.append(run_experiments(book, sections, direction, engine, pools, allow_leakage=args.allow_leakage))
+    extractor = "the aligner" if extract is None else "document structure (the aligner is not installed)"
+    report = RunReport(
+        title="AMTS experiments: without vs with ACT, paragraph vs sentence pairs",
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        book=str(args.book),
+        language_pairs=[str(d) for d in directions],
+        engines=list(engines.values()),
+        experiments=experiments,
+        notes=[
+            f"parallel data from {extractor}: {len(pools['paragraph'])} paragraph pairs, "
+            f"{len(pools['sentence'])} sentence pairs from {len(book)} documents"
+        ],
+    )
+    write_report(report, args.out)
+    print(render_markdown(report))
     return 0
 
 

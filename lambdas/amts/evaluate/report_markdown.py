@@ -27,10 +27,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def _experiments(report: ExperimentReport) -> list[str]:
+    leaky = any(r.leakage_guard == "own-pairs-included" for row in report.rows for r in row.results)
+    guard = f"⚠ **{report.leakage_policy}**" if leaky else report.leakage_policy
     out = [
         f"### Experiments {report.src_lang} → {report.tgt_lang}",
         "",
-        f"Engine: **{report.engine}** · tokenizer `{report.tokenize}` · leakage guard: {report.leakage_policy}",
+        f"Engine: **{report.engine}** · tokenizer `{report.tokenize}` · leakage guard: {guard}",
         "",
     ]
     conditions = report.conditions

@@ -12,7 +12,14 @@ from amts.evaluate.models import RunReport, SyncDocumentWorkload, SyncWorkloadRe
 from amts.evaluate.report_html import render_html
 from amts.evaluate.report_markdown import render_markdown
 
-from tests.unit.evaluate.eval_samples import ZH_HYPOTHESIS, ZH_SECTION, sample_run_report
+from tests.unit.evaluate.eval_samples import (
+    EN_OTHER,
+    EN_SECTION,
+    ZH_HYPOTHESIS,
+    ZH_OTHER,
+    ZH_SECTION,
+    sample_run_report,
+)
 
 
 def test_json_report_round_trips_with_computed_fields() -> None:
@@ -149,3 +156,26 @@ def test_cli_report_rejects_a_bad_report_json(tmp_path: Path, capsys: pytest.Cap
     assert main(["report", str(tmp_path)]) == 2
     assert "report.json:1: not valid JSON" in capsys.readouterr().err
     assert main(["report", str(tmp_path / "missing")]) == 2
+
+
+def test_cli_experiment_writes_the_tables_for_both_directions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a two-chapter book and its translation in two folders
+    for side, texts in (("en", (EN_SECTION, EN_OTHER)), ("zh", (ZH_SECTION, ZH_OTHER))):
+        for chapter, text in zip(("chapter_a", "chapter_b"), texts, strict=True):
+            (tmp_path / side / chapter).mkdir(parents=True)
+            (tmp_path / side / chapter / "s.md").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    # When the experiment runs on one section
+    argv = ["experiment", "--book", str(tmp_path / "en"), "--translation", str(tmp_path / "zh"), "--pair", "en-zh"]
+    assert main([*argv, "--sections", "chapter_a/s.md", "--out", str(out)]) == 0
+    # Then both directions are reported, with the engine and the leakage guard named
+    report = RunReport.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
+    assert [(e.src_lang, e.tgt_lang) for e in report.experiments] == [("en", "zh"), ("zh", "en")]
+    assert all("leave-one-chapter-out" in e.leakage_policy for e in report.experiments)
+    assert all("stand-in" in e.engine for e in report.experiments)
+    assert "### Experiments en → zh" in capsys.readouterr().out
+    assert (out / "report.html").is_file()
+    # And an unknown section is a clear error
+    assert main([*argv, "--sections", "nope.md", "--out", str(out)]) == 2
