@@ -10,6 +10,8 @@ from amts.book.model import ProtectedSpan, SpanKind
 # same position, the more specific construct wins (a role before inline code, display math before inline math).
 _INLINE = re.compile(
     r"""
+    (?=[<:`$\\&\]\[(*~h])  # a cheap first-character test: most positions cannot start any alternative
+    (?:
       (?P<comment><!--[\s\S]*?-->)
     | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\n]*?(?P=roleticks))
     | (?P<code>(?P<ticks>`+)(?!`)[\s\S]*?(?<!`)(?P=ticks)(?!`))
@@ -23,6 +25,7 @@ _INLINE = re.compile(
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
     | (?P<url>https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'"])
+    )
     """,
     re.VERBOSE,
 )
