@@ -44,6 +44,10 @@ UNVERIFIED_PRICING_NOTE = (
 class TranslateServiceError(AmtsError):
     """Amazon Translate refused or failed a request; the message says what happened in plain words."""
 
+    def __init__(self, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code  # the service's error code, when there is one
+
 
 class ParallelDataFailedError(TranslateServiceError):
     """A parallel data import ended FAILED; ``details`` holds the service's auxiliary error records."""
@@ -292,7 +296,7 @@ class TranslateAdapter:
                     delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
                     self.sleep(self.rng.uniform(delay / 2, delay))
                     continue
-                raise TranslateServiceError(_plain_error(operation, code, message, attempt)) from exc
+                raise TranslateServiceError(_plain_error(operation, code, message, attempt), code=code) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     # ------------------------------------------------------------------------------------------------- parallel data
@@ -353,15 +357,12 @@ class TranslateAdapter:
 
     def _get_parallel_data(self, name: str) -> dict[str, Any] | None:
         try:
-            response = self.translate.get_parallel_data(Name=name)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code == "ResourceNotFoundException":
+            properties: dict[str, Any] = self._call("get_parallel_data", Name=name)["ParallelDataProperties"]
+        except TranslateServiceError as exc:
+            if exc.code == "ResourceNotFoundException":
                 return None
-            if code in RETRYABLE_ERRORS:
-                return self._call("get_parallel_data", Name=name)["ParallelDataProperties"]  # type: ignore[no-any-return]
-            raise TranslateServiceError(_plain_error("get_parallel_data", code, str(exc), 1)) from exc
-        return response["ParallelDataProperties"]  # type: ignore[no-any-return]
+            raise
+        return properties
 
     @staticmethod
     def _importing(properties: Mapping[str, Any]) -> bool:
