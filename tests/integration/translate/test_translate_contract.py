@@ -134,7 +134,9 @@ def test_throttling_is_retried_then_surfaced_in_plain_words(
         impatient.describe_job("0" * 32)
 
 
-def test_bad_parallel_data_name_is_refused_before_any_call(adapter: TranslateAdapter, standin: TranslateStandIn) -> None:
+def test_bad_parallel_data_name_is_refused_before_any_call(
+    adapter: TranslateAdapter, standin: TranslateStandIn
+) -> None:
     with pytest.raises(InputError, match="must match"):
         adapter.ensure_parallel_data("book.en zh", parallel_data(), fmt="CSV", bucket=BUCKET)
     assert standin.calls == []
@@ -164,7 +166,9 @@ def test_job_goes_submitted_in_progress_completed_and_outputs_are_found(
     assert outputs.errors == []
     assert outputs.auxiliary["zh"]["amtsStandIn"]["engines"] == ["pseudo"]
     start = next(p for n, p in standin.calls if n == "StartTextTranslationJob")
-    assert "ParallelDataNames" not in start and "TerminologyNames" not in start and "Settings" not in start
+    assert "ParallelDataNames" not in start
+    assert "TerminologyNames" not in start
+    assert "Settings" not in start
 
 
 def test_a_retried_execution_finds_the_same_job(adapter: TranslateAdapter) -> None:
