@@ -34,6 +34,7 @@ from amts.pipeline_config import (
     PipelineConfig,
     PollingConfig,
     PollSchedule,
+    asl_limit_substitutions,
     load_pipeline_config_from_cdk_json,
 )
 from amts.translate.standin import TranslateStandIn
@@ -312,6 +313,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         s3, sqs, events, sns = (self.client(s) for s in ("s3", "sqs", "events", "sns"))
         for bucket in (names.input_bucket, names.work_bucket, names.output_bucket):
             s3.create_bucket(Bucket=bucket)
+        # As in the stack: the input bucket is versioned, so each upload of a chapter is a distinct version.
+        s3.put_bucket_versioning(Bucket=names.input_bucket, VersioningConfiguration={"Status": "Enabled"})
         # The stack: input bucket -> EventBridge (Object Created under the source prefix) -> SQS -> Starter.
         s3.put_bucket_notification_configuration(
             Bucket=names.input_bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
@@ -385,6 +388,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             config.ASL_OUTPUT_BUCKET: self.names.output_bucket,
             config.ASL_TRANSLATE_ROLE_ARN: self.names.translate_role_arn,
             config.ASL_TOPIC_ARN: self.names.topic_arn(),
+            **asl_limit_substitutions(self.pipeline),
         }
         for spec in config.FUNCTIONS:
             if spec.asl_placeholder is not None:
