@@ -12,7 +12,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-
 from amts import config
 from amts.local.runtime import LocalRuntime, QueuePolling
 
