@@ -1,0 +1,142 @@
+"""Pure parts of the workflow: the execution input model, execution names, polling schedules, sample inputs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts.errors import InputError
+from amts.pipeline.models import RunInput, SourceObject
+from amts.pipeline.plan import (
+    HISTORY_EVENT_LIMIT,
+    history_events_worst_case,
+    parse_run_input,
+    plan_run,
+    poll_plan,
+    wait_schedule,
+)
+from amts.pipeline.starter import execution_name, language_and_path, run_input_for
+from amts.pipeline_config import PipelineConfig, PollSchedule, load_pipeline_config_from_cdk_json
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def pipeline(**overrides: Any) -> PipelineConfig:
+    data: dict[str, Any] = {"language_pairs": [{"source": "en", "target": "zh"}, {"source": "en", "target": "es"}]}
+    data.update(overrides)
+    return PipelineConfig.model_validate(data)
+
+
+class FakeS3:
+    """Just enough of an S3 client for listing the book."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+
+    def get_paginator(self, name: str) -> Any:
+        keys = self.keys
+
+        class Paginator:
+            def paginate(self, Bucket: str, Prefix: str) -> list[dict[str, Any]]:
+                return [{"Contents": [{"Key": key} for key in keys if key.startswith(Prefix)]}]
+
+        return Paginator()
+
+
+def test_empty_input_means_whole_book_every_pair() -> None:
+    plan = plan_run(
+        {},
+        execution_name="run-1",
+        pipeline=pipeline(),
+        s3_client=FakeS3(["book/en/a.md", "book/en/b/c.md", "book/zh/a.md"]),
+        input_bucket="in",
+    )
+    assert [task.pair_name for task in plan.pairs] == ["en-zh", "en-es"]
+    assert all(task.chapters is None and task.chapter_count == 2 for task in plan.pairs)
+    assert plan.report_prefix == "reports/run-1/"
+    assert len({task.client_token for task in plan.pairs}) == 2
+
+
+def test_bad_input_lists_every_problem_at_once() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_run_input({"pairs": ["en-xx"], "chapters": ["/abs.md", "x.txt"], "colour": "blue"})
+    message = str(caught.value)
+    assert "bad language pair 'en-xx'" in message
+    assert "bad chapter path '/abs.md'" in message
+    assert "colour: Extra inputs are not permitted" in message
+
+
+def test_unconfigured_pair_and_missing_chapter_are_named() -> None:
+    s3 = FakeS3(["book/en/a.md"])
+    with pytest.raises(InputError, match="'en-ja' is not configured; configured pairs: en-zh, en-es"):
+        plan_run({"pairs": ["en-ja"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
+    with pytest.raises(InputError, match=r"not found under s3://in/book/en/: b\.md"):
+        plan_run({"chapters": ["b.md"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
+
+
+def test_wait_schedule_is_capped_exponential_and_spends_the_max_wait() -> None:
+    schedule = PollSchedule(initial_seconds=60, max_seconds=1800, backoff_rate=2.0, max_wait_seconds=4 * 86_400)
+    waits = wait_schedule(schedule)
+    assert waits[:6] == [60, 120, 240, 480, 960, 1800]
+    assert max(waits) == 1800
+    assert sum(waits) >= 4 * 86_400
+    assert sum(waits[:-1]) < 4 * 86_400
+    assert len(waits) == schedule.worst_case_polls()
+
+
+def test_the_default_config_fits_a_three_day_job_inside_the_history_limit() -> None:
+    config = load_pipeline_config_from_cdk_json(REPO / "cdk.json")
+    plan = plan_run({}, execution_name="r", pipeline=config, s3_client=FakeS3(["book/en/a.md"]), input_bucket="in")
+    assert sum(poll_plan(config).job.schedule) >= 3 * 86_400
+    assert plan.history_events_worst_case < HISTORY_EVENT_LIMIT
+
+
+def test_too_many_pairs_for_the_history_limit_is_refused() -> None:
+    targets = ["zh", "es", "fr", "de", "ja", "ko", "it", "pt", "ru", "ar", "hi", "tr"]
+    slow = {
+        "translation_job": {"initial_seconds": 60, "max_seconds": 600, "backoff_rate": 2.0, "max_wait_seconds": 345600}
+    }
+    config = pipeline(language_pairs=[{"source": "en", "target": t} for t in targets], polling=slow)
+    with pytest.raises(InputError, match="history events"):
+        plan_run({}, execution_name="r", pipeline=config, s3_client=FakeS3(["book/en/a.md"]), input_bucket="in")
+    plan = plan_run(
+        {"pairs": ["en-zh"]}, execution_name="r", pipeline=config, s3_client=FakeS3(["book/en/a.md"]), input_bucket="in"
+    )
+    assert history_events_worst_case(plan.pairs, plan.poll) < HISTORY_EVENT_LIMIT
+
+
+def test_execution_name_is_deterministic_short_and_allowed() -> None:
+    objects = [SourceObject(key="book/en/ä b/c.md", version_id="v1"), SourceObject(key="book/en/a.md", version_id="v2")]
+    name = execution_name(objects)
+    assert name == execution_name(list(reversed(objects)) + objects[:1])
+    assert re.fullmatch(r"[0-9A-Za-z_-]{1,80}", name)
+    assert name != execution_name([SourceObject(key="book/en/a.md", version_id="v3"), objects[0]])
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [("book/en/a/b.md", ("en", "a/b.md")), ("book/zh-TW/x.md", ("zh-TW", "x.md"))],
+)
+def test_language_and_path(key: str, expected: tuple[str, str]) -> None:
+    assert language_and_path(key) == expected
+
+
+@pytest.mark.parametrize("key", ["book/en.md", "book/en/", "book/en/../x.md", "other/en/a.md", "book/en/a.txt"])
+def test_bad_keys_are_refused(key: str) -> None:
+    with pytest.raises(InputError):
+        language_and_path(key)
+
+
+def test_a_translation_upload_syncs_only_the_pairs_into_its_language() -> None:
+    run = run_input_for([SourceObject(key="book/es/a.md")], pipeline=pipeline())
+    assert run is not None
+    assert run.pairs == ["en-es"]
+    assert run.chapters == ["a.md"]
+
+
+@pytest.mark.parametrize("sample", sorted((REPO / "statemachine").glob("*.input.json")), ids=lambda p: p.name)
+def test_sample_execution_inputs_are_valid(sample: Path) -> None:
+    RunInput.model_validate(json.loads(sample.read_text(encoding="utf-8")))
