@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import re
 import threading
@@ -229,6 +230,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             self.translate = make_standin(s3, region=self.names.region, account=self.names.account)
             self.service_hooks.append(translate_hook(self.translate))  # hooks given by the caller answer first
         self._create_storage_and_trigger()
+        self._set_environment(self.function_environment())  # before the handlers' modules are imported
+        self._quiet_interpreter_logs()
         self._create_functions()
         self._create_state_machines()
         self._set_environment(self.function_environment())
@@ -286,6 +289,13 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             env[config.ENV_STATE_MACHINE_ARN] = self.state_machines[self.main_state_machine]
         env.update(self.extra_environment)
         return env
+
+    def _quiet_interpreter_logs(self) -> None:
+        """moto's interpreter logs every caught task failure; the progress display reports them instead."""
+        interpreter = logging.getLogger("moto.stepfunctions.parser")
+        previous = interpreter.level
+        interpreter.setLevel(logging.CRITICAL)
+        self._stack.callback(interpreter.setLevel, previous)
 
     def _set_environment(self, values: Mapping[str, str]) -> None:
         for name, value in values.items():
@@ -661,7 +671,8 @@ def default_pipeline_config() -> PipelineConfig:
 
 def local_pipeline_config(pipeline: PipelineConfig, *, pairs: Sequence[str] | None = None) -> PipelineConfig:
     """The same config with local waits: poll every second, retry after a second (Translate answers at once)."""
-    fast = PollSchedule(initial_seconds=1, max_seconds=1, backoff_rate=1.0, max_wait_seconds=600)
+    # 60 one-second polls at most: the stand-in's jobs end after a few polls, and the history budget stays small.
+    fast = PollSchedule(initial_seconds=1, max_seconds=1, backoff_rate=1.0, max_wait_seconds=60)
     update: dict[str, Any] = {
         "polling": PollingConfig(translation_job=fast, parallel_data=fast),
         "retry": pipeline.retry.model_copy(update={"interval_seconds": 1, "max_delay_seconds": 2}),
