@@ -6,6 +6,7 @@ Every section renders only when the report has it, so a pipeline run shows what 
 from __future__ import annotations
 
 import html
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
@@ -206,6 +207,19 @@ def _experiment_section(report: ExperimentReport) -> str:
                 ],
             )
         )
+    usage: dict[str, Counter[str]] = {c: Counter() for c in conditions}
+    for row in report.rows:
+        for result in row.results:
+            usage.setdefault(result.condition, Counter()).update(result.engine_usage)
+    if any(usage.values()):
+        items = "".join(
+            f"<li>{_e(condition)}: "
+            + ", ".join(f"{_e(label)} {count}" for label, count in sorted(counts.items(), key=lambda kv: -kv[1]))
+            + "</li>"
+            for condition, counts in usage.items()
+            if counts
+        )
+        out.append(f'<p class="note">Which engine produced the text (segments or sentences):</p><ul>{items}</ul>')
     signature = next((m.signature for t in report.totals for m in t.metrics if m.metric == "BLEU"), "")
     if signature:
         out.append(f'<p class="note">BLEU signature: <code>{_e(signature)}</code></p>')
