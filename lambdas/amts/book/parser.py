@@ -20,6 +20,7 @@ from amts.fsio import read_text
 _FENCE = re.compile(r"(`{3,}) *(.*)")
 _BEGIN_TAB = re.compile(r":begin_tab:(?:`([^`]*)`)?")
 _END_TAB = ":end_tab:"
+_CELL_TAB = re.compile(r"\s*(?:#@tab|%%tab)\s+([\w\s,.-]+?)\s*$")
 _MARK_LINE = re.compile(r":[\w\-./\\]+:(?:`[^`]*`)?")
 _ROLE_START = re.compile(r":[A-Za-z][\w-]*:`")  # a paragraph may begin with :numref:`…`; a caption may not
 _LABEL = re.compile(r":(label|eqlabel):`([^`]*)`")
@@ -130,7 +131,8 @@ class _Parser:
             if fence is not None:
                 blocks += self.text_run(run_start, index, tab)
                 close = self.fence_end(index, hi, fence.group(1))
-                blocks.append(self.block(BlockKind.CODE, index, close, tab=tab, info=fence.group(2).strip()))
+                cell_tab = tab if tab is not None else self.cell_tab(index + 1, close)
+                blocks.append(self.block(BlockKind.CODE, index, close, tab=cell_tab, info=fence.group(2).strip()))
                 index = run_start = close + 1
                 continue
             if content.startswith(":begin_tab:"):
@@ -158,6 +160,15 @@ class _Parser:
                     return index
         raise self.error(f"unterminated code fence {ticks} (no closing {ticks} line)", opening)
 
+    def cell_tab(self, first: int, close: int) -> tuple[str, ...] | None:
+        """The frameworks named by a code cell's ``#@tab``/``%%tab`` first line (None: the default tab)."""
+        if first >= close:
+            return None
+        marker = _CELL_TAB.match(self.lines[first].content)
+        if marker is None:
+            return None
+        return tuple(name.strip() for name in marker.group(1).split(",") if name.strip())
+
     def tab_end(self, opening: int, hi: int) -> tuple[int, bool]:
         """The ``:end_tab:`` line closing the tab opened at ``opening`` (explicit), or the next ``:begin_tab:``.
 
@@ -174,8 +185,7 @@ class _Parser:
             if content.startswith(_END_TAB):
                 return index, True
             if content.startswith(":begin_tab:"):
-                self.tab_end(index, hi)  # the chain of tabs must end with an :end_tab: somewhere
-                return index, False
+                return index, False  # that tab is checked in turn, so a chain must still end with :end_tab:
             index += 1
         raise self.error("unbalanced :begin_tab: without a matching :end_tab:", opening)
 

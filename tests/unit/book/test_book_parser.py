@@ -285,3 +285,23 @@ def test_parse_file_reads_bom_and_crlf_exactly(tmp_path: Path) -> None:
     doc = parse_file(path)
     assert render(doc).encode() == data
     assert doc.path == str(path)
+
+
+def test_code_cells_record_their_framework_tab() -> None:
+    text = (
+        "```{.python .input}\n#@tab mxnet, pytorch\nx\n```\n\n"
+        "```{.python .input}\n%%tab jax\ny\n```\n\n"
+        "```python\nz\n```\n"
+    )
+    assert [block.tab for block in parse(text).blocks if block.kind is BlockKind.CODE] == [
+        ("mxnet", "pytorch"),
+        ("jax",),
+        None,
+    ]
+
+
+def test_a_long_chain_of_tabs_closed_by_one_end_tab_is_linear() -> None:
+    text = "".join(f":begin_tab:`t{number}`\nText {number}.\n\n" for number in range(3000)) + ":end_tab:\n"
+    doc = parse(text)
+    assert len([block for block in doc.blocks if block.kind is BlockKind.TAB]) == 3000
+    assert render(doc) == text
