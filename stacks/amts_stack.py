@@ -104,7 +104,7 @@ class AmtsStack(cdk.Stack):
             functions=self.functions.by_id,
         )
         self._outputs()
-        acknowledge_findings(self)
+        self.acknowledgments = acknowledge_findings(self)
 
     @property
     def buckets(self) -> dict[str, s3.Bucket]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from amts.errors import InputError
 from cdk_nag import AwsSolutionsChecks
 
 from stacks.amts_stack import AmtsStack
+from stacks.nag import Acknowledged
 from stacks.settings import settings_from_context
 from stacks.workflow import ASL_FILE
 
@@ -81,8 +83,19 @@ def build_test_app(
     return app, build_stack(app, asl_file=asl_file)
 
 
-def synthesize(outdir: str, *, extra_context: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Synthesize without bundling into ``outdir``; return the template and cdk-nag's validation report.
+@dataclass(frozen=True)
+class Synthesis:
+    """What one synth produced: the template, cdk-nag's validation report and the acknowledgments in force."""
+
+    outdir: Path
+    stack_name: str
+    template: dict[str, Any]
+    report: dict[str, Any]
+    acknowledgments: tuple[Acknowledged, ...]
+
+
+def synthesize(outdir: str, *, extra_context: Mapping[str, Any] | None = None) -> Synthesis:
+    """Synthesize without bundling into ``outdir``: the template, cdk-nag's report and the acknowledgments.
 
     The local runtime and the tests use this to read exactly what ``cdk deploy`` would deploy (minus the code zip).
     """
@@ -98,4 +111,10 @@ def synthesize(outdir: str, *, extra_context: Mapping[str, Any] | None = None) -
     template = json.loads((out / f"{stack.stack_name}.template.json").read_text(encoding="utf-8"))
     report_file = out / "validation-report.json"
     report = json.loads(report_file.read_text(encoding="utf-8")) if report_file.is_file() else {}
-    return template, report
+    return Synthesis(
+        outdir=out,
+        stack_name=stack.stack_name,
+        template=template,
+        report=report,
+        acknowledgments=tuple(stack.acknowledgments),
+    )

@@ -6,6 +6,7 @@ version wildcards, no S3-notification custom resource). What remains is listed h
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -39,8 +40,18 @@ PREFIX_REASON = (
 )
 
 
-def _ack(scope: IConstruct, rule: str, reason: str) -> None:
+@dataclass(frozen=True)
+class Acknowledged:
+    """One acknowledgment: the construct path it covers, the finding id and the reason."""
+
+    path: str
+    rule: str
+    reason: str
+
+
+def _ack(acks: list[Acknowledged], scope: IConstruct, rule: str, reason: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=f"{PACK}{rule}", reason=reason))
+    acks.append(Acknowledged(path=scope.node.path, rule=rule, reason=reason))
 
 
 def _object_arn_finding(stack: cdk.Stack, bucket: s3.IBucket, prefix: str) -> str:
@@ -63,12 +74,14 @@ def prefix_grants(stack: AmtsStack) -> set[tuple[str, str]]:
     return grants
 
 
-def acknowledge_findings(stack: AmtsStack) -> None:
-    """Acknowledge the findings that remain after fixing everything that could be fixed."""
+def acknowledge_findings(stack: AmtsStack) -> list[Acknowledged]:
+    """Acknowledge the findings that remain after fixing everything that could be fixed; return them."""
+    acks: list[Acknowledged] = []
     for function in stack.functions.by_id.values():
-        _ack(function, "AwsSolutions-L1", RUNTIME_REASON)
+        _ack(acks, function, "AwsSolutions-L1", RUNTIME_REASON)
         assert function.role is not None
-        _ack(function.role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
-    _ack(stack.workflow.role, "AwsSolutions-IAM5[Resource::*]", WORKFLOW_STAR_REASON)
+        _ack(acks, function.role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
+    _ack(acks, stack.workflow.role, "AwsSolutions-IAM5[Resource::*]", WORKFLOW_STAR_REASON)
     for bucket, prefix in sorted(prefix_grants(stack)):
-        _ack(stack, _object_arn_finding(stack, stack.buckets[bucket], prefix), PREFIX_REASON)
+        _ack(acks, stack, _object_arn_finding(stack, stack.buckets[bucket], prefix), PREFIX_REASON)
+    return acks

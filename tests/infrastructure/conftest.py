@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from stacks.nag import Acknowledged
 
 # jsii prints a banner about Node 20 on every start; the infrastructure works on it, so keep test output readable.
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
@@ -20,6 +23,7 @@ class Synthesized:
     template: dict[str, Any]
     report: dict[str, Any]
     template_name: str
+    acknowledgments: tuple[Acknowledged, ...]
 
     def resources(self, resource_type: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == resource_type}
@@ -35,10 +39,13 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     from stacks.app import synthesize
 
     outdir = tmp_path_factory.mktemp("cdk-out")
-    template, report = synthesize(str(outdir))
-    (template_file,) = outdir.glob("*.template.json")
+    synthesis = synthesize(str(outdir))
     return Synthesized(
-        outdir=outdir, template=template, report=report, template_name=template_file.name.removesuffix(".template.json")
+        outdir=outdir,
+        template=synthesis.template,
+        report=synthesis.report,
+        template_name=synthesis.stack_name,
+        acknowledgments=synthesis.acknowledgments,
     )
 
 

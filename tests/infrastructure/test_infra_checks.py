@@ -1,0 +1,56 @@
+"""cdk-nag and cfn-lint on the synthesized template: no unacknowledged finding, no stale acknowledgment, no error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from stacks.app import unacknowledged_findings
+from tests.infrastructure.conftest import Synthesized
+
+PACK = "AwsSolutions"
+
+
+def test_cdk_nag_ran_and_has_no_unacknowledged_finding(synthesized: Synthesized) -> None:
+    plugins = {p["pluginName"]: p for p in synthesized.report.get("pluginReports", [])}
+    # The plugin really ran (a report exists) and concluded success.
+    assert PACK in plugins, "cdk-nag AwsSolutions did not run on synth"
+    assert plugins[PACK]["conclusion"] == "success"
+    assert unacknowledged_findings(synthesized.report) == []
+
+
+def test_every_acknowledgment_has_a_reason_and_is_still_needed(synthesized: Synthesized) -> None:
+    suppressed = [
+        (violation["ruleName"], construct["constructPath"])
+        for plugin in synthesized.report["pluginReports"]
+        for violation in plugin.get("suppressedViolations", [])
+        for construct in violation["violatingConstructs"]
+    ]
+    assert synthesized.acknowledgments
+    for ack in synthesized.acknowledgments:
+        assert len(ack.reason) > 60, ack  # a real explanation, not "ok"
+        used = [path for rule, path in suppressed if rule == ack.rule and path.startswith(ack.path)]
+        assert used, f"stale acknowledgment {ack.rule} on {ack.path}: nothing to acknowledge any more, remove it"
+
+
+def test_acknowledged_rules_are_only_the_expected_kinds(synthesized: Synthesized) -> None:
+    # Wildcards on object prefixes and services without resource-level permissions, and the runtime choice.
+    kinds = {ack.rule.split("[")[0] for ack in synthesized.acknowledgments}
+    assert kinds == {"AwsSolutions-IAM5", "AwsSolutions-L1"}
+
+
+def test_cfn_lint_reports_no_error_or_warning(synthesized: Synthesized) -> None:
+    template = synthesized.outdir / f"{synthesized.template_name}.template.json"
+    cfn_lint = Path(sys.executable).with_name("cfn-lint")
+    # W3005 (a DependsOn also implied by a GetAtt) is how CDK orders a role before its default policy: redundant.
+    result = subprocess.run(
+        [str(cfn_lint), "--format", "json", "--ignore-checks", "W3005", "--", str(template)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = json.loads(result.stdout or "[]")
+    assert findings == [], json.dumps(findings, indent=1)[:4000]
+    assert result.returncode == 0, result.stderr
