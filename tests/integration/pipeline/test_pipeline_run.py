@@ -104,3 +104,38 @@ def test_unchanged_book_translates_nothing(runtime: Any) -> None:
     assert again["status"] == "SUCCEEDED", again
     assert _job_inputs(runtime, "two") == []
     assert "NOTHING_TO_TRANSLATE" in json.loads(again["output"])["message"]
+
+
+REFERENCE = """# 引言
+:label:`chap_intro`
+
+机器学习程序从数据中学习。它们随着经验而改进。
+
+```{.python .input}
+x = 1 + 1
+```
+
+损失函数 $L(\\theta)$ 衡量模型有多错。
+"""
+
+
+def test_evaluation_only_run_scores_against_the_reference_and_publishes_nothing(runtime: Any) -> None:
+    # Given a chapter and its human translation
+    runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+    runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
+    runtime.wait_for_uploads()
+    # When an evaluation-only run translates it
+    description = run_execution(
+        runtime, {"pairs": ["en-zh"], "chapters": [CHAPTER], "evaluate": True, "publish": False}, name="eval-run"
+    )
+    # Then the whole chapter went to Translate (the reference was held out of the parallel data) and was scored
+    assert description["status"] == "SUCCEEDED", description
+    assert "Machine learning programs learn from data." in "".join(_job_inputs(runtime, "eval-run"))
+    output = runtime.names.output_bucket
+    keys = set(runtime.list_keys(output))
+    assert f"translated/zh/{CHAPTER}" not in keys
+    scores = json.loads(runtime.read_object(output, "reports/eval-run/en-zh/scores.json"))
+    metrics = {m["metric"]: m["score"] for m in scores["act"]["run"]["metrics"]}
+    assert {"BLEU", "chrF"} <= set(metrics)
+    report = json.loads(runtime.read_object(output, "reports/eval-run/report.json"))
+    assert report["scores"][0]["tgt_lang"] == "zh"

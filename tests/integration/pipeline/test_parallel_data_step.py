@@ -1,0 +1,117 @@
+"""BuildParallelData on moto: chapters in both languages are aligned, the CSV is named by its content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from amts.pipeline.models import PairSettings, PairTask, ParallelDataStep
+from amts.pipeline.parallel_data import build_pair_parallel_data
+from moto import mock_aws
+
+INPUT, WORK = "amts-pd-input", "amts-pd-work"
+
+
+@dataclass(frozen=True)
+class Pair:
+    src: str
+    tgt: str
+
+
+@dataclass
+class PairSetLike:
+    pairs: list[Pair]
+
+
+class SentencePairs:
+    """An aligner double: pairs the n-th paragraph of each side, and records which chapters it saw."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, src_doc: Any, tgt_doc: Any, *, src_lang: str, tgt_lang: str, granularity: str) -> PairSetLike:
+        assert granularity == "sentence"
+        self.seen.append(src_doc.path)
+        src = [p for p in src_doc.text.split("\n\n") if p.strip()]
+        tgt = [p for p in tgt_doc.text.split("\n\n") if p.strip()]
+        return PairSetLike([Pair(s.strip(), t.strip()) for s, t in zip(src, tgt, strict=False)])
+
+
+@pytest.fixture
+def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket=INPUT)
+        client.create_bucket(Bucket=WORK)
+        for path, en, zh in [
+            ("a.md", "Deep learning is fun.\n\nModels learn.\n", "深度学习很有趣。\n\n模型会学习。\n"),
+            ("b.md", "Data matters a lot.\n", "数据很重要。\n"),
+        ]:
+            client.put_object(Bucket=INPUT, Key=f"book/en/{path}", Body=en.encode())
+            client.put_object(Bucket=INPUT, Key=f"book/zh/{path}", Body=zh.encode())
+        client.put_object(Bucket=INPUT, Key="book/en/only-en.md", Body=b"Not translated yet.\n")
+        yield client
+
+
+def step(*, publish: bool = True, chapters: list[str] | None = None) -> ParallelDataStep:
+    pair = PairSettings(source="en", target="zh", parallel_data_name="amts-en-zh", reference_prefix="book/zh/")
+    task = PairTask(
+        run_id="run-1",
+        pair=pair,
+        pair_name="en-zh",
+        chapters=chapters,
+        chapter_count=len(chapters or ["x"]),
+        publish=publish,
+        evaluate=not publish,
+        job_name="amts-run-1-en-zh",
+        client_token="token",
+    )
+    return ParallelDataStep(task=task)
+
+
+def test_pairs_from_every_translated_chapter_go_into_a_content_named_csv(s3: Any) -> None:
+    aligner = SentencePairs()
+    result = build_pair_parallel_data(step(), s3_client=s3, input_bucket=INPUT, work_bucket=WORK, extract_pairs=aligner)
+    assert result.has_data
+    assert sorted(aligner.seen) == ["en/a.md", "en/b.md"]  # only chapters that exist in both languages
+    assert result.pair_count == 3
+    assert result.chapters_aligned == 2
+    assert result.s3_uri == f"s3://{WORK}/parallel-data/en-zh/{result.content_hash[:32]}.csv"  # type: ignore[index]
+    body = s3.get_object(Bucket=WORK, Key=result.s3_uri.split(f"{WORK}/", 1)[1])["Body"].read().decode()  # type: ignore[union-attr]
+    assert body.splitlines()[0] == "en,zh"
+    assert "Deep learning is fun.,深度学习很有趣。" in body
+    # the same book gives the same file, so the state machine does not update the parallel data
+    again = build_pair_parallel_data(step(), s3_client=s3, input_bucket=INPUT, work_bucket=WORK, extract_pairs=aligner)
+    assert again.s3_uri == result.s3_uri
+    assert again.client_token == result.client_token
+
+
+def test_evaluation_only_runs_hold_out_the_evaluated_chapters(s3: Any) -> None:
+    aligner = SentencePairs()
+    result = build_pair_parallel_data(
+        step(publish=False, chapters=["a.md"]),
+        s3_client=s3,
+        input_bucket=INPUT,
+        work_bucket=WORK,
+        extract_pairs=aligner,
+    )
+    assert aligner.seen == ["en/b.md"]
+    assert result.pair_count == 1
+
+
+def test_no_human_translation_means_no_parallel_data(s3: Any) -> None:
+    aligner = SentencePairs()
+    result = build_pair_parallel_data(
+        step(publish=False, chapters=["a.md", "b.md"]),
+        s3_client=s3,
+        input_bucket=INPUT,
+        work_bucket=WORK,
+        extract_pairs=aligner,
+    )
+    assert not result.has_data
+    assert aligner.seen == []
