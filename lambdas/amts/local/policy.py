@@ -158,6 +158,9 @@ class _Resolver:
                 arn = names.translate_role_arn if _trusts(resource, "translate.amazonaws.com") else None
                 role_arn = arn or f"arn:aws:iam::{names.account}:role/{logical}"
                 self.physical.setdefault(logical, {"Ref": role_arn.rsplit("/", 1)[-1], "Arn": role_arn})
+            if kind == "AWS::Logs::LogGroup":
+                group_arn = f"arn:aws:logs:{names.region}:{names.account}:log-group:{logical}:*"
+                self.physical.setdefault(logical, {"Ref": logical, "Arn": group_arn})
             if kind == "AWS::KMS::Key":
                 key_arn = f"arn:aws:kms:{names.region}:{names.account}:key/{logical}"
                 self.physical.setdefault(logical, {"Ref": logical, "Arn": key_arn})

@@ -19,19 +19,20 @@ BAR_WIDTH = 24
 
 
 def pair_states(definition: str) -> set[str]:
-    """Names of the states inside the state machine's Map iterations (the per-pair steps)."""
-    document: dict[str, Any] = json.loads(definition)
+    """Names of the states inside the state machine's Map iterations (the per-pair steps), branches included."""
     names: set[str] = set()
-    stack = [document]
-    while stack:
-        node = stack.pop()
-        for state in node.get("States", {}).values():
+
+    def visit(node: dict[str, Any], inside_map: bool) -> None:
+        for name, state in node.get("States", {}).items():
+            if inside_map:
+                names.add(name)
             processor = state.get("ItemProcessor") or state.get("Iterator")
             if processor:
-                names.update(processor.get("States", {}))
-                stack.append(processor)
+                visit(processor, True)
             for branch in state.get("Branches", []):
-                stack.append(branch)
+                visit(branch, inside_map)
+
+    visit(json.loads(definition), False)
     return names
 
 
