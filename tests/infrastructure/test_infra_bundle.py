@@ -1,0 +1,146 @@
+"""The Lambda bundle: built without Docker for the Lambda platform, complete, within size, importable.
+
+The bundle is imported by a CPython of the Lambda runtime's version when this machine has one (pyenv installs
+are looked up); otherwise a bundle built for the local interpreter is imported instead, and the test says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from amts import config
+
+from stacks.bundling import (
+    LAMBDA_UNZIPPED_LIMIT_BYTES,
+    REQUIREMENTS_FILE,
+    build_bundle,
+    directory_size,
+    pip_platform_args,
+)
+
+PYENV_ROOTS = (Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions", Path.home() / ".pyenv" / "versions")
+
+# Run inside the Lambda-version Python with nothing but the bundle on sys.path (-S: no site-packages, -E: no env).
+IMPORT_CHECK = r"""
+import importlib, json, sys
+bundle, modules = sys.argv[1], json.loads(sys.argv[2])
+sys.path.insert(0, bundle)
+failed = {}
+for name in modules:
+    try:
+        module = importlib.import_module(name)
+    except Exception as exc:  # report every failure, not only the first
+        failed[name] = f"{type(exc).__name__}: {exc}"
+        continue
+    if not module.__file__ or not module.__file__.startswith(bundle):
+        failed[name] = f"imported from {module.__file__}, not from the bundle"
+print(json.dumps({"version": sys.version.split()[0], "failed": failed}))
+"""
+
+
+def _lambda_python() -> Path | None:
+    version = config.LAMBDA_PYTHON_VERSION
+    for root in PYENV_ROOTS:
+        for candidate in sorted(root.glob(f"{version}.*"), reverse=True):
+            binary = candidate / "bin" / f"python{version}"
+            if binary.is_file():
+                return binary
+    return None
+
+
+def _requirement_names(path: Path) -> list[str]:
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line and not line.startswith("-"):
+            names.append(re.split(r"[\[=<>!~; ]", line, maxsplit=1)[0])
+    return names
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """(bundle dir, python to import it with, python version it targets)."""
+    python = _lambda_python()
+    if python is not None:
+        version = config.LAMBDA_PYTHON_VERSION
+    else:
+        python = Path(sys.executable)
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        print(
+            f"NOTE: no Python {config.LAMBDA_PYTHON_VERSION} here; importing a {version} bundle with {python} instead"
+        )
+    out = tmp_path_factory.mktemp("lambda-bundle")
+    build_bundle(out, architecture=config.LAMBDA_ARCHITECTURE, python_version=version)
+    return out, python, version
+
+
+@pytest.mark.slow
+def test_bundle_fits_lambda_and_holds_every_requirement(bundle: tuple[Path, Path, str]) -> None:
+    out, _, _ = bundle
+    size = directory_size(out)
+    assert size < LAMBDA_UNZIPPED_LIMIT_BYTES, f"{size / 2**20:.0f} MiB unzipped"
+    installed = {_canonical(d.metadata["Name"]) for d in metadata.distributions(path=[str(out)])}
+    missing = [name for name in _requirement_names(REQUIREMENTS_FILE) if _canonical(name) not in installed]
+    assert missing == []
+    for package in ("amts", "amts_handlers"):
+        assert (out / package / "__init__.py").is_file()
+    assert not list(out.rglob("__pycache__")), "bytecode of the build machine's Python must not ship"
+    # Dev-only tools never reach Lambda.
+    assert not installed & {"moto", "pytest", "aws-cdk-lib", "cdk-nag", "cfn-lint", "mypy", "ruff"}
+
+
+@pytest.mark.slow
+def test_native_wheels_are_for_the_lambda_platform(bundle: tuple[Path, Path, str]) -> None:
+    out, _, version = bundle
+    tag = f"cp{version.replace('.', '')}"
+    machine = {"x86_64": "x86_64", "arm64": "aarch64"}[config.LAMBDA_ARCHITECTURE]
+    wheels = []
+    for wheel_file in out.glob("*.dist-info/WHEEL"):
+        tags = [line.split(": ", 1)[1] for line in wheel_file.read_text().splitlines() if line.startswith("Tag: ")]
+        if all(t.endswith("-none-any") for t in tags):
+            continue  # pure Python
+        wheels.append(wheel_file.parent.name)
+        assert any(t.startswith(f"{tag}-") or "-abi3-" in t for t in tags), (wheel_file.parent.name, tags)
+        assert all("manylinux" in t and t.endswith(machine) for t in tags), (wheel_file.parent.name, tags)
+    assert wheels, "expected native wheels (pydantic-core, regex) in the bundle"
+
+
+@pytest.mark.slow
+def test_every_handler_and_dependency_imports_in_the_lambda_python(bundle: tuple[Path, Path, str]) -> None:
+    out, python, version = bundle
+    modules = [spec.handler.rsplit(".", 1)[0] for spec in config.FUNCTIONS]
+    for dist in metadata.distributions(path=[str(out)]):
+        top_level = dist.read_text("top_level.txt") or ""
+        modules += [m for m in top_level.split() if m.isidentifier() and not m.startswith("_")]
+    env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "1", "LANG": "C.UTF-8"}
+    result = subprocess.run(
+        [str(python), "-S", "-E", "-c", IMPORT_CHECK, str(out), json.dumps(sorted(set(modules)))],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=out,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["version"].startswith(version)
+    assert outcome["failed"] == {}
+
+
+def test_pip_is_asked_for_lambda_wheels_only() -> None:
+    args = pip_platform_args(architecture="arm64", python_version="3.13")
+    assert args[:4] == ["--platform", "manylinux_2_28_aarch64", "--platform", "manylinux2014_aarch64"]
+    assert "--only-binary=:all:" in args
+    assert args[args.index("--python-version") + 1] == "3.13"
+    assert args[args.index("--implementation") + 1] == "cp"
