@@ -1,0 +1,140 @@
+"""Faults on the local runtime: each ends in its defined outcome.
+
+Throttling is retried to a success. A failed job, a job that ends COMPLETED_WITH_ERROR naming two documents, a
+failed parallel-data import and an exception in a per-pair handler end that pair cleanly: the execution reports
+the failure, a notification goes out, and the other pair's chapters are still published. An exception in the
+Plan function fails the run with a notification; one in the Starter sends the upload to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts import config
+from amts.local.bookrun import PhaseResult, run_phase, upload_languages
+from amts.local.demo import DEMO_PAIRS
+from amts.local.lambda_emulator import Handler, load_handler
+from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+from amts.local.samplebook import CHAPTERS, write_sample_book
+
+pytestmark = pytest.mark.slow
+
+
+class InjectedFault(Exception):
+    """Raised by a wrapped handler to simulate a bug in it."""
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_sample_book(tmp_path_factory.mktemp("faults") / "book").root
+
+
+def _runtime(handlers: dict[str, Handler] | None = None) -> LocalRuntime:
+    pipeline = local_pipeline_config(default_pipeline_config(), pairs=DEMO_PAIRS)
+    return LocalRuntime(pipeline=pipeline, handlers=handlers or {})
+
+
+def _run(runtime: LocalRuntime, book: Path) -> PhaseResult:
+    return run_phase(runtime, "run", upload_languages(runtime, book, ("en", "zh", "es")), timeout=300)
+
+
+def _published(runtime: LocalRuntime, target: str) -> set[str]:
+    prefix = f"{config.OUTPUT_PREFIX}{target}/"
+    return {key[len(prefix) :] for key in runtime.list_keys(runtime.names.output_bucket, prefix)}
+
+
+def _assert_one_pair_failed_cleanly(runtime: LocalRuntime, phase: PhaseResult, failed: str | None = None) -> str:
+    assert phase.status == "FAILED", "a failed pair must show in the execution status"
+    assert phase.error == "PairsFailed" or "Pair" in str(phase.error), phase.error
+    assert phase.notifications, "no notification was sent"
+    complete = {pair for pair in DEMO_PAIRS if _published(runtime, pair.split("-")[1]) >= set(CHAPTERS)}
+    assert len(complete) == 1, f"expected exactly one pair's chapters kept, got {complete}"
+    failed_pair = next(pair for pair in DEMO_PAIRS if pair not in complete)
+    if failed is not None:
+        assert failed_pair == failed
+    assert failed_pair in json.dumps(phase.notifications)
+    return failed_pair
+
+
+def test_throttling_is_retried_to_a_success(book: Path) -> None:
+    with _runtime() as runtime:
+        assert runtime.translate is not None
+        runtime.translate.throttle(2, "StartTextTranslationJob")
+        runtime.translate.throttle(1, "DescribeTextTranslationJob")
+        phase = _run(runtime, book)
+        assert phase.status == "SUCCEEDED", (phase.error, phase.cause)
+        throttled = [op for op, _ in runtime.translate.calls if op == "StartTextTranslationJob"]
+        assert len(throttled) > len(phase.jobs)  # the throttled attempts were made again
+        for pair in DEMO_PAIRS:
+            assert _published(runtime, pair.split("-")[1]) >= set(CHAPTERS)
+
+
+def test_a_failed_job_fails_only_its_pair(book: Path) -> None:
+    with _runtime() as runtime:
+        assert runtime.translate is not None
+        runtime.translate.fail_next_job("Injected: the job could not be processed.")
+        phase = _run(runtime, book)
+        _assert_one_pair_failed_cleanly(runtime, phase)
+
+
+def test_completed_with_error_names_the_two_documents(book: Path) -> None:
+    with _runtime() as runtime:
+        assert runtime.translate is not None
+        runtime.translate.finish_next_job_with_errors(["c00000.html", "c00001.html"])
+        phase = _run(runtime, book)
+        _assert_one_pair_failed_cleanly(runtime, phase)
+        text = json.dumps(phase.notifications) + str(phase.cause)
+        assert "c00000" in text or sorted(CHAPTERS)[0] in text
+        assert "c00001" in text or sorted(CHAPTERS)[1] in text
+
+
+def test_a_failed_parallel_data_import_fails_only_its_pair(book: Path) -> None:
+    with _runtime() as runtime:
+        assert runtime.translate is not None
+        runtime.translate.fail_next_parallel_data("Injected: the parallel data file was refused.")
+        phase = _run(runtime, book)
+        _assert_one_pair_failed_cleanly(runtime, phase)
+
+
+def _failing_for_es(function_id: str) -> Callable[[dict[str, Any], Any], Any]:
+    spec = next(spec for spec in config.FUNCTIONS if spec.function_id == function_id)
+    real = load_handler(spec.handler)
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        if '"target": "es"' in json.dumps(event):
+            raise InjectedFault(f"{function_id} failed for en-es")
+        return real(event, context)
+
+    return handler
+
+
+@pytest.mark.parametrize("function_id", ["BuildParallelData", "Stage", "Assemble", "Score"])
+def test_an_exception_in_a_pair_handler_fails_only_that_pair(book: Path, function_id: str) -> None:
+    with _runtime({function_id: _failing_for_es(function_id)}) as runtime:
+        phase = _run(runtime, book)
+        _assert_one_pair_failed_cleanly(runtime, phase, failed="en-es")
+        assert runtime.stats.failed_invocations.get(function_id, 0) >= 1
+
+
+def _always_failing(event: dict[str, Any], context: Any) -> Any:
+    raise InjectedFault("injected bug")
+
+
+def test_an_exception_in_plan_fails_the_run_with_a_notification(book: Path) -> None:
+    with _runtime({"Plan": _always_failing}) as runtime:
+        phase = _run(runtime, book)
+        assert phase.status == "FAILED"
+        assert phase.notifications
+        assert phase.jobs == []
+
+
+def test_an_exception_in_the_starter_dead_letters_the_uploads(book: Path) -> None:
+    with _runtime({"Starter": _always_failing}) as runtime:
+        phase = _run(runtime, book)
+        assert phase.status == "NOT_STARTED"
+        assert runtime.stats.failed_invocations["Starter"] == runtime.polling.max_receive_count
+        assert runtime.dead_letters()
