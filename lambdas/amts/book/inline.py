@@ -24,7 +24,7 @@ _INLINE = re.compile(
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
-    | (?P<url>https?://[^\s<>()\[\]`]*[^\s<>()\[\]`.,;:!?'"])
+    | (?P<url>https?://[^\x00-\x20<>()\[\]`\x7f-\U0010ffff]*[^\x00-\x20<>()\[\]`.,;:!?'"\x7f-\U0010ffff])
     )
     """,
     re.VERBOSE,
@@ -91,8 +91,3 @@ def _add_link_openers(text: str, spans: list[ProtectedSpan]) -> list[ProtectedSp
         openers.append(ProtectedSpan(SpanKind.LINK_OPEN, start, position + 1, text[start : position + 1]))
         covered[start : position + 1] = b"\x01" * (position + 1 - start)
     return sorted([*spans, *openers], key=lambda span: span.start)
-
-
-def is_protected_at(spans: tuple[ProtectedSpan, ...], offset: int) -> bool:
-    """Whether ``offset`` falls strictly inside one of ``spans`` (a span's own start is not inside it)."""
-    return any(span.start < offset < span.end for span in spans)

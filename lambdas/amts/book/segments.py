@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator, Mapping
 
 from amts.book.inline import find_protected
-from amts.book.model import Block, BlockKind, Document, Segment, SpanKind
+from amts.book.model import Block, BlockKind, Document, ProtectedSpan, Segment, SpanKind
 from amts.errors import InputError
 
 _SEGMENT_KIND: dict[BlockKind, str] = {
@@ -86,12 +86,10 @@ def _text_ranges(block: Block) -> list[tuple[int, int, str]]:
     return [(block.text_start, block.text_end, kind)]
 
 
-def _has_translatable_text(text: str, protected: tuple[object, ...]) -> bool:
-    from amts.book.model import ProtectedSpan
-
+def _has_translatable_text(text: str, protected: tuple[ProtectedSpan, ...]) -> bool:
+    """Whether any letter lies outside the protected spans (else there is nothing to translate)."""
     position = 0
     for span in protected:
-        assert isinstance(span, ProtectedSpan)
         if _LETTER.search(text, position, span.start):
             return True
         position = span.end
