@@ -181,7 +181,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.extra_environment = dict(environment or {})
         self.service_hooks: list[ServiceHook] = list(service_hooks)
         self.service_contexts = list(service_contexts)
-        self.polling = polling or QueuePolling()
+        self.polling = polling or deployment_queue_polling()
         self.log_level = log_level
         self.serve_translate = translate
         self.translate: TranslateStandIn | None = None
@@ -662,6 +662,24 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
 
     def calls_by(self, principal: str) -> Iterator[CallRecord]:
         return (call for call in self.calls if call.principal == principal)
+
+
+def deployment_queue_polling(cdk_json: Path = DEFAULT_CDK_JSON) -> QueuePolling:
+    """The stack's batch size for the Starter's event source (``amts:deployment``); the window stays local-short.
+
+    The deployed batching window (up to 300 s) bounds how long Lambda waits for a batch to fill; locally the
+    batch is handed over as soon as the queue has been quiet for ``quiet_seconds``, which gives the same batches
+    for uploads made in one go without the wait.
+    """
+    try:
+        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
+    except (OSError, json.JSONDecodeError):
+        return QueuePolling()
+    deployment = context.get(config.CDK_CONTEXT_DEPLOYMENT) or {}
+    batch_size = deployment.get("starter_batch_size")
+    return (
+        QueuePolling(batch_size=int(batch_size)) if isinstance(batch_size, int) and batch_size > 0 else QueuePolling()
+    )
 
 
 def default_pipeline_config() -> PipelineConfig:
