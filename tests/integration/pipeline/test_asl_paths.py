@@ -24,8 +24,9 @@ from amts.pipeline.models import (
     StageResult,
     StageStep,
 )
+from amts.pipeline_config import PipelineConfig
 
-from tests.integration.pipeline.conftest import ScriptedTranslate, run_execution
+from tests.integration.pipeline.conftest import ScriptedTranslate, run_execution, small_pipeline_config
 
 pytestmark = pytest.mark.slow
 
@@ -123,8 +124,8 @@ class RecordingSteps:
 
 @pytest.fixture
 def book_runtime(make_runtime: Any) -> Any:
-    def build(steps: RecordingSteps) -> Any:
-        runtime = make_runtime(handlers=steps.handlers())
+    def build(steps: RecordingSteps, pipeline: PipelineConfig | None = None) -> Any:
+        runtime = make_runtime(handlers=steps.handlers(), pipeline=pipeline)
         runtime.upload("book/en/chapter_one/index.md", "# One\n\nA paragraph.\n")
         runtime.upload("book/zh/chapter_one/index.md", "# 一\n\n一段。\n")
         runtime.wait_for_uploads()
@@ -277,9 +278,11 @@ def test_throttling_is_retried(book_runtime: Any, translate: ScriptedTranslate) 
 
 def test_polling_gives_up_at_the_configured_limit(book_runtime: Any, translate: ScriptedTranslate) -> None:
     translate.job_statuses = ["IN_PROGRESS"]  # never finishes
-    runtime = book_runtime(RecordingSteps())
+    polling = {"initial_seconds": 1, "max_seconds": 30, "backoff_rate": 2.0, "max_wait_seconds": 60}
+    pipeline = small_pipeline_config(polling={"translation_job": polling, "parallel_data": polling})
+    runtime = book_runtime(RecordingSteps(), pipeline)
     description = run_execution(runtime, {"pairs": ["en-es"]})
     assert description["status"] == "FAILED"
     assert "AMTS.TranslateJobTimedOut" in description["cause"]
-    # max_wait_seconds 60 with 1-second waits: 60 polls, then the pair fails
-    assert len(translate.operations("DescribeTextTranslationJob")) == 60
+    # waits of 1, 2, 4, 8, 16, 30 seconds (capped) spend max_wait_seconds 60: six polls, then the pair fails
+    assert len(translate.operations("DescribeTextTranslationJob")) == 6
