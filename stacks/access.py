@@ -6,7 +6,7 @@ on the bucket with an ``s3:prefix`` condition, so a function can see only the pr
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -24,6 +24,7 @@ class PrefixAccess:
     read: tuple[str, ...] = ()
     write: tuple[str, ...] = ()
     list: tuple[str, ...] = ()
+    read_versions: tuple[str, ...] = ()  # s3:GetObjectVersion: reading the exact version an event announced
 
 
 @dataclass(frozen=True)
@@ -41,27 +42,24 @@ STATE = config.STATE_PREFIX
 REPORTS = config.REPORT_PREFIX
 TRANSLATED = config.OUTPUT_PREFIX
 
-# What each function reads and writes, from its description in amts.config.FUNCTIONS.
+# What each function reads and writes (checked against amts.pipeline's calls; the local run proves it call by call).
+# Listing a prefix is granted where a step reads objects that may be absent: without s3:ListBucket, S3 answers a
+# missing key with 403 AccessDenied instead of 404 NoSuchKey, and the step could not tell "absent" from "forbidden".
 FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
-    # Validates each uploaded object (size, UTF-8) and records rejected uploads in the run reports.
+    # Validates each uploaded object version (size, UTF-8) and records rejected uploads under reports/rejected/.
     "Starter": FunctionAccess(
-        buckets={"input": PrefixAccess(read=(BOOK,)), "output": PrefixAccess(write=(REPORTS,))},
+        buckets={"input": PrefixAccess(read=(BOOK,), read_versions=(BOOK,)), "output": PrefixAccess(write=(REPORTS,))},
     ),
-    # Resolves the execution input against the book: which chapters exist in which language.
-    "Plan": FunctionAccess(
-        buckets={
-            "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "output": PrefixAccess(read=(STATE,), list=(STATE,)),
-        },
-    ),
+    # Resolves the execution input against the book: which chapters exist under book/<source>/.
+    "Plan": FunctionAccess(buckets={"input": PrefixAccess(list=(BOOK,))}),
     # Segments and aligns the book with its human translation; writes the parallel-data file.
     "BuildParallelData": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(read=(PARALLEL_DATA,), write=(PARALLEL_DATA,), list=(PARALLEL_DATA,)),
+            "work": PrefixAccess(write=(PARALLEL_DATA,)),
         },
     ),
-    # Plans the sync against the memory and writes only the segments that need MT as the job's input.
+    # Plans the sync against the memory and the last published chapter; writes only what needs MT as job input.
     "Stage": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
@@ -69,25 +67,44 @@ FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
             "output": PrefixAccess(read=(STATE, TRANSLATED), list=(STATE, TRANSLATED)),
         },
     ),
-    # Reads Translate's output, rebuilds markdown, merges with the memory, publishes chapters and state.
+    # Reads the stage manifest and Translate's output, rebuilds markdown, merges with the memory, publishes.
     "Assemble": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_INPUT, JOB_OUTPUT)),
-            "output": PrefixAccess(read=(STATE, TRANSLATED), write=(STATE, TRANSLATED), list=(STATE, TRANSLATED)),
+            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_OUTPUT,)),
+            "output": PrefixAccess(read=(STATE,), write=(STATE, TRANSLATED), list=(STATE,)),
         },
     ),
-    # Scores translations (ACT and baseline) against the human reference; writes the reports.
+    # Scores the ACT and baseline outputs against the human reference; writes scores and the run report.
     "Score": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_INPUT, JOB_OUTPUT)),
-            "output": PrefixAccess(
-                read=(TRANSLATED, REPORTS, STATE), write=(REPORTS,), list=(TRANSLATED, REPORTS, STATE)
-            ),
+            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_OUTPUT,)),
+            "output": PrefixAccess(read=(REPORTS,), write=(REPORTS,), list=(REPORTS,)),
         },
     ),
 }
+
+
+def function_access(reference_prefixes: Iterable[str] = ()) -> dict[str, FunctionAccess]:
+    """The table, with reference translations kept outside ``book/`` readable wherever the book is."""
+    extra = tuple(sorted({p for p in reference_prefixes if not p.startswith(BOOK)}))
+    if not extra:
+        return dict(FUNCTION_ACCESS)
+
+    def widen(prefixes: tuple[str, ...]) -> tuple[str, ...]:
+        return prefixes + extra if BOOK in prefixes else prefixes
+
+    table: dict[str, FunctionAccess] = {}
+    for function_id, access in FUNCTION_ACCESS.items():
+        buckets = dict(access.buckets)
+        if "input" in buckets:
+            old = buckets["input"]
+            buckets["input"] = PrefixAccess(
+                read=widen(old.read), write=old.write, list=widen(old.list), read_versions=old.read_versions
+            )
+        table[function_id] = FunctionAccess(buckets=buckets)
+    return table
 
 
 def s3_statements(sid_prefix: str, bucket: s3.IBucket, access: PrefixAccess) -> list[iam.PolicyStatement]:
@@ -99,6 +116,14 @@ def s3_statements(sid_prefix: str, bucket: s3.IBucket, access: PrefixAccess) -> 
                 sid=f"{sid_prefix}Read",
                 actions=["s3:GetObject"],
                 resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read],
+            )
+        )
+    if access.read_versions:
+        statements.append(
+            iam.PolicyStatement(
+                sid=f"{sid_prefix}ReadVersions",
+                actions=["s3:GetObjectVersion"],
+                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read_versions],
             )
         )
     if access.write:

@@ -12,7 +12,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.access import FUNCTION_ACCESS, s3_statements
+from stacks.access import function_access, s3_statements
 from stacks.functions import SIZING, Functions, PythonFunctionFactory
 from stacks.monitoring import Alarms, Notifications
 from stacks.nag import acknowledge_findings
@@ -37,7 +37,8 @@ class AmtsStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.pipeline = pipeline
-        missing = [spec.function_id for spec in config.FUNCTIONS if spec.function_id not in FUNCTION_ACCESS]
+        self.function_access = function_access(p.reference_prefix or "" for p in pipeline.language_pairs)
+        missing = [spec.function_id for spec in config.FUNCTIONS if spec.function_id not in self.function_access]
         if missing:
             raise ValueError(f"stacks/access.py grants nothing to function(s) {', '.join(missing)}; add them")
 
@@ -116,7 +117,7 @@ class AmtsStack(cdk.Stack):
 
     def _grant_function_storage(self) -> None:
         for function_id, function in self.functions.by_id.items():
-            access = FUNCTION_ACCESS[function_id]
+            access = self.function_access[function_id]
             for bucket_name, prefixes in access.buckets.items():
                 sid = f"{bucket_name.capitalize()}Bucket"
                 for statement in s3_statements(sid, self.buckets[bucket_name], prefixes):

@@ -14,8 +14,6 @@ from amts import config
 from aws_cdk import aws_s3 as s3
 from constructs import IConstruct
 
-from stacks.access import FUNCTION_ACCESS
-
 if TYPE_CHECKING:
     from stacks.amts_stack import AmtsStack
 
@@ -65,9 +63,9 @@ def prefix_grants(stack: AmtsStack) -> set[tuple[str, str]]:
     """(bucket role, prefix) of every object-ARN wildcard the stack grants."""
     grants: set[tuple[str, str]] = {
         (bucket, prefix)
-        for access in FUNCTION_ACCESS.values()
+        for access in stack.function_access.values()
         for bucket, prefixes in access.buckets.items()
-        for prefix in (*prefixes.read, *prefixes.write)
+        for prefix in (*prefixes.read, *prefixes.write, *prefixes.read_versions)
     }
     grants |= {("work", config.JOB_INPUT_PREFIX), ("work", config.JOB_OUTPUT_PREFIX)}  # Translate data access
     grants.add(("work", config.PARALLEL_DATA_PREFIX))  # the state machine's Create/UpdateParallelData

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from amts import config
 
-from stacks.access import FUNCTION_ACCESS
+from stacks.access import function_access
 from stacks.policies import (
     DEFAULT_PSEUDO,
     STATE_MACHINE,
@@ -215,7 +215,7 @@ def test_function_s3_access_is_exactly_its_table_entry(
     spec: config.FunctionSpec, template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
 ) -> None:
     statements = roles[function_principal(spec.function_id)].statements
-    access = FUNCTION_ACCESS[spec.function_id].buckets
+    access = function_access()[spec.function_id].buckets
     for bucket in ("input", "work", "output"):
         arn = _bucket_arn(template, names, bucket)
         granted = access.get(bucket)
@@ -232,7 +232,10 @@ def test_function_s3_access_is_exactly_its_table_entry(
             may_read = granted is not None and prefix in granted.read
             may_write = granted is not None and prefix in granted.write
             may_list = granted is not None and prefix in granted.list
+            may_read_versions = granted is not None and prefix in granted.read_versions
             assert bool(allows(statements, "s3:GetObject", key, names=names)) == may_read, (bucket, prefix)
+            versions = allows(statements, "s3:GetObjectVersion", key, names=names)
+            assert bool(versions) == may_read_versions, (bucket, prefix)
             assert bool(allows(statements, "s3:PutObject", key, names=names)) == may_write, (bucket, prefix)
             listed = allows(statements, "s3:ListBucket", arn, names=names, context={"s3:prefix": f"{prefix}en/"})
             assert bool(listed) == may_list, (bucket, prefix)
@@ -273,3 +276,11 @@ def test_resolve_understands_the_intrinsics_the_template_uses() -> None:
     )
     assert resolve({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/x"}, names=names) == "arn:aws:s3:::my-bucket/x"
     assert resolve({"Ref": "AWS::Region"}, names=names) == REGION
+
+
+def test_reference_translations_outside_the_book_prefix_become_readable_where_the_book_is() -> None:
+    table = function_access(["book/zh/", "human/es/"])
+    assert table["Score"].buckets["input"].read == (config.SOURCE_PREFIX, "human/es/")
+    assert table["Score"].buckets["input"].list == (config.SOURCE_PREFIX, "human/es/")
+    assert table["Plan"].buckets["input"].read == ()  # Plan only lists, and only the book
+    assert function_access(["book/zh/"]) == function_access()
