@@ -21,7 +21,8 @@ _FENCE = re.compile(r"(`{3,}) *(.*)")
 _BEGIN_TAB = re.compile(r":begin_tab:(?:`([^`]*)`)?")
 _END_TAB = ":end_tab:"
 _CELL_TAB = re.compile(r"\s*(?:#@tab|%%tab)\s+([\w\s,.-]+?)\s*$")
-_MARK_LINE = re.compile(r":[\w\-./\\]+:(?:`[^`]*`)?")
+_MARK_LINE = re.compile(r":([\w\-./\\]+):(?:`[^`]*`)?")
+_INLINE_ROLES = frozenset({"numref", "cite", "citet", "citep", "eqref", "ref", "doc"})
 _ROLE_START = re.compile(r":[A-Za-z][\w-]*:`")  # a paragraph may begin with :numref:`…`; a caption may not
 _LABEL = re.compile(r":(label|eqlabel):`([^`]*)`")
 _HEADING = re.compile(r"(#+)[ \t]*")
@@ -94,7 +95,10 @@ def _is_blank(line: _Line) -> bool:
 
 
 def _is_mark_line(content: str) -> bool:
-    return _MARK_LINE.fullmatch(content.strip()) is not None
+    """A directive-only line such as ``:label:`x``` or ``:width:`400px```; an inline reference alone on a line
+    (``:numref:`fig_x``` starting a sentence) is prose, not a directive."""
+    match = _MARK_LINE.fullmatch(content.strip())
+    return match is not None and match.group(1) not in _INLINE_ROLES
 
 
 def _labels(lines: list[_Line]) -> tuple[str, ...]:

@@ -305,3 +305,9 @@ def test_a_long_chain_of_tabs_closed_by_one_end_tab_is_linear() -> None:
     doc = parse(text)
     assert len([block for block in doc.blocks if block.kind is BlockKind.TAB]) == 3000
     assert render(doc) == text
+
+
+def test_a_paragraph_starting_with_a_reference_line_is_prose() -> None:
+    text = "![Arch.](../img/a.svg)\n:label:`fig_a`\n\n:numref:`fig_a`\nillustrates the model.\n"
+    doc = parse(text)
+    assert [block.kind for block in doc.blocks] == [BlockKind.FIGURE, BlockKind.BLANK, BlockKind.PARAGRAPH]

@@ -155,3 +155,10 @@ def test_replace_segments_rejects_unknown_ids() -> None:
     doc = parse("Text.\n", path="a.md")
     with pytest.raises(InputError, match="unknown segment ids s0099"):
         replace_segments(doc, {"s0099": "x"})
+
+
+def test_a_bare_url_stops_before_hanzi_and_full_width_punctuation() -> None:
+    assert spans("访问https://d2l.ai/a_b获取代码，见https://x.org。") == [
+        (SpanKind.URL, "https://d2l.ai/a_b"),
+        (SpanKind.URL, "https://x.org"),
+    ]
