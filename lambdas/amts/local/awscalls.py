@@ -193,7 +193,10 @@ def _permissions(
     if service == "s3":
         bucket = str(params.get("Bucket", ""))
         if operation in _S3_OBJECT_ACTIONS:
-            return [(_S3_OBJECT_ACTIONS[operation], _s3_object(bucket, str(params.get("Key", ""))))]
+            action = _S3_OBJECT_ACTIONS[operation]
+            if params.get("VersionId") and action in ("s3:GetObject", "s3:DeleteObject"):
+                action += "Version"  # reading or deleting a specific version is its own permission
+            return [(action, _s3_object(bucket, str(params.get("Key", ""))))]
         if operation == "CopyObject":
             source = params.get("CopySource", "")
             if isinstance(source, dict):
