@@ -332,18 +332,26 @@ class _Parser:
         return end
 
     def figure(self, index: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block]) -> int | None:
+        """``![caption](target)`` (the caption may wrap over lines) and its ``:width:``/``:label:`` lines."""
         line = self.lines[index]
-        content = line.content
-        close = _matching_bracket(content, 1)
-        if close < 0 or not content.startswith("](", close):
+        paragraph = self.text[line.start : self.lines[hi - 1].end]
+        close = _matching_bracket(paragraph, 1)
+        if close < 0 or not paragraph.startswith("](", close):
             return None
-        stripped = content.rstrip()
-        if not stripped.endswith(")"):
+        last = index
+        while last + 1 < hi and self.lines[last + 1].start <= line.start + close:
+            last += 1  # the line holding the caption's closing bracket
+        tail = self.lines[last]
+        stripped = tail.content.rstrip()
+        target_start = line.start + close + 2
+        if not stripped.endswith(")") or target_start > tail.start + len(stripped) - 1:
             return None
-        target = stripped[close + 2 : -1].strip()
+        target = self.text[target_start : tail.start + len(stripped) - 1].strip()
+        if not target or "\n" in target:
+            return None
         if " " in target:
             target = target.split(" ", 1)[0]
-        end = self.marks_after(index + 1, hi)
+        end = self.marks_after(last + 1, hi)
         file_name = target.rsplit("/", 1)[-1]
         parts.append(
             self.block(
@@ -352,7 +360,7 @@ class _Parser:
                 end - 1,
                 tab=tab,
                 target=target,
-                labels=(*_labels(self.lines[index + 1 : end]), file_name),
+                labels=(*_labels(self.lines[last + 1 : end]), file_name),
                 text_start=line.start + 2,
                 text_end=line.start + close,
             )

@@ -311,3 +311,12 @@ def test_a_paragraph_starting_with_a_reference_line_is_prose() -> None:
     text = "![Arch.](../img/a.svg)\n:label:`fig_a`\n\n:numref:`fig_a`\nillustrates the model.\n"
     doc = parse(text)
     assert [block.kind for block in doc.blocks] == [BlockKind.FIGURE, BlockKind.BLANK, BlockKind.PARAGRAPH]
+
+
+def test_figure_caption_may_wrap_over_lines() -> None:
+    text = "![The caption wraps\nover two lines.](../img/b.svg)\n:label:`fig_b`\n"
+    (figure,) = parse(text).blocks
+    assert figure.kind is BlockKind.FIGURE
+    assert figure.target == "../img/b.svg"
+    assert figure.labels == ("fig_b", "b.svg")
+    assert text[figure.text_start : figure.text_end] == "The caption wraps\nover two lines."
