@@ -7,6 +7,7 @@ not scored: most of their text is the kept human translation, so a score would m
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +19,21 @@ from amts.evaluate.scoring import DocumentPair, score_document_pairs
 from amts.pipeline import layout
 from amts.pipeline.assemble import JobFiles, job_files, rebuild_whole, translated_html
 from amts.pipeline.models import PairResult, ReportStep, RunSummary, ScoreStep, StageManifest
-from amts.pipeline.s3 import put_bytes, put_json, read_json, read_text
+from amts.pipeline.s3 import put_bytes, put_json, put_text, read_json, read_text
 from amts.pipeline_config import BudgetConfig
+
+
+def readable_cause(cause: str | None, limit: int = 1000) -> str:
+    """The message of a failure: a Lambda error's ``errorMessage`` rather than its JSON and stack trace."""
+    if not cause:
+        return "no cause given"
+    try:
+        parsed = json.loads(cause)
+    except json.JSONDecodeError:
+        parsed = None
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
+        cause = f"{parsed.get('errorType', 'Error')}: {parsed['errorMessage']}"
+    return cause if len(cause) <= limit else cause[: limit - 1] + "…"
 
 
 def _metric(report: ScoreReport | None, name: str) -> float | None:
@@ -35,6 +49,7 @@ def _score_job(
     *,
     s3_client: Any,
     input_bucket: str,
+    output: tuple[str, str] | None = None,
 ) -> tuple[ScoreReport | None, list[str]]:
     pair = step.task.pair
     pairs: list[DocumentPair] = []
@@ -49,6 +64,8 @@ def _score_job(
             continue
         source = parse(source_text, path=chapter.path)
         markdown, _, _ = rebuild_whole(source, html)
+        if output is not None:  # keep the machine translation beside its scores, for a person to read
+            put_text(s3_client, output[0], f"{output[1]}{chapter.path}", markdown)
         pairs.append(
             DocumentPair(
                 hyp=parse(markdown, path=chapter.path),
@@ -101,9 +118,24 @@ def score_pair(
         base_files = job_files(
             step.jobs.baseline, target=target, translate_client=translate_client, s3_client=s3_client
         )
-        act, notes = _score_job(act_files, manifest, step, s3_client=s3_client, input_bucket=input_bucket)
+        folder = layout.pair_scores_key(task.run_id, task.pair_name).rsplit("/", 1)[0]
+        act, notes = _score_job(
+            act_files,
+            manifest,
+            step,
+            s3_client=s3_client,
+            input_bucket=input_bucket,
+            output=(output_bucket, f"{folder}/act/"),
+        )
         baseline, base_notes = (
-            _score_job(base_files, manifest, step, s3_client=s3_client, input_bucket=input_bucket)
+            _score_job(
+                base_files,
+                manifest,
+                step,
+                s3_client=s3_client,
+                input_bucket=input_bucket,
+                output=(output_bucket, f"{folder}/baseline/"),
+            )
             if step.jobs.baseline is not None
             else (None, [])
         )
@@ -141,7 +173,7 @@ def write_run_report(
     cost_lines: list[CostLine] = []
     for result in step.results:
         if result.status == "FAILED":
-            notes.append(f"{result.pair_name}: FAILED ({result.error}): {result.cause}")
+            notes.append(f"{result.pair_name}: FAILED ({result.error}): {readable_cause(result.cause)}")
         else:
             notes.append(
                 f"{result.pair_name}: {result.status}, {result.chapters_published} chapter(s) published, "

@@ -137,5 +137,6 @@ def test_evaluation_only_run_scores_against_the_reference_and_publishes_nothing(
     scores = json.loads(runtime.read_object(output, "reports/eval-run/en-zh/scores.json"))
     metrics = {m["metric"]: m["score"] for m in scores["act"]["run"]["metrics"]}
     assert {"BLEU", "chrF"} <= set(metrics)
+    assert f"reports/eval-run/en-zh/act/{CHAPTER}" in keys  # the scored translation, kept for reading
     report = json.loads(runtime.read_object(output, "reports/eval-run/report.json"))
     assert report["scores"][0]["tgt_lang"] == "zh"

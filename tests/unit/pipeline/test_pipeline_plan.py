@@ -140,3 +140,13 @@ def test_a_translation_upload_syncs_only_the_pairs_into_its_language() -> None:
 @pytest.mark.parametrize("sample", sorted((REPO / "statemachine").glob("*.input.json")), ids=lambda p: p.name)
 def test_sample_execution_inputs_are_valid(sample: Path) -> None:
     RunInput.model_validate(json.loads(sample.read_text(encoding="utf-8")))
+
+
+def test_a_lambda_error_is_reported_by_its_message() -> None:
+    from amts.pipeline.score import readable_cause
+
+    lambda_error = json.dumps({"errorType": "InputError", "errorMessage": "a.md:3: bad", "stackTrace": ["x"] * 50})
+    assert readable_cause(lambda_error) == "InputError: a.md:3: bad"
+    assert readable_cause("plain words") == "plain words"
+    assert readable_cause(None) == "no cause given"
+    assert len(readable_cause("x" * 5000)) == 1000
