@@ -38,9 +38,10 @@ class AmtsStack(cdk.Stack):
         super().__init__(scope, construct_id, **kwargs)
         self.pipeline = pipeline
         self.function_access = function_access(p.reference_prefix or "" for p in pipeline.language_pairs)
-        missing = [spec.function_id for spec in config.FUNCTIONS if spec.function_id not in self.function_access]
-        if missing:
-            raise ValueError(f"stacks/access.py grants nothing to function(s) {', '.join(missing)}; add them")
+        for table, where in ((self.function_access, "stacks/access.py"), (SIZING, "stacks/functions.py SIZING")):
+            missing = [spec.function_id for spec in config.FUNCTIONS if spec.function_id not in table]
+            if missing:
+                raise ValueError(f"{where} has no entry for function(s) {', '.join(missing)} of amts.config.FUNCTIONS")
 
         self.storage = Storage(
             self,
