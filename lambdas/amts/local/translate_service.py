@@ -10,6 +10,7 @@ data-access role's, the role a real job runs with. Parallel-data files are read 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -106,8 +107,12 @@ def translate_hook(standin: TranslateStandIn) -> Callable[[str, str, dict[str, A
         url = f"https://translate.{standin.region}.amazonaws.com/"
         try:
             body = standin.call(operation, params)
+            status = 200
         except ServiceError as exc:
-            return AWSResponse(url, exc.status, {}, None), exc.response()
-        return AWSResponse(url, 200, {}, None), body
+            body, status = exc.response(), exc.status
+        # Every AWS response carries a request id; Step Functions quotes it in a failed task's cause.
+        body.setdefault("ResponseMetadata", {}).setdefault("RequestId", str(uuid.uuid4()))
+        body["ResponseMetadata"].setdefault("HTTPStatusCode", status)
+        return AWSResponse(url, status, {}, None), body
 
     return answer
