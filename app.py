@@ -10,9 +10,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
 
 import aws_cdk as cdk
+from amts.errors import AmtsError
 
 from stacks.app import build_stack
 
 app = cdk.App()
-build_stack(app)
+try:
+    build_stack(app)
+except AmtsError as exc:  # a bad cdk.json context: say which key and why, without a traceback
+    print(f"cdk.json: error: {exc}", file=sys.stderr)
+    sys.exit(2)
 app.synth()
