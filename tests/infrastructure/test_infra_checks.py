@@ -54,3 +54,24 @@ def test_cfn_lint_reports_no_error_or_warning(synthesized: Synthesized) -> None:
     findings = json.loads(result.stdout or "[]")
     assert findings == [], json.dumps(findings, indent=1)[:4000]
     assert result.returncode == 0, result.stderr
+
+
+def test_bad_context_ends_synth_with_a_clear_message_and_status_2(tmp_path: Path) -> None:
+    # Given a context with an unknown language and too much concurrency / When the CDK app runs
+    repo = Path(__file__).resolve().parents[2]
+    context = {"amts:pipeline": {"language_pairs": [{"source": "en", "target": "zz"}], "max_concurrency": 12}}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "CDK_OUTDIR": str(tmp_path),
+        "CDK_CONTEXT_JSON": json.dumps(context),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
+    }
+    result = subprocess.run(
+        [sys.executable, str(repo / "app.py")], capture_output=True, text=True, check=False, env=env, cwd=repo
+    )
+    # Then it exits 2 naming both problems, without a traceback
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "unknown target language 'zz'" in result.stderr
+    assert "max_concurrency" in result.stderr
+    assert "Traceback" not in result.stderr
