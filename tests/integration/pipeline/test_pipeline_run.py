@@ -140,3 +140,53 @@ def test_evaluation_only_run_scores_against_the_reference_and_publishes_nothing(
     assert f"reports/eval-run/en-zh/act/{CHAPTER}" in keys  # the scored translation, kept for reading
     report = json.loads(runtime.read_object(output, "reports/eval-run/report.json"))
     assert report["scores"][0]["tgt_lang"] == "zh"
+
+
+def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None:
+    # Given a book with two translated chapters and parallel data built from the one not evaluated
+    from amts.pipeline.models import ParallelDataStep
+    from amts.pipeline.parallel_data import build_pair_parallel_data
+    from amts_handlers.shared import client, settings
+
+    from tests.integration.pipeline.test_parallel_data_step import SentencePairs
+
+    def build_with_paragraph_pairs(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        step = ParallelDataStep.model_validate(event)
+        config_ = settings()
+        return build_pair_parallel_data(
+            step,
+            s3_client=client("s3"),
+            input_bucket=config_.input_bucket,
+            work_bucket=config_.work_bucket,
+            extract_pairs=SentencePairs(),
+        ).model_dump(mode="json")
+
+    pipeline = small_pipeline_config(
+        language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
+    )
+    with LocalRuntime(
+        pipeline=pipeline,
+        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
+        asl_substitutions=asl_limit_substitutions(pipeline),
+        handlers={
+            "Starter": lambda event, context: {"batchItemFailures": []},
+            "BuildParallelData": build_with_paragraph_pairs,
+        },
+    ) as runtime:
+        runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+        runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
+        runtime.upload("book/en/other.md", "Machine learning programs learn from data.\n\nData matters.\n")
+        runtime.upload("book/zh/other.md", "机器学习程序从数据中学习。\n\n数据很重要。\n")
+        runtime.wait_for_uploads()
+        # When an evaluation run translates the first chapter
+        description = run_execution(
+            runtime, {"chapters": [CHAPTER], "evaluate": True, "publish": False}, name="act-eval"
+        )
+        # Then parallel data was imported, an ACT job and a baseline job ran, and both were scored
+        assert description["status"] == "SUCCEEDED", description
+        scores = json.loads(runtime.read_object(runtime.names.output_bucket, "reports/act-eval/en-zh/scores.json"))
+        assert scores["act"] is not None
+        assert scores["baseline"] is not None
+        assert scores["act_engine"] != scores["baseline_engine"]  # the stand-in names the translation memory engine
+        summary = json.loads(description["output"])
+        assert summary["all_succeeded"] is True
