@@ -26,7 +26,7 @@ def to_html(doc: Document, segment_ids: Collection[str] | None = None) -> str:
     lines = [
         "<!DOCTYPE html>",
         '<html><head><meta charset="utf-8">',
-        f"<title>{html.escape(doc.path)}</title></head>",
+        f'<title translate="no">{html.escape(doc.path)}</title></head>',
         "<body>",
     ]
     for segment in chosen:

@@ -26,7 +26,7 @@ class _Elements(HTMLParser):
         element_id = attributes.get("id")
         if element_id:
             self.ids.append(element_id)
-        if attributes.get("translate") == "no":
+        if tag == "span" and attributes.get("translate") == "no":
             self.protected.append(attributes.get("data-p") or "")
 
 
