@@ -127,10 +127,29 @@ def test_generated_documents_round_trip_through_markdown_html_and_hostile_transl
     assert check.ok, check.failures
 
 
+FUZZ_PIECES = [
+    *"#*-1. $`|:[]()!>\n\r\tab中。~&<",
+    "```",
+    "$$",
+    ":begin_tab:`a`",
+    ":end_tab:",
+    "\n\n",
+    "![",
+    "](x.svg)",
+    ":label:`l`",
+    ":numref:`n`",
+    "(**",
+    "**]",
+    "<!--",
+    "-->",
+    "\ufeff",
+]
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(
-        st.sampled_from([*"#*-1. $`|:[]()!>\n\r\tab中。~&<", "```", "$$", ":begin_tab:`a`", ":end_tab:", "\n\n"]),
+        st.sampled_from(FUZZ_PIECES),
         max_size=60,
     ).map("".join)
 )
