@@ -56,6 +56,15 @@ def _features(text: str) -> set[str]:
     return words | {cjk[i : i + 2] for i in range(len(cjk) - 1)}
 
 
+_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_MATCH_TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\s{_CJK_CLASS}]+")
+
+
+def _match_tokens(text: str) -> list[str]:
+    """Fuzzy matching compares token sequences (words; single CJK characters): much faster than characters."""
+    return _MATCH_TOKEN.findall(text)
+
+
 def default_sentence_splitter(text: str, lang: str) -> list[str]:
     """The book's splitter when it is installed, else a plain punctuation rule (keeps every character)."""
     try:
@@ -92,6 +101,7 @@ class TranslationMemoryEngine(Engine):
         self.splitter = splitter
         self.targets: dict[str, dict[str, str]] = {lang: {} for lang in tgt_langs}
         self.sources: list[str] = []
+        self.source_tokens: list[list[str]] = []
         self.index: dict[str, list[int]] = {}
         known: set[str] = set()
         for row in rows:
@@ -100,6 +110,7 @@ class TranslationMemoryEngine(Engine):
                 known.add(key)
                 number = len(self.sources)
                 self.sources.append(key)
+                self.source_tokens.append(_match_tokens(key))
                 for feature in _features(key):
                     self.index.setdefault(feature, []).append(number)
             for lang, text in zip(tgt_langs, row.tgts, strict=True):
@@ -113,14 +124,28 @@ class TranslationMemoryEngine(Engine):
         if key in table:
             return table[key], f"{self.name} (exact)"
         votes: Counter[int] = Counter()
+        # Features found in a large share of the memory ("the", "的") shortlist nothing and cost the most.
+        common = max(100, len(self.sources) // 20)
         for feature in _features(key):
-            votes.update(self.index.get(feature, ()))
+            postings = self.index.get(feature, ())
+            if len(postings) <= common:
+                votes.update(postings)
         best, best_score = None, 0.0
-        for number, _ in votes.most_common(20):
+        query = _match_tokens(key)
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(query)  # the query is seq2: SequenceMatcher caches what it learns about seq2
+        for number, _ in votes.most_common(10):
             candidate = self.sources[number]
-            if candidate not in table:
+            tokens = self.source_tokens[number]
+            # Cheap upper bounds first: a length mismatch or the bag of tokens already rules a candidate out.
+            if candidate not in table or 2 * min(len(tokens), len(query)) / (len(tokens) + len(query)) < max(
+                best_score, self.fuzzy_threshold
+            ):
                 continue
-            score = difflib.SequenceMatcher(None, key, candidate, autojunk=False).ratio()
+            matcher.set_seq1(tokens)
+            if matcher.quick_ratio() < max(best_score, self.fuzzy_threshold):
+                continue
+            score = matcher.ratio()
             if score > best_score:
                 best, best_score = candidate, score
         if best is not None and best_score >= self.fuzzy_threshold:
