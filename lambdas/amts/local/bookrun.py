@@ -131,6 +131,52 @@ def run_phase(
     )
 
 
+def start_and_wait(
+    runtime: LocalRuntime,
+    name: str,
+    execution_input: dict[str, Any],
+    *,
+    execution_name: str,
+    on_event: ProgressSink | None = None,
+    timeout: float = 1800.0,
+) -> PhaseResult:
+    """Start an execution directly (as a person does in the console), wait for it and collect its bill."""
+    known_jobs = {job["JobId"] for job in list_jobs(runtime)}
+    started = time.monotonic()
+    arn = runtime.client("stepfunctions").start_execution(
+        stateMachineArn=runtime.state_machines[runtime.main_state_machine],
+        name=execution_name,
+        input=json.dumps(execution_input),
+    )["executionArn"]
+    description = runtime.wait_for_execution(arn, timeout=timeout, on_event=on_event)
+    jobs = [bill_job(runtime, job) for job in list_jobs(runtime) if job["JobId"] not in known_jobs]
+    return PhaseResult(
+        name=name,
+        execution_arn=arn,
+        status=description["status"],
+        error=description.get("error"),
+        cause=description.get("cause"),
+        seconds=time.monotonic() - started,
+        state_transitions=count_transitions(runtime.history(arn)),
+        jobs=jobs,
+        notifications=runtime.notifications(),
+    )
+
+
+def pair_scores(out_dir: Path, phase: PhaseResult) -> list[dict[str, Any]]:
+    """The per-pair score files (ACT and baseline, engines named) a run wrote under ``reports/<run>/<pair>/``."""
+    if phase.execution_arn is None:
+        return []
+    run_id = phase.execution_arn.rsplit(":", 1)[-1]
+    found = []
+    for path in sorted((out_dir / "reports" / run_id).glob("*/scores.json")):
+        try:
+            found.append(json.loads(path.read_text(encoding="utf-8")))
+        except json.JSONDecodeError:
+            continue
+    return found
+
+
 def list_jobs(runtime: LocalRuntime) -> list[dict[str, Any]]:
     if runtime.translate is None:
         return []

@@ -8,12 +8,12 @@ Everything lands under the output folder: translated markdown, parallel data, re
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,8 +22,10 @@ from amts.fsio import write_atomic
 from amts.local.bookrun import (
     PhaseResult,
     collect_outputs,
+    pair_scores,
     publish_latest_report,
     run_phase,
+    start_and_wait,
     upload_languages,
 )
 from amts.local.progress import ProgressDisplay, pair_states
@@ -37,8 +39,8 @@ from amts.local.samplebook import (
     write_sample_book,
 )
 
+EVALUATED_CHAPTER = "chapter_optimization/gradient-descent.md"
 DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def sent_texts(runtime: LocalRuntime, phase: PhaseResult) -> list[str]:
@@ -55,47 +57,83 @@ def sent_texts(runtime: LocalRuntime, phase: PhaseResult) -> list[str]:
             uri = str(properties["InputDataConfig"]["S3Uri"])
             bucket, _, prefix = uri[len("s3://") :].partition("/")
             for key in runtime.list_keys(bucket, prefix):
-                document = runtime.read_object(bucket, key).decode("utf-8")
-                body = document.split("<body>", 1)[-1]
-                for element in re.findall(r"<(?:p|h\d|li|div|td|figcaption)[^>]*>(.*?)</", body, flags=re.S):
-                    text = " ".join(html.unescape(_TAG.sub("", element)).split())
-                    if text and text not in texts:
+                for text in element_texts(runtime.read_object(bucket, key).decode("utf-8")):
+                    if text not in texts:
                         texts.append(text)
     return texts
 
 
-def _metrics_of(report: dict[str, Any]) -> list[tuple[str, str, str, float | None, float | None]]:
-    """(pair, condition, engine, BLEU, chrF) rows from a run report, whichever sections it has."""
+class _Elements(HTMLParser):
+    """The text of each element with an ``id`` (one translatable segment each), protected spans included."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.texts: list[str] = []
+        self._depth = 0
+        self._parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._depth:
+            self._depth += 1
+        elif any(name == "id" for name, _ in attrs):
+            self._depth, self._parts = 1, []
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+            if not self._depth:
+                text = " ".join("".join(self._parts).split())
+                if text:
+                    self.texts.append(text)
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self._parts.append(data)
+
+
+def element_texts(document: str) -> list[str]:
+    """The segments a Translate-ready HTML document holds, as plain text."""
+    parser = _Elements()
+    parser.feed(document)
+    parser.close()
+    return parser.texts
+
+
+def quality_rows(scores: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, float | None, float | None]]:
+    """(pair, condition, engine, BLEU, chrF) for ACT and the baseline, from the per-pair score files."""
     rows: list[tuple[str, str, str, float | None, float | None]] = []
 
-    def pick(metrics: Sequence[dict[str, Any]], name: str) -> float | None:
+    def pick(report: dict[str, Any] | None, name: str) -> float | None:
+        metrics = (report or {}).get("run", {}).get("metrics", [])
         return next((float(m["score"]) for m in metrics if m.get("metric") == name), None)
 
-    for experiment in report.get("experiments", []):
-        pair = f"{experiment.get('src_lang')}-{experiment.get('tgt_lang')}"
-        for total in experiment.get("totals", []):
-            rows.append(
-                (
-                    pair,
-                    str(total.get("name")),
-                    str(experiment.get("engine", "")),
-                    pick(total["metrics"], "BLEU"),
-                    pick(total["metrics"], "chrF"),
-                )
-            )
-    if not rows:
-        engines = ", ".join(e.get("name", "") for e in report.get("engines", []))
-        for score in report.get("scores", []):
-            run = score.get("run", {})
-            rows.append(
-                (
-                    str(score.get("tgt_lang")),
-                    str(run.get("name", "")),
-                    engines,
-                    pick(run.get("metrics", []), "BLEU"),
-                    pick(run.get("metrics", []), "chrF"),
-                )
-            )
+    for pair in scores:
+        for condition in ("act", "baseline"):
+            report = pair.get(condition)
+            if report:
+                label = "with ACT" if condition == "act" else "without ACT"
+                engine = str(pair.get(f"{condition}_engine", ""))
+                rows.append((str(pair.get("pair")), label, engine, pick(report, "BLEU"), pick(report, "chrF")))
+    return rows
+
+
+_REVIEW_MARKER = re.compile(r"<!-- amts:review (?P<attrs>[^>]*?)-->")
+
+
+def review_workload(out_dir: Path, targets: Sequence[str]) -> list[tuple[str, int, int, int]]:
+    """(language, chapters to review, segments flagged, characters flagged) from the published chapters' markers."""
+    rows = []
+    for target in targets:
+        chapters = segments = characters = 0
+        for path in sorted((out_dir / target).rglob("*.md")):
+            markers = _REVIEW_MARKER.findall(path.read_text(encoding="utf-8"))
+            if markers:
+                chapters += 1
+            for attrs in markers:
+                fields = dict(item.split("=", 1) for item in attrs.split() if "=" in item)
+                segments += len([s for s in fields.get("segments", "").split(",") if s])
+                characters += int(fields.get("chars", "0") or 0)
+        rows.append((target, chapters, segments, characters))
     return rows
 
 
@@ -119,7 +157,13 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return "\n".join("   " + line for line in lines)
 
 
-def summary_text(phases: Sequence[PhaseResult], reports: Sequence[dict[str, Any]], sent: Sequence[str]) -> str:
+def summary_text(
+    phases: Sequence[PhaseResult],
+    reports: Sequence[dict[str, Any]],
+    sent: Sequence[str],
+    scores: Sequence[dict[str, Any]],
+    review: Sequence[tuple[str, int, int, int]] = (),
+) -> str:
     parts = ["", "== Summary"]
     billing = []
     for phase in phases:
@@ -139,9 +183,10 @@ def summary_text(phases: Sequence[PhaseResult], reports: Sequence[dict[str, Any]
     total_chars = sum(phase.characters for phase in phases)
     total_usd = sum(phase.usd for phase in phases)
     parts.append(f"   total: {total_chars} characters, ${total_usd:.4f} at list prices (ACT 4x standard)")
-    quality = [row for report in reports for row in _metrics_of(report)]
+    quality = quality_rows(scores)
     if quality:
         parts.append("")
+        parts.append("   quality on a held-out chapter (its human translation is not in the parallel data):")
         parts.append(
             _table(
                 ("pair", "condition", "engine", "BLEU", "chrF"),
@@ -151,6 +196,9 @@ def summary_text(phases: Sequence[PhaseResult], reports: Sequence[dict[str, Any]
                 ],
             )
         )
+    if review:
+        parts.append("")
+        parts.append(_table(("review workload", "chapters", "segments flagged", "characters flagged"), review))
     workload = [report.get("sync", {}).get("totals") for report in reports if report.get("sync")]
     if workload:
         parts.append("")
@@ -190,7 +238,7 @@ def summary_text(phases: Sequence[PhaseResult], reports: Sequence[dict[str, Any]
 
 
 def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
-    """The demo scenario; returns the exit status (0 when both runs succeeded and the sync sent one paragraph)."""
+    """The demo scenario; returns the exit status (0 when every run succeeded and the sync sent one paragraph)."""
     stream = stream or sys.stdout
     out_dir = out_dir.resolve()
     book = write_sample_book(out_dir / "sample-book")
@@ -201,12 +249,12 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
             stateMachineArn=runtime.state_machines[runtime.main_state_machine]
         )["definition"]
         display = ProgressDisplay(stream=stream, per_pair_states=pair_states(definition))
-        display.start(f"1/2 upload the sample book ({', '.join(languages)}): build parallel data, translate")
+        display.start(f"1/3 upload the sample book ({', '.join(languages)}): build parallel data, translate")
         first = run_phase(runtime, "translate", upload_languages(runtime, book.root, languages), on_event=display)
         display.message(f"   {first.status}: {first.characters} characters billed in {len(first.jobs)} job(s)")
         edited = edited_new_chapter()
         write_atomic(out_dir / "sample-book-edited" / SOURCE_LANGUAGE / NEW_CHAPTER, edited)
-        display.start(f"2/2 edit one paragraph of {NEW_CHAPTER} and sync")
+        display.start(f"2/3 edit one paragraph of {NEW_CHAPTER} and sync")
 
         def upload_edit() -> int:
             runtime.upload(f"{config.SOURCE_PREFIX}{SOURCE_LANGUAGE}/{NEW_CHAPTER}", edited)
@@ -215,12 +263,24 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
         second = run_phase(runtime, "sync", upload_edit, on_event=display)
         display.message(f"   {second.status}: {second.characters} characters billed in {len(second.jobs)} job(s)")
         sent = sent_texts(runtime, second)
+        display.start(f"3/3 evaluate with and without ACT, {EVALUATED_CHAPTER} held out of the parallel data")
+        third = start_and_wait(
+            runtime,
+            "evaluate",
+            {"pairs": list(DEMO_PAIRS), "chapters": [EVALUATED_CHAPTER], "publish": False, "evaluate": True},
+            execution_name="demo-evaluation",
+            on_event=display,
+        )
+        display.message(f"   {third.status}: {third.characters} characters billed in {len(third.jobs)} job(s)")
         collect_outputs(runtime, out_dir)
-    phases = [first, second]
+    phases = [first, second, third]
     publish_latest_report(out_dir, first)
     publish_latest_report(out_dir, second, suffix="-sync")
+    publish_latest_report(out_dir, third, suffix="-evaluation")
     reports = [_read_json(out_dir / "report.json"), _read_json(out_dir / "report-sync.json")]
-    stream.write(summary_text(phases, reports, sent) + "\n")
+    scores = pair_scores(out_dir, third)
+    review = review_workload(out_dir, TARGET_LANGUAGES)
+    stream.write(summary_text(phases, reports, sent, scores, review) + "\n")
     only_edit_sent = bool(sent) and all(_is_edit(text) for text in sent)
     summary = {
         "phases": [
@@ -229,10 +289,19 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
         ],
         "sync_sent": sent,
         "only_edited_paragraph_sent": only_edit_sent,
+        "quality": [
+            {"pair": p, "condition": c, "engine": e, "BLEU": b, "chrF": f} for p, c, e, b, f in quality_rows(scores)
+        ],
+        "review_workload": [
+            {"language": lang, "chapters": c, "segments_flagged": n, "characters_flagged": k}
+            for lang, c, n, k in review
+        ],
         "outputs": str(out_dir),
     }
     write_atomic(out_dir / "demo-summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    stream.write(f"\n   outputs in {out_dir}: translated chapters, parallel-data/, report.html, report.json\n")
+    stream.write(
+        f"\n   outputs in {out_dir}: translated chapters (zh/, es/), parallel-data/, report.html, report.json\n"
+    )
     ok = all(p.status == "SUCCEEDED" for p in phases) and only_edit_sent
     if not only_edit_sent:
         stream.write("   the sync run did not send exactly the edited paragraph\n")
