@@ -286,3 +286,35 @@ def test_polling_gives_up_at_the_configured_limit(book_runtime: Any, translate: 
     assert "AMTS.TranslateJobTimedOut" in description["cause"]
     # waits of 1, 2, 4, 8, 16, 30 seconds (capped) spend max_wait_seconds 60: six polls, then the pair fails
     assert len(translate.operations("DescribeTextTranslationJob")) == 6
+
+
+def test_a_crash_while_planning_fails_the_run_with_a_notification(make_runtime: Any) -> None:
+    def broken_plan(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise RuntimeError("cannot list the input bucket")
+
+    steps = RecordingSteps()
+    runtime = make_runtime(handlers={**steps.handlers(), "Plan": broken_plan})
+    description = run_execution(runtime, {})
+    assert description["status"] == "FAILED"
+    assert description["error"] == "RuntimeError"
+    assert "cannot list the input bucket" in description["cause"]
+    assert any("failed while planning" in n for n in _notifications(runtime))
+    assert steps.inputs["BuildParallelData"] == []
+
+
+def test_a_failed_report_fails_the_run_after_the_pairs_finished(book_runtime: Any) -> None:
+    steps = RecordingSteps()
+    score = steps.score
+
+    def score_but_no_report(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if event.get("action") == "report":
+            raise OSError("output bucket unavailable")
+        return score(event, context)
+
+    steps.score = score_but_no_report  # type: ignore[method-assign]
+    runtime = book_runtime(steps)
+    description = run_execution(runtime, {"pairs": ["en-es"]})
+    assert description["status"] == "FAILED"
+    assert description["error"] == "OSError"
+    assert len(steps.inputs["Assemble"]) == 1
+    assert any("could not write its report" in n for n in _notifications(runtime))
