@@ -57,6 +57,7 @@ class RunInput(_Model):
         default=None, pattern=EXECUTION_NAME_PATTERN, description="report folder name; default: the execution name"
     )
     trigger: list[SourceObject] = Field(default_factory=list, description="the uploads that started this run")
+    trigger_total: int | None = Field(default=None, ge=0, description="how many uploads, when trigger is cut short")
 
     @field_validator("pairs")
     @classmethod

@@ -26,6 +26,8 @@ from amts.pipeline_config import PipelineConfig
 
 EXECUTION_NAME_PREFIX = "amts-"
 REJECTED_PREFIX = f"{config.REPORT_PREFIX}rejected/"
+MAX_LISTED_CHAPTERS = 300
+MAX_LISTED_UPLOADS = 200
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,14 @@ def run_input_for(accepted: Sequence[SourceObject], *, pipeline: PipelineConfig)
     if not pairs:
         return None
     chapters = sorted({language_and_path(obj.key)[1] for obj in accepted})
-    return RunInput(pairs=pairs, chapters=chapters, trigger=list(accepted))
+    # Step Functions inputs are capped at 256 KiB: a very large drop runs the whole book instead (the sync
+    # leaves unchanged chapters alone), and the report lists the first uploads with the total.
+    return RunInput(
+        pairs=pairs,
+        chapters=chapters if len(chapters) <= MAX_LISTED_CHAPTERS else None,
+        trigger=list(accepted[:MAX_LISTED_UPLOADS]),
+        trigger_total=len(accepted),
+    )
 
 
 def record_rejections(

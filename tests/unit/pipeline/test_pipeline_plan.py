@@ -150,3 +150,15 @@ def test_a_lambda_error_is_reported_by_its_message() -> None:
     assert readable_cause("plain words") == "plain words"
     assert readable_cause(None) == "no cause given"
     assert len(readable_cause("x" * 5000)) == 1000
+
+
+def test_a_huge_drop_stays_under_the_execution_input_limit() -> None:
+    uploads = [
+        SourceObject(key=f"book/en/chapter_{i:04d}/section_with_a_long_name.md", version_id="x" * 32)
+        for i in range(3000)
+    ]
+    run = run_input_for(uploads, pipeline=pipeline())
+    assert run is not None
+    assert run.chapters is None  # the whole book, synchronized
+    assert run.trigger_total == 3000
+    assert len(run.model_dump_json(exclude_none=True).encode()) < 64 * 1024
