@@ -1,0 +1,282 @@
+"""Document alignment: pair the translatable segments of a book file with its translation, then its sentences.
+
+Segments are aligned by the same bead search as sentences, with structure as extra anchors (``:label:`` ids,
+figure file names, heading levels, segment kinds, plus the inline anchors inside the text). Content that only
+one side has (framework tabs the other book lacks, rewritten or added passages) is left out and reported.
+Sentences are then aligned inside each linked group of segments. Embeddings are used where they pay off: with
+``embeddings="auto"`` only for segment groups whose sentences do not pair up one to one by length and anchors,
+and for a small sample that measures how related the two files are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from amts.align.embeddings import FloatMatrix, embed
+from amts.align.language_check import check_text_language
+from amts.align.lexicon import Lexicon
+from amts.align.models import Bead, DocumentAlignment, Granularity, PairSet, PairStats, SegmentLink, TextPair
+from amts.align.sentences import AlignerParams, align_sentences
+from amts.align.text import SentenceRef, segment_sentence_refs
+from amts.book import Document, Segment, prose, segments
+from amts.errors import InputError
+from amts.languages import CJK_LANGUAGES
+
+EmbeddingMode = Literal["auto", "on", "off"]
+
+# Paragraph-level search: a missing paragraph is common (tabs, notes), so skipping is cheaper than for sentences.
+SEGMENT_PARAMS = AlignerParams(
+    skip_cost=1.0,
+    anchor_match=0.6,
+    anchor_miss=0.25,
+    length_weight=0.2,
+    band=25,
+    use_embeddings=False,
+)
+SAMPLE_SIZE = 6
+LOW_CONFIDENCE = 0.3
+
+
+@dataclass
+class PairOptions:
+    """How ``extract_pairs`` works: unit of the pairs, use of embeddings, and the thresholds for dropping."""
+
+    granularity: Granularity = "sentence"
+    embeddings: EmbeddingMode = "auto"
+    min_similarity: float = 0.15
+    low_confidence: float = LOW_CONFIDENCE
+
+
+@dataclass
+class _Side:
+    doc: Document
+    lang: str
+    segments: list[Segment]
+    kept: list[Segment] = field(default_factory=list)
+    unpaired: list[tuple[str, str]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+
+
+def _tab_names(segs: Sequence[Segment]) -> set[str]:
+    return {name for seg in segs for name in (seg.tab or ())}
+
+
+def _prepare(doc: Document, lang: str, other_tabs: set[str], role: str) -> _Side:
+    segs = segments(doc)
+    side = _Side(doc, lang, segs)
+    for seg in segs:
+        if seg.tab and not any(name in other_tabs for name in seg.tab):
+            side.unpaired.append((seg.id, f"tab {', '.join(seg.tab)} only in the {role} document"))
+            continue
+        text = prose(seg)
+        if not text:
+            continue
+        side.kept.append(seg)
+        side.texts.append(text)
+    if not side.kept:
+        raise InputError("no translatable text (an empty side cannot be aligned)", path=doc.path)
+    check_text_language(" ".join(side.texts[:80]), lang, path=doc.path, role=role)
+    return side
+
+
+def _structure(seg: Segment) -> Counter[str]:
+    tokens: Counter[str] = Counter("label:" + label for label in seg.labels)
+    tokens["kind:" + seg.kind] += 1
+    if seg.level:
+        tokens[f"heading:{seg.level}"] += 1
+    return tokens
+
+
+def _joiner(lang: str) -> str:
+    return "" if lang in CJK_LANGUAGES else " "
+
+
+def align_documents(
+    src_doc: Document,
+    tgt_doc: Document,
+    *,
+    src_lang: str,
+    tgt_lang: str,
+    lexicon: Lexicon | None = None,
+) -> DocumentAlignment:
+    """Segment-level alignment with a confidence per link; one-sided content is listed with its reason."""
+    src, tgt, beads = _align_segments(src_doc, tgt_doc, src_lang, tgt_lang, lexicon)
+    links, src_unpaired, tgt_unpaired = _links(src, tgt, beads)
+    confidence = _relatedness(src, tgt, links)
+    return DocumentAlignment(src_doc.path, tgt_doc.path, links, src_unpaired, tgt_unpaired, confidence)
+
+
+def _align_segments(
+    src_doc: Document, tgt_doc: Document, src_lang: str, tgt_lang: str, lexicon: Lexicon | None
+) -> tuple[_Side, _Side, list[Bead]]:
+    src_tabs, tgt_tabs = _tab_names(segments(src_doc)), _tab_names(segments(tgt_doc))
+    src = _prepare(src_doc, src_lang, tgt_tabs, "source")
+    tgt = _prepare(tgt_doc, tgt_lang, src_tabs, "target")
+    beads = align_sentences(
+        src.texts,
+        tgt.texts,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        lexicon=lexicon,
+        params=SEGMENT_PARAMS,
+        src_extra=[_structure(seg) for seg in src.kept],
+        tgt_extra=[_structure(seg) for seg in tgt.kept],
+    )
+    return src, tgt, beads
+
+
+def _links(
+    src: _Side, tgt: _Side, beads: Sequence[Bead]
+) -> tuple[list[SegmentLink], list[tuple[str, str]], list[tuple[str, str]]]:
+    links = []
+    src_unpaired, tgt_unpaired = list(src.unpaired), list(tgt.unpaired)
+    for bead in beads:
+        src_ids = tuple(src.kept[i].id for i in bead.src)
+        tgt_ids = tuple(tgt.kept[j].id for j in bead.tgt)
+        if src_ids and tgt_ids:
+            links.append(SegmentLink(src_ids, tgt_ids, 1.0))
+        else:
+            for seg_id in src_ids:
+                src_unpaired.append((seg_id, "no counterpart in the target document"))
+            for seg_id in tgt_ids:
+                tgt_unpaired.append((seg_id, "no counterpart in the source document"))
+    return links, src_unpaired, tgt_unpaired
+
+
+def _relatedness(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> float:
+    """Median embedding similarity of a few evenly spaced linked segment groups (0 when nothing links)."""
+    if not links:
+        return 0.0
+    step = max(1, len(links) // SAMPLE_SIZE)
+    sample = list(links[::step])[:SAMPLE_SIZE]
+    src_text = {seg.id: text for seg, text in zip(src.kept, src.texts, strict=True)}
+    tgt_text = {seg.id: text for seg, text in zip(tgt.kept, tgt.texts, strict=True)}
+    left = [_joiner(src.lang).join(src_text[i] for i in link.src_ids) for link in sample]
+    right = [_joiner(tgt.lang).join(tgt_text[j] for j in link.tgt_ids) for link in sample]
+    vectors = embed(left + right)
+    sims = np.einsum("ij,ij->i", vectors[: len(sample)], vectors[len(sample) :])
+    return float(np.median(sims))
+
+
+def _sentence_beads(
+    src_refs: Sequence[SentenceRef],
+    tgt_refs: Sequence[SentenceRef],
+    src_lang: str,
+    tgt_lang: str,
+    lexicon: Lexicon | None,
+    mode: EmbeddingMode,
+) -> tuple[list[Bead], bool]:
+    """Beads for one linked group of segments, and whether embeddings were used for it."""
+    src_texts = [ref.text for ref in src_refs]
+    tgt_texts = [ref.text for ref in tgt_refs]
+    if len(src_texts) == 1 and len(tgt_texts) == 1 and mode != "on":
+        return [Bead((0,), (0,), 1.0)], False
+    if mode != "on":
+        cheap = align_sentences(
+            src_texts,
+            tgt_texts,
+            src_lang=src_lang,
+            tgt_lang=tgt_lang,
+            lexicon=lexicon,
+            params=AlignerParams(use_embeddings=False),
+        )
+        if mode == "off" or (len(src_texts) == len(tgt_texts) and all(b.kind == "1-1" for b in cheap)):
+            return cheap, False
+    src_vectors: FloatMatrix = embed(src_texts)
+    tgt_vectors: FloatMatrix = embed(tgt_texts)
+    beads = align_sentences(
+        src_texts,
+        tgt_texts,
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        lexicon=lexicon,
+        src_vectors=src_vectors,
+        tgt_vectors=tgt_vectors,
+    )
+    return beads, True
+
+
+def extract_pairs(
+    src_doc: Document,
+    tgt_doc: Document,
+    *,
+    src_lang: str,
+    tgt_lang: str,
+    granularity: Granularity = "sentence",
+    lexicon: Lexicon | None = None,
+    options: PairOptions | None = None,
+    src_name: str | None = None,
+    tgt_name: str | None = None,
+) -> PairSet:
+    """Parallel text pairs from two documents; unpaired content is left out and counted in ``stats.dropped``.
+
+    When the two files look unrelated (low median similarity of linked segments), every pair is dropped, the
+    file is listed in ``stats.low_confidence_files`` and ``confidence`` says how related they looked.
+    """
+    options = options or PairOptions(granularity=granularity)
+    options.granularity = granularity
+    src_name = src_name or src_doc.path
+    tgt_name = tgt_name or tgt_doc.path
+    src, tgt, seg_beads = _align_segments(src_doc, tgt_doc, src_lang, tgt_lang, lexicon)
+    links, src_unpaired, tgt_unpaired = _links(src, tgt, seg_beads)
+    stats = PairStats(files=1)
+    for _, reason in src_unpaired:
+        stats.dropped["source segment: " + _reason_key(reason)] += 1
+    for _, reason in tgt_unpaired:
+        stats.dropped["target segment: " + _reason_key(reason)] += 1
+    src_by_id = {seg.id: seg for seg in src.kept}
+    tgt_by_id = {seg.id: seg for seg in tgt.kept}
+    src_text = {seg.id: text for seg, text in zip(src.kept, src.texts, strict=True)}
+    tgt_text = {seg.id: text for seg, text in zip(tgt.kept, tgt.texts, strict=True)}
+    pairs: list[TextPair] = []
+    for link in links:
+        if options.granularity == "paragraph":
+            stats.beads[f"{len(link.src_ids)}-{len(link.tgt_ids)}"] += 1
+            pairs.append(
+                TextPair(
+                    _joiner(src_lang).join(src_text[i] for i in link.src_ids),
+                    _joiner(tgt_lang).join(tgt_text[j] for j in link.tgt_ids),
+                    f"{src_name}#{','.join(link.src_ids)}",
+                    f"{tgt_name}#{','.join(link.tgt_ids)}",
+                )
+            )
+            continue
+        src_refs = [ref for i in link.src_ids for ref in segment_sentence_refs(src_by_id[i], src_lang)]
+        tgt_refs = [ref for j in link.tgt_ids for ref in segment_sentence_refs(tgt_by_id[j], tgt_lang)]
+        stats.src_sentences += len(src_refs)
+        stats.tgt_sentences += len(tgt_refs)
+        beads, embedded = _sentence_beads(src_refs, tgt_refs, src_lang, tgt_lang, lexicon, options.embeddings)
+        for bead in beads:
+            stats.beads[bead.kind] += 1
+            if not bead.is_pair:
+                stats.dropped["unpaired sentence (1-0/0-1 bead)"] += 1
+                continue
+            if embedded and bead.score < options.min_similarity:
+                stats.dropped["sentence pair below the similarity threshold"] += 1
+                continue
+            left = [src_refs[i] for i in bead.src]
+            right = [tgt_refs[j] for j in bead.tgt]
+            pairs.append(
+                TextPair(
+                    _joiner(src_lang).join(ref.text for ref in left),
+                    _joiner(tgt_lang).join(ref.text for ref in right),
+                    f"{src_name}:{left[0].start}-{left[-1].end}",
+                    f"{tgt_name}:{right[0].start}-{right[-1].end}",
+                )
+            )
+    confidence = _relatedness(src, tgt, links)
+    if confidence < options.low_confidence:
+        stats.dropped["low-confidence alignment (unrelated texts?)"] += len(pairs)
+        stats.low_confidence_files.append(f"{src_name} <> {tgt_name}")
+        pairs = []
+    stats.pairs = len(pairs)
+    return PairSet(src_lang, tgt_lang, pairs, stats, round(confidence, 4))
+
+
+def _reason_key(reason: str) -> str:
+    return reason.split(" only in ")[0] + " (one-sided tab)" if reason.startswith("tab ") else reason
