@@ -24,6 +24,8 @@ EVENTS_PER_PAIR = 80
 HISTORY_EVENT_LIMIT = 25_000
 # Leave room for retries and the run's own states.
 HISTORY_EVENT_BUDGET = 22_000
+# Step Functions payloads are capped at 256 KiB; the Map's results and the report summary need room too.
+MAX_PLAN_BYTES = 160 * 1024
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -156,10 +158,18 @@ def plan_run(
             "or raise polling.translation_job.max_seconds (fewer, longer waits)",
             path="execution input",
         )
-    return RunPlan(
+    plan = RunPlan(
         run_id=run_id,
         pairs=tasks,
         poll=poll,
         report_prefix=f"{config.REPORT_PREFIX}{run_id}/",
         history_events_worst_case=worst,
     )
+    size = len(plan.model_dump_json().encode())
+    if size > MAX_PLAN_BYTES:
+        raise InputError(
+            f"the run's plan is {size} bytes, too large for a Step Functions payload (256 KiB with the results): "
+            "list fewer chapters, or omit 'chapters' to synchronize the whole book",
+            path="execution input",
+        )
+    return plan

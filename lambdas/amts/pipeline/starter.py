@@ -26,7 +26,7 @@ from amts.pipeline_config import PipelineConfig
 
 EXECUTION_NAME_PREFIX = "amts-"
 REJECTED_PREFIX = f"{config.REPORT_PREFIX}rejected/"
-MAX_LISTED_CHAPTERS = 300
+MAX_LISTED_CHAPTERS = 150
 MAX_LISTED_UPLOADS = 200
 
 

@@ -162,3 +162,10 @@ def test_a_huge_drop_stays_under_the_execution_input_limit() -> None:
     assert run.chapters is None  # the whole book, synchronized
     assert run.trigger_total == 3000
     assert len(run.model_dump_json(exclude_none=True).encode()) < 64 * 1024
+
+
+def test_a_plan_too_large_for_a_payload_is_refused() -> None:
+    chapters = [f"chapter_{i:04d}/a_section_with_a_rather_long_file_name.md" for i in range(2500)]
+    s3 = FakeS3([f"book/en/{c}" for c in chapters])
+    with pytest.raises(InputError, match="too large for a Step Functions payload"):
+        plan_run({"chapters": chapters}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
