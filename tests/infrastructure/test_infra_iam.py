@@ -284,3 +284,50 @@ def test_reference_translations_outside_the_book_prefix_become_readable_where_th
     assert table["Score"].buckets["input"].list == (config.SOURCE_PREFIX, "human/es/")
     assert table["Plan"].buckets["input"].read == ()  # Plan only lists, and only the book
     assert function_access(["book/zh/"]) == function_access()
+
+
+def _asl_task_actions() -> set[str]:
+    """The IAM actions the ASL's Task states need, read from their Resource fields."""
+    import json
+    import re
+
+    from stacks.workflow import ASL_FILE
+
+    actions: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            resource = node.get("Resource")
+            if node.get("Type") == "Task" and isinstance(resource, str):
+                sdk = re.fullmatch(r"arn:aws:states:::aws-sdk:(\w+):(\w+)(\.\w+)?", resource)
+                integration = re.fullmatch(r"arn:aws:states:::(\w+):(\w+)(\.\w+)?", resource)
+                if sdk:
+                    actions.add(f"{sdk.group(1)}:{sdk.group(2)[0].upper()}{sdk.group(2)[1:]}")
+                elif resource == "arn:aws:states:::lambda:invoke" or resource.startswith("${"):
+                    actions.add("lambda:InvokeFunction")
+                elif integration:
+                    actions.add(f"{integration.group(1)}:{integration.group(2)[0].upper()}{integration.group(2)[1:]}")
+                else:
+                    raise AssertionError(f"unrecognised Task resource {resource}")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for item in node:
+                visit(item)
+
+    # Number placeholders are unquoted (e.g. "MaxConcurrency": ${MaxConcurrency}): any number will do for parsing.
+    text = re.sub(r'(?<!")\$\{[A-Za-z0-9_]+\}(?!")', "1", ASL_FILE.read_text(encoding="utf-8"))
+    visit(json.loads(text))
+    return actions
+
+
+def test_state_machine_may_do_exactly_what_its_tasks_call(roles: dict[str, Principal]) -> None:
+    # Given the Task states of the ASL / When compared with the state machine role
+    needed = _asl_task_actions()
+    granted = roles[STATE_MACHINE].actions
+    # Then every task's action is granted...
+    assert needed - granted == set()
+    # ...and every other grant has a reason: tracing, logging, the topic key, PassRole and the parallel-data file.
+    supporting = {a for a in granted if a.split(":")[0] in ("xray", "logs", "kms")}
+    supporting |= {"iam:PassRole", "s3:GetObject"}
+    assert granted - needed - supporting == set()
