@@ -187,7 +187,27 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
         pieces.append(" " if _STRUCTURAL_START.match(text, match.end()) else doc.newline + indent)
         position = match.end()
     pieces.append(text[position:])
-    return "".join(pieces)
+    fitted = "".join(pieces)
+    if segment.kind != "paragraph" or _escape_block_start(segment.text) != segment.text:
+        return fitted  # the source itself starts that way and is a paragraph: keep the translation as written
+    return _escape_block_start(fitted)
+
+
+_NUMBERED_START = re.compile(r"\d+(?=\. )")
+_ROLE_AT_START = re.compile(r":[A-Za-z][\w-]*:`")
+
+
+def _escape_block_start(text: str) -> str:
+    """Backslash-escape a translated paragraph's first character when it would make the paragraph another block
+    (a heading, quote, table, list item, fence or table caption); the rendered text is unchanged."""
+    numbered = _NUMBERED_START.match(text)
+    if numbered:
+        return f"{text[: numbered.end()]}\\{text[numbered.end() :]}"
+    if text[:1] in "#>|" or text.startswith(("- ", "* ", "+ ", "```")):
+        return "\\" + text
+    if text.startswith(":") and not _ROLE_AT_START.match(text):
+        return "\\" + text
+    return text
 
 
 def _line_number(doc: Document, offset: int) -> int:

@@ -162,3 +162,23 @@ def test_a_bare_url_stops_before_hanzi_and_full_width_punctuation() -> None:
         (SpanKind.URL, "https://d2l.ai/a_b"),
         (SpanKind.URL, "https://x.org"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("translation", "written"),
+    [
+        ("# not a heading", "\\# not a heading"),
+        ("2019. A year.", "2019\\. A year."),
+        ("- not a bullet", "\\- not a bullet"),
+        (":not a caption", "\\:not a caption"),
+        (":numref:`fig_a` shows it.", ":numref:`fig_a` shows it."),
+        ("> not a quote", "\\> not a quote"),
+    ],
+)
+def test_a_translated_paragraph_cannot_turn_into_another_block(translation: str, written: str) -> None:
+    doc = parse("# Title\n\nSome text.\n")
+    paragraph = segments(doc)[1]
+    out = replace_segments(doc, {paragraph.id: translation})
+    assert out == f"# Title\n\n{written}\n"
+    reparsed = segments(parse(out))
+    assert [segment.kind for segment in reparsed] == ["heading", "paragraph"]
