@@ -19,13 +19,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from amts.book import split_sentences
 from amts.languages import CJK_LANGUAGES
 from amts.translate.markup import Part, Placeholder, Unit, render_parts
 from amts.translate.parallel_data import ParallelRow
 
 _WORD = re.compile(r"[^\W_]+")
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’)\]]*\s+|(?<=[。！？])")
 _APERTIUM_PLACEHOLDER = re.compile(r'<i id="amtsph(\d+)"></i>')
 APERTIUM_CODES = {"en": "eng", "es": "spa", "es-MX": "spa", "fr": "fra", "ca": "cat", "pt": "por", "it": "ita"}
 
@@ -66,19 +66,7 @@ def _match_tokens(text: str) -> list[str]:
 
 
 def default_sentence_splitter(text: str, lang: str) -> list[str]:
-    """The book's splitter when it is installed, else a plain punctuation rule (keeps every character)."""
-    try:
-        from amts.book import split_sentences  # the book area owns sentence rules
-    except ImportError:
-        pieces: list[str] = []
-        position = 0
-        for match in _SENTENCE_END.finditer(text):
-            if match.end() > position:
-                pieces.append(text[position : match.end()])
-                position = match.end()
-        if position < len(text):
-            pieces.append(text[position:])
-        return pieces
+    """The book's sentence rules (``amts.book.split_sentences``)."""
     return list(split_sentences(text, lang))
 
 

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
+from amts.book import split_sentences
 from amts.errors import InputError
 from amts.fsio import decode_text
 from amts.languages import CJK_LANGUAGES, TRANSLATE_LANGUAGES, check_language
@@ -185,8 +186,6 @@ def default_expected_ratio(src_lang: str, tgt_lang: str) -> float:
 
 
 def _default_splitter(text: str, lang: str) -> list[str]:
-    from amts.book import split_sentences  # imported late: the book area is a sibling, not a hard dependency
-
     return list(split_sentences(text, lang))
 
 

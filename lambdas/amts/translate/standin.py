@@ -86,7 +86,11 @@ class ServiceError(Exception):
         return {
             "Error": {"Code": self.code, "Message": self.message},
             "Message": self.message,
-            "ResponseMetadata": {"HTTPStatusCode": self.status, "HTTPHeaders": {"x-amts-standin": "true"}},
+            "ResponseMetadata": {
+                "RequestId": str(uuid.uuid4()),
+                "HTTPStatusCode": self.status,
+                "HTTPHeaders": {"x-amts-standin": "true"},
+            },
         }
 
 
@@ -344,8 +348,9 @@ class TranslateStandIn:
             self._refresh()
             handler: Callable[[dict[str, Any], str], dict[str, Any]] = getattr(self, "_op_" + _snake(operation))
             body = handler(params, region or self.region)
-            body.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "HTTPHeaders": {}})
-            body["ResponseMetadata"].setdefault("HTTPHeaders", {})["x-amts-standin"] = "true"
+            metadata = body.setdefault("ResponseMetadata", {"HTTPStatusCode": 200, "HTTPHeaders": {}})
+            metadata.setdefault("RequestId", str(uuid.uuid4()))
+            metadata.setdefault("HTTPHeaders", {})["x-amts-standin"] = "true"
             return body
 
     def client_error(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -780,6 +785,8 @@ class TranslateStandIn:
         content_type = params["InputDataConfig"].get("ContentType", "")
         if content_type not in CONTENT_TYPES:
             raise ServiceError("InvalidParameterValueException", f"The content type {content_type!r} is not supported.")
+        if (params.get("Settings") or {}).get("Brevity"):
+            raise ServiceError("InvalidRequestException", "Brevity is not supported for batch translation jobs.")
         src = params.get("SourceLanguageCode", "")
         targets = list(params.get("TargetLanguageCodes", []))
         for lang in (src, *targets):
