@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -18,6 +20,7 @@ from stacks.policies import (
     principals,
     resolve,
 )
+from stacks.workflow import ASL_FILE
 
 ACCOUNT = DEFAULT_PSEUDO["AWS::AccountId"]
 REGION = DEFAULT_PSEUDO["AWS::Region"]
@@ -288,11 +291,6 @@ def test_reference_translations_outside_the_book_prefix_become_readable_where_th
 
 def _asl_task_actions() -> set[str]:
     """The IAM actions the ASL's Task states need, read from their Resource fields."""
-    import json
-    import re
-
-    from stacks.workflow import ASL_FILE
-
     actions: set[str] = set()
 
     def visit(node: Any) -> None:
