@@ -171,7 +171,7 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
     text = text.strip()
     if segment.kind in ("heading", "caption", "table-cell", "table-caption", "quote"):
         one_line: str = _LINE_BREAKS.sub(" ", text)
-        return one_line
+        return _escape_pipes(one_line) if segment.kind == "table-cell" else one_line
     indent = ""
     if segment.kind == "list-item":
         line_start = doc.text.rfind("\n", 0, segment.start) + 1
@@ -191,6 +191,17 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
     if segment.kind != "paragraph" or _escape_block_start(segment.text) != segment.text:
         return fitted  # the source itself starts that way and is a paragraph: keep the translation as written
     return _escape_block_start(fitted)
+
+
+def _escape_pipes(text: str) -> str:
+    """Escape a ``|`` that a translated table cell brings in (outside code and math), so the row keeps its cells."""
+    if "|" not in text:
+        return text
+    spans = find_protected(text)
+    return "".join(
+        "\\|" if char == "|" and not any(span.start <= index < span.end for span in spans) else char
+        for index, char in enumerate(text)
+    )
 
 
 _NUMBERED_START = re.compile(r"\d+(?=\. )")

@@ -182,3 +182,11 @@ def test_a_translated_paragraph_cannot_turn_into_another_block(translation: str,
     assert out == f"# Title\n\n{written}\n"
     reparsed = segments(parse(out))
     assert [segment.kind for segment in reparsed] == ["heading", "paragraph"]
+
+
+def test_a_pipe_in_a_translated_table_cell_is_escaped_outside_math() -> None:
+    doc = parse("| a | b |\n|---|---|\n| c | d |\n")
+    cell = segments(doc)[0]
+    out = replace_segments(doc, {cell.id: "x | y $|z|$"})
+    assert out.startswith("| x \\| y $|z|$ | b |\n")
+    assert len(segments(parse(out))) == 4
