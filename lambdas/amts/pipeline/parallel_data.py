@@ -10,10 +10,10 @@ being evaluated are held out, so the ACT job never sees the reference it is scor
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from typing import Any
 
+from amts.align import extract_pairs as align_extract_pairs
 from amts.book import parse
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
@@ -22,14 +22,6 @@ from amts.pipeline.s3 import list_markdown, put_bytes, read_text, s3_uri
 from amts.translate.parallel_data import build_parallel_data
 
 PairExtractor = Callable[..., Any]
-
-
-def default_extractor() -> PairExtractor:
-    """The alignment area's ``extract_pairs``, looked up when needed (a peer package)."""
-    extract = getattr(importlib.import_module("amts.align"), "extract_pairs", None)
-    if extract is None:
-        raise AmtsError("the sentence aligner amts.align.extract_pairs is not available")
-    return extract  # type: ignore[no-any-return]
 
 
 def build_pair_parallel_data(
@@ -49,7 +41,7 @@ def build_pair_parallel_data(
     empty = ParallelDataResult(has_data=False, name=pair.parallel_data_name)
     if not chapters:
         return empty
-    extract = extract_pairs or default_extractor()
+    extract = extract_pairs or align_extract_pairs
     rows: list[tuple[str, str]] = []
     aligned = 0
     for path in chapters:

@@ -115,3 +115,24 @@ def test_no_human_translation_means_no_parallel_data(s3: Any) -> None:
     )
     assert not result.has_data
     assert aligner.seen == []
+
+
+def test_the_real_aligner_pairs_sentences_of_a_translated_chapter(s3: Any) -> None:
+    en = (
+        "# Linear Regression\n\nRegression problems pop up whenever we want to predict a numerical value. "
+        "Common examples include predicting prices.\n\nWe assume that the relationship is linear. "
+        "The noise is well behaved.\n"
+    )
+    zh = (
+        "# 线性回归\n\n每当我们想预测一个数值时，就会出现回归问题。常见的例子包括预测价格。\n\n"
+        "我们假设这种关系是线性的。噪声表现良好。\n"
+    )
+    s3.put_object(Bucket=INPUT, Key="book/en/linear.md", Body=en.encode())
+    s3.put_object(Bucket=INPUT, Key="book/zh/linear.md", Body=zh.encode())
+    task_step = step(publish=False, chapters=["a.md", "b.md"])  # holds out a and b: only linear.md is aligned
+    result = build_pair_parallel_data(task_step, s3_client=s3, input_bucket=INPUT, work_bucket=WORK)
+    assert result.has_data
+    assert result.chapters_aligned == 1
+    assert result.pair_count >= 3
+    body = s3.get_object(Bucket=WORK, Key=result.s3_uri.split(f"{WORK}/", 1)[1])["Body"].read().decode()  # type: ignore[union-attr]
+    assert "我们假设这种关系是线性的。" in body

@@ -142,25 +142,19 @@ def test_evaluation_only_run_scores_against_the_reference_and_publishes_nothing(
     assert report["scores"][0]["tgt_lang"] == "zh"
 
 
+OTHER_EN = (
+    "# Linear Regression\n\nRegression problems pop up whenever we want to predict a numerical value. "
+    "Common examples include predicting prices.\n\nWe assume that the relationship is linear. "
+    "The noise is well behaved.\n\nMachine learning programs learn from data. They improve with experience.\n"
+)
+OTHER_ZH = (
+    "# 线性回归\n\n每当我们想预测一个数值时，就会出现回归问题。常见的例子包括预测价格。\n\n"
+    "我们假设这种关系是线性的。噪声表现良好。\n\n机器学习程序从数据中学习。它们随着经验而改进。\n"
+)
+
+
 def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None:
-    # Given a book with two translated chapters and parallel data built from the one not evaluated
-    from amts.pipeline.models import ParallelDataStep
-    from amts.pipeline.parallel_data import build_pair_parallel_data
-    from amts_handlers.shared import client, settings
-
-    from tests.integration.pipeline.test_parallel_data_step import SentencePairs
-
-    def build_with_paragraph_pairs(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        step = ParallelDataStep.model_validate(event)
-        config_ = settings()
-        return build_pair_parallel_data(
-            step,
-            s3_client=client("s3"),
-            input_bucket=config_.input_bucket,
-            work_bucket=config_.work_bucket,
-            extract_pairs=SentencePairs(),
-        ).model_dump(mode="json")
-
+    # Given a book with two translated chapters; the one not evaluated feeds the parallel data
     pipeline = small_pipeline_config(
         language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
     )
@@ -168,25 +162,25 @@ def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None
         pipeline=pipeline,
         environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
         asl_substitutions=asl_limit_substitutions(pipeline),
-        handlers={
-            "Starter": lambda event, context: {"batchItemFailures": []},
-            "BuildParallelData": build_with_paragraph_pairs,
-        },
+        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
     ) as runtime:
         runtime.upload(f"book/en/{CHAPTER}", SOURCE)
         runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
-        runtime.upload("book/en/other.md", "Machine learning programs learn from data.\n\nData matters.\n")
-        runtime.upload("book/zh/other.md", "机器学习程序从数据中学习。\n\n数据很重要。\n")
+        runtime.upload("book/en/other.md", OTHER_EN)
+        runtime.upload("book/zh/other.md", OTHER_ZH)
         runtime.wait_for_uploads()
         # When an evaluation run translates the first chapter
         description = run_execution(
             runtime, {"chapters": [CHAPTER], "evaluate": True, "publish": False}, name="act-eval"
         )
-        # Then parallel data was imported, an ACT job and a baseline job ran, and both were scored
+        # Then parallel data was built by the real aligner and imported, an ACT job and a baseline job ran,
+        # and both were scored
         assert description["status"] == "SUCCEEDED", description
+        work_keys = runtime.list_keys(runtime.names.work_bucket, config.PARALLEL_DATA_PREFIX)
+        assert len(work_keys) == 1
         scores = json.loads(runtime.read_object(runtime.names.output_bucket, "reports/act-eval/en-zh/scores.json"))
         assert scores["act"] is not None
         assert scores["baseline"] is not None
-        assert scores["act_engine"] != scores["baseline_engine"]  # the stand-in names the translation memory engine
+        assert scores["act_engine"] != scores["baseline_engine"]  # the stand-in names its translation-memory engine
         summary = json.loads(description["output"])
         assert summary["all_succeeded"] is True
