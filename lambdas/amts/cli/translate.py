@@ -14,7 +14,7 @@ from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair, parse_pairs
 from amts.translate.adapter import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
-from amts.translate.parallel_data import build_parallel_data, parse_parallel_data, validate_parallel_data
+from amts.translate.parallel_data import build_parallel_data, parse_parallel_data
 from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -96,15 +96,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    problems = validate_parallel_data(Path(args.file), fmt=args.format)
-    for problem in problems:
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", path=args.file) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a parallel data file", path=args.file) from None
+    parsed = parse_parallel_data(data, fmt=args.format, name=args.file)
+    for problem in parsed.problems:
         print(problem.render(args.file))
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    data = Path(args.file).read_bytes()
-    records = len(parse_parallel_data(data, fmt=args.format, name=args.file).records)
+    errors = sum(1 for p in parsed.problems if p.severity == "error")
+    warnings = len(parsed.problems) - errors
     verdict = "FAILED" if errors else "ok"
-    print(f"{args.file}: {verdict}: {records} usable records, {errors} errors, {warnings} warnings")
+    print(f"{args.file}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
     return 1 if errors else 0
 
 

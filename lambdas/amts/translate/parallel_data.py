@@ -485,7 +485,9 @@ def parse_parallel_data(data: bytes, *, fmt: str | None = None, name: str = "<by
     return _parse_delimited(text, fmt, problems)
 
 
-def _check_field(line: int, lang: str, value: str, is_source: bool, problems: list[Problem]) -> bool:
+def _check_field(
+    line: int, lang: str, value: str, is_source: bool, problems: list[Problem], *, tmx: bool = False
+) -> bool:
     """Check one field; return whether Translate would use it."""
     what = f"{'source' if is_source else 'target'} field ({lang})"
     stripped = value.strip()
@@ -494,7 +496,10 @@ def _check_field(line: int, lang: str, value: str, is_source: bool, problems: li
         problems.append(Problem(line, f"empty {what}: {consequence}", "warning"))
         return False
     ok = True
-    if stripped[0] in FORBIDDEN_LEADING:
+    if stripped[0] in FORBIDDEN_LEADING and tmx:
+        # The rule is documented for CSV/TSV only; AMTS's writer avoids it in TMX too, so it is worth a warning.
+        problems.append(Problem(line, f"{what} begins with {stripped[0]!r} (refused in CSV/TSV files)", "warning"))
+    elif stripped[0] in FORBIDDEN_LEADING:
         problems.append(Problem(line, f"{what} begins with {stripped[0]!r}, which Translate refuses (CSV injection)"))
         ok = False
     size = _byte_len(value)
@@ -684,7 +689,7 @@ def _parse_tmx(text: str, problems: list[Problem]) -> ParsedParallelData:
                 ok = False
                 continue
             seg_text = segs[0].all_text()
-            if _check_field(segs[0].line, lang, seg_text, lang == srclang, problems):
+            if _check_field(segs[0].line, lang, seg_text, lang == srclang, problems, tmx=True):
                 texts[lang] = seg_text.strip()
             else:
                 texts[lang] = ""
