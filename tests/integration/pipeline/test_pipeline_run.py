@@ -184,3 +184,21 @@ def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None
         assert scores["act_engine"] != scores["baseline_engine"]  # the stand-in names its translation-memory engine
         summary = json.loads(description["output"])
         assert summary["all_succeeded"] is True
+
+
+def test_a_job_completed_with_errors_publishes_the_good_chapters_and_names_the_bad_one(runtime: Any) -> None:
+    # Given two new chapters, and Translate failing the first chapter's document (c00000.html)
+    runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+    runtime.upload("book/en/other.md", OTHER_EN)
+    runtime.wait_for_uploads()
+    runtime.translate.finish_next_job_with_errors(["c00000.html"])
+    # When the pipeline runs
+    description = run_execution(runtime, {"pairs": ["en-zh"]}, name="partial")
+    # Then the pair is reported failed, naming the chapter, and the other chapter is published
+    assert description["status"] == "FAILED"
+    assert description["error"] == "AMTS.PairsFailed"
+    assert CHAPTER in description["cause"]
+    keys = set(runtime.list_keys(runtime.names.output_bucket))
+    assert "translated/zh/other.md" in keys
+    assert f"translated/zh/{CHAPTER}" not in keys
+    assert any(CHAPTER in json.dumps(n) for n in runtime.notifications())
