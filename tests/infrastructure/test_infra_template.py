@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -330,3 +331,39 @@ def test_outputs_name_buckets_state_machine_and_topic(synthesized: Synthesized) 
         assert name in outputs, name
     assert outputs["StateMachineArn"]["Value"] == _ref(synthesized.one("AWS::StepFunctions::StateMachine")[0])
     assert outputs["TopicArn"]["Value"] == _ref(synthesized.one("AWS::SNS::Topic")[0])
+
+
+def test_context_drives_the_stack(tmp_path: Path) -> None:
+    # Given a deployment with an alarm e-mail, one pair whose human translation lives outside book/, other limits
+    from stacks.app import synthesize
+    from stacks.policies import function_principal, principals
+
+    context = load_cdk_context()
+    context[config.CDK_CONTEXT_PIPELINE] = {
+        "language_pairs": [{"source": "en", "target": "ja", "reference_prefix": "human/ja/", "evaluation": False}],
+        "max_concurrency": 7,
+    }
+    context[config.CDK_CONTEXT_DEPLOYMENT] = {
+        "stack_name": "AmtsJa",
+        "alarm_email": "ops@example.com",
+        "log_retention_days": 90,
+        "starter_batch_window_seconds": 120,
+    }
+    # When it is synthesized
+    synthesis = synthesize(str(tmp_path), extra_context=context)
+    resources = synthesis.template["Resources"]
+    # Then the e-mail is subscribed, the limits are substituted and the reference prefix is readable
+    (subscription,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SNS::Subscription"]
+    assert subscription["Protocol"] == "email"
+    assert subscription["Endpoint"] == "ops@example.com"
+    (machine,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::StepFunctions::StateMachine"]
+    assert machine["DefinitionSubstitutions"][config.ASL_MAX_CONCURRENCY] == "7"
+    groups = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert {g["RetentionInDays"] for g in groups} == {90}
+    (mapping,) = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert mapping["MaximumBatchingWindowInSeconds"] == 120
+    score = principals(synthesis.template)[function_principal("Score")]
+    read = [s for s in score.statements if s.sid == "InputBucketRead"]
+    assert any("/human/ja/*" in json.dumps(r) for s in read for r in s.resources)
+    assert synthesis.stack_name == "AmtsJa"
+    assert synthesis.report["pluginReports"][0]["conclusion"] == "success"
