@@ -20,6 +20,7 @@ from botocore.awsrequest import AWSResponse
 from amts.local.awscalls import TRANSLATE_ROLE_PRINCIPAL, acting_as
 from amts.translate.standin import ServiceError, SimulatedClock, TranslateStandIn
 
+TRANSLATE_SERVICE_PRINCIPAL = "translate-service"  # the service's own checks: no customer role involved
 _state = threading.local()
 
 
@@ -37,7 +38,10 @@ class _DataAccessS3:
         def call(*args: Any, **kwargs: Any) -> Any:
             if getattr(_state, "caller_reads", False):
                 return attribute(*args, **kwargs)
-            with acting_as(TRANSLATE_ROLE_PRINCIPAL):
+            # The stand-in checks a bucket's region the way the service does on its own side; that is not a
+            # request made with the data-access role, whose documented grants are Get/Put/ListBucket only.
+            principal = TRANSLATE_SERVICE_PRINCIPAL if name == "get_bucket_location" else TRANSLATE_ROLE_PRINCIPAL
+            with acting_as(principal):
                 return attribute(*args, **kwargs)
 
         return call
