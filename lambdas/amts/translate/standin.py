@@ -934,13 +934,14 @@ class TranslateStandIn:
         in_bucket, in_prefix = self._split_s3(request["InputDataConfig"]["S3Uri"], job.region, "input")
         out_bucket, out_key = self._split_s3(job.output_uri, job.region, "output")
         content_type = request["InputDataConfig"]["ContentType"]
+        in_prefix = in_prefix.rstrip("/") + "/"  # a folder: s3://b/in/run1 must not pick up s3://b/in/run10/...
         keys: list[tuple[str, int]] = []
         paginator = self.s3.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=in_bucket, Prefix=in_prefix):
             keys.extend((o["Key"], o["Size"]) for o in page.get("Contents", []) if not o["Key"].endswith("/"))
         if not keys:
             raise ServiceError("InvalidRequestException", f"The input folder s3://{in_bucket}/{in_prefix} is empty.")
-        base = in_prefix if in_prefix.endswith("/") else in_prefix.rsplit("/", 1)[0] + "/"
+        base = in_prefix
         nested_details = [k for k, _ in keys if "details" in PurePosixPath(k[len(base) :]).parts[:-1]]
         if nested_details:
             raise ServiceError(

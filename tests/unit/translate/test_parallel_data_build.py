@@ -17,6 +17,8 @@ from amts.translate.parallel_data import (
     normalize_field,
     validate_parallel_data,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def rows_of(data: bytes) -> list[list[str]]:
@@ -212,3 +214,16 @@ def test_stats_report_names_every_reason() -> None:
 
 def test_normalize_field_removes_control_characters() -> None:
     assert normalize_field("a\x00b\tc\u2028d") == "ab c d"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=300), st.text(min_size=1, max_size=300)), min_size=1))
+def test_any_text_becomes_a_file_the_validator_accepts(pairs: list[tuple[str, str]]) -> None:
+    for fmt in ("CSV", "TSV", "TMX"):
+        try:
+            data, stats = build_parallel_data(pairs, "en", "zh", fmt)  # type: ignore[arg-type]
+        except InputError:
+            continue  # nothing usable left: a clear error, not a bad file
+        errors = [p for p in validate_parallel_data(data, fmt=fmt) if p.severity == "error"]
+        assert errors == [], (fmt, errors)
+        assert stats.written_records >= 1
