@@ -169,3 +169,14 @@ def test_a_plan_too_large_for_a_payload_is_refused() -> None:
     s3 = FakeS3([f"book/en/{c}" for c in chapters])
     with pytest.raises(InputError, match="too large for a Step Functions payload"):
         plan_run({"chapters": chapters}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
+
+
+def test_the_plan_request_event_is_what_the_state_machine_sends() -> None:
+    from amts.pipeline.models import PlanRequest
+
+    event = json.loads((REPO / "tests" / "events" / "plan_request.json").read_text(encoding="utf-8"))
+    request = PlanRequest.model_validate(event)
+    assert parse_run_input(request.input).pairs == ["en-zh"]
+    text = (REPO / "statemachine" / "pipeline.asl.json").read_text(encoding="utf-8")
+    asl = json.loads(re.sub(r"\$\{[A-Za-z0-9_]+\}", "0", text))
+    assert set(asl["States"]["Plan"]["Parameters"]) == {f"{name}.$" for name in PlanRequest.model_fields}
