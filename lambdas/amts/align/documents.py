@@ -270,7 +270,7 @@ def extract_pairs(
                 )
             )
     confidence = _relatedness(src, tgt, links)
-    if confidence < options.low_confidence:
+    if confidence < options.low_confidence and pairs:
         stats.dropped["low-confidence alignment (unrelated texts?)"] += len(pairs)
         stats.low_confidence_files.append(f"{src_name} <> {tgt_name}")
         pairs = []

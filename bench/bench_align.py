@@ -1,0 +1,130 @@
+"""Alignment benchmark: gold-set accuracy (ours vs Gale-Church) and `amts pairs` over the whole origin corpus.
+
+    .venv/bin/python bench/bench_align.py [--skip-corpus]
+
+Runs on one core (CPU affinity and single-threaded BLAS), as a Lambda function would. Writes
+bench/results/align.json. Needs ../shared/corpus/d2l; exits 0 with a note when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections import Counter  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from amts.align.documents import PairOptions, extract_pairs  # noqa: E402
+from amts.align.gold import GoldSection, load_gold_dir  # noqa: E402
+from amts.align.models import PairSet  # noqa: E402
+from amts.align.scoring import score_alignments  # noqa: E402
+from amts.align.sentences import AlignerParams, align_sentences  # noqa: E402
+from amts.book import parse_file  # noqa: E402
+from amts.fsio import write_atomic  # noqa: E402
+from gale_church import gale_church  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus" / "d2l"
+GOLD_DIR = REPO / "tests" / "data" / "align"
+RESULTS = REPO / "bench" / "results" / "align.json"
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def gold_scores(sections: list[GoldSection]) -> dict[str, object]:
+    gold = [[(b.src, b.tgt) for b in s.beads] for s in sections]
+    out: dict[str, object] = {"sections": [s.name for s in sections]}
+    sentences = sum(len(s.src.sentences) + len(s.tgt.sentences) for s in sections)
+    runs = {
+        "ours": lambda s: align_sentences(s.src.sentences, s.tgt.sentences, src_lang="en", tgt_lang="zh"),
+        "ours_without_embeddings": lambda s: align_sentences(
+            s.src.sentences, s.tgt.sentences, src_lang="en", tgt_lang="zh", params=AlignerParams(use_embeddings=False)
+        ),
+        "gale_church": lambda s: gale_church(s.src.sentences, s.tgt.sentences),
+    }
+    for name, run in runs.items():
+        start, cpu = time.perf_counter(), _cpu_seconds()
+        test = [[(b.src, b.tgt) for b in run(s)] for s in sections]
+        score = score_alignments(gold, test).to_dict()
+        out[name] = score | {
+            "wall_s": round(time.perf_counter() - start, 2),
+            "cpu_s": round(_cpu_seconds() - cpu, 2),
+            "sentences_per_s": round(sentences / max(_cpu_seconds() - cpu, 1e-9), 1),
+        }
+    ours_error = 1 - float(out["ours"]["f1_strict"])  # type: ignore[index]
+    gc_error = 1 - float(out["gale_church"]["f1_strict"])  # type: ignore[index]
+    out["error_ratio_vs_gale_church"] = round(ours_error / gc_error, 3) if gc_error else None
+    return out
+
+
+def corpus_pairs(granularity: str) -> dict[str, object]:
+    manifest = (CORPUS / "origin" / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    paths = [line.split("\t")[0] for line in manifest if line.strip()]
+    options = PairOptions(granularity=granularity)  # type: ignore[arg-type]
+    total = PairSet("en", "zh")
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    for rel in paths:
+        pair_set = extract_pairs(
+            parse_file(CORPUS / "origin" / "en" / rel),
+            parse_file(CORPUS / "origin" / "zh" / rel),
+            src_lang="en",
+            tgt_lang="zh",
+            granularity=granularity,  # type: ignore[arg-type]
+            options=options,
+            src_name=rel,
+            tgt_name=rel,
+        )
+        total.extend(pair_set)
+    wall, cpu_used = time.perf_counter() - start, _cpu_seconds() - cpu
+    stats = total.stats.to_dict()
+    beads = Counter(total.stats.beads)
+    bead_total = sum(beads.values()) or 1
+    return {
+        "file_pairs": len(paths),
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu_used, 1),
+        "sentences_per_cpu_s": round((total.stats.src_sentences + total.stats.tgt_sentences) / max(cpu_used, 1e-9), 1),
+        "pairs": stats["pairs"],
+        "bead_mix": {kind: round(count / bead_total, 4) for kind, count in sorted(beads.items())},
+        "stats": stats,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-corpus", action="store_true", help="only score the gold set")
+    args = parser.parse_args()
+    if not CORPUS.is_dir():
+        print(f"skipped: the D2L corpus is not at {CORPUS}")
+        return 0
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    results: dict[str, object] = {"one_core": True}
+    for split in ("dev", "check"):
+        results[f"gold_{split}"] = gold_scores(load_gold_dir(GOLD_DIR, CORPUS, split=split))
+    if not args.skip_corpus:
+        results["pairs_sentence"] = corpus_pairs("sentence")
+    results["peak_memory_mb"] = round(_peak_mb(), 1)
+    write_atomic(RESULTS, json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

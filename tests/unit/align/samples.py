@@ -1,0 +1,40 @@
+"""Small parallel samples written for these tests (not taken from the corpus)."""
+
+from __future__ import annotations
+
+EN = [
+    "Linear Regression",
+    "Regression problems pop up whenever we want to predict a numerical value.",
+    "Common examples include predicting prices of homes and stocks.",
+    "We load the dataset with 506 examples and 13 features.",
+    "Each example is a house described by its area and its age.",
+    "As shown in :numref:`fig_linreg`, the model is a single layer.",
+    "Then we train the model with minibatch stochastic gradient descent.",
+    "The learning rate is set to $0.03$ and we train for 3 epochs.",
+    "Why does the loss decrease so quickly?",
+    "Summary",
+]
+ZH = [
+    "线性回归",
+    "每当我们想预测一个数值时，就会出现回归问题。",
+    "常见的例子包括预测房屋和股票的价格。",
+    "我们加载包含$506$个样本和$13$个特征的数据集。",
+    "每个样本都是一栋房子，由它的面积和房龄描述。",
+    "如 :numref:`fig_linreg`所示，该模型是一个单层网络。",
+    "然后我们用小批量随机梯度下降训练模型。",
+    "学习率设为$0.03$，我们训练$3$个迭代周期。",
+    "为什么损失下降得如此之快？",
+    "小结",
+]
+ES = [
+    "Regresión lineal",
+    "Los problemas de regresión aparecen cuando queremos predecir un valor numérico.",
+    "Ejemplos comunes incluyen predecir los precios de casas y acciones.",
+    "Cargamos el conjunto de datos con 506 ejemplos y 13 características.",
+    "Cada ejemplo es una casa descrita por su superficie y su antigüedad.",
+    "Como se muestra en :numref:`fig_linreg`, el modelo es una sola capa.",
+    "Luego entrenamos el modelo con descenso de gradiente estocástico por minilotes.",
+    "La tasa de aprendizaje es $0.03$ y entrenamos durante 3 épocas.",
+    "¿Por qué la pérdida disminuye tan rápido?",
+    "Resumen",
+]
