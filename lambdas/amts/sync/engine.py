@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from amts.align.sentences import AlignerParams
 from amts.book import Document, Segment, Sentence, parse, render, segment_sentences
 from amts.errors import AlignmentError, AmtsError, InputError
 from amts.languages import CJK_LANGUAGES
@@ -40,6 +41,9 @@ MIN_CONFIDENCE = 0.3
 # At least this many labels/figure files on each side before their overlap is used as a sanity check.
 MIN_ANCHORS = 3
 MIN_SHARED_ANCHORS = 0.5
+# Sentence alignment inside one aligned segment pair: a handful of sentences, so length, anchors and
+# punctuation decide; sentence embeddings cost ~0.15 s per call and are left to the document aligner.
+INTRA_SEGMENT_PARAMS = AlignerParams(use_embeddings=False)
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
 
@@ -354,7 +358,7 @@ class _Planner:
             cluster = clusters[cluster_index]
             if cluster_index not in emitted:
                 emitted.add(cluster_index)
-                chunks.extend(self._emit_cluster(cluster, old_match, new_match))
+                chunks.extend(self._emit_cluster(cluster, old_match))
             elif self._is_mixed(cluster, old_match):
                 chunks.append(self._rebuild(new_unit, self.old_units[i]))
         self._assemble_report()
@@ -431,10 +435,16 @@ class _Planner:
     ) -> tuple[list[_Cluster], dict[int, int], list[int]]:
         old_unit_of = {s.id: u.index for u in self.old_units for s in u.segments}
         tgt_unit_of = {s.id: u.index for u in self.tgt_units for s in u.segments}
-        old_segment = {s.id: s for u in self.old_units for s in u.segments}
         tgt_segment = {s.id: s for u in self.tgt_units for s in u.segments}
         edges: set[tuple[int, int]] = set()
+        links: SegmentLinks = []
         for src_ids, tgt_ids in self._segment_links():
+            if len(src_ids) == len(tgt_ids) > 1:
+                # n segments to n segments (often a paragraph and a tab block aligned as one region): pair in order.
+                links.extend(((s,), (t,)) for s, t in zip(src_ids, tgt_ids, strict=True))
+            else:
+                links.append((src_ids, tgt_ids))
+        for src_ids, tgt_ids in links:
             if len(src_ids) == 1 and len(tgt_ids) == 1:
                 self.one_to_one[src_ids[0]] = tgt_segment[tgt_ids[0]]
             for s in src_ids:
@@ -447,7 +457,6 @@ class _Planner:
         self.one_to_one = {
             s: t for s, t in self.one_to_one.items() if (old_unit_of[s], tgt_unit_of[t.id]) in kept_pairs
         }
-        del old_segment
         # Connected components of the unit graph.
         parent: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -530,7 +539,6 @@ class _Planner:
         self,
         cluster: _Cluster,
         old_match: Mapping[int, tuple[str, int | None]],
-        new_match: Mapping[int, tuple[str, int | None]],
     ) -> list[_Chunk]:
         ops = [old_match[s][0] for s in cluster.src]
         unchanged = all(op in ("unchanged", "moved") for op in ops)
@@ -565,7 +573,6 @@ class _Planner:
             if op == "deleted" or j is None:
                 continue
             chunks.append(self._edit(self.old_units[s], self.new_units[j], self.tgt_units[k]))
-        del new_match
         return chunks
 
     def _verbatim(self, k: int) -> _Chunk:
@@ -799,6 +806,7 @@ class _Planner:
                     [s.text for s in tgt_sentences],
                     src_lang=self.src_lang,
                     tgt_lang=self.tgt_lang,
+                    params=INTRA_SEGMENT_PARAMS,
                 )
             ]
         self.bead_cache[old.id] = beads
