@@ -183,15 +183,17 @@ def _data_url(payload: bytes, mime: str) -> str:
     return f"data:{mime};base64,{base64.b64encode(payload).decode()}"
 
 
-def _page(items: list[Any], params: dict[str, Any], default_max: int = 100) -> tuple[list[Any], str | None]:
+def _page(
+    items: list[Any], params: dict[str, Any], *, bad_token_error: str = "InvalidParameterValueException"
+) -> tuple[list[Any], str | None]:
     token = params.get("NextToken")
     start = 0
     if token:
         try:
             start = int(base64.b64decode(token).decode())
         except ValueError:
-            raise ServiceError("InvalidParameterValueException", "The NextToken is not valid.") from None
-    size = int(params.get("MaxResults") or default_max)
+            raise ServiceError(bad_token_error, "The NextToken is not valid.") from None
+    size = int(params.get("MaxResults") or 100)
     chunk = items[start : start + size]
     more = start + size < len(items)
     return chunk, base64.b64encode(str(start + size).encode()).decode() if more else None
@@ -251,6 +253,7 @@ class TranslateStandIn:
         self.apertium = (apertium or ApertiumEngine()) if use_apertium else None
         self.faults = Faults()
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every request received, for tests
+        self.unmodelled_errors: list[tuple[str, str]] = []  # (operation, error code) not in botocore's model
         self._parallel_data: dict[str, _ParallelData] = {}
         self._terminologies: dict[str, _Terminology] = {}
         self._jobs: dict[str, _Job] = {}
@@ -329,6 +332,8 @@ class TranslateStandIn:
         try:
             body = self.call(model.name, params, region=region)
         except ServiceError as exc:
+            if exc.code not in {shape.name for shape in model.error_shapes}:
+                self.unmodelled_errors.append((model.name, exc.code))  # a stand-in bug: tests check this stays empty
             return AWSResponse(url, exc.status, {}, None), exc.response()
         return AWSResponse(url, 200, {}, None), body
 
@@ -652,7 +657,6 @@ class TranslateStandIn:
 
     def _op_delete_parallel_data(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         name = params.get("Name", "")
-        self._check_name(name)
         pd = self._parallel_data.get(name)
         if pd is None or pd.delete_at is not None:
             raise ServiceError("ResourceNotFoundException", f"The parallel data resource {name} does not exist.")
@@ -760,7 +764,7 @@ class TranslateStandIn:
         if not names:
             return None, []
         if len(names) > 1:
-            raise ServiceError("InvalidParameterValueException", "Only one terminology can be applied per request.")
+            raise ServiceError("InvalidRequestException", "Only one terminology can be applied per request.")
         term = self._terminologies.get(names[0])
         if term is None:
             raise ServiceError("ResourceNotFoundException", f"The terminology {names[0]} does not exist.")
@@ -886,7 +890,7 @@ class TranslateStandIn:
             jobs = [j for j in jobs if j.submitted_at < filters["SubmittedBeforeTime"]]
         if "SubmittedAfterTime" in filters:
             jobs = [j for j in jobs if j.submitted_at > filters["SubmittedAfterTime"]]
-        chunk, token = _page([self._job_properties(j) for j in jobs], params)
+        chunk, token = _page([self._job_properties(j) for j in jobs], params, bad_token_error="InvalidRequestException")
         body: dict[str, Any] = {"TextTranslationJobPropertiesList": chunk}
         if token:
             body["NextToken"] = token

@@ -45,6 +45,7 @@ def standin(aws: boto3.Session, s3: Any) -> Iterator[TranslateStandIn]:
     service = TranslateStandIn(s3, region=REGION, account_id=ACCOUNT, clock=SimulatedClock())
     with service.installed(aws):
         yield service
+    assert service.unmodelled_errors == [], "the stand-in answered with error codes botocore does not model"
 
 
 @pytest.fixture

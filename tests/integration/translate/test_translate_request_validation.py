@@ -6,8 +6,10 @@ patterns are checked here with the ``regex`` module (the model uses ``\\p{L}``-s
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+import boto3
 import botocore.session
 import regex
 from amts.translate.adapter import JobRequest, TranslateAdapter
@@ -86,3 +88,94 @@ def test_every_adapter_request_is_valid_for_botocore(adapter: TranslateAdapter, 
         "DescribeTextTranslationJob",
         "StopTextTranslationJob",
     } <= seen
+
+
+_PYTHON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "long": (int,),
+    "boolean": (bool,),
+    "float": (float, int),
+    "double": (float, int),
+    "timestamp": (datetime,),
+    "blob": (bytes,),
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+}
+
+
+def shape_problems(value: Any, shape: Any, path: str) -> list[str]:
+    """Differences between a parsed response and the model's output shape (unknown keys, wrong types, enums)."""
+    if not isinstance(value, _PYTHON_TYPES[shape.type_name]):
+        return [f"{path}: {type(value).__name__} is not a {shape.type_name}"]
+    problems: list[str] = []
+    if shape.type_name == "structure":
+        for key, item in value.items():
+            if key == "ResponseMetadata" and path.count(".") == 0:
+                continue
+            if key not in shape.members:
+                problems.append(f"{path}.{key}: not in the model")
+            else:
+                problems.extend(shape_problems(item, shape.members[key], f"{path}.{key}"))
+    elif shape.type_name == "list":
+        for i, item in enumerate(value):
+            problems.extend(shape_problems(item, shape.member, f"{path}[{i}]"))
+    elif shape.type_name == "string" and shape.enum and value not in shape.enum:
+        problems.append(f"{path}: {value!r} is not one of {shape.enum}")
+    return problems
+
+
+def test_every_standin_response_has_the_model_output_shape(
+    aws: boto3.Session, adapter: TranslateAdapter, standin: TranslateStandIn
+) -> None:
+    responses: list[tuple[str, dict[str, Any]]] = []
+
+    def capture(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        responses.append((model.name, parsed))
+
+    adapter.translate.meta.events.register("after-call.translate", capture)
+    data, _ = build_parallel_data([("Hello there.", "你好。")], "en", "zh")
+    adapter.ensure_parallel_data("book-en-zh", data, fmt="CSV", bucket=BUCKET)
+    adapter.ensure_parallel_data("book-en-zh", data + "Bye now.,再见。\n".encode(), fmt="CSV", bucket=BUCKET)
+    translate = adapter.translate
+    translate.list_parallel_data()
+    translate.import_terminology(
+        Name="terms",
+        MergeStrategy="OVERWRITE",
+        TerminologyData={"File": "en,zh\nhello,你好\n".encode(), "Format": "CSV"},
+    )
+    translate.get_terminology(Name="terms")
+    translate.list_terminologies()
+    translate.translate_text(
+        Text="hello",
+        SourceLanguageCode="en",
+        TargetLanguageCode="zh",
+        TerminologyNames=["terms"],
+        Settings={"Formality": "FORMAL"},
+    )
+    uri = adapter.stage_documents(f"s3://{BUCKET}/in/shape/", {"a.html": "<p id='a'>Hello.</p>"})
+    request = JobRequest(
+        "shape",
+        "en",
+        ("zh",),
+        uri,
+        f"s3://{BUCKET}/out/",
+        ROLE,
+        parallel_data_name="book-en-zh",
+        terminology_name="terms",
+    )
+    adapter.wait_for_job(adapter.start_job(request).job_id)
+    job = translate.list_text_translation_jobs()["TextTranslationJobPropertiesList"][0]
+    translate.stop_text_translation_job(JobId=job["JobId"])
+    translate.delete_parallel_data(Name="book-en-zh")
+
+    seen = set()
+    for operation, parsed in responses:
+        seen.add(operation)
+        operation_model = MODEL.operation_model(operation)
+        if "Error" in parsed:  # an error answer: its code must be one the model lists for the operation
+            assert parsed["Error"]["Code"] in [e.name for e in operation_model.error_shapes], (operation, parsed)
+            continue
+        assert shape_problems(parsed, operation_model.output_shape, operation) == []
+    assert len(seen) == 13, sorted(seen)
