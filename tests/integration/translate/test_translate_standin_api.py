@@ -247,3 +247,10 @@ def test_throttling_uses_the_real_error_name(translate: Any, standin: TranslateS
         translate.list_terminologies()
     assert error_of(info) == ("TooManyRequestsException", 429)
     translate.list_terminologies()
+
+
+def test_direct_calls_raise_botocore_client_errors(standin: TranslateStandIn) -> None:
+    with pytest.raises(ClientError) as info:
+        standin.client_error("GetParallelData", {"Name": "absent"})
+    assert error_of(info) == ("ResourceNotFoundException", 404)
+    assert standin.client_error("ListParallelData", {})["ParallelDataPropertiesList"] == []
