@@ -45,6 +45,7 @@ MIN_SHARED_ANCHORS = 0.5
 # punctuation decide; sentence embeddings cost ~0.15 s per call and are left to the document aligner.
 INTRA_SEGMENT_PARAMS = AlignerParams(use_embeddings=False)
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
+_TAB_MARKER = re.compile(r"^(?:#@tab|%%tab)\b")
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
 
 Outcome = Literal["kept", "memory", "partial_mt", "mt", "flagged", "source_only"]
@@ -585,6 +586,9 @@ class _Planner:
         if old.is_code or not old.segments:
             if not old.is_code:
                 return _Chunk([Piece(text=new.text)], separator)  # math, directives: language-independent
+            if tgt.is_code and _split_tab_marker(old.text)[1] == _split_tab_marker(new.text)[1]:
+                # Only the framework tab marker changed: keep the translated comments under the new marker.
+                return _Chunk([Piece(text=_retag(tgt.text, new.text))], separator)
             chunk = _Chunk([Piece(text=new.text)], separator)
             if normalise(tgt.text) != normalise(old.text):  # the translation had translated comments: now lost
                 chunk.review.append(("code-changed", "", len(new.text)))
@@ -1008,6 +1012,22 @@ def _anchors(doc: Document) -> set[str]:
             found.add(block.target.rsplit("/", 1)[-1])
         stack.extend(block.children)
     return found
+
+
+def _split_tab_marker(code: str) -> tuple[str | None, str]:
+    """A code cell's framework marker line (``#@tab …`` / ``%%tab …``) and the cell without it."""
+    lines = code.split("\n")
+    if len(lines) > 1 and _TAB_MARKER.match(lines[1]):
+        return lines[1], "\n".join(lines[:1] + lines[2:])
+    return None, code
+
+
+def _retag(target_code: str, new_code: str) -> str:
+    """The target cell with the new source's tab marker line (added, replaced or removed)."""
+    marker, _ = _split_tab_marker(new_code)
+    _, body = _split_tab_marker(target_code)
+    lines = body.split("\n")
+    return "\n".join(lines[:1] + ([marker] if marker is not None else []) + lines[1:])
 
 
 def _has_comments(code: str) -> bool:

@@ -199,3 +199,17 @@ def test_output_round_trips_and_markers_are_blocks_of_their_own(translator: Reco
     # The marker is not part of any translatable segment, and the paragraph after it is intact.
     assert not any("amts:review" in s.text for s in segments(doc))
     assert any(s.text.startswith("每当我们想预测一个数值时") for s in segments(doc))
+
+
+def test_code_cell_with_only_a_new_tab_marker_keeps_its_translated_comments(
+    translator: RecordingTranslator, aligner: Any
+) -> None:
+    new_source = OLD_SOURCE.replace("```{.python .input}\n# load", "```{.python .input}\n#@tab all\n# load")
+
+    result = run(new_source, translator, aligner)
+
+    assert "```{.python .input}\n#@tab all\n# 加载数据\nimport numpy as np\n" in result.markdown
+    assert result.report.review == []
+    assert result.markdown == OLD_TARGET.replace(
+        "```{.python .input}\n# 加载", "```{.python .input}\n#@tab all\n# 加载"
+    )

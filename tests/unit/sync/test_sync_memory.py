@@ -135,6 +135,22 @@ def test_wrong_target_file_is_refused(aligner: Any) -> None:
     assert translator.sent == []
 
 
+def test_unrelated_target_without_shared_labels_is_refused_by_alignment_confidence() -> None:
+    """The real document aligner's confidence decides when labels cannot (here: none on either side)."""
+    strip = re.compile(r":(?:label|eqlabel):`[^`]*`\n")
+    translator = RecordingTranslator()
+    with pytest.raises(AlignmentError, match=r"alignment confidence 0\.\d\d < 0\.30"):
+        sync(
+            strip.sub("", OLD_SOURCE),
+            strip.sub("", OTHER_TARGET),
+            strip.sub("", NEW_SOURCE),
+            fresh_memory(),
+            translator,
+            None,
+        )
+    assert translator.sent == []
+
+
 def test_memory_round_trips_through_a_local_file(tmp_path: Path) -> None:
     store = LocalMemoryStore(tmp_path / ".amts" / "memory.en-zh.json")
     memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
