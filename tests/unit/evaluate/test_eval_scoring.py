@@ -194,3 +194,17 @@ def test_segments_with_nothing_to_translate_are_left_out() -> None:
     pairing = pair_segments(hyp, ref, tgt_lang="zh")
     assert pairing.info.skipped == {SKIP_NO_PROSE: 1}
     assert pairing.info.strategy == "structure"
+
+
+def test_with_a_source_a_different_reference_structure_pairs_through_the_aligner() -> None:
+    # Given a reference with an extra paragraph, and the source the hypothesis was rebuilt from
+    extra = ZH_SECTION.replace("* 关于词元的第一项。", "另外一段话，译者补充的内容。\n\n* 关于词元的第一项。")
+    src = parse(EN_SECTION, path="en.md")
+    report = score_documents(
+        parse(ZH_HYPOTHESIS, path="h.md"), parse(extra, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en"
+    )
+    info = report.documents[0].pairing
+    # Then source and reference are aligned across languages, and the extra paragraph is reported unpaired
+    assert info.strategy in ("source-aligned", "structure-diff")
+    assert info.paired == 6
+    assert info.mismatch
