@@ -106,8 +106,7 @@ def bar_chart(
     )
     for index, category in enumerate(categories):
         y0 = top + index * group_height
-        # Section paths share long chapter prefixes: label bars with the file stem, full path on hover.
-        short = PurePosixPath(category).stem if category.endswith(".md") else category
+        short = _short(category)
         short = short if len(short) <= 38 else short[:36] + "…"
         parts.append(
             f'<text x="{label_width - 8}" y="{y0 + bar_height * len(series) / 2 + 4:.1f}" font-size="12" '
@@ -127,6 +126,11 @@ def bar_chart(
             parts.append(f'<text x="{label_width + bar + 4:.1f}" y="{y + 12}" font-size="11">{value:.3f}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _short(section: str) -> str:
+    """Section paths share long chapter prefixes: show the file stem (the full path goes in a tooltip)."""
+    return PurePosixPath(section).stem if section.endswith(".md") else section
 
 
 def _nice_ceiling(value: float) -> float:
@@ -177,7 +181,7 @@ def _experiment_section(report: ExperimentReport) -> str:
             guard = next((r for r in row.results if r.condition == after), None)
             guard_text = "" if guard is None else f"{guard.leakage_guard} (excluded {guard.excluded_pairs})"
             out.append(
-                f"<tr><td>{_e(row.section)}</td><td>{_e(row.chapter)}</td>"
+                f'<tr><td title="{_e(row.section)}">{_e(_short(row.section))}</td><td>{_e(row.chapter)}</td>'
                 f'<td class="num">{_unit(cell(results, before, "BLEU"))}</td>'
                 f'<td class="num">{_unit(cell(results, after, "BLEU"))}</td>'
                 f'<td class="num">{_delta(cell(results, after, "BLEU"), cell(results, before, "BLEU"))}</td>'
