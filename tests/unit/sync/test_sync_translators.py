@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from amts.sync import PseudoTranslator, offline_translator
 from amts.sync.translators import StandInTranslator
 
