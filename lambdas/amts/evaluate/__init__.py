@@ -40,6 +40,7 @@ from amts.evaluate.models import (
 from amts.evaluate.report_html import render_html
 from amts.evaluate.report_markdown import render_markdown
 from amts.evaluate.scoring import DocumentPair, score_document_pairs, score_documents, score_paths
+from amts.evaluate.sections import sync_workload_report, term_consistency_report
 
 __all__ = [
     "CONDITIONS",
@@ -75,4 +76,6 @@ __all__ = [
     "score_documents",
     "score_pairs",
     "score_paths",
+    "sync_workload_report",
+    "term_consistency_report",
 ]
