@@ -165,6 +165,8 @@ def apply_sync(plan: SyncPlan, translations: Mapping[str, str], memory: Translat
         )
     engine = plan.report.engine
     for unit in plan.units:
+        if normalise(resolved[unit.id]) == normalise(unit.text):
+            continue  # the engine gave the source back (an untranslated unit): not a translation to remember
         memory.remember(
             unit.text,
             resolved[unit.id],
