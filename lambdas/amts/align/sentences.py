@@ -21,11 +21,13 @@ from amts.align.anchors import extract_anchors, uses_latin_tokens
 from amts.align.embeddings import FloatMatrix, embed
 from amts.align.lexicon import Lexicon, TermMatcher
 from amts.align.models import Bead
+from amts.languages import CJK_LANGUAGES
 
 PAIR_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 SKIP_SHAPES: tuple[tuple[int, int], ...] = ((1, 0), (0, 1))
 _INF = float("inf")
 _LENGTH_COST_CAP = 30.0
+_DENSE_LIMIT = 1_500_000  # cells; six float32 tables of this size take 36 MB
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class AlignerParams:
         default_factory=lambda: {(1, 1): 0.0, (1, 2): 0.3, (2, 1): 0.3, (2, 2): 0.5, (1, 3): 0.5, (3, 1): 0.5}
     )
     size_exponent: float = 1.0
+    concat_blocks: bool = False
     band: int = 10
     use_embeddings: bool = True
 
@@ -108,6 +111,7 @@ class _Features:
         src_vectors: FloatMatrix | None,
         tgt_vectors: FloatMatrix | None,
         extra: tuple[Sequence[Counter[str]], Sequence[Counter[str]]] | None = None,
+        block_vectors: tuple[dict[int, FloatMatrix], dict[int, FloatMatrix]] | None = None,
     ) -> None:
         self.src, self.tgt, self.params = src, tgt, params
         self.src_anchors = [extract_anchors(s) for s in src]
@@ -129,8 +133,14 @@ class _Features:
         self.use_embeddings = params.use_embeddings and src_vectors is not None and tgt_vectors is not None
         if self.use_embeddings and src_vectors is not None and tgt_vectors is not None:
             self.sim: npt.NDArray[np.float64] = (src_vectors @ tgt_vectors.T).astype(np.float64)
-            self.src_gram = _neighbour_gram(src_vectors)
-            self.tgt_gram = _neighbour_gram(tgt_vectors)
+            src_blocks, tgt_blocks = block_vectors or (_mean_blocks(src_vectors), _mean_blocks(tgt_vectors))
+            self.src_blocks, self.tgt_blocks = src_blocks, tgt_blocks
+            # Whole-matrix products are fastest for sections; very long inputs compute blocks on demand.
+            self.block_sims = (
+                {(a, b): src_blocks[a] @ tgt_blocks[b].T for a, b in PAIR_SHAPES}
+                if len(src) * len(tgt) <= _DENSE_LIMIT
+                else {}
+            )
             self.base = float(np.mean(1.0 - self.sim)) if self.sim.size >= 16 else 0.95
             self.base = max(self.base, 0.3)
         else:
@@ -149,8 +159,10 @@ class _Features:
         self.tgt_prefix = _prefix([_length(t, unit) for t in self.tgt])
 
     def block_similarity(self, i: int, a: int, j: int, b: int) -> float:
-        total = float(self.sim[i : i + a, j : j + b].sum())
-        return total / (_block_norm(self.src_gram, i, a) * _block_norm(self.tgt_gram, j, b))
+        table = self.block_sims.get((a, b))
+        if table is not None:
+            return float(table[i, j])
+        return float(self.src_blocks[a][i] @ self.tgt_blocks[b][j])
 
     def _blocks(self) -> None:
         """Anchor counters of every run of up to three sentences on each side, summed once."""
@@ -261,22 +273,27 @@ def _prefix(values: Sequence[int]) -> list[int]:
     return out
 
 
-def _neighbour_gram(vectors: FloatMatrix) -> npt.NDArray[np.float64]:
-    """Dot products of each vector with the next two (enough for blocks of up to three sentences)."""
-    n = len(vectors)
-    gram = np.zeros((n, 3), dtype=np.float64)
-    for offset in (1, 2):
-        if n > offset:
-            gram[:-offset, offset] = np.einsum("ij,ij->i", vectors[:-offset], vectors[offset:])
-    return gram
+def _mean_blocks(vectors: FloatMatrix) -> dict[int, FloatMatrix]:
+    """Embeddings of runs of 1-3 consecutive sentences as the normalised sum of their sentence embeddings."""
+    blocks: dict[int, FloatMatrix] = {}
+    for size in (1, 2, 3):
+        count = max(len(vectors) - size + 1, 0)
+        total = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+        for offset in range(size):
+            total += vectors[offset : offset + count]
+        norms = np.linalg.norm(total, axis=1, keepdims=True)
+        blocks[size] = total / np.maximum(norms, 1e-9)
+    return blocks
 
 
-def _block_norm(gram: npt.NDArray[np.float64], start: int, size: int) -> float:
-    squared = float(size)
-    for first in range(start, start + size):
-        for second in range(first + 1, start + size):
-            squared += 2.0 * gram[first, second - first]
-    return math.sqrt(max(squared, 1e-9))
+def _joined_blocks(texts: Sequence[str], lang: str, vectors: FloatMatrix) -> dict[int, FloatMatrix]:
+    """Embeddings of runs of 2-3 consecutive sentences, encoded as one text (as Vecalign's overlaps)."""
+    joiner = "" if lang in CJK_LANGUAGES else " "
+    blocks = {1: vectors}
+    for size in (2, 3):
+        runs = [joiner.join(texts[i : i + size]) for i in range(max(len(texts) - size + 1, 0))]
+        blocks[size] = embed(runs) if runs else np.zeros((0, vectors.shape[1]), dtype=np.float32)
+    return blocks
 
 
 def _rough_path(features: _Features, n: int, m: int) -> list[tuple[int, int]]:
@@ -363,7 +380,10 @@ def align_sentences(
         if tgt_vectors is None:
             tgt_vectors = embed(tgt)
     extra = (src_extra or [Counter() for _ in src], tgt_extra or [Counter() for _ in tgt])
-    features = _Features(src, tgt, src_lang, tgt_lang, lexicon, params, src_vectors, tgt_vectors, extra)
+    blocks = None
+    if params.use_embeddings and params.concat_blocks and src_vectors is not None and tgt_vectors is not None:
+        blocks = (_joined_blocks(src, src_lang, src_vectors), _joined_blocks(tgt, tgt_lang, tgt_vectors))
+    features = _Features(src, tgt, src_lang, tgt_lang, lexicon, params, src_vectors, tgt_vectors, extra, blocks)
     path = _rough_path(features, n, m)
     rough_pairs = [(i, j) for (i, j), (i2, j2) in itertools.pairwise(path) if i2 == i + 1 and j2 == j + 1]
     features.fit_length(rough_pairs)
