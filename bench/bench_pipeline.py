@@ -81,7 +81,27 @@ def _subset(corpus: Path, limit: int, into: Path) -> Path:
     return into
 
 
+def _phase_figures(phase: PhaseResult, chapters: int) -> dict[str, Any]:
+    return {
+        "status": phase.status,
+        "error": phase.error,
+        "cause": (phase.cause or "")[:500],
+        "wall_seconds": round(phase.seconds, 2),
+        "uploads": phase.uploads,
+        "state_transitions": phase.state_transitions,
+        "state_transitions_per_chapter": round(phase.state_transitions / max(1, chapters), 3),
+        "translate_jobs": [
+            {"pair": job.pair, "act": job.act, "status": job.status, "characters": job.characters, "usd": job.usd}
+            for job in phase.jobs
+        ],
+        "characters_sent_to_translate": phase.characters,
+        "cost_estimate_usd": phase.usd,
+    }
+
+
 def bench_corpus(corpus: Path, limit: int | None) -> dict[str, Any]:
+    """Two runs on one local stack: the English book alone (every chapter machine translated), then the human
+    Chinese translation (parallel data aligned from the whole book; chapters synced, human text kept)."""
     origin = corpus / "origin"
     with tempfile.TemporaryDirectory(prefix="amts-corpus-") as tmp:
         book = _subset(corpus, limit, Path(tmp) / "book") if limit else origin
@@ -90,39 +110,51 @@ def bench_corpus(corpus: Path, limit: int | None) -> dict[str, Any]:
         started = time.monotonic()
         with LocalRuntime(pipeline=pipeline) as runtime:
             setup = time.monotonic() - started
-            phase: PhaseResult = run_phase(
-                runtime, "corpus", upload_languages(runtime, book, ("en", "zh")), timeout=TARGET_SECONDS * 3
+            translate = run_phase(
+                runtime, "translate", upload_languages(runtime, book, ("en",)), timeout=TARGET_SECONDS * 3
             )
             collect_outputs(runtime, Path(tmp) / "out")
             translated = len(list((Path(tmp) / "out" / "zh").rglob("*.md")))
+            human = run_phase(runtime, "human", upload_languages(runtime, book, ("zh",)), timeout=TARGET_SECONDS * 3)
+            parallel_rows = _parallel_data_rows(runtime)
             invocations = dict(runtime.stats.invocations)
             failed = dict(runtime.stats.failed_invocations)
             batches = list(runtime.stats.starter_batches)
         seconds = time.monotonic() - started
+    transitions = translate.state_transitions + human.state_transitions
     return {
         "chapters": chapters,
         "pair": "en-zh",
-        "status": phase.status,
-        "error": phase.error,
-        "cause": (phase.cause or "")[:500],
         "wall_seconds": round(seconds, 2),
         "setup_seconds": round(setup, 2),
         "target_seconds": TARGET_SECONDS,
         "within_target": seconds < TARGET_SECONDS,
-        "state_transitions": phase.state_transitions,
-        "state_transitions_per_chapter": round(phase.state_transitions / max(1, chapters), 3),
+        "state_transitions": transitions,
+        "state_transitions_per_chapter": round(transitions / max(1, chapters), 3),
         "handler_invocations": invocations,
         "failed_invocations": failed,
         "starter_batches": batches,
-        "translate_jobs": [
-            {"pair": job.pair, "act": job.act, "status": job.status, "characters": job.characters, "usd": job.usd}
-            for job in phase.jobs
-        ],
-        "characters_sent_to_translate": phase.characters,
-        "cost_estimate_usd": phase.usd,
+        "characters_sent_to_translate": translate.characters + human.characters,
+        "cost_estimate_usd": round(translate.usd + human.usd, 4),
         "translated_chapters_written": translated,
+        "parallel_data_rows": parallel_rows,
         "peak_memory_mib": _peak_mib(resource.RUSAGE_SELF),
+        "runs": {
+            "translate_english_book": _phase_figures(translate, chapters),
+            "upload_human_translation": _phase_figures(human, chapters),
+        },
     }
+
+
+def _parallel_data_rows(runtime: LocalRuntime) -> int:
+    keys = runtime.list_keys(runtime.names.work_bucket, "parallel-data/")
+    if not keys:
+        return 0
+    latest = max(
+        keys,
+        key=lambda key: runtime.client("s3").head_object(Bucket=runtime.names.work_bucket, Key=key)["LastModified"],
+    )
+    return max(0, runtime.read_object(runtime.names.work_bucket, latest).decode("utf-8").count("\n") - 1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             results["corpus"] = bench_corpus(args.corpus, args.limit)
             corpus = results["corpus"]
             print(
-                f"corpus: {corpus['chapters']} chapters {corpus['status']} in {corpus['wall_seconds']} s, "
+                f"corpus: {corpus['chapters']} chapters in {corpus['wall_seconds']} s, "
                 f"{corpus['state_transitions']} state transitions ({corpus['state_transitions_per_chapter']} per "
                 f"chapter), {corpus['characters_sent_to_translate']} characters, peak {corpus['peak_memory_mib']} MiB"
             )
