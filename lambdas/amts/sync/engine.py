@@ -44,6 +44,7 @@ MIN_SHARED_ANCHORS = 0.5
 # Sentence alignment inside one aligned segment pair: a handful of sentences, so length, anchors and
 # punctuation decide; sentence embeddings cost ~0.15 s per call and are left to the document aligner.
 INTRA_SEGMENT_PARAMS = AlignerParams(use_embeddings=False)
+CODE_SIMILARITY = 0.6  # comment-free code this similar, same tab, same gap: the same cell, edited
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _TAB_MARKER = re.compile(r"^(?:#@tab|%%tab)\b")
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
@@ -192,6 +193,7 @@ def apply_sync(plan: SyncPlan, translations: Mapping[str, str], memory: Translat
             segment_id=pending.segment_id,
             run=plan.run,
             engine=engine,
+            machine_chars=pending.machine_chars,
         )
     report = plan.report.model_copy(deep=True)
     report.review = scan_markers(markdown, file=plan.file)
@@ -393,7 +395,7 @@ class _Planner:
                 path=self.tgt_doc.path,
             )
 
-    def _segment_links(self) -> SegmentLinks:
+    def _segment_links(self, old_match: Mapping[int, tuple[str, int | None]]) -> SegmentLinks:
         self._check_anchors()
         old_segments = [s for u in self.old_units for s in u.segments]
         tgt_segments = [s for u in self.tgt_units for s in u.segments]
@@ -414,7 +416,14 @@ class _Planner:
             if candidates:
                 last = candidates[0]
                 memory_links.append(((segment.id,), (tgt_segments[last].id,)))
-        if len(memory_links) == len(old_segments):
+        memory_links = _fill_equal_gaps(memory_links, old_segments, tgt_segments)
+        linked = {src for src_ids, _ in memory_links for src in src_ids}
+        unlinked_units = {unit.index for unit in self.old_units for s in unit.segments if s.id not in linked}
+        if len(linked) * 2 >= len(old_segments) and all(
+            old_match[index][0] in ("unchanged", "moved") for index in unlinked_units
+        ):
+            # The memory knows this translation (an earlier sync wrote it) and every segment it cannot place
+            # stays as it is: no alignment needed, and the exact matches prove the pair belongs together.
             self.report.alignment_confidence = 1.0
             return memory_links
         links, confidence = self.aligner(self.old_doc, self.tgt_doc, self.src_lang, self.tgt_lang)
@@ -425,13 +434,8 @@ class _Planner:
                 f"{confidence:.2f} < {self.min_confidence:.2f}; wrong file or a different book?); nothing was reused",
                 path=self.tgt_doc.path,
             )
-        linked_src = {s for src, _ in memory_links for s in src}
-        linked_tgt = {t for _, tgt in memory_links for t in tgt}
-        merged = list(memory_links)
-        merged.extend(
-            (src, tgt) for src, tgt in links if src and tgt and not (set(src) & linked_src or set(tgt) & linked_tgt)
-        )
-        return merged
+        # The aligner's links alone (not mixed with the memory's): the same inputs always give the same links.
+        return [(src, tgt) for src, tgt in links if src and tgt]
 
     def _clusters(
         self, old_match: Mapping[int, tuple[str, int | None]]
@@ -441,7 +445,7 @@ class _Planner:
         tgt_segment = {s.id: s for u in self.tgt_units for s in u.segments}
         edges: set[tuple[int, int]] = set()
         links: SegmentLinks = []
-        for src_ids, tgt_ids in self._segment_links():
+        for src_ids, tgt_ids in self._segment_links(old_match):
             if len(src_ids) == len(tgt_ids) > 1:
                 # n segments to n segments (often a paragraph and a tab block aligned as one region): pair in order.
                 links.extend(((s,), (t,)) for s, t in zip(src_ids, tgt_ids, strict=True))
@@ -530,6 +534,8 @@ class _Planner:
                     for a, b in zip(src[i1:i2], tgt[j1:j2], strict=True):
                         if tag == "equal" or a.kind is b.kind:
                             result.append((a.index, b.index))
+                elif tag == "replace":
+                    result.extend(_pair_code_cells(src[i1:i2], tgt[j1:j2]))
         return sorted(set(result))
 
     # -- emitting ----------------------------------------------------------------------------------------------
@@ -588,6 +594,8 @@ class _Planner:
         if old.is_code or not old.segments:
             if not old.is_code:
                 return _Chunk([Piece(text=new.text)], separator)  # math, directives: language-independent
+            if tgt.is_code and normalise(tgt.text) == normalise(new.text):
+                return _Chunk([Piece(text=tgt.text)], separator)  # the translation already has the new code
             if tgt.is_code and _split_tab_marker(old.text)[1] == _split_tab_marker(new.text)[1]:
                 # Only the framework tab marker changed: keep the translated comments under the new marker.
                 return _Chunk([Piece(text=_retag(tgt.text, new.text))], separator)
@@ -674,8 +682,12 @@ class _Planner:
         """A segment with no existing translation: the memory, else MT (sentence by sentence)."""
         found = self._lookup(new.text)
         if found is not None:
-            review = "machine-translation" if found[1] is Origin.MACHINE else None
-            return _SegmentResult([Piece(text=self._fit(found[0], new))], "memory", found[1], review)
+            if found[1] is not Origin.MACHINE:
+                return _SegmentResult([Piece(text=self._fit(found[0], new))], "memory", found[1], None)
+            # Machine output from an earlier run: still to review, for the machine part of it.
+            machine_chars = found[2] if found[2] is not None else segment_chars(new)
+            from_memory = [Piece(text=self._fit(found[0], new))]
+            return _SegmentResult(from_memory, "memory", found[1], "machine-translation", 0, machine_chars)
         sentences = segment_sentences(new, self.src_lang)
         if len(sentences) <= 1:
             unit = self._unit(new, 0, len(new.text), whole=True)
@@ -855,12 +867,13 @@ class _Planner:
             )
         )
 
-    def _lookup(self, source: str) -> tuple[str, Origin] | None:
+    def _lookup(self, source: str) -> tuple[str, Origin, int | None] | None:
+        """Target, origin and (for machine output) the characters of machine text, from memory or this run."""
         entry = self.memory.lookup(source)
         if entry is not None:
-            return entry.target, entry.origin
+            return entry.target, entry.origin, entry.machine_chars
         local = self.local.get(normalise(source))
-        return (local, Origin.HUMAN) if local is not None else None
+        return (local, Origin.HUMAN, None) if local is not None else None
 
     def _unit(self, segment: Segment, start: int, end: int, *, whole: bool) -> MtUnit:
         line_start = self.new_doc.text.rfind("\n", 0, segment.start) + 1
@@ -911,7 +924,9 @@ class _Planner:
             # Tag the pieces, so that apply_sync can remember the whole segment's text as machine output.
             for piece in result.pieces:
                 piece.segment = segment.id
-            self.pending.append(PendingSegment(segment_id=segment.id, source=segment.text))
+            self.pending.append(
+                PendingSegment(segment_id=segment.id, source=segment.text, machine_chars=result.review_chars)
+            )
 
     def _count_kept(self, old: Unit, new: Unit) -> None:
         """An unchanged block copied from the translation: check its segments for human edits, count them."""
@@ -1014,6 +1029,48 @@ def _anchors(doc: Document) -> set[str]:
             found.add(block.target.rsplit("/", 1)[-1])
         stack.extend(block.children)
     return found
+
+
+def _fill_equal_gaps(links: SegmentLinks, src: Sequence[Segment], tgt: Sequence[Segment]) -> SegmentLinks:
+    """Between two exact 1:1 links, as many unlinked segments on each side, of the same kinds: pair them in order
+    (a segment a person edited after MT sits between neighbours the memory still recognises)."""
+    src_position = {segment.id: index for index, segment in enumerate(src)}
+    tgt_position = {segment.id: index for index, segment in enumerate(tgt)}
+    anchors = [(-1, -1)]
+    anchors += [(src_position[s[0]], tgt_position[t[0]]) for s, t in links if len(s) == 1 and len(t) == 1]
+    anchors.append((len(src), len(tgt)))
+    filled = list(links)
+    for (s0, t0), (s1, t1) in itertools.pairwise(anchors):
+        left, right = src[s0 + 1 : s1], tgt[t0 + 1 : t1]
+        if left and len(left) == len(right) and all(a.kind == b.kind for a, b in zip(left, right, strict=True)):
+            filled.extend(((a.id,), (b.id,)) for a, b in zip(left, right, strict=True))
+    return sorted(filled, key=lambda link: src_position[link[0][0]])
+
+
+def _pair_code_cells(src: Sequence[Unit], tgt: Sequence[Unit]) -> list[tuple[int, int]]:
+    """Code cells of a source and target run that differ in number (zh ``paddle`` cells, an updated cell):
+    pair, in order, cells of the same framework tab whose comment-free code is still mostly the same."""
+    pairs: list[tuple[int, int]] = []
+    start = 0
+    for a in src:
+        if not a.is_code:
+            continue
+        marker = _tab_of(a.text)
+        for position in range(start, len(tgt)):
+            b = tgt[position]
+            if not b.is_code or _tab_of(b.text) != marker:
+                continue
+            ratio = difflib.SequenceMatcher(None, code_key(a.text), code_key(b.text), autojunk=False).ratio()
+            if ratio >= CODE_SIMILARITY:
+                pairs.append((a.index, b.index))
+                start = position + 1
+                break
+    return pairs
+
+
+def _tab_of(code: str) -> str:
+    marker, _ = _split_tab_marker(code)
+    return " ".join(marker.split()[1:]) if marker else ""
 
 
 def _split_tab_marker(code: str) -> tuple[str | None, str]:

@@ -72,6 +72,7 @@ class MemoryEntry(BaseModel):
         default=None, description="hash of the machine output as published; a differing target means a human edit"
     )
     engine: str | None = None
+    machine_chars: int | None = None  # of a machine segment: how many source characters were machine-translated
 
     def edited_by_human(self, current_target: str) -> bool:
         """True when this entry is machine output and ``current_target`` is no longer that output."""
@@ -204,6 +205,7 @@ class TranslationMemory(BaseModel):
         run: str,
         engine: str | None = None,
         now: datetime | None = None,
+        machine_chars: int | None = None,
     ) -> MemoryEntry | None:
         """Record a translation; human work is never replaced by machine output. Returns the stored entry."""
         key = normalise(source)
@@ -214,7 +216,7 @@ class TranslationMemory(BaseModel):
         if existing is not None:
             if origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
                 return existing
-            if existing.target == target and existing.origin is origin:
+            if existing.target == target and existing.origin is origin and existing.machine_chars == machine_chars:
                 return existing
         created = existing.provenance.created if existing is not None else stamp
         entry = MemoryEntry(
@@ -225,6 +227,7 @@ class TranslationMemory(BaseModel):
             provenance=Provenance(file=file, segment_id=segment_id, run=run, created=created, updated=stamp),
             machine_hash=text_hash(target) if origin is Origin.MACHINE else None,
             engine=engine if origin is not Origin.HUMAN else None,
+            machine_chars=machine_chars if origin is Origin.MACHINE else None,
         )
         self.entries[key] = entry
         return entry

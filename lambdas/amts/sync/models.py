@@ -101,6 +101,7 @@ class PendingSegment(BaseModel):
 
     segment_id: str
     source: str
+    machine_chars: int  # characters of the segment that are machine output (the review effort)
 
 
 class ReviewItem(BaseModel):
