@@ -35,6 +35,8 @@ SEGMENT_PARAMS = AlignerParams(
     anchor_match=0.6,
     anchor_miss=0.25,
     length_weight=0.2,
+    # Translators merge or split paragraphs far less often than sentences, and almost never two at a time.
+    shape_penalty={(1, 1): 0.0, (1, 2): 0.3, (2, 1): 0.3, (2, 2): 2.0, (1, 3): 0.6, (3, 1): 0.6},
     band=25,
     use_embeddings=False,
 )
@@ -148,6 +150,28 @@ def _links(
     return links, src_unpaired, tgt_unpaired
 
 
+def _regions(src: _Side, tgt: _Side, beads: Sequence[Bead]) -> list[tuple[list[str], list[str], bool]]:
+    """Groups of segments whose sentences are aligned together: each linked group, plus the unlinked segments
+    next to it (a paragraph the segment search left out may still hold sentences that a neighbour merged)."""
+    regions: list[tuple[list[str], list[str], bool]] = []
+    src_ids: list[str] = []
+    tgt_ids: list[str] = []
+    has_pair = has_skip = previous_pair = False
+    for bead in beads:
+        is_pair = bool(bead.src) and bool(bead.tgt)
+        if is_pair and previous_pair and has_pair:
+            regions.append((src_ids, tgt_ids, has_skip))
+            src_ids, tgt_ids, has_skip = [], [], False
+        src_ids.extend(src.kept[i].id for i in bead.src)
+        tgt_ids.extend(tgt.kept[j].id for j in bead.tgt)
+        has_pair = has_pair or is_pair
+        has_skip = has_skip or not is_pair
+        previous_pair = is_pair
+    if src_ids or tgt_ids:
+        regions.append((src_ids, tgt_ids, has_skip))
+    return regions
+
+
 def _relatedness(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> float:
     """Median embedding similarity of a few evenly spaced linked segment groups (0 when nothing links)."""
     if not links:
@@ -170,13 +194,17 @@ def _sentence_beads(
     tgt_lang: str,
     lexicon: Lexicon | None,
     mode: EmbeddingMode,
+    *,
+    uncertain: bool = False,
 ) -> tuple[list[Bead], bool]:
-    """Beads for one linked group of segments, and whether embeddings were used for it."""
+    """Beads for one group of segments, and whether embeddings were used for it."""
     src_texts = [ref.text for ref in src_refs]
     tgt_texts = [ref.text for ref in tgt_refs]
-    if len(src_texts) == 1 and len(tgt_texts) == 1 and mode != "on":
+    if not src_texts or not tgt_texts:
+        return [Bead((i,), ()) for i in range(len(src_texts))] + [Bead((), (j,)) for j in range(len(tgt_texts))], False
+    if len(src_texts) == 1 and len(tgt_texts) == 1 and mode != "on" and not uncertain:
         return [Bead((0,), (0,), 1.0)], False
-    if mode != "on":
+    if mode == "off" or (mode == "auto" and not uncertain):
         cheap = align_sentences(
             src_texts,
             tgt_texts,
@@ -225,17 +253,19 @@ def extract_pairs(
     src, tgt, seg_beads = _align_segments(src_doc, tgt_doc, src_lang, tgt_lang, lexicon)
     links, src_unpaired, tgt_unpaired = _links(src, tgt, seg_beads)
     stats = PairStats(files=1)
+    sentence_level = options.granularity == "sentence"
     for _, reason in src_unpaired:
-        stats.dropped["source segment: " + _reason_key(reason)] += 1
+        # At sentence level an unlinked paragraph is re-examined with its neighbours; only tabs are final.
+        if not sentence_level or reason.startswith("tab "):
+            stats.dropped["source segment: " + _reason_key(reason)] += 1
     for _, reason in tgt_unpaired:
-        stats.dropped["target segment: " + _reason_key(reason)] += 1
-    src_by_id = {seg.id: seg for seg in src.kept}
-    tgt_by_id = {seg.id: seg for seg in tgt.kept}
+        if not sentence_level or reason.startswith("tab "):
+            stats.dropped["target segment: " + _reason_key(reason)] += 1
     src_text = {seg.id: text for seg, text in zip(src.kept, src.texts, strict=True)}
     tgt_text = {seg.id: text for seg, text in zip(tgt.kept, tgt.texts, strict=True)}
     pairs: list[TextPair] = []
-    for link in links:
-        if options.granularity == "paragraph":
+    if not sentence_level:
+        for link in links:
             stats.beads[f"{len(link.src_ids)}-{len(link.tgt_ids)}"] += 1
             pairs.append(
                 TextPair(
@@ -245,29 +275,20 @@ def extract_pairs(
                     f"{tgt_name}#{','.join(link.tgt_ids)}",
                 )
             )
-            continue
-        src_refs = [ref for i in link.src_ids for ref in segment_sentence_refs(src_by_id[i], src_lang)]
-        tgt_refs = [ref for j in link.tgt_ids for ref in segment_sentence_refs(tgt_by_id[j], tgt_lang)]
-        stats.src_sentences += len(src_refs)
-        stats.tgt_sentences += len(tgt_refs)
-        beads, embedded = _sentence_beads(src_refs, tgt_refs, src_lang, tgt_lang, lexicon, options.embeddings)
-        for bead in beads:
-            stats.beads[bead.kind] += 1
-            if not bead.is_pair:
-                stats.dropped["unpaired sentence (1-0/0-1 bead)"] += 1
-                continue
-            if embedded and bead.score < options.min_similarity:
-                stats.dropped["sentence pair below the similarity threshold"] += 1
-                continue
-            left = [src_refs[i] for i in bead.src]
-            right = [tgt_refs[j] for j in bead.tgt]
-            pairs.append(
-                TextPair(
-                    _joiner(src_lang).join(ref.text for ref in left),
-                    _joiner(tgt_lang).join(ref.text for ref in right),
-                    f"{src_name}:{left[0].start}-{left[-1].end}",
-                    f"{tgt_name}:{right[0].start}-{right[-1].end}",
-                )
+    else:
+        src_by_id = {seg.id: seg for seg in src.kept}
+        tgt_by_id = {seg.id: seg for seg in tgt.kept}
+        for src_ids, tgt_ids, uncertain in _regions(src, tgt, seg_beads):
+            src_refs = [ref for i in src_ids for ref in segment_sentence_refs(src_by_id[i], src_lang)]
+            tgt_refs = [ref for j in tgt_ids for ref in segment_sentence_refs(tgt_by_id[j], tgt_lang)]
+            stats.src_sentences += len(src_refs)
+            stats.tgt_sentences += len(tgt_refs)
+            beads, embedded = _sentence_beads(
+                src_refs, tgt_refs, src_lang, tgt_lang, lexicon, options.embeddings, uncertain=uncertain
+            )
+            joiners = (_joiner(src_lang), _joiner(tgt_lang))
+            pairs.extend(
+                _sentence_pairs(beads, src_refs, tgt_refs, embedded, options, stats, src_name, tgt_name, joiners)
             )
     confidence = _relatedness(src, tgt, links)
     if confidence < options.low_confidence and pairs:
@@ -276,6 +297,40 @@ def extract_pairs(
         pairs = []
     stats.pairs = len(pairs)
     return PairSet(src_lang, tgt_lang, pairs, stats, round(confidence, 4))
+
+
+def _sentence_pairs(
+    beads: Sequence[Bead],
+    src_refs: Sequence[SentenceRef],
+    tgt_refs: Sequence[SentenceRef],
+    embedded: bool,
+    options: PairOptions,
+    stats: PairStats,
+    src_name: str,
+    tgt_name: str,
+    joiners: tuple[str, str],
+) -> list[TextPair]:
+    pairs = []
+    src_lang_joiner, tgt_lang_joiner = joiners
+    for bead in beads:
+        stats.beads[bead.kind] += 1
+        if not bead.is_pair:
+            stats.dropped["unpaired sentence (1-0/0-1 bead)"] += len(bead.src) + len(bead.tgt)
+            continue
+        if embedded and bead.score < options.min_similarity:
+            stats.dropped["sentence pair below the similarity threshold"] += 1
+            continue
+        left = [src_refs[i] for i in bead.src]
+        right = [tgt_refs[j] for j in bead.tgt]
+        pairs.append(
+            TextPair(
+                src_lang_joiner.join(ref.text for ref in left),
+                tgt_lang_joiner.join(ref.text for ref in right),
+                f"{src_name}:{left[0].start}-{left[-1].end}",
+                f"{tgt_name}:{right[0].start}-{right[-1].end}",
+            )
+        )
+    return pairs
 
 
 def _reason_key(reason: str) -> str:

@@ -48,6 +48,7 @@ class AlignerParams:
     )
     size_exponent: float = 1.0
     concat_blocks: bool = False
+    local_normalisation: bool = True
     band: int = 10
     use_embeddings: bool = True
 
@@ -143,6 +144,14 @@ class _Features:
             )
             self.base = float(np.mean(1.0 - self.sim)) if self.sim.size >= 16 else 0.95
             self.base = max(self.base, 0.3)
+            # Per-sentence baselines (Vecalign): how far each sentence is from the other side's sentences on
+            # average, so that generic sentences that resemble everything are not favoured.
+            if params.local_normalisation and self.sim.size >= 16:
+                self.src_base = _prefix_float(np.maximum(np.mean(1.0 - self.sim, axis=1), 0.3).tolist())
+                self.tgt_base = _prefix_float(np.maximum(np.mean(1.0 - self.sim, axis=0), 0.3).tolist())
+            else:
+                self.src_base = _prefix_float([self.base] * len(src))
+                self.tgt_base = _prefix_float([self.base] * len(tgt))
         else:
             self.sim = np.zeros((len(src), len(tgt)))
             self.base = 1.0
@@ -241,7 +250,8 @@ class _Features:
         tgt_len = self.tgt_prefix[j + b] - self.tgt_prefix[j]
         cost = p.length_weight * self.length_model.cost(src_len, tgt_len)
         if self.use_embeddings:
-            cost += p.embedding_weight * (1.0 - similarity) / self.base * (a * b) ** p.size_exponent
+            base = ((self.src_base[i + a] - self.src_base[i]) / a + (self.tgt_base[j + b] - self.tgt_base[j]) / b) / 2.0
+            cost += p.embedding_weight * (1.0 - similarity) / base * (a * b) ** p.size_exponent
         cost += p.shape_penalty[(a, b)] + self.anchor_cost(i, a, j, b)
         return cost, similarity
 
@@ -264,6 +274,13 @@ def _sum(counters: object) -> Counter[str]:
     for counter in counters:  # type: ignore[attr-defined]
         total.update(counter)
     return total
+
+
+def _prefix_float(values: Sequence[float]) -> list[float]:
+    out = [0.0]
+    for value in values:
+        out.append(out[-1] + value)
+    return out
 
 
 def _prefix(values: Sequence[int]) -> list[int]:

@@ -9,20 +9,7 @@ import pytest
 from amts.align.beadio import check_coverage, parse_beads
 from amts.cli import main
 
-from tests.unit.align.samples import EN, ES, ZH
-
-UNRELATED_ZH = [
-    "今天的天气非常好，我们去公园散步吧。",
-    "这家餐厅的饺子很好吃，价格也不贵。",
-    "我的猫喜欢在窗台上睡觉。",
-    "周末我们打算去海边游泳。",
-    "这本小说讲述了一个关于友谊的故事。",
-    "他每天早上六点起床跑步。",
-    "妈妈在厨房里做红烧肉。",
-    "火车站离这里大约两公里。",
-    "孩子们在操场上踢足球。",
-    "明天可能会下雨，记得带伞。",
-]
+from tests.unit.align.samples import EN, EN_MD, ES, UNRELATED_ZH, ZH, ZH_MD
 
 
 def write(path: Path, lines: list[str]) -> str:
@@ -86,54 +73,6 @@ def test_align_bad_input_is_a_clear_error(
 def test_align_missing_file_names_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["align", str(tmp_path / "nope.txt"), str(tmp_path / "zh.txt"), "--src", "en", "--tgt", "zh"]) == 2
     assert "nope.txt: file not found" in capsys.readouterr().err
-
-
-EN_MD = f"""# {EN[0]}
-:label:`sec_linreg`
-
-{EN[1]}
-{EN[2]}
-
-{EN[3]} {EN[4]}
-
-![The linear regression model.](../img/linreg.svg)
-:label:`fig_linreg`
-
-{EN[5]} {EN[6]} {EN[7]}
-
-:begin_tab:`jax`
-JAX arrays are immutable, so we update the parameters functionally.
-:end_tab:
-
-```python
-net = nn.Linear(13, 1)
-```
-
-{EN[8]}
-
-## {EN[9]}
-"""
-
-ZH_MD = f"""# {ZH[0]}
-:label:`sec_linreg`
-
-{ZH[1]}{ZH[2]}
-
-{ZH[3]}{ZH[4]}
-
-![线性回归模型](../img/linreg.svg)
-:label:`fig_linreg`
-
-{ZH[5]}{ZH[6]}{ZH[7]}
-
-:begin_tab:`paddle`
-飞桨的张量默认在GPU上创建。
-:end_tab:
-
-{ZH[8]}
-
-## {ZH[9]}
-"""
 
 
 def test_pairs_writes_csv_and_reports_one_sided_tabs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
