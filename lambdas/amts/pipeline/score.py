@@ -3,24 +3,56 @@
 Scoring compares whole-chapter machine translations with the human reference through ``amts.evaluate``: the
 ACT job's output and, when evaluation is on, the baseline job's output without ACT. Synchronized chapters are
 not scored: most of their text is the kept human translation, so a score would measure nothing.
+
+Besides the scores, the Score step writes ``reports/<run>/<pair>/pair-report.json`` (a key derived from the run
+and the pair, so the Step Functions payload stays small): the with/without-ACT comparison per chapter and the
+leakage guard that applied, the characters each job billed, the engine that produced each segment, the
+term-consistency check and the review workload. The run report gathers these from every pair.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
-from amts.book import parse
+from pydantic import BaseModel, ConfigDict, Field
+
+from amts.book import Document, parse, segments
 from amts.errors import AmtsError
-from amts.evaluate import RunReport, ScoreReport, render_html, render_markdown
-from amts.evaluate.models import CostLine, CostReport, EngineInfo
-from amts.evaluate.scoring import DocumentPair, score_document_pairs
+from amts.evaluate import RunReport, ScoreReport, compare_score_reports, render_html, render_markdown
+from amts.evaluate.experiments import CONDITION_NO_ACT
+from amts.evaluate.models import (
+    CostLine,
+    CostReport,
+    EngineInfo,
+    ExperimentReport,
+    LeakageGuard,
+    SyncDocumentWorkload,
+    SyncWorkloadReport,
+    TermConsistencyReport,
+)
+from amts.evaluate.scoring import DocumentPair, chapter_of, score_document_pairs
+from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.pipeline import layout
 from amts.pipeline.assemble import JobFiles, job_files, rebuild_whole, translated_html
-from amts.pipeline.models import PairResult, ReportStep, RunSummary, ScoreStep, StageManifest
+from amts.pipeline.models import JobResult, PairResult, ReportStep, RunSummary, ScoreStep, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_bytes, put_json, put_text, read_json, read_text
 from amts.pipeline_config import BudgetConfig
+from amts.sync.engine import apply_sync
+from amts.sync.memory import TranslationMemory
+from amts.sync.models import SyncPlan, SyncReport
+from amts.sync.stage import stage_units, unstage_translations
+from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, CostEstimate, Pricing, TranslateAdapter, job_state
+from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
+
+AWS_ENGINE = "Amazon Translate"
+STAND_IN_ENGINE = "AMTS offline stand-in for Amazon Translate"
+JobRole = Literal["ACT", "baseline"]
 
 
 def readable_cause(cause: str | None, limit: int = 1000) -> str:
@@ -36,51 +68,335 @@ def readable_cause(cause: str | None, limit: int = 1000) -> str:
     return cause if len(cause) <= limit else cause[: limit - 1] + "…"
 
 
+def pair_report_key(run_id: str, pair_name: str) -> str:
+    """Where the Score step leaves a pair's report sections for the run report (beside ``scores.json``)."""
+    return f"{layout.report_prefix(run_id)}{pair_name}/pair-report.json"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The per-pair report sections (reports/<run>/<pair>/pair-report.json)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JobSummary(_Model):
+    """One Translate job of a pair: what it billed and which engine produced its segments."""
+
+    role: JobRole = Field(description="ACT: the customized job that is published; baseline: the same text, no ACT")
+    job_id: str
+    parallel_data_names: list[str] = Field(default_factory=list, description="[]: the job ran without ACT")
+    characters_billed: int = Field(description="charactersTranslated of the job's auxiliary details file")
+    engine: str = Field(description="'Amazon Translate', or the stand-in's engines when it served the job")
+    engine_usage: dict[str, int] = Field(default_factory=dict, description="segments per engine (stand-in only)")
+
+    @property
+    def uses_parallel_data(self) -> bool:
+        return bool(self.parallel_data_names)
+
+
+class PairReport(_Model):
+    """Everything the run report shows about one pair, beyond the ACT scores in ``scores.json``."""
+
+    pair: str
+    source: str
+    target: str
+    publish: bool
+    jobs: list[JobSummary] = Field(default_factory=list)
+    leakage_guard: LeakageGuard | None = Field(default=None, description="set when the pair was scored")
+    leakage_note: str = Field(default="", description="what BuildParallelData did with the scored chapters")
+    experiment: ExperimentReport | None = Field(default=None, description="with vs without ACT, per chapter")
+    terminology: TermConsistencyReport | None = None
+    sync: SyncWorkloadReport | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading a finished job
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    role: JobRole
+    result: JobResult
+    files: JobFiles
+    details: dict[str, Any]  # the target language's auxiliary details file ({} when Translate wrote none)
+
+    def summary(self) -> JobSummary:
+        engine, usage = engine_usage(self.details)
+        return JobSummary(
+            role=self.role,
+            job_id=self.result.JobId,
+            parallel_data_names=list(self.result.ParallelDataNames),
+            characters_billed=self.files.characters,
+            engine=engine,
+            engine_usage=usage,
+        )
+
+
+def _read_job(
+    role: JobRole, job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any
+) -> _Job | None:
+    if job is None:
+        return None
+    files = job_files(job, target=target, translate_client=translate_client, s3_client=s3_client)
+    adapter = TranslateAdapter(translate_client, s3_client)
+    details = adapter.job_outputs(job_state(job.model_dump())).auxiliary.get(target, {})
+    return _Job(role, job, files, details if isinstance(details, dict) else {})
+
+
+def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> tuple[str, dict[str, int]]:
+    """The engine named by a job's auxiliary details, and how many segments each engine produced.
+
+    The stand-in records its engines per segment in an ``amtsStandIn`` section; Amazon Translate writes none,
+    so a details file without it (or no file) names Amazon Translate. ``documents`` limits the count to those
+    job input files.
+    """
+    stand_in = details.get("amtsStandIn")
+    if not isinstance(stand_in, dict):
+        return AWS_ENGINE, {}
+    usage: Counter[str] = Counter()
+    for entry in details.get("details", []):
+        if documents is not None and PurePosixPath(str(entry.get("sourceFile", ""))).name not in documents:
+            continue
+        for segment in (entry.get("amtsStandIn") or {}).get("segments", []):
+            usage[str(segment.get("engine") or "unknown")] += 1
+    engines = ", ".join(str(engine) for engine in stand_in.get("engines", [])) or "no segments"
+    return f"{STAND_IN_ENGINE} ({engines})", dict(sorted(usage.items()))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rebuilding the translations (whole chapters and sync units), as Assemble did
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Whole:
+    chapter: StagedChapter
+    source: Document
+    markdown: str
+    translations: dict[str, str]
+    untranslated: list[str]
+
+
+def _rebuild_whole_chapters(
+    files: JobFiles, manifest: StageManifest, source_lang: str, *, s3_client: Any, input_bucket: str
+) -> list[_Whole]:
+    rebuilt: list[_Whole] = []
+    for chapter in manifest.chapters:
+        if chapter.mode != "whole" or chapter.document is None:
+            continue
+        html = translated_html(files, chapter, s3_client)
+        source_text = read_text(s3_client, input_bucket, layout.book_key(source_lang, chapter.path))
+        if html is None or source_text is None:
+            continue
+        source = parse(source_text, path=chapter.path)
+        markdown, translations, untranslated = rebuild_whole(source, html)
+        rebuilt.append(_Whole(chapter, source, markdown, translations, untranslated))
+    return rebuilt
+
+
+def _score_job(
+    rebuilt: list[_Whole],
+    references: dict[str, str],
+    source_lang: str,
+    target_lang: str,
+    *,
+    s3_client: Any,
+    output: tuple[str, str] | None = None,
+) -> tuple[ScoreReport | None, list[str]]:
+    pairs: list[DocumentPair] = []
+    for whole in rebuilt:
+        reference = references.get(whole.chapter.path)
+        if reference is None:
+            continue
+        if output is not None:  # keep the machine translation beside its scores, for a person to read
+            put_text(s3_client, output[0], f"{output[1]}{whole.chapter.path}", whole.markdown)
+        pairs.append(
+            DocumentPair(
+                hyp=parse(whole.markdown, path=whole.chapter.path),
+                ref=parse(reference, path=whole.chapter.path),
+                src=whole.source,
+                src_lang=source_lang,
+            )
+        )
+    if not pairs:
+        return None, []
+    try:
+        return score_document_pairs(pairs, tgt_lang=target_lang), []
+    except AmtsError as exc:  # e.g. a reference with no text: report it, the translation still stands
+        return None, [f"not scored: {exc}"]
+
+
+@dataclass
+class _Synced:
+    report: SyncReport
+    units: list[tuple[str, str, str]] = field(default_factory=list)  # (segment id, source text, translation)
+
+
+def _resync_chapter(chapter: StagedChapter, files: JobFiles, *, s3_client: Any, work_bucket: str) -> _Synced | None:
+    """The sync report Assemble's ``apply_sync`` produced for the chapter, rebuilt from the stored plan and the
+    job's output (the published chapter is outside what the Score function may read); None when the job gave
+    no output for the chapter's units (Assemble reported that chapter as failed)."""
+    if chapter.plan_key is None:
+        return None
+    plan = SyncPlan.model_validate(read_json(s3_client, work_bucket, chapter.plan_key))
+    plan.report.engine = files.engine if plan.units else None
+    translations: dict[str, str] = {}
+    units: list[tuple[str, str, str]] = []
+    if plan.units:
+        html = translated_html(files, chapter, s3_client)
+        if html is None:
+            return None
+        texts = [unit.text for unit in plan.units]
+        results = unstage_translations(stage_units(texts, path=chapter.path), html, fallback=texts)
+        translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
+        units = [(unit.segment_id, unit.text, text) for unit, text in zip(plan.units, results, strict=True)]
+    scratch = TranslationMemory(source_lang=plan.source_lang, target_lang=plan.target_lang)  # the real one is kept
+    return _Synced(apply_sync(plan, translations, scratch).report, units)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report sections of one pair
+# --------------------------------------------------------------------------------------------------------------
+
+
+def leakage_guard_of(step: ScoreStep) -> tuple[LeakageGuard, str]:
+    """What BuildParallelData did with the scored chapters, worded for the report.
+
+    BuildParallelData aligns every chapter that has a human translation, except in an evaluation-only run
+    (``publish`` false), where the run's chapters are held out; with no pairs left there is no parallel data.
+    """
+    job = step.jobs.customized
+    names = list(job.ParallelDataNames) if job is not None else list(step.stage.parallel_data_names)
+    chapters = step.task.chapter_count
+    if not names:
+        return "no-parallel-data", (
+            "the ACT job ran without parallel data (BuildParallelData found no aligned pairs"
+            + (" outside the held-out evaluated chapters" if not step.task.publish else "")
+            + "), so 'with ACT' is the same engine without customization"
+        )
+    if not step.task.publish:
+        return "leave-one-chapter-out", (
+            f"evaluation-only run: all {chapters} evaluated chapter(s) were held out of the parallel data "
+            f"{', '.join(names)} (BuildParallelData leaves out every chapter of the run), so no scored chapter's own "
+            "pairs were in it"
+        )
+    return "own-pairs-included", (
+        "publishing run: the parallel data was built from every chapter with a human translation, the scored "
+        "chapters included, so the ACT scores may have seen the answer key; run with publish=false to hold the "
+        "evaluated chapters out"
+    )
+
+
+def _chapter_figures(manifest: StageManifest, details: dict[str, Any], chapter_name: str) -> tuple[int, dict[str, int]]:
+    chapters = [c for c in manifest.chapters if c.mode == "whole" and chapter_of(c.path) == chapter_name]
+    documents = {c.document for c in chapters if c.document is not None}
+    return sum(c.characters for c in chapters), engine_usage(details, documents)[1]
+
+
+def _experiment(
+    act: ScoreReport, baseline: ScoreReport, act_job: _Job, base_job: _Job, manifest: StageManifest, step: ScoreStep
+) -> ExperimentReport:
+    guard, guard_note = leakage_guard_of(step)
+    act_engine, base_engine = act_job.summary().engine, base_job.summary().engine
+    engine = act_engine if act_engine == base_engine else f"with ACT: {act_engine}; without ACT: {base_engine}"
+    report = compare_score_reports(baseline, act, src_lang=step.task.pair.source, engine=engine, leakage_guard=guard)
+    rows = []
+    for row in report.rows:
+        results = []
+        for result in row.results:
+            job = base_job if result.condition == CONDITION_NO_ACT else act_job
+            characters, usage = _chapter_figures(manifest, job.details, row.chapter)
+            results.append(
+                result.model_copy(
+                    update={"engine": job.summary().engine, "engine_usage": usage, "characters": characters}
+                )
+            )
+        rows.append(row.model_copy(update={"results": results}))
+    notes = [
+        *report.notes,
+        guard_note,
+        "'pairs used' reads 0: the Score step is not told how many pairs the parallel data holds "
+        "(BuildParallelData's pair_count)",
+    ]
+    return report.model_copy(update={"rows": rows, "notes": notes})
+
+
+def _pair_glossary(
+    step: ScoreStep, act_job: _Job | None, glossary_key: str | None, *, s3_client: Any, input_bucket: str
+) -> tuple[Glossary | None, str]:
+    """The glossary to check: the configured glossary file, else the terms Translate reports it applied."""
+    pair = step.task.pair
+    if glossary_key:
+        text = read_text(s3_client, input_bucket, glossary_key)
+        if text is not None:
+            with tempfile.TemporaryDirectory() as folder:  # load_glossary reads a file (its name gives languages)
+                path = Path(folder) / PurePosixPath(glossary_key).name
+                path.write_text(text, encoding="utf-8")
+                glossary = load_glossary(path, src_lang=pair.source, tgt_lang=pair.target)
+            return glossary, glossary_key
+    if pair.terminology_name is None or act_job is None:
+        return None, ""
+    terms: dict[str, str] = {}
+    for entry in act_job.details.get("details", []):
+        for applied in (entry.get("auxiliaryData") or {}).get("appliedTerminologies", []):
+            if applied.get("name") != pair.terminology_name:
+                continue
+            for term in applied.get("terms", []):
+                source, target = str(term.get("sourceText", "")), str(term.get("targetText", ""))
+                if source and target:
+                    terms.setdefault(source, target)
+    entries = [TermEntry(source, target, line=0) for source, target in sorted(terms.items())]
+    label = f"terminology {pair.terminology_name} (the terms Translate reported applying)"
+    return Glossary(pair.source, pair.target, entries, path=label), label
+
+
+def _terminology(
+    glossary: Glossary, label: str, wholes: list[_Whole], synced: list[tuple[StagedChapter, _Synced]]
+) -> TermConsistencyReport:
+    checked: list[tuple[str, str]] = []
+    refs: list[tuple[str, str]] = []
+    for whole in wholes:
+        for segment in segments(whole.source):
+            translation = whole.translations.get(segment.id)
+            if translation is not None:
+                checked.append((segment.text, translation))
+                refs.append((whole.chapter.path, segment.id))
+    for chapter, sync in synced:
+        for segment_id, source, translation in sync.units:
+            checked.append((source, translation))
+            refs.append((chapter.path, segment_id))
+    return term_consistency_report(check_term_consistency(glossary, checked), glossary=label, segment_refs=refs)
+
+
+def _workload(wholes: list[_Whole], synced: list[tuple[StagedChapter, _Synced]]) -> SyncWorkloadReport:
+    """Sync rows from the sync reports; a chapter translated whole is all machine output, all to review."""
+    report = sync_workload_report([sync.report for _, sync in synced])
+    whole_rows = [
+        SyncDocumentWorkload(
+            path=f"{whole.chapter.path} (translated whole)",
+            segments_total=whole.chapter.units,
+            machine_translated=len(whole.translations),
+            needs_review=whole.chapter.units,
+        )
+        for whole in wholes
+    ]
+    return SyncWorkloadReport(documents=[*report.documents, *whole_rows])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The Score step
+# --------------------------------------------------------------------------------------------------------------
+
+
 def _metric(report: ScoreReport | None, name: str) -> float | None:
     if report is None:
         return None
     return next((round(m.score, 2) for m in report.run.metrics if m.metric == name), None)
-
-
-def _score_job(
-    files: JobFiles,
-    manifest: StageManifest,
-    step: ScoreStep,
-    *,
-    s3_client: Any,
-    input_bucket: str,
-    output: tuple[str, str] | None = None,
-) -> tuple[ScoreReport | None, list[str]]:
-    pair = step.task.pair
-    pairs: list[DocumentPair] = []
-    notes: list[str] = []
-    for chapter in manifest.chapters:
-        if chapter.mode != "whole" or chapter.document is None:
-            continue
-        reference = read_text(s3_client, input_bucket, f"{pair.reference_prefix}{chapter.path}")
-        html = translated_html(files, chapter, s3_client)
-        source_text = read_text(s3_client, input_bucket, layout.book_key(pair.source, chapter.path))
-        if reference is None or html is None or source_text is None:
-            continue
-        source = parse(source_text, path=chapter.path)
-        markdown, _, _ = rebuild_whole(source, html)
-        if output is not None:  # keep the machine translation beside its scores, for a person to read
-            put_text(s3_client, output[0], f"{output[1]}{chapter.path}", markdown)
-        pairs.append(
-            DocumentPair(
-                hyp=parse(markdown, path=chapter.path),
-                ref=parse(reference, path=chapter.path),
-                src=source,
-                src_lang=pair.source,
-            )
-        )
-    if not pairs:
-        return None, notes
-    try:
-        return score_document_pairs(pairs, tgt_lang=pair.target), notes
-    except AmtsError as exc:  # e.g. a reference with no text: report it, the translation still stands
-        notes.append(f"not scored: {exc}")
-        return None, notes
 
 
 def score_pair(
@@ -91,9 +407,14 @@ def score_pair(
     input_bucket: str,
     work_bucket: str,
     output_bucket: str,
+    glossary_key: str | None = None,
 ) -> PairResult:
-    """Score the pair's whole-chapter translations (ACT and baseline) and write ``reports/<run>/<pair>/``."""
-    task = step.task
+    """Score the pair's whole-chapter translations (ACT and baseline), write ``reports/<run>/<pair>/``.
+
+    ``glossary_key`` (input bucket) is the glossary the pair's terminology was built from; without it the
+    term-consistency check uses the terms Translate reports applying, when the pair has a terminology.
+    """
+    task, pair = step.task, step.task.pair
     status = "SUCCEEDED" if step.stage.needs_translation else "NOTHING_TO_TRANSLATE"
     result: dict[str, Any] = {
         "pair_name": task.pair_name,
@@ -109,36 +430,55 @@ def score_pair(
             error="AMTS.ChaptersNotTranslated",
             cause="; ".join(step.assemble.chapters_failed[:5]),
         )
-    if task.evaluate and step.stage.needs_translation:
-        manifest = StageManifest.model_validate(read_json(s3_client, work_bucket, step.stage.stage_key))
-        target = task.pair.target
-        act_files = job_files(
-            step.jobs.customized, target=target, translate_client=translate_client, s3_client=s3_client
-        )
-        base_files = job_files(
-            step.jobs.baseline, target=target, translate_client=translate_client, s3_client=s3_client
-        )
+    notes: list[str] = []
+    manifest_text = read_text(s3_client, work_bucket, step.stage.stage_key)
+    manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
+    if manifest is None:
+        notes.append(f"no stage manifest at {step.stage.stage_key}: no workload or term check")
+    read = {"target": pair.target, "translate_client": translate_client, "s3_client": s3_client}
+    act_job = _read_job("ACT", step.jobs.customized, **read) if step.stage.needs_translation else None
+    base_job = _read_job("baseline", step.jobs.baseline, **read) if step.stage.needs_translation else None
+    act_files = act_job.files if act_job else JobFiles()
+    wholes: list[_Whole] = []
+    synced: list[tuple[StagedChapter, _Synced]] = []
+    if manifest is not None:
+        if act_job is not None:
+            wholes = _rebuild_whole_chapters(
+                act_files, manifest, pair.source, s3_client=s3_client, input_bucket=input_bucket
+            )
+        for chapter in manifest.chapters:
+            if chapter.mode == "sync":
+                sync = _resync_chapter(chapter, act_files, s3_client=s3_client, work_bucket=work_bucket)
+                if sync is not None:
+                    synced.append((chapter, sync))
+    experiment: ExperimentReport | None = None
+    guard: LeakageGuard | None = None
+    guard_note = ""
+    if task.evaluate and act_job is not None and manifest is not None:
+        references: dict[str, str] = {}
+        for whole in wholes:
+            reference = read_text(s3_client, input_bucket, f"{pair.reference_prefix}{whole.chapter.path}")
+            if reference is not None:
+                references[whole.chapter.path] = reference
         folder = layout.pair_scores_key(task.run_id, task.pair_name).rsplit("/", 1)[0]
-        act, notes = _score_job(
-            act_files,
-            manifest,
-            step,
-            s3_client=s3_client,
-            input_bucket=input_bucket,
-            output=(output_bucket, f"{folder}/act/"),
+        act, act_notes = _score_job(
+            wholes, references, pair.source, pair.target, s3_client=s3_client, output=(output_bucket, f"{folder}/act/")
         )
-        baseline, base_notes = (
-            _score_job(
-                base_files,
-                manifest,
-                step,
+        baseline: ScoreReport | None = None
+        base_notes: list[str] = []
+        if base_job is not None:
+            base_wholes = _rebuild_whole_chapters(
+                base_job.files, manifest, pair.source, s3_client=s3_client, input_bucket=input_bucket
+            )
+            baseline, base_notes = _score_job(
+                base_wholes,
+                references,
+                pair.source,
+                pair.target,
                 s3_client=s3_client,
-                input_bucket=input_bucket,
                 output=(output_bucket, f"{folder}/baseline/"),
             )
-            if step.jobs.baseline is not None
-            else (None, [])
-        )
+        guard, guard_note = leakage_guard_of(step)
         key = layout.pair_scores_key(task.run_id, task.pair_name)
         put_json(
             s3_client,
@@ -146,13 +486,20 @@ def score_pair(
             key,
             {
                 "pair": task.pair_name,
-                "act_engine": act_files.engine,
-                "baseline_engine": base_files.engine,
+                "act_engine": act_files.engine or AWS_ENGINE,
+                "baseline_engine": (base_job.files.engine or AWS_ENGINE) if base_job else None,
                 "act": act.model_dump(mode="json") if act else None,
                 "baseline": baseline.model_dump(mode="json") if baseline else None,
-                "notes": notes + base_notes,
+                "leakage_guard": guard,
+                "leakage_note": guard_note,
+                "notes": act_notes + base_notes,
             },
         )
+        notes.extend(act_notes + base_notes)
+        if act is not None and baseline is not None and base_job is not None:
+            experiment = _experiment(act, baseline, act_job, base_job, manifest, step)
+        elif act is not None:
+            notes.append("no baseline scores: the with/without-ACT comparison needs the baseline job's output")
         result.update(
             score_key=key,
             bleu=_metric(act, "BLEU"),
@@ -160,7 +507,153 @@ def score_pair(
             bleu_baseline=_metric(baseline, "BLEU"),
             chrf_baseline=_metric(baseline, "chrF"),
         )
+    terminology = None
+    if pair.terminology_name or glossary_key:
+        glossary, label = _pair_glossary(step, act_job, glossary_key, s3_client=s3_client, input_bucket=input_bucket)
+        if glossary is not None:
+            terminology = _terminology(glossary, label, wholes, synced)
+        else:
+            notes.append(f"terminology configured but no glossary found ({glossary_key or pair.terminology_name})")
+    report = PairReport(
+        pair=task.pair_name,
+        source=pair.source,
+        target=pair.target,
+        publish=task.publish,
+        jobs=[job.summary() for job in (act_job, base_job) if job is not None],
+        leakage_guard=guard,
+        leakage_note=guard_note,
+        experiment=experiment,
+        terminology=terminology,
+        sync=_workload(wholes, synced) if task.publish and (wholes or synced) else None,
+        notes=notes,
+    )
+    put_bytes(
+        s3_client,
+        output_bucket,
+        pair_report_key(task.run_id, task.pair_name),
+        report.model_dump_json(indent=2).encode(),
+        "application/json",
+    )
     return PairResult.model_validate(result)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The run report
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _read_pair_report(s3_client: Any, bucket: str, run_id: str, pair_name: str) -> PairReport | None:
+    text = read_text(s3_client, bucket, pair_report_key(run_id, pair_name))
+    return None if text is None else PairReport.model_validate_json(text)
+
+
+def _pricing(budget: BudgetConfig) -> Pricing:
+    defaults = Pricing()
+    same = (budget.price_per_million_characters, budget.price_per_million_characters_act) == (
+        defaults.standard_per_million,
+        defaults.act_per_million,
+    )
+    return Pricing(
+        standard_per_million=budget.price_per_million_characters,
+        act_per_million=budget.price_per_million_characters_act,
+        note=UNVERIFIED_PRICING_NOTE if same else "prices from the pipeline config (budget.price_per_million_*)",
+    )
+
+
+def _cost(
+    reports: dict[str, PairReport], results: list[PairResult], pricing: Pricing
+) -> tuple[CostReport | None, list[str]]:
+    """One line per job at the price it is billed at, and per pair the estimate under standard vs ACT pricing."""
+    lines: list[CostLine] = []
+    notes: list[str] = []
+    for result in results:
+        report = reports.get(result.pair_name)
+        jobs = report.jobs if report is not None else []
+        if not jobs and result.characters_billed:  # no pair report (older run): the ACT job's count only
+            lines.append(
+                CostLine(
+                    label=f"{result.pair_name} ACT job",
+                    characters=result.characters_billed,
+                    usd_per_million_characters=pricing.act_per_million,
+                )
+            )
+            continue
+        for job in jobs:
+            estimate = CostEstimate(
+                job.characters_billed, (result.pair_name.split("-", 1)[1],), job.uses_parallel_data, pricing
+            )
+            model = "ACT" if job.uses_parallel_data else "standard"
+            lines.append(
+                CostLine(
+                    label=f"{result.pair_name} {job.role} job ({model} price)",
+                    characters=estimate.billed_characters,
+                    usd_per_million_characters=pricing.act_per_million
+                    if job.uses_parallel_data
+                    else pricing.standard_per_million,
+                )
+            )
+            notes.append(
+                f"{result.pair_name} {job.role} job: {estimate.billed_characters:,} characters billed; estimate "
+                f"${estimate.standard_usd:.4f} at standard pricing vs ${estimate.act_usd:.4f} at ACT pricing "
+                f"(billed at the {model} price)"
+            )
+    if not lines:
+        return None, notes
+    total = sum(line.characters for line in lines)
+    note = (
+        f"${pricing.standard_per_million:.2f} per million characters standard, ${pricing.act_per_million:.2f} with "
+        f"ACT (parallel data); all {total:,} characters would cost ${total * pricing.standard_per_million / 1e6:.4f} "
+        f"at the standard price and ${total * pricing.act_per_million / 1e6:.4f} at the ACT price; {pricing.note}"
+    )
+    return CostReport(lines=lines, pricing_note=note), notes
+
+
+def _merge_terminology(reports: list[PairReport]) -> TermConsistencyReport | None:
+    found = [(r, r.terminology) for r in reports if r.terminology is not None]
+    if not found:
+        return None
+    issues = [
+        issue.model_copy(update={"path": f"{report.target}/{issue.path}" if issue.path else report.pair})
+        for report, terms in found
+        for issue in terms.issues
+    ]
+    return TermConsistencyReport(
+        glossary="; ".join(f"{report.pair}: {terms.glossary}" for report, terms in found),
+        terms_checked=sum(terms.terms_checked for _, terms in found),
+        occurrences=sum(terms.occurrences for _, terms in found),
+        issues=issues,
+    )
+
+
+def _merge_workload(reports: list[PairReport]) -> SyncWorkloadReport | None:
+    documents = [
+        document.model_copy(update={"path": f"{report.pair}: {document.path}"})
+        for report in reports
+        if report.sync is not None
+        for document in report.sync.documents
+    ]
+    return SyncWorkloadReport(documents=documents) if documents else None
+
+
+def _engines(results: list[PairResult], reports: dict[str, PairReport]) -> list[EngineInfo]:
+    engines: list[EngineInfo] = []
+    for result in results:
+        report = reports.get(result.pair_name)
+        if report is None or not report.jobs:
+            if result.engine:
+                engines.append(EngineInfo(name=result.engine, description=f"{result.pair_name}"))
+            continue
+        for job in report.jobs:
+            usage = ", ".join(f"{name} {count}" for name, count in job.engine_usage.items())
+            act = f"parallel data {', '.join(job.parallel_data_names)}" if job.uses_parallel_data else "no ACT"
+            engines.append(
+                EngineInfo(
+                    name=job.engine,
+                    description=f"{result.pair_name} {job.role} job {job.job_id} ({act})"
+                    + (f"; segments per engine: {usage}" if usage else ""),
+                )
+            )
+    return engines
 
 
 def write_run_report(
@@ -168,9 +661,9 @@ def write_run_report(
 ) -> RunSummary:
     """Gather the pairs' results into ``reports/<run>/report.{json,html,md}`` and word the notification."""
     scores: list[ScoreReport] = []
-    engines: dict[str, EngineInfo] = {}
-    notes: list[str] = []
-    cost_lines: list[CostLine] = []
+    notes: list[str] = []  # the notification's lines, also at the top of the report
+    details: list[str] = []  # the report's further notes
+    pair_reports: dict[str, PairReport] = {}
     for result in step.results:
         if result.status == "FAILED":
             notes.append(f"{result.pair_name}: FAILED ({result.error}): {readable_cause(result.cause)}")
@@ -179,28 +672,33 @@ def write_run_report(
                 f"{result.pair_name}: {result.status}, {result.chapters_published} chapter(s) published, "
                 f"{result.segments_translated} segment(s) machine-translated"
             )
-        if result.characters_billed:
-            cost_lines.append(
-                CostLine(
-                    label=f"{result.pair_name} (ACT batch)",
-                    characters=result.characters_billed,
-                    usd_per_million_characters=budget.price_per_million_characters_act,
-                )
-            )
-        if result.engine:
-            engines.setdefault(result.engine, EngineInfo(name=result.engine))
+        stored = _read_pair_report(s3_client, output_bucket, step.run_id, result.pair_name)
+        if stored is not None:
+            pair_reports[result.pair_name] = stored
+            details.extend(f"{result.pair_name}: {note}" for note in stored.notes)
+            if stored.leakage_guard is not None:
+                details.append(f"{result.pair_name} leakage guard: {stored.leakage_guard}: {stored.leakage_note}")
+        if result.bleu is not None:
+            without = "–" if result.bleu_baseline is None else f"{result.bleu_baseline:.2f}"
+            guard = f" (leakage guard: {stored.leakage_guard})" if stored and stored.leakage_guard else ""
+            notes.append(f"{result.pair_name}: BLEU {result.bleu:.2f} with ACT, {without} without{guard}")
         if result.score_key:
-            stored = read_json(s3_client, output_bucket, result.score_key)
-            if stored.get("act"):
-                scores.append(ScoreReport.model_validate(stored["act"]))
+            scored = read_json(s3_client, output_bucket, result.score_key)
+            if scored.get("act"):
+                scores.append(ScoreReport.model_validate(scored["act"]))
+    reports = list(pair_reports.values())
+    cost, cost_notes = _cost(pair_reports, step.results, _pricing(budget))
     report = RunReport(
         run_id=step.run_id,
         generated_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         language_pairs=[result.pair_name for result in step.results],
-        engines=list(engines.values()),
+        engines=_engines(step.results, pair_reports),
         scores=scores,
-        cost=CostReport(lines=cost_lines, pricing_note="list prices from the pipeline config") if cost_lines else None,
-        notes=notes,
+        experiments=[r.experiment for r in reports if r.experiment is not None],
+        cost=cost,
+        terminology=_merge_terminology(reports),
+        sync=_merge_workload(reports),
+        notes=notes + details + cost_notes,
     )
     prefix = step.report_prefix
     keys = [f"{prefix}report.json", f"{prefix}report.html", f"{prefix}report.md"]

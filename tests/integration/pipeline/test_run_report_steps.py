@@ -1,0 +1,336 @@
+"""The run report from the real steps on moto S3, Translate served by the stand-in (no Step Functions).
+
+Given a small bilingual book, the pair's steps run as the state machine would chain them (BuildParallelData,
+the parallel-data import, Stage, the ACT and baseline jobs, Assemble, Score) and then the run report is written.
+The report must show BLEU/chrF with vs without ACT per chapter with the leakage guard that really applied, the
+characters each job billed with the standard vs ACT estimate, the engine that produced the segments, the
+term-consistency check and, for a publishing run, the review workload from synchronization.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from amts.pipeline.assemble import assemble_pair
+from amts.pipeline.models import (
+    AssembleStep,
+    JobResult,
+    JobsResult,
+    PairResult,
+    PairSettings,
+    PairTask,
+    ParallelDataStep,
+    ReportStep,
+    ScoreStep,
+    StageStep,
+)
+from amts.pipeline.parallel_data import build_pair_parallel_data
+from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, pair_report_key, score_pair, write_run_report
+from amts.pipeline.stage import stage_pair
+from amts.pipeline_config import BudgetConfig
+from amts.translate.standin import TranslateStandIn
+from moto import mock_aws
+
+INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
+ROLE = "arn:aws:iam::123456789012:role/amts-translate"
+TERMINOLOGY = "amts-terms-en-zh"
+EVALUATED = "chapter_loss/index.md"
+OTHER = "chapter_data/index.md"
+NEW = "chapter_new/index.md"
+SHARED_EN = "Training data should be representative of the deployment."
+SHARED_ZH = "训练数据应该代表部署环境。"
+
+BOOK = {
+    EVALUATED: (
+        "# Loss Functions\n\nThe loss function measures how far a prediction is from the truth.\n\n"
+        f"{SHARED_EN}\n\n```{{.python .input}}\nloss = (y_hat - y) ** 2\n```\n\n"
+        "We minimize the loss function over the training set.\n",
+        "# 损失函数\n\n损失函数衡量预测与真实值的差距。\n\n"
+        f"{SHARED_ZH}\n\n```{{.python .input}}\nloss = (y_hat - y) ** 2\n```\n\n"
+        "我们在训练集上最小化损失函数。\n",
+    ),
+    OTHER: (
+        "# Data\n\nData comes in many shapes. Tables are common.\n\n"
+        f"{SHARED_EN}\n\nLabels are often expensive to collect.\n",
+        f"# 数据\n\n数据有多种形态。表格很常见。\n\n{SHARED_ZH}\n\n标签的收集通常代价高昂。\n",
+    ),
+}
+NEW_EN = "# A New Chapter\n\nThis chapter has no translation yet.\n\nIt uses a loss function too.\n"
+
+
+@dataclass
+class Book:
+    s3: Any
+    translate: TranslateStandIn
+
+
+@pytest.fixture
+def book(monkeypatch: pytest.MonkeyPatch) -> Iterator[Book]:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        for bucket in (INPUT, WORK, OUTPUT):
+            s3.create_bucket(Bucket=bucket)
+        for path, (en, zh) in BOOK.items():
+            s3.put_object(Bucket=INPUT, Key=f"book/en/{path}", Body=en.encode())
+            s3.put_object(Bucket=INPUT, Key=f"book/zh/{path}", Body=zh.encode())
+        s3.put_object(Bucket=INPUT, Key=f"book/en/{NEW}", Body=NEW_EN.encode())
+        translate = TranslateStandIn(s3, use_apertium=False)
+        translate.call(
+            "ImportTerminology",
+            {
+                "Name": TERMINOLOGY,
+                "MergeStrategy": "OVERWRITE",
+                "TerminologyData": {"File": "en,zh\nloss function,损失函数\n".encode(), "Format": "CSV"},
+            },
+        )
+        yield Book(s3, translate)
+
+
+def _task(run_id: str, *, chapters: list[str] | None, publish: bool, evaluate: bool) -> PairTask:
+    pair = PairSettings(
+        source="en",
+        target="zh",
+        parallel_data_name="amts-en-zh",
+        terminology_name=TERMINOLOGY,
+        evaluate=evaluate,
+        reference_prefix="book/zh/",
+    )
+    return PairTask(
+        run_id=run_id,
+        pair=pair,
+        pair_name="en-zh",
+        chapters=chapters,
+        chapter_count=len(chapters or [EVALUATED, OTHER, NEW]),
+        publish=publish,
+        evaluate=evaluate,
+        job_name=f"amts-{run_id}-en-zh",
+        client_token=f"token-{run_id}",
+    )
+
+
+def _run_job(book: Book, task: PairTask, *, input_uri: str, output_uri: str, variant: str, pd: list[str]) -> JobResult:
+    params: dict[str, Any] = {
+        "JobName": f"{task.job_name}-{variant}",
+        "InputDataConfig": {"S3Uri": input_uri, "ContentType": "text/html"},
+        "OutputDataConfig": {"S3Uri": output_uri},
+        "DataAccessRoleArn": ROLE,
+        "SourceLanguageCode": "en",
+        "TargetLanguageCodes": ["zh"],
+        "ClientToken": f"{task.client_token}-{variant}",
+        "TerminologyNames": [TERMINOLOGY],
+    }
+    if pd:
+        params["ParallelDataNames"] = pd
+    job_id = book.translate.call("StartTextTranslationJob", params)["JobId"]
+    book.translate.clock.advance(3600)
+    props = book.translate.call("DescribeTextTranslationJob", {"JobId": job_id})["TextTranslationJobProperties"]
+    assert props["JobStatus"] == "COMPLETED", props
+    return JobResult.model_validate(props)
+
+
+def _run_pair(book: Book, task: PairTask) -> PairResult:
+    """The pair's steps in the state machine's order, with the stand-in answering the Translate tasks."""
+    buckets = {"s3_client": book.s3, "input_bucket": INPUT, "work_bucket": WORK}
+    parallel_data = build_pair_parallel_data(ParallelDataStep(task=task), **buckets)
+    if parallel_data.has_data:
+        exists = any(p["Name"] == parallel_data.name for p in book.translate.call("ListParallelData", {})[
+            "ParallelDataPropertiesList"])  # fmt: skip
+        book.translate.call(
+            "UpdateParallelData" if exists else "CreateParallelData",
+            {
+                "Name": parallel_data.name,
+                "ParallelDataConfig": {"S3Uri": parallel_data.s3_uri, "Format": "CSV"},
+                "ClientToken": parallel_data.client_token,
+            },
+        )
+        book.translate.clock.advance(3600)
+    stage = stage_pair(
+        StageStep(task=task, parallel_data=parallel_data), output_bucket=OUTPUT, max_characters=1_000_000, **buckets
+    )
+    jobs = JobsResult()
+    if stage.needs_translation:
+        customized = _run_job(
+            book,
+            task,
+            input_uri=stage.input_s3_uri,
+            output_uri=stage.output_s3_uri,
+            variant="act",
+            pd=stage.parallel_data_names,
+        )
+        baseline = None
+        if task.evaluate:
+            baseline = _run_job(
+                book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
+            )
+        jobs = JobsResult(customized=customized, baseline=baseline)
+    clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
+    assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
+    return score_pair(ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled), **clients)
+
+
+def _report(book: Book, run_id: str, results: list[PairResult]) -> dict[str, Any]:
+    summary = write_run_report(
+        ReportStep(run_id=run_id, report_prefix=f"reports/{run_id}/", results=results),
+        s3_client=book.s3,
+        output_bucket=OUTPUT,
+        budget=BudgetConfig(),
+    )
+    assert summary.report_keys == [f"reports/{run_id}/report.{ext}" for ext in ("json", "html", "md")]
+    report: dict[str, Any] = json.loads(book.s3.get_object(Bucket=OUTPUT, Key=summary.report_keys[0])["Body"].read())
+    report["_summary"] = summary
+    report["_html"] = book.s3.get_object(Bucket=OUTPUT, Key=summary.report_keys[1])["Body"].read().decode()
+    report["_md"] = book.s3.get_object(Bucket=OUTPUT, Key=summary.report_keys[2])["Body"].read().decode()
+    return report
+
+
+def _details(book: Book, job_uri: str) -> dict[str, Any]:
+    bucket, _, prefix = job_uri[len("s3://") :].partition("/")
+    key = f"{prefix}details/zh.auxiliary-translation-details.json"
+    details: dict[str, Any] = json.loads(book.s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    return details
+
+
+def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: Book) -> None:
+    # Given an evaluation-only run of one chapter (its human translation must stay out of the parallel data)
+    task = _task("eval-1", chapters=[EVALUATED], publish=False, evaluate=True)
+    # When the pair's steps and the run report run
+    result = _run_pair(book, task)
+    report = _report(book, "eval-1", [result])
+
+    # Then BLEU/chrF are shown with and without ACT, per chapter, for the pair
+    assert result.status == "SUCCEEDED"
+    assert result.bleu is not None
+    assert result.bleu_baseline is not None
+    (experiment,) = report["experiments"]
+    assert (experiment["src_lang"], experiment["tgt_lang"]) == ("en", "zh")
+    assert experiment["conditions"] == ["without ACT", "with ACT"]
+    (row,) = experiment["rows"]
+    assert row["chapter"] == "chapter_loss"
+    by_condition = {r["condition"]: r for r in row["results"]}
+    assert {m["metric"] for m in by_condition["with ACT"]["metrics"]} >= {"BLEU", "chrF"}
+    assert {m["metric"] for m in by_condition["without ACT"]["metrics"]} >= {"BLEU", "chrF"}
+    # and the leakage guard says what BuildParallelData did: the evaluated chapter was held out
+    assert by_condition["with ACT"]["leakage_guard"] == "leave-one-chapter-out"
+    assert by_condition["without ACT"]["leakage_guard"] == "no-parallel-data"
+    assert "held out" in " ".join(experiment["notes"])
+    parallel_csv = book.s3.get_object(Bucket=WORK, Key=book.s3.list_objects_v2(Bucket=WORK, Prefix="parallel-data/")[
+        "Contents"][0]["Key"])["Body"].read().decode()  # fmt: skip
+    assert "loss" not in parallel_csv.lower()  # nothing of the evaluated chapter went into the parallel data
+    assert any("leave-one-chapter-out" in note and "held out" in note for note in report["notes"])
+
+    # and the engine: the stand-in named, each condition with the segments each of its engines produced
+    act_usage = by_condition["with ACT"]["engine_usage"]
+    assert "translation-memory" in " ".join(act_usage)  # the shared sentence came from the parallel data
+    assert "translation-memory" not in " ".join(by_condition["without ACT"]["engine_usage"])
+    engines = report["engines"]
+    assert len(engines) == 2
+    assert all(engine["name"].startswith(STAND_IN_ENGINE) for engine in engines)
+    assert {("ACT job" in e["description"], "no ACT" in e["description"]) for e in engines} == {
+        (True, False),
+        (False, True),
+    }
+
+    # and the cost: each job's billed characters (Translate's own count) at its price, standard vs ACT estimate
+    act_chars = int(_details(book, result_job_uri(book, "act"))["charactersTranslated"])
+    base_chars = int(_details(book, result_job_uri(book, "base"))["charactersTranslated"])
+    lines = {line["label"]: line for line in report["cost"]["lines"]}
+    assert lines["en-zh ACT job (ACT price)"]["characters"] == act_chars > 0
+    assert lines["en-zh ACT job (ACT price)"]["usd_per_million_characters"] == 60.0
+    assert lines["en-zh baseline job (standard price)"]["characters"] == base_chars
+    assert lines["en-zh baseline job (standard price)"]["usd_per_million_characters"] == 15.0
+    assert report["cost"]["total_usd"] == pytest.approx(act_chars * 60e-6 + base_chars * 15e-6, abs=2e-4)
+    assert any(
+        f"{act_chars:,} characters billed" in note and f"${act_chars * 15e-6:.4f} at standard pricing" in note
+        for note in report["notes"]
+    )
+
+    # and the term check: the configured terminology's term was found in the source and checked in the output
+    terms = report["terminology"]
+    assert terms["terms_checked"] == 1
+    assert terms["occurrences"] == 3  # the heading's "Loss Functions" too (case and plural are matched)
+    # the stand-in, like Translate, applies terms case-sensitively: the capitalized heading kept no 损失函数
+    (issue,) = terms["issues"]
+    assert (issue["term"], issue["expected"], issue["path"]) == ("loss function", "损失函数", f"zh/{EVALUATED}")
+    assert issue["segment_id"] == "s0001"  # the heading
+    assert TERMINOLOGY in terms["glossary"]
+
+    # and no review workload: an evaluation-only run publishes nothing
+    assert report["sync"] is None
+    # and the HTML and Markdown carry the sections
+    for section in ("Experiments en → zh", "Cost", "Term consistency", "Translation engine"):
+        assert section in report["_html"]
+    assert "leakage guard" in report["_md"]
+    # and the per-pair scores file the demo reads keeps its fields
+    scores = json.loads(book.s3.get_object(Bucket=OUTPUT, Key="reports/eval-1/en-zh/scores.json")["Body"].read())
+    assert {"pair", "act", "baseline", "act_engine", "baseline_engine"} <= set(scores)
+    assert scores["leakage_guard"] == "leave-one-chapter-out"
+
+
+def result_job_uri(book: Book, variant: str) -> str:
+    jobs = book.translate.call("ListTextTranslationJobs", {})["TextTranslationJobPropertiesList"]
+    job = next(j for j in jobs if j["JobName"].endswith(f"-{variant}"))
+    return str(job["OutputDataConfig"]["S3Uri"])
+
+
+def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book) -> None:
+    # Given a publishing run of the whole book: two chapters with a human translation (kept by sync) and a new one
+    task = _task("publish-1", chapters=None, publish=True, evaluate=False)
+    # When the pair's steps and the run report run
+    result = _run_pair(book, task)
+    report = _report(book, "publish-1", [result])
+    # Then the review workload lists the synchronized chapters and the chapter translated whole
+    assert result.status == "SUCCEEDED"
+    rows = {row["path"]: row for row in report["sync"]["documents"]}
+    assert set(rows) == {f"en-zh: {EVALUATED}", f"en-zh: {OTHER}", f"en-zh: {NEW} (translated whole)"}
+    kept = rows[f"en-zh: {OTHER}"]
+    assert kept["unchanged"] == kept["segments_total"] > 0
+    assert kept["needs_review"] == 0
+    new = rows[f"en-zh: {NEW} (translated whole)"]
+    assert new["machine_translated"] == new["segments_total"] == new["needs_review"] == 3
+    assert report["sync"]["totals"]["needs_review"] == 3
+    # and nothing was scored, so there is no comparison and no leakage label
+    assert report["experiments"] == []
+    assert report["scores"] == []
+    # and the one job is billed at the ACT price (it used the book's parallel data)
+    (line,) = report["cost"]["lines"]
+    assert line["label"] == "en-zh ACT job (ACT price)"
+    assert line["characters"] == result.characters_billed > 0
+    # and the term check covers the new chapter's machine translation
+    assert report["terminology"]["occurrences"] == 1
+    assert "Review workload from synchronization" in report["_html"]
+
+
+def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(book: Book) -> None:
+    # Given a published book, and then one paragraph of a chapter edited
+    _run_pair(book, _task("publish-1", chapters=None, publish=True, evaluate=False))
+    edited = BOOK[OTHER][0].replace("Labels are often expensive to collect.", "Labels usually cost a lot to collect.")
+    book.s3.put_object(Bucket=INPUT, Key=f"book/en/{OTHER}", Body=edited.encode())
+    # When the chapter is synchronized
+    result = _run_pair(book, _task("sync-1", chapters=[OTHER], publish=True, evaluate=False))
+    report = _report(book, "sync-1", [result])
+    # Then the workload shows one machine-translated segment to review and the rest kept
+    (row,) = report["sync"]["documents"]
+    assert row["path"] == f"en-zh: {OTHER}"
+    assert row["machine_translated"] == 1
+    assert row["needs_review"] == 1
+    assert row["unchanged"] == row["segments_total"] - 1
+    # and only that paragraph was billed
+    assert report["cost"]["lines"][0]["characters"] == len("Labels usually cost a lot to collect.")
+
+
+def test_the_pair_report_is_found_by_run_and_pair(book: Book) -> None:
+    task = _task("eval-2", chapters=[EVALUATED], publish=False, evaluate=True)
+    _run_pair(book, task)
+    stored = json.loads(book.s3.get_object(Bucket=OUTPUT, Key=pair_report_key("eval-2", "en-zh"))["Body"].read())
+    assert [job["role"] for job in stored["jobs"]] == ["ACT", "baseline"]
+    assert stored["leakage_guard"] == "leave-one-chapter-out"
+    # the stand-in served these jobs, and the report says so (Amazon Translate writes no amtsStandIn section)
+    assert all(job["engine"].startswith(STAND_IN_ENGINE) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
+    assert sum(stored["jobs"][1]["engine_usage"].values()) == 4  # one engine per translated segment

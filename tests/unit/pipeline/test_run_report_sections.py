@@ -1,0 +1,103 @@
+"""Pure parts of the run report: which engine a job's details name, and the leakage guard a run had."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from amts.pipeline.models import (
+    AssembleResult,
+    JobResult,
+    JobsResult,
+    PairSettings,
+    PairTask,
+    ScoreStep,
+    StageResult,
+)
+from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, engine_usage, leakage_guard_of, pair_report_key
+
+
+def _stand_in_details() -> dict[str, Any]:
+    return {
+        "charactersTranslated": "120",
+        "details": [
+            {
+                "sourceFile": "c00000.html",
+                "amtsStandIn": {"segments": [{"id": "s0001", "engine": "pseudo"}, {"id": "s0002", "engine": "pseudo"}]},
+            },
+            {
+                "sourceFile": "c00001.html",
+                "amtsStandIn": {"segments": [{"id": "s0001", "engine": "translation-memory (exact)"}]},
+            },
+            {"sourceFile": "c00002.html", "errorCode": "CustomerError", "errorMessage": "bad"},
+        ],
+        "amtsStandIn": {"engines": ["pseudo", "translation-memory (exact)"]},
+    }
+
+
+def test_amazon_translate_details_name_amazon_translate() -> None:
+    # Given the auxiliary details file Amazon Translate writes (no stand-in section), or none at all
+    aws = {"charactersTranslated": "99", "details": [{"sourceFile": "c00000.html", "targetFile": "zh.c00000.html"}]}
+    # Then the engine is Amazon Translate, with no per-segment breakdown (the service gives none)
+    assert engine_usage(aws) == (AWS_ENGINE, {})
+    assert engine_usage({}) == (AWS_ENGINE, {})
+
+
+def test_stand_in_details_name_its_engines_and_count_segments() -> None:
+    name, usage = engine_usage(_stand_in_details())
+    assert name == f"{STAND_IN_ENGINE} (pseudo, translation-memory (exact))"
+    assert usage == {"pseudo": 2, "translation-memory (exact)": 1}
+    # and the count can be limited to some job input documents (one chapter's)
+    assert engine_usage(_stand_in_details(), {"c00001.html"})[1] == {"translation-memory (exact)": 1}
+
+
+def _step(*, publish: bool, parallel_data: list[str]) -> ScoreStep:
+    pair = PairSettings(source="en", target="zh", parallel_data_name="amts-en-zh", reference_prefix="book/zh/")
+    task = PairTask(
+        run_id="r1",
+        pair=pair,
+        pair_name="en-zh",
+        chapters=["a/index.md", "b/index.md"],
+        chapter_count=2,
+        publish=publish,
+        evaluate=True,
+        job_name="amts-r1-en-zh",
+        client_token="t",
+    )
+    stage = StageResult(
+        needs_translation=True,
+        input_s3_uri="s3://w/in/",
+        output_s3_uri="s3://w/out/act/",
+        baseline_output_s3_uri="s3://w/out/baseline/",
+        parallel_data_names=parallel_data,
+        stage_key="in/meta/stage.json",
+    )
+    job = JobResult(JobId="j1", JobStatus="COMPLETED", ParallelDataNames=parallel_data)
+    assemble = AssembleResult(
+        chapters_published=0, segments_translated=3, segments_untranslated=0, characters_billed=10, details_key="k"
+    )
+    return ScoreStep(task=task, stage=stage, jobs=JobsResult(customized=job), assemble=assemble)
+
+
+@pytest.mark.parametrize(
+    ("publish", "parallel_data", "guard", "said"),
+    [
+        # BuildParallelData holds out every chapter of an evaluation-only (publish=false) run
+        (False, ["amts-en-zh"], "leave-one-chapter-out", "all 2 evaluated chapter(s) were held out"),
+        # a publishing run aligns every chapter with a human translation, the scored ones included
+        (True, ["amts-en-zh"], "own-pairs-included", "may have seen the answer key"),
+        # nothing left to build parallel data from: the "ACT" job ran uncustomized
+        (False, [], "no-parallel-data", "without parallel data"),
+        (True, [], "no-parallel-data", "without parallel data"),
+    ],
+)
+def test_the_leakage_guard_states_what_build_parallel_data_did(
+    publish: bool, parallel_data: list[str], guard: str, said: str
+) -> None:
+    label, note = leakage_guard_of(_step(publish=publish, parallel_data=parallel_data))
+    assert label == guard
+    assert said in note
+
+
+def test_pair_report_sits_beside_the_pair_scores() -> None:
+    assert pair_report_key("run-7", "en-zh") == "reports/run-7/en-zh/pair-report.json"
