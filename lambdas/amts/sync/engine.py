@@ -656,7 +656,7 @@ class _Planner:
     def _segment(self, new: Segment, old: Segment | None, target: Segment | None, op: str) -> _SegmentResult:
         if old is not None and target is not None:
             entry = self.memory.lookup(old.text)
-            human_edit = entry is not None and entry.edited_by_human(target.text)
+            human_edit = self._edited_by_human(entry, target.text)
             origin = _origin_of(entry, human_edit)
             if human_edit:
                 self.report.human_edits_detected += 1
@@ -856,24 +856,43 @@ class _Planner:
                     translation = target.text[tgt_sentences[tgt[0]].start : tgt_sentences[tgt[-1]].end]
                     self._seed_pair(source, translation, "sentence", segment.id)
 
+    def _edited_by_human(self, entry: MemoryEntry | None, target: str) -> bool:
+        """Machine output published in *this* file that no longer reads as published: a person edited it."""
+        return entry is not None and entry.provenance.file == self.file and entry.edited_by_human(target)
+
     def _seed_pair(self, source: str, target: str, level: Literal["segment", "sentence"], segment_id: str) -> None:
         key = normalise(source)
-        if not key or key in self.local or self.memory.lookup(source) is not None:
+        if not key or key in self.local:
+            return
+        existing = self.memory.lookup(source)
+        if existing is not None and not (
+            # A human translation of text the memory only holds as machine output from another file wins.
+            existing.origin is Origin.MACHINE
+            and existing.provenance.file != self.file
+            and normalise(existing.target) != normalise(target)
+        ):
             return
         self.local[key] = target
         self.updates.append(
             MemoryUpdate(
-                source=source, target=target, origin=Origin.HUMAN, level=level, segment_id=segment_id, seed=True
+                source=source,
+                target=target,
+                origin=Origin.HUMAN,
+                level=level,
+                segment_id=segment_id,
+                seed=existing is None,
             )
         )
 
     def _lookup(self, source: str) -> tuple[str, Origin, int | None] | None:
         """Target, origin and (for machine output) the characters of machine text, from memory or this run."""
+        local = self.local.get(normalise(source))
+        if local is not None:  # the existing translation (human) from this run's pair comes first
+            return local, Origin.HUMAN, None
         entry = self.memory.lookup(source)
         if entry is not None:
             return entry.target, entry.origin, entry.machine_chars
-        local = self.local.get(normalise(source))
-        return (local, Origin.HUMAN, None) if local is not None else None
+        return None
 
     def _unit(self, segment: Segment, start: int, end: int, *, whole: bool) -> MtUnit:
         line_start = self.new_doc.text.rfind("\n", 0, segment.start) + 1
@@ -936,7 +955,7 @@ class _Planner:
             origin = Origin.HUMAN
             if target is not None:
                 entry = self.memory.lookup(old_segment.text)
-                human_edit = entry is not None and entry.edited_by_human(target.text)
+                human_edit = self._edited_by_human(entry, target.text)
                 origin = _origin_of(entry, human_edit)
                 if human_edit:
                     self.report.human_edits_detected += 1

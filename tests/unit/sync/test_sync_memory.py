@@ -128,6 +128,26 @@ def test_human_edit_without_source_change_becomes_human_memory(aligner: Any) -> 
     assert entry.origin is Origin.MACHINE_EDITED
 
 
+def test_machine_text_from_another_file_is_not_a_human_edit_and_yields_to_a_human_translation(aligner: Any) -> None:
+    memory = fresh_memory()
+    memory.remember(
+        "Linear Regression",
+        "〔机翻〕线性回归",
+        origin=Origin.MACHINE,
+        level="segment",
+        file="other.md",
+        segment_id=None,
+        run="r0",
+    )
+
+    result = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+
+    assert result.report.human_edits_detected == 0
+    entry = memory.lookup("Linear Regression")
+    assert entry is not None
+    assert (entry.target, entry.origin) == ("线性回归", Origin.HUMAN)
+
+
 def test_wrong_target_file_is_refused(aligner: Any) -> None:
     translator = RecordingTranslator()
     with pytest.raises(AlignmentError, match="wrong file or a different book"):
