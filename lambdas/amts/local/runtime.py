@@ -224,11 +224,13 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         awscalls.DISPATCHER.activate(records=self.calls, answer=self._answer, account=self.names.account)
         self._stack.callback(awscalls.DISPATCHER.deactivate)
         if self.serve_translate:
-            from amts.local.translate_service import make_standin, translate_hook
+            from amts.local.translate_service import SERVICE_BUCKET_SUFFIX, make_standin, translate_hook
 
             s3 = boto3.client("s3", region_name=self.names.region)
             self.translate = make_standin(s3, region=self.names.region, account=self.names.account)
-            self.service_hooks.append(translate_hook(self.translate))  # hooks given by the caller answer first
+            service_bucket = f"{self.names.prefix}-{SERVICE_BUCKET_SUFFIX}"
+            hook = translate_hook(self.translate, s3_client=s3, service_bucket=service_bucket)
+            self.service_hooks.append(hook)  # hooks given by the caller answer first
         self._create_storage_and_trigger()
         self._set_environment(self.function_environment())  # before the handlers' modules are imported
         self._quiet_interpreter_logs()

@@ -9,6 +9,7 @@ data-access role's, the role a real job runs with. Parallel-data files are read 
 
 from __future__ import annotations
 
+import base64
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -102,8 +103,48 @@ def make_standin(s3_client: Any, *, region: str, account: str) -> TranslateStand
     return standin
 
 
-def translate_hook(standin: TranslateStandIn) -> Callable[[str, str, dict[str, Any]], Any]:
+SERVICE_BUCKET_SUFFIX = "translate-service"  # where the local "service" keeps files it hands out by URL
+_INLINE_URL_LIMIT = 2048
+
+
+class _Locations:
+    """Turns the stand-in's self-contained ``data:`` locations into presigned S3 URLs, as the service returns.
+
+    ``GetParallelData`` answers with a presigned URL (30-minute expiry) to the imported file; the stand-in inlines
+    the whole file as a ``data:`` URL, which for a book's parallel data exceeds Step Functions' 256 KiB task result
+    limit. The file is put in a service-owned bucket and a presigned URL to it is returned instead.
+    """
+
+    def __init__(self, s3_client: Any, bucket: str) -> None:
+        self.s3, self.bucket, self.created = s3_client, bucket, False
+
+    def rewrite(self, value: Any, path: str = "") -> Any:
+        if isinstance(value, dict):
+            return {key: self.rewrite(item, f"{path}/{key}") for key, item in value.items()}
+        if isinstance(value, str) and value.startswith("data:") and len(value) > _INLINE_URL_LIMIT:
+            return self._presigned(value, path)
+        return value
+
+    def _presigned(self, url: str, path: str) -> str:
+        header, _, payload = url.partition(",")
+        data = base64.b64decode(payload) if header.endswith(";base64") else payload.encode("utf-8")
+        key = f"{uuid.uuid4().hex}{path}"
+        with acting_as(TRANSLATE_SERVICE_PRINCIPAL):
+            if not self.created:
+                self.s3.create_bucket(Bucket=self.bucket)
+                self.created = True
+            self.s3.put_object(Bucket=self.bucket, Key=key, Body=data)
+            presigned: str = self.s3.generate_presigned_url(
+                "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=1800
+            )
+        return presigned
+
+
+def translate_hook(
+    standin: TranslateStandIn, *, s3_client: Any | None = None, service_bucket: str | None = None
+) -> Callable[[str, str, dict[str, Any]], Any]:
     """A runtime service hook: Translate calls answered by ``standin`` (errors as the modelled exceptions)."""
+    locations = _Locations(s3_client, service_bucket) if s3_client is not None and service_bucket else None
 
     def answer(service: str, operation: str, params: dict[str, Any]) -> Any:
         if service != "translate":
@@ -112,6 +153,8 @@ def translate_hook(standin: TranslateStandIn) -> Callable[[str, str, dict[str, A
         try:
             body = standin.call(operation, params)
             status = 200
+            if locations is not None:
+                body = locations.rewrite(body)
         except ServiceError as exc:
             body, status = exc.response(), exc.status
         # Every AWS response carries a request id; Step Functions quotes it in a failed task's cause.

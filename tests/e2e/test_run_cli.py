@@ -1,0 +1,55 @@
+"""``amts run`` on a user's book: one translated file per source chapter and pair, the reports, exit codes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from amts.cli import main
+from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_missing_book_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["run", "--book", str(tmp_path / "nope"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "nope: book folder not found" in capsys.readouterr().err
+
+
+def test_a_book_without_its_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "book" / "zh").mkdir(parents=True)
+    (tmp_path / "book" / "zh" / "a.md").write_text("# 标题\n", encoding="utf-8")
+    status = main(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "no source folder en/" in capsys.readouterr().err
+
+
+def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a book whose English was edited since the translations were made, and the previous English
+    book = write_sample_book(tmp_path / "book").root
+    old = tmp_path / "old-en"
+    shutil.copytree(book / "en", old)
+    (book / "en" / NEW_CHAPTER).write_text(edited_new_chapter(), encoding="utf-8")
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.md")}
+    out = tmp_path / "out"
+
+    # When it runs for both pairs
+    status = main(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--old-source", str(old), "--out", str(out)])
+
+    # Then it succeeds with one file per source chapter and pair, and the reports
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    for target in ("zh", "es"):
+        for chapter in CHAPTERS:
+            assert (out / target / chapter).is_file(), f"{target}/{chapter}"
+    assert (out / "report.html").is_file()
+    assert (out / "report.json").is_file()
+    assert "previous: SUCCEEDED" in printed
+    assert "current: SUCCEEDED" in printed
+    # and the inputs are untouched
+    assert {p: p.read_bytes() for p in before} == before
