@@ -9,7 +9,7 @@ from pathlib import Path
 from amts.book import parse
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text, write_atomic
-from amts.sync.engine import MIN_CONFIDENCE, Translator, sync_documents
+from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, SyncReport
 
@@ -51,9 +51,9 @@ def sync_directory(
     run: str,
     min_confidence: float = MIN_CONFIDENCE,
 ) -> list[FileOutcome]:
-    """Every ``*.md`` under the new source; a file without an old source or old target is reported, not guessed.
-
-    A file whose alignment fails is reported and skipped; the others are still written.
+    """Every ``*.md`` under the new source. A file with no translation yet (no old source or no old target) is
+    translated whole, through the memory first; a file whose alignment fails is reported and skipped, the
+    others are still written.
     """
     for folder in (old_source_dir, old_target_dir, new_source_dir):
         if not folder.is_dir():
@@ -62,14 +62,13 @@ def sync_directory(
     for new_path in sorted(new_source_dir.rglob("*.md")):
         relative = new_path.relative_to(new_source_dir).as_posix()
         old_path, tgt_path = old_source_dir / relative, old_target_dir / relative
-        if not old_path.is_file() or not tgt_path.is_file():
-            missing = "old source" if not old_path.is_file() else "old target"
-            outcomes.append(FileOutcome(relative, None, f"no {missing}: translate this file whole"))
-            continue
+        translated = old_path.is_file() and tgt_path.is_file()
         try:
+            old_doc = parse(read_text(old_path), path=str(old_path)) if translated else empty_document(str(old_path))
+            tgt_doc = parse(read_text(tgt_path), path=str(tgt_path)) if translated else empty_document(str(tgt_path))
             result = sync_documents(
-                parse(read_text(old_path), path=str(old_path)),
-                parse(read_text(tgt_path), path=str(tgt_path)),
+                old_doc,
+                tgt_doc,
                 parse(read_text(new_path), path=str(new_path)),
                 memory,
                 translator,

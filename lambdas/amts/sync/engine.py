@@ -86,6 +86,11 @@ def _as_document(value: Document | str, path: str) -> Document:
     return value if isinstance(value, Document) else parse(value, path=path)
 
 
+def empty_document(path: str) -> Document:
+    """No old source and no translation yet: syncing against it translates the new source whole."""
+    return Document(path=path, text="", blocks=())
+
+
 def plan_sync(
     old_source: Document | str,
     old_target: Document | str,
@@ -1006,7 +1011,7 @@ class _Planner:
             last = chunks[-1]
             body = [piece for piece in last.pieces if piece.unit is not None or piece.text]
             ends_line = bool(body) and body[-1].unit is None and body[-1].text.endswith("\n")
-            if self.tgt_doc.text.endswith("\n") and not ends_line:
+            if (self.tgt_doc.text or self.new_doc.text).endswith("\n") and not ends_line:
                 pieces.append(Piece(text=newline))
             elif ends_line:
                 pieces.append(Piece(text=last.separator))

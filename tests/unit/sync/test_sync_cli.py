@@ -85,13 +85,18 @@ def test_sync_directory_form(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         )
     )
 
-    assert status == 1  # one file has no translation to update: reported, not guessed
+    assert status == 0
     assert (tmp_path / "out" / "chapter_a" / "linreg.md").is_file()
+    # A section with no translation yet is translated whole.
+    fresh = (tmp_path / "out" / "chapter_a" / "fresh.md").read_text(encoding="utf-8")
+    assert "# [pseudo en→zh] Fresh\n" in fresh
+    assert "[pseudo en→zh] A new section.\n" in fresh
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["problems"] == [{"file": "chapter_a/fresh.md", "problem": "no old source: translate this file whole"}]
+    assert data["problems"] == []
+    assert [f["file"] for f in data["files"]] == ["chapter_a/fresh.md", "chapter_a/linreg.md"]
     assert 0 < data["workload_reduction"] < 1
     assert data["baseline_workload_reduction"] == 0.0
-    assert "1 files synced, 1 not" in capsys.readouterr().out
+    assert "2 files synced, 0 not" in capsys.readouterr().out
 
 
 @pytest.mark.usefixtures("use_aligner")
