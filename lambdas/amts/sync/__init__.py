@@ -10,7 +10,15 @@ Public API (see docs/module-map.md, section ``amts.sync``)::
 """
 
 from amts.sync.changes import detect_changes
-from amts.sync.engine import MIN_CONFIDENCE, SyncResult, Translator, apply_sync, plan_sync, sync_documents
+from amts.sync.engine import (
+    MIN_CONFIDENCE,
+    SyncResult,
+    Translator,
+    apply_sync,
+    empty_document,
+    plan_sync,
+    sync_documents,
+)
 from amts.sync.memory import (
     LocalMemoryStore,
     MemoryEntry,
@@ -44,6 +52,7 @@ __all__ = [
     "Translator",
     "apply_sync",
     "detect_changes",
+    "empty_document",
     "memory_path",
     "normalise",
     "offline_translator",
