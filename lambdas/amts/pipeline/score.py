@@ -23,7 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from amts.book import Document, parse, segments
-from amts.errors import AmtsError
+from amts.errors import AmtsError, InputError
 from amts.evaluate import RunReport, ScoreReport, compare_score_reports, render_html, render_markdown
 from amts.evaluate.experiments import CONDITION_NO_ACT
 from amts.evaluate.models import (
@@ -337,7 +337,10 @@ def _pair_glossary(
             with tempfile.TemporaryDirectory() as folder:  # load_glossary reads a file (its name gives languages)
                 path = Path(folder) / PurePosixPath(glossary_key).name
                 path.write_text(text, encoding="utf-8")
-                glossary = load_glossary(path, src_lang=pair.source, tgt_lang=pair.target)
+                try:
+                    glossary = load_glossary(path, src_lang=pair.source, tgt_lang=pair.target)
+                except InputError as exc:  # name the object, not the temporary copy
+                    raise InputError(exc.message, path=f"s3://{input_bucket}/{glossary_key}", line=exc.line) from None
             return glossary, glossary_key
     if pair.terminology_name is None or act_job is None:
         return None, ""
@@ -447,10 +450,15 @@ def score_pair(
                 act_files, manifest, pair.source, s3_client=s3_client, input_bucket=input_bucket
             )
         for chapter in manifest.chapters:
-            if chapter.mode == "sync":
+            if chapter.mode != "sync":
+                continue
+            try:
                 sync = _resync_chapter(chapter, act_files, s3_client=s3_client, work_bucket=work_bucket)
-                if sync is not None:
-                    synced.append((chapter, sync))
+            except AmtsError as exc:  # the chapter stands as Assemble published it; only its workload row is lost
+                notes.append(f"{chapter.path}: no review-workload row: {exc}")
+                continue
+            if sync is not None:
+                synced.append((chapter, sync))
     experiment: ExperimentReport | None = None
     guard: LeakageGuard | None = None
     guard_note = ""
@@ -509,11 +517,20 @@ def score_pair(
         )
     terminology = None
     if pair.terminology_name or glossary_key:
-        glossary, label = _pair_glossary(step, act_job, glossary_key, s3_client=s3_client, input_bucket=input_bucket)
+        glossary: Glossary | None = None
+        label = problem = ""
+        try:
+            glossary, label = _pair_glossary(
+                step, act_job, glossary_key, s3_client=s3_client, input_bucket=input_bucket
+            )
+        except AmtsError as exc:  # a broken glossary must not fail a pair whose chapters are already published
+            problem = str(exc)
         if glossary is not None:
             terminology = _terminology(glossary, label, wholes, synced)
         else:
-            notes.append(f"terminology configured but no glossary found ({glossary_key or pair.terminology_name})")
+            notes.append(
+                f"term check not run: {problem or f'no glossary found ({glossary_key or pair.terminology_name})'}"
+            )
     report = PairReport(
         pair=task.pair_name,
         source=pair.source,

@@ -135,7 +135,7 @@ def _run_job(book: Book, task: PairTask, *, input_uri: str, output_uri: str, var
     return JobResult.model_validate(props)
 
 
-def _run_pair(book: Book, task: PairTask) -> PairResult:
+def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> PairResult:
     """The pair's steps in the state machine's order, with the stand-in answering the Translate tasks."""
     buckets = {"s3_client": book.s3, "input_bucket": INPUT, "work_bucket": WORK}
     parallel_data = build_pair_parallel_data(ParallelDataStep(task=task), **buckets)
@@ -172,7 +172,8 @@ def _run_pair(book: Book, task: PairTask) -> PairResult:
         jobs = JobsResult(customized=customized, baseline=baseline)
     clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
-    return score_pair(ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled), **clients)
+    step = ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled)
+    return score_pair(step, glossary_key=glossary_key, **clients)
 
 
 def _report(book: Book, run_id: str, results: list[PairResult]) -> dict[str, Any]:
@@ -334,3 +335,34 @@ def test_the_pair_report_is_found_by_run_and_pair(book: Book) -> None:
     # the stand-in served these jobs, and the report says so (Amazon Translate writes no amtsStandIn section)
     assert all(job["engine"].startswith(STAND_IN_ENGINE) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
     assert sum(stored["jobs"][1]["engine_usage"].values()) == 4  # one engine per translated segment
+
+
+def test_a_configured_glossary_file_is_checked_in_full(book: Book) -> None:
+    # Given the glossary the terminology was built from, in the book's markdown form (zh-en, reoriented)
+    key = "book/extras/TERMINOLOGY.zh-en.md"
+    glossary = "损失函数，loss function\n训练集，training set\n标签，label\n"
+    book.s3.put_object(Bucket=INPUT, Key=key, Body=glossary.encode())
+    # When an evaluation run is scored with it
+    result = _run_pair(book, _task("eval-g", chapters=[EVALUATED], publish=False, evaluate=True), glossary_key=key)
+    report = _report(book, "eval-g", [result])
+    # Then every glossary term found in the source is checked, not only those Translate applied
+    terms = report["terminology"]
+    assert terms["glossary"] == f"en-zh: {key}"
+    assert terms["terms_checked"] == 2  # loss function (3 times) and training set (once); no label in the chapter
+    assert terms["occurrences"] == 4
+    missing = {issue["term"] for issue in terms["issues"]}
+    assert "training set" in missing  # the stand-in was given no term for it, and its pseudo output lacks 训练集
+
+
+def test_a_broken_glossary_is_reported_without_failing_the_pair(book: Book) -> None:
+    # Given a glossary whose languages cannot be told (no language codes in its name)
+    key = "book/extras/glossary.md"
+    book.s3.put_object(Bucket=INPUT, Key=key, Body="损失函数，loss function\n".encode())
+    # When a publishing run is scored with it
+    result = _run_pair(book, _task("pub-g", chapters=[NEW], publish=True, evaluate=False), glossary_key=key)
+    report = _report(book, "pub-g", [result])
+    # Then the pair still succeeds (its chapter is published), and the report says why terms were not checked
+    assert result.status == "SUCCEEDED"
+    assert report["terminology"] is None
+    (note,) = [note for note in report["notes"] if "term check not run" in note]
+    assert f"s3://{INPUT}/{key}: cannot tell the glossary's languages" in note
