@@ -320,8 +320,8 @@ def _experiment(
     notes = [
         *report.notes,
         guard_note,
-        "'pairs used' reads 0: the Score step is not told how many pairs the parallel data holds "
-        "(BuildParallelData's pair_count)",
+        "'pairs used' and 'excluded' read 0 because the Score step is not told the parallel data's pair counts "
+        "(BuildParallelData's pair_count); they are not measured zeros",
     ]
     return report.model_copy(update={"rows": rows, "notes": notes})
 
