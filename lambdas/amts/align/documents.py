@@ -39,6 +39,7 @@ SEGMENT_PARAMS = AlignerParams(
     shape_penalty={(1, 1): 0.0, (1, 2): 0.3, (2, 1): 0.3, (2, 2): 2.0, (1, 3): 0.6, (3, 1): 0.6},
     band=25,
     use_embeddings=False,
+    wide_shapes=False,
 )
 SAMPLE_SIZE = 6
 LOW_CONFIDENCE = 0.3

@@ -24,6 +24,8 @@ from amts.align.models import Bead
 from amts.languages import CJK_LANGUAGES
 
 PAIR_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
+WIDE_SHAPES: tuple[tuple[int, int], ...] = ((1, 4), (4, 1), (2, 3), (3, 2))
+MAX_BLOCK = 4
 SKIP_SHAPES: tuple[tuple[int, int], ...] = ((1, 0), (0, 1))
 _INF = float("inf")
 _LENGTH_COST_CAP = 30.0
@@ -44,11 +46,23 @@ class AlignerParams:
     lexicon_miss: float = 0.03
     skip_cost: float = 0.9
     shape_penalty: dict[tuple[int, int], float] = field(
-        default_factory=lambda: {(1, 1): 0.0, (1, 2): 0.3, (2, 1): 0.3, (2, 2): 0.5, (1, 3): 0.5, (3, 1): 0.5}
+        default_factory=lambda: {
+            (1, 1): 0.0,
+            (1, 2): 0.3,
+            (2, 1): 0.3,
+            (2, 2): 0.5,
+            (1, 3): 0.5,
+            (3, 1): 0.5,
+            (1, 4): 0.8,
+            (4, 1): 0.8,
+            (2, 3): 0.8,
+            (3, 2): 0.8,
+        }
     )
     size_exponent: float = 1.0
     concat_blocks: bool = False
     local_normalisation: bool = True
+    wide_shapes: bool = True
     band: int = 10
     use_embeddings: bool = True
 
@@ -138,7 +152,7 @@ class _Features:
             self.src_blocks, self.tgt_blocks = src_blocks, tgt_blocks
             # Whole-matrix products are fastest for sections; very long inputs compute blocks on demand.
             self.block_sims = (
-                {(a, b): src_blocks[a] @ tgt_blocks[b].T for a, b in PAIR_SHAPES}
+                {(a, b): src_blocks[a] @ tgt_blocks[b].T for a, b in PAIR_SHAPES + WIDE_SHAPES}
                 if len(src) * len(tgt) <= _DENSE_LIMIT
                 else {}
             )
@@ -178,7 +192,7 @@ class _Features:
 
         def runs(items: Sequence[Counter[str]]) -> list[list[Counter[str]]]:
             table: list[list[Counter[str]]] = [[Counter() for _ in range(len(items) + 1)]]
-            for size in (1, 2, 3):
+            for size in range(1, MAX_BLOCK + 1):
                 row = []
                 for start in range(len(items) + 1):
                     total: Counter[str] = Counter()
@@ -293,7 +307,7 @@ def _prefix(values: Sequence[int]) -> list[int]:
 def _mean_blocks(vectors: FloatMatrix) -> dict[int, FloatMatrix]:
     """Embeddings of runs of 1-3 consecutive sentences as the normalised sum of their sentence embeddings."""
     blocks: dict[int, FloatMatrix] = {}
-    for size in (1, 2, 3):
+    for size in range(1, MAX_BLOCK + 1):
         count = max(len(vectors) - size + 1, 0)
         total = np.zeros((count, vectors.shape[1]), dtype=np.float32)
         for offset in range(size):
@@ -409,7 +423,8 @@ def align_sentences(
 
 
 def _search(features: _Features, n: int, m: int, band: Sequence[tuple[int, int]]) -> list[Bead]:
-    shapes = PAIR_SHAPES + SKIP_SHAPES
+    pair_shapes = PAIR_SHAPES + (WIDE_SHAPES if features.params.wide_shapes else ())
+    shapes = tuple(shape for shape in pair_shapes if shape in features.params.shape_penalty) + SKIP_SHAPES
     cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
     back: dict[tuple[int, int], tuple[int, int, float]] = {}
     for i in range(n + 1):
