@@ -182,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"chapter), {corpus['characters_sent_to_translate']} characters, peak {corpus['peak_memory_mib']} MiB"
             )
     if args.limit is None:
+        # A part skipped this time keeps its figures from the previous full run.
+        previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+        for part in ("demo", "corpus"):
+            if part not in results and part in previous:
+                results[part] = previous[part]
         write_atomic(RESULTS, json.dumps(results, indent=2, ensure_ascii=False) + "\n")
         print(f"wrote {RESULTS.relative_to(ROOT)}")
     else:
