@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from amts.cli import main
 from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 
