@@ -42,7 +42,7 @@ SEGMENT_PARAMS = AlignerParams(
     wide_shapes=False,
 )
 SAMPLE_SIZE = 6
-LOW_CONFIDENCE = 0.3
+LOW_CONFIDENCE = 0.25  # median similarity of sampled linked groups; unrelated D2L files score ~0.05-0.19
 
 
 @dataclass
