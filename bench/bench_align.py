@@ -15,7 +15,10 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import random  # noqa: E402
 import resource  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
@@ -88,6 +91,50 @@ def reverse_scores(sections: list[GoldSection]) -> dict[str, object]:
     }
 
 
+def synthetic_en_es(sections: list[GoldSection]) -> dict[str, object]:
+    """EN->ES on Apertium's Spanish for the gold sections' English, with known merges, drops and insertions.
+
+    There is no Spanish D2L; this checks the aligner on a Latin-script pair with a real (rule-based) translation.
+    """
+    if shutil.which("apertium") is None:
+        return {"skipped": "apertium is not installed (make system-deps)"}
+    rng = random.Random(7)
+    gold_docs, ours, baseline = [], [], []
+    for section in sections:
+        english = section.src.sentences
+        result = subprocess.run(
+            ["apertium", "-u", "eng-spa"], input="\n".join(english) + "\n", capture_output=True, text=True, check=True
+        )
+        spanish = result.stdout.split("\n")[: len(english)]
+        target: list[str] = []
+        gold: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        i = 0
+        while i < len(english):
+            roll = rng.random()
+            if roll < 0.07 and i + 1 < len(english):  # the translator merged two sentences
+                target.append(f"{spanish[i].strip()} {spanish[i + 1].strip()}")
+                gold.append(((i, i + 1), (len(target) - 1,)))
+                i += 2
+            elif roll < 0.11:  # a sentence left untranslated
+                gold.append(((i,), ()))
+                i += 1
+            elif roll < 0.14:  # a translator's note
+                target.append("Nota del traductor: este párrafo se añadió en la versión española.")
+                gold.append(((), (len(target) - 1,)))
+            else:
+                target.append(spanish[i].strip())
+                gold.append(((i,), (len(target) - 1,)))
+                i += 1
+        gold_docs.append(gold)
+        ours.append([(b.src, b.tgt) for b in align_sentences(english, target, src_lang="en", tgt_lang="es")])
+        baseline.append([(b.src, b.tgt) for b in gale_church(english, target)])
+    return {
+        "sections": [s.name for s in sections],
+        "ours": score_alignments(gold_docs, ours).to_dict(),
+        "gale_church": score_alignments(gold_docs, baseline).to_dict(),
+    }
+
+
 def corpus_pairs(granularity: str) -> dict[str, object]:
     manifest = (CORPUS / "origin" / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
     paths = [line.split("\t")[0] for line in manifest if line.strip()]
@@ -134,6 +181,7 @@ def main() -> int:
     for split in ("dev", "check"):
         results[f"gold_{split}"] = gold_scores(load_gold_dir(GOLD_DIR, CORPUS, split=split))
     results["gold_all_zh_to_en"] = reverse_scores(load_gold_dir(GOLD_DIR, CORPUS))
+    results["synthetic_en_to_es"] = synthetic_en_es(load_gold_dir(GOLD_DIR, CORPUS))
     if not args.skip_corpus:
         results["pairs_sentence"] = corpus_pairs("sentence")
     results["peak_memory_mb"] = round(_peak_mb(), 1)
