@@ -59,3 +59,14 @@ def test_document_without_translatable_text_is_refused() -> None:
     code_only = "```python\nprint(1)\n```\n"
     with pytest.raises(InputError, match="no translatable text"):
         align_documents(parse(code_only, path="code.md"), parse(ZH_MD, path="zh.md"), src_lang="en", tgt_lang="zh")
+
+
+def test_paragraph_turned_into_a_sentence_and_a_list_still_pairs_sentences() -> None:
+    en_md = f"# {EN[0]}\n\n{EN[1]} {EN[3]} {EN[4]}\n\n{EN[6]}\n"
+    zh_md = f"# {ZH[0]}\n\n{ZH[1]}\n\n* {ZH[3]}\n* {ZH[4]}\n\n{ZH[6]}\n"
+    pair_set = extract_pairs(
+        parse(en_md, path="en.md"), parse(zh_md, path="zh.md"), src_lang="en", tgt_lang="zh", granularity="sentence"
+    )
+    pairs = [(p.src, p.tgt) for p in pair_set.pairs]
+    for k in (0, 1, 3, 4, 6):
+        assert (EN[k], ZH[k]) in pairs
