@@ -4,7 +4,9 @@ Sync chapters go through ``amts.sync.apply_sync`` (kept text + MT units, memory 
 through ``amts.book.from_html``. A segment whose translation lost or changed a protected span keeps its source
 text and is counted as untranslated. Each chapter is one S3 PUT (atomic); the memory and the source snapshot
 (the next sync's old source) are written after the chapter, so a crash leaves a chapter that will be
-re-synchronized, never a memory that claims work that was not published.
+re-synchronized, never a memory that claims work that was not published. The memory is written with an S3
+conditional PUT (``amts.sync.memory.save_memory``): when another execution wrote it meanwhile, its entries are
+reloaded and merged with this run's, never overwritten.
 """
 
 from __future__ import annotations
@@ -18,9 +20,8 @@ from amts.errors import InputError
 from amts.pipeline import layout
 from amts.pipeline.models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_json, put_text, read_json, read_text
-from amts.pipeline.stage import load_memory
 from amts.sync.engine import apply_sync
-from amts.sync.memory import Origin, S3MemoryStore, TranslationMemory
+from amts.sync.memory import Origin, S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.stage import stage_units, unstage_translations
 from amts.translate.adapter import TranslateAdapter, job_state
@@ -101,7 +102,9 @@ def assemble_pair(
     task, pair = step.task, step.task.pair
     manifest = StageManifest.model_validate(read_json(s3_client, work_bucket, step.stage.stage_key))
     files = job_files(step.jobs.customized, target=pair.target, translate_client=translate_client, s3_client=s3_client)
-    memory = load_memory(s3_client, output_bucket, pair.source, pair.target)
+    memory_store = S3MemoryStore(s3_client, output_bucket, layout.memory_key(task.pair_name))
+    memory = TranslationMemory.load(memory_store, source_lang=pair.source, target_lang=pair.target)
+    memory_as_read = memory.model_copy(deep=True)  # what this run changes is merged on a concurrent write
     outcomes: list[ChapterOutcome] = []
     published: list[str] = []
     for chapter in manifest.chapters:
@@ -129,7 +132,7 @@ def assemble_pair(
             published.append(key)
         outcomes.append(ChapterOutcome(chapter.path, task.publish, translated, untranslated))
     if task.publish:
-        memory.dump(S3MemoryStore(s3_client, output_bucket, layout.memory_key(task.pair_name)))
+        save_memory(memory, memory_store, base=memory_as_read)
     details_key = layout.run_details_key(task.pair_name, task.run_id)
     put_json(s3_client, output_bucket, details_key, {"chapters": [outcome.__dict__ for outcome in outcomes]})
     return AssembleResult(

@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -19,10 +19,15 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, ValidationError
 
-from amts.errors import InputError
+from amts.errors import AmtsError, InputError
 from amts.fsio import decode_text, write_atomic
 
 MEMORY_FORMAT_VERSION = 1
+# How often ``save_memory`` reloads and merges when another writer got there first (then it gives up).
+MAX_SAVE_ATTEMPTS = 5
+# S3 errors of a refused conditional PUT: the ETag no longer matches (412), another conditional write is in
+# flight (409), or the object read earlier was deleted meanwhile (If-Match on a missing key gives 404).
+_CONFLICT_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"})
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -83,8 +88,16 @@ class MemoryEntry(BaseModel):
         )
 
 
+class MemoryConflictError(AmtsError):
+    """The memory changed since it was read (another run wrote it), so the write was refused."""
+
+
 class MemoryStore(Protocol):
-    """Where the memory document lives: ``read`` returns None when it does not exist yet."""
+    """Where the memory document lives: ``read`` returns None when it does not exist yet.
+
+    ``write`` may raise ``MemoryConflictError`` when the document changed since this store last read it
+    (``S3MemoryStore``); ``save_memory`` then reloads, merges and writes again.
+    """
 
     def read(self) -> bytes | None: ...
 
@@ -113,24 +126,44 @@ class LocalMemoryStore:
 
 
 class S3MemoryStore:
-    """An S3 object; the client is injected (boto3 or moto-backed), so the domain code has no AWS setup."""
+    """An S3 object; the client is injected (boto3 or moto-backed), so the domain code has no AWS setup.
+
+    Writes are conditional (optimistic concurrency): the store remembers the ETag of the version it last read
+    or wrote, and a PUT succeeds only if the object is still that version (``If-Match``), or still absent
+    when it was absent (``If-None-Match: *``). Otherwise ``write`` raises ``MemoryConflictError``.
+    """
 
     def __init__(self, client: Any, bucket: str, key: str) -> None:
         self.client = client
         self.bucket = bucket
         self.key = key
+        self.etag: str | None = None  # None: the object did not exist when last read (or was never read)
 
     def read(self) -> bytes | None:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=self.key)
         except self.client.exceptions.NoSuchKey:
+            self.etag = None
             return None
         body: bytes = response["Body"].read()
+        self.etag = response["ETag"]
         return body
 
     def write(self, data: bytes) -> None:
         # A single PUT replaces the object whole: readers never see a partial memory.
-        self.client.put_object(Bucket=self.bucket, Key=self.key, Body=data, ContentType="application/json")
+        condition = {"IfMatch": self.etag} if self.etag is not None else {"IfNoneMatch": "*"}
+        try:
+            response = self.client.put_object(
+                Bucket=self.bucket, Key=self.key, Body=data, ContentType="application/json", **condition
+            )
+        except self.client.exceptions.ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code not in _CONFLICT_CODES:
+                raise
+            raise MemoryConflictError(
+                f"the memory changed since it was read ({code}); another run wrote it", path=self.describe()
+            ) from None
+        self.etag = response["ETag"]
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.key}"
@@ -240,6 +273,19 @@ class TranslationMemory(BaseModel):
         if key and key not in self.entries:
             self.remember(source, target, origin=Origin.HUMAN, level=level, file=file, segment_id=segment_id, run=run)
 
+    def changes_since(self, base: TranslationMemory) -> dict[str, MemoryEntry]:
+        """The entries this memory added or replaced since it was ``base`` (the memory has no deletions)."""
+        return {key: entry for key, entry in self.entries.items() if base.entries.get(key) != entry}
+
+    def merge(self, changes: Mapping[str, MemoryEntry]) -> None:
+        """Apply another writer's ``changes`` to this (newer) memory, with the rule of ``remember``: machine
+        output never replaces human or machine-edited memory; otherwise the change wins."""
+        for key, entry in changes.items():
+            existing = self.entries.get(key)
+            if existing is not None and entry.origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
+                continue
+            self.entries[key] = entry
+
     def mark_human_edit(self, source: str, edited_target: str, *, file: str, segment_id: str | None, run: str) -> None:
         """A person changed machine output: the edited text becomes human memory for that source."""
         self.remember(
@@ -251,6 +297,38 @@ class TranslationMemory(BaseModel):
             segment_id=segment_id,
             run=run,
         )
+
+
+def save_memory(
+    memory: TranslationMemory,
+    store: MemoryStore,
+    *,
+    base: TranslationMemory,
+    attempts: int = MAX_SAVE_ATTEMPTS,
+) -> TranslationMemory:
+    """Write ``memory`` (read from ``store`` as ``base``, then updated) without losing another writer's work.
+
+    When the store refuses the write because someone wrote the document meanwhile, the newest document is
+    reloaded, this run's changes (entries added or replaced since ``base``) are merged into it with the origin
+    rules of ``TranslationMemory.merge``, and the write is tried again, at most ``attempts`` times in all.
+    Returns the memory as stored.
+    """
+    changes = memory.changes_since(base)
+    current = memory
+    for _ in range(attempts):
+        try:
+            current.dump(store)
+        except MemoryConflictError:
+            current = TranslationMemory.load(store, source_lang=memory.source_lang, target_lang=memory.target_lang)
+            if not changes:  # the other writer's document already holds everything this run knows
+                return current
+            current.merge(changes)
+            continue
+        return current
+    raise MemoryConflictError(
+        f"the memory kept changing while {attempts} attempts to save it were made; run again to retry",
+        path=store.describe(),
+    )
 
 
 def memory_path(state_dir: str | Path, source_lang: str, target_lang: str) -> Path:
