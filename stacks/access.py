@@ -1,11 +1,12 @@
 """Who may touch which S3 prefixes: one table for every function, turned into explicit IAM statements.
 
-Reads are ``s3:GetObject`` on ``prefix*``, writes ``s3:PutObject`` on ``prefix*``, and listing is ``s3:ListBucket``
-on the bucket with an ``s3:prefix`` condition, so a function can see only the prefixes it works on.
+Reads are ``s3:GetObject`` on ``prefix*`` (or on one exact key), writes ``s3:PutObject`` on ``prefix*``, and listing
+is ``s3:ListBucket`` on the bucket with an ``s3:prefix`` condition, so a function can see only the prefixes it works on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -25,6 +26,7 @@ class PrefixAccess:
     write: tuple[str, ...] = ()
     list: tuple[str, ...] = ()
     read_versions: tuple[str, ...] = ()  # s3:GetObjectVersion: reading the exact version an event announced
+    read_keys: tuple[str, ...] = ()  # single objects (no wildcard), e.g. a pair's glossary; listable as that key
 
 
 @dataclass(frozen=True)
@@ -86,11 +88,16 @@ FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
 }
 
 
-def function_access(reference_prefixes: Iterable[str] = ()) -> dict[str, FunctionAccess]:
-    """The table, with reference translations kept outside ``book/`` readable wherever the book is."""
+# Only Score reads the pairs' glossaries (the term-consistency check of the report).
+GLOSSARY_READER = "Score"
+
+
+def function_access(
+    reference_prefixes: Iterable[str] = (), glossary_keys: Iterable[str] = ()
+) -> dict[str, FunctionAccess]:
+    """The table, with reference translations kept outside ``book/`` readable wherever the book is, and each
+    pair's glossary (``terminology_key``, an input-bucket key) readable by Score when no prefix covers it."""
     extra = tuple(sorted({p for p in reference_prefixes if not p.startswith(BOOK)}))
-    if not extra:
-        return dict(FUNCTION_ACCESS)
 
     def widen(prefixes: tuple[str, ...]) -> tuple[str, ...]:
         return prefixes + extra if BOOK in prefixes else prefixes
@@ -98,24 +105,29 @@ def function_access(reference_prefixes: Iterable[str] = ()) -> dict[str, Functio
     table: dict[str, FunctionAccess] = {}
     for function_id, access in FUNCTION_ACCESS.items():
         buckets = dict(access.buckets)
-        if "input" in buckets:
+        if "input" in buckets and extra:
             old = buckets["input"]
-            buckets["input"] = PrefixAccess(
-                read=widen(old.read), write=old.write, list=widen(old.list), read_versions=old.read_versions
-            )
+            buckets["input"] = dataclasses.replace(old, read=widen(old.read), list=widen(old.list))
         table[function_id] = FunctionAccess(buckets=buckets)
+    reader = table[GLOSSARY_READER].buckets
+    granted = reader["input"] if "input" in reader else PrefixAccess()
+    keys = tuple(sorted({k for k in glossary_keys if not any(k.startswith(p) for p in granted.read)}))
+    if keys:
+        widened = dataclasses.replace(granted, read_keys=granted.read_keys + keys)
+        table[GLOSSARY_READER] = FunctionAccess(buckets={**reader, "input": widened})
     return table
 
 
 def s3_statements(sid_prefix: str, bucket: s3.IBucket, access: PrefixAccess) -> list[iam.PolicyStatement]:
     """The explicit statements for ``access`` to ``bucket``."""
     statements: list[iam.PolicyStatement] = []
-    if access.read:
+    if access.read or access.read_keys:
         statements.append(
             iam.PolicyStatement(
                 sid=f"{sid_prefix}Read",
                 actions=["s3:GetObject"],
-                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read],
+                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read]
+                + [bucket.arn_for_objects(key) for key in access.read_keys],
             )
         )
     if access.read_versions:
@@ -134,13 +146,16 @@ def s3_statements(sid_prefix: str, bucket: s3.IBucket, access: PrefixAccess) -> 
                 resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.write],
             )
         )
-    if access.list:
+    if access.list or access.read_keys:
+        # A single key is listable as itself, so reading it when absent gives NoSuchKey, not AccessDenied.
         statements.append(
             iam.PolicyStatement(
                 sid=f"{sid_prefix}List",
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in access.list]}},
+                conditions={
+                    "StringLike": {"s3:prefix": [f"{prefix}*" for prefix in access.list] + list(access.read_keys)}
+                },
             )
         )
     return statements

@@ -37,7 +37,10 @@ class AmtsStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.pipeline = pipeline
-        self.function_access = function_access(p.reference_prefix or "" for p in pipeline.language_pairs)
+        self.function_access = function_access(
+            (p.reference_prefix or "" for p in pipeline.language_pairs),
+            glossary_keys=(p.terminology_key for p in pipeline.language_pairs if p.terminology_key),
+        )
         for table, where in ((self.function_access, "stacks/access.py"), (SIZING, "stacks/functions.py SIZING")):
             missing = [spec.function_id for spec in config.FUNCTIONS if spec.function_id not in table]
             if missing:

@@ -27,6 +27,8 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         metrics.add_metric(name="PairsFailed", unit="Count", value=summary.failed)
         logger.info("run report written", extra={"keys": summary.report_keys})
         return summary.model_dump(mode="json")
+    # The glossary the pair's terminology is built from (term-consistency check); None: the terms Translate applied.
+    glossary_key = config.pipeline.pair(request.task.pair_name).terminology_key
     result = score_pair(
         request,
         s3_client=client("s3"),
@@ -34,6 +36,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         input_bucket=config.input_bucket,
         work_bucket=config.work_bucket,
         output_bucket=config.output_bucket,
+        glossary_key=glossary_key,
     )
     logger.info("scored", extra={"pair": result.pair_name, "bleu": result.bleu, "bleu_baseline": result.bleu_baseline})
     return result.model_dump(mode="json")

@@ -289,6 +289,32 @@ def test_reference_translations_outside_the_book_prefix_become_readable_where_th
     assert function_access(["book/zh/"]) == function_access()
 
 
+def test_a_pairs_glossary_outside_the_readable_prefixes_becomes_readable_by_score_only() -> None:
+    table = function_access(["book/zh/"], glossary_keys=["glossaries/en-zh.md", "book/extras/terms.csv"])
+    assert table["Score"].buckets["input"].read_keys == ("glossaries/en-zh.md",)  # book/ already covers the other
+    assert table["Score"].buckets["input"].read == function_access()["Score"].buckets["input"].read
+    others = {name: access for name, access in table.items() if name != "Score"}
+    assert others == {name: access for name, access in function_access().items() if name != "Score"}
+
+
+def test_a_single_readable_key_is_granted_exactly_and_listable_as_itself() -> None:
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+
+    from stacks.access import PrefixAccess, s3_statements
+
+    stack = cdk.Stack(cdk.App(), "Keys")
+    bucket = s3.Bucket(stack, "Input")
+    statements = s3_statements(
+        "In", bucket, PrefixAccess(read=("book/",), list=("book/",), read_keys=("glossaries/en-zh.md",))
+    )
+    read, listing = (stack.resolve(statement.to_statement_json()) for statement in statements)
+    resources = json.dumps(read["Resource"])
+    assert '"/book/*"' in resources
+    assert '"/glossaries/en-zh.md"' in resources
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["book/*", "glossaries/en-zh.md"]}}
+
+
 def _asl_task_actions() -> set[str]:
     """The IAM actions the ASL's Task states need, read from their Resource fields."""
     actions: set[str] = set()

@@ -340,7 +340,15 @@ def test_context_drives_the_stack(tmp_path: Path) -> None:
 
     context = load_cdk_context()
     context[config.CDK_CONTEXT_PIPELINE] = {
-        "language_pairs": [{"source": "en", "target": "ja", "reference_prefix": "human/ja/", "evaluation": False}],
+        "language_pairs": [
+            {
+                "source": "en",
+                "target": "ja",
+                "reference_prefix": "human/ja/",
+                "evaluation": False,
+                "terminology_key": "glossaries/en-ja.md",
+            }
+        ],
         "max_concurrency": 7,
     }
     context[config.CDK_CONTEXT_DEPLOYMENT] = {
@@ -365,5 +373,11 @@ def test_context_drives_the_stack(tmp_path: Path) -> None:
     score = principals(synthesis.template)[function_principal("Score")]
     read = [s for s in score.statements if s.sid == "InputBucketRead"]
     assert any("/human/ja/*" in json.dumps(r) for s in read for r in s.resources)
+    # And Score (only Score) may read the pair's glossary: that one object, listable as itself
+    assert any('"/glossaries/en-ja.md"' in json.dumps(r) for s in read for r in s.resources)
+    (listing,) = [s for s in score.statements if s.sid == "InputBucketList"]
+    assert "glossaries/en-ja.md" in json.dumps(listing.conditions)
+    others = [p for name, p in principals(synthesis.template).items() if name != function_principal("Score")]
+    assert not any("glossaries/" in json.dumps(s.resources) for p in others for s in p.statements)
     assert synthesis.stack_name == "AmtsJa"
     assert synthesis.report["pluginReports"][0]["conclusion"] == "success"

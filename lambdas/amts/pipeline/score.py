@@ -525,6 +525,8 @@ def score_pair(
             )
         except AmtsError as exc:  # a broken glossary must not fail a pair whose chapters are already published
             problem = str(exc)
+        if glossary_key and glossary is not None and label != glossary_key:
+            notes.append(f"glossary {glossary_key} not found in the input bucket; checked {label} instead")
         if glossary is not None:
             terminology = _terminology(glossary, label, wholes, synced)
         else:
