@@ -13,15 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from amts.evaluate.experiments import Engine, ParallelPair
-from amts.languages import CJK_LANGUAGES
-from amts.translate.engines import (
-    ApertiumEngine,
-    EngineChain,
-    PseudoEngine,
-    TranslationMemoryEngine,
-    unit_text,
-)
-from amts.translate.engines import Engine as StandInEngine
+from amts.translate.engines import ApertiumEngine, EngineChain, TranslationMemoryEngine, standin_chain, unit_text
 from amts.translate.markup import Unit
 from amts.translate.parallel_data import ParallelRow
 
@@ -36,24 +28,23 @@ class StandInBackend:
         self.apertium = apertium if apertium is not None else ApertiumEngine()
         self.last_usage: Counter[str] = Counter()
 
+    def chain(self, src: str, tgt: str, parallel_pairs: Sequence[ParallelPair] | None) -> EngineChain:
+        """The stand-in's chain; the pairs, when there are any, are its translation memory."""
+        memory = None
+        if parallel_pairs:
+            rows = [ParallelRow(pair.src, (pair.tgt,)) for pair in parallel_pairs]
+            memory = TranslationMemoryEngine(rows, src, [tgt], fuzzy_threshold=self.fuzzy_threshold)
+        return standin_chain(src, tgt, memory=memory, apertium=self.apertium)
+
     def chain_names(self, src: str, tgt: str, *, with_memory: bool) -> list[str]:
-        names = ["translation-memory"] if with_memory else []
-        if self.apertium.supports(src, tgt):
-            names.append("apertium")
-        names.append("pseudo")
-        return names
+        """The engines' names, in the order ``chain`` asks them (an empty memory stands in for the real one)."""
+        memory = TranslationMemoryEngine([], src, [tgt]) if with_memory else None
+        return [engine.name for engine in standin_chain(src, tgt, memory=memory, apertium=self.apertium).engines]
 
     def __call__(
         self, texts: Sequence[str], src: str, tgt: str, parallel_pairs: Sequence[ParallelPair] | None
     ) -> list[str]:
-        engines: list[StandInEngine] = []
-        if parallel_pairs:
-            rows = [ParallelRow(pair.src, (pair.tgt,)) for pair in parallel_pairs]
-            engines.append(TranslationMemoryEngine(rows, src, [tgt], fuzzy_threshold=self.fuzzy_threshold))
-        if self.apertium.supports(src, tgt):
-            engines.append(self.apertium)
-        engines.append(PseudoEngine())
-        chain = EngineChain(engines, tgt_is_cjk=tgt in CJK_LANGUAGES)
+        chain = self.chain(src, tgt, parallel_pairs)
         translations, _ = chain.translate([Unit([text]) for text in texts], src, tgt)
         self.last_usage = Counter(_DETAIL.sub(r" (\1)", label) for t in translations for label in t.engines)
         return [unit_text(t.parts) for t in translations]

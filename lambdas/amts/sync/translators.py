@@ -31,16 +31,13 @@ class StandInTranslator:
 
     def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         from amts.book import to_html
-        from amts.languages import CJK_LANGUAGES
-        from amts.translate.engines import ApertiumEngine, EngineChain, PseudoEngine
+        from amts.translate.engines import ApertiumEngine, standin_chain
         from amts.translate.markup import parse_html
 
         staged = stage_units(texts)
         html_in = to_html(staged.document)
         markup = parse_html(html_in)
-        apertium = ApertiumEngine()
-        engines = [apertium, PseudoEngine()] if apertium.supports(source_lang, target_lang) else [PseudoEngine()]
-        chain = EngineChain(engines, tgt_is_cjk=target_lang in CJK_LANGUAGES)
+        chain = standin_chain(source_lang, target_lang, apertium=ApertiumEngine())
         results, _ = chain.translate(markup.units(), source_lang, target_lang)
         html_out = markup.render({index: result.parts for index, result in enumerate(results)})
         return unstage_translations(staged, html_out, fallback=PseudoTranslator()(texts, source_lang, target_lang))

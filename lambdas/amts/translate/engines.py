@@ -387,5 +387,23 @@ class EngineChain:
         return [f for f in final if f is not None], applied
 
 
+def standin_chain(
+    src: str,
+    tgt: str,
+    *,
+    memory: TranslationMemoryEngine | None = None,
+    apertium: ApertiumEngine | None = None,
+) -> EngineChain:
+    """The stand-in's engines for one direction, in order: the translation memory (when there is one), Apertium
+    (when given and it has the pair), then the marked pseudo-translation that always answers."""
+    engines: list[Engine] = []
+    if memory is not None:
+        engines.append(memory)
+    if apertium is not None and apertium.supports(src, tgt):
+        engines.append(apertium)
+    engines.append(PseudoEngine())
+    return EngineChain(engines, tgt_is_cjk=tgt in CJK_LANGUAGES)
+
+
 def unit_text(parts: list[Part]) -> str:
     return render_parts(parts, html_output=False)

@@ -39,13 +39,12 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 from amts.errors import InputError
-from amts.languages import CJK_LANGUAGES, TRANSLATE_LANGUAGES
+from amts.languages import TRANSLATE_LANGUAGES
 from amts.translate.engines import (
     ApertiumEngine,
-    Engine,
     EngineChain,
-    PseudoEngine,
     TranslationMemoryEngine,
+    standin_chain,
 )
 from amts.translate.markup import parse_document, render_parts
 from amts.translate.parallel_data import ParallelRow, parse_parallel_data, write_delimited, write_tmx
@@ -924,15 +923,6 @@ class TranslateStandIn:
             job.status = "FAILED"
             job.message = exc.message
 
-    def _engines_for(self, job_src: str, tgt: str, memory: TranslationMemoryEngine | None) -> EngineChain:
-        engines: list[Engine] = []
-        if memory is not None:
-            engines.append(memory)
-        if self.apertium is not None and self.apertium.supports(job_src, tgt):
-            engines.append(self.apertium)
-        engines.append(PseudoEngine())
-        return EngineChain(engines, tgt_is_cjk=tgt in CJK_LANGUAGES)
-
     def _run_job(self, job: _Job) -> None:
         request = job.request
         in_bucket, in_prefix = self._split_s3(request["InputDataConfig"]["S3Uri"], job.region, "input")
@@ -978,7 +968,7 @@ class TranslateStandIn:
                     errors[relative] = ("customer", "The document is not valid UTF-8.")
         translated = 0
         for tgt in request["TargetLanguageCodes"]:
-            chain = self._engines_for(src, tgt, memory)
+            chain = standin_chain(src, tgt, memory=memory, apertium=self.apertium)
             term_name, terms = self._terms_for(request.get("TerminologyNames") or [], src, tgt)
             characters = 0
             details: list[dict[str, Any]] = []
@@ -1093,7 +1083,7 @@ class TranslateStandIn:
             engines = ["identity"]
             applied: list[tuple[str, str]] = []
         else:
-            chain = self._engines_for(src, tgt, None)
+            chain = standin_chain(src, tgt, apertium=self.apertium)
             output, record, applied = self._translate_document(text, "text/plain", src, tgt, chain, terms)
             body["TranslatedText"] = output
             engines = record["engines"]
