@@ -25,7 +25,7 @@ from amts.book.model import (
     SpanKind,
 )
 from amts.book.parser import parse, parse_file, render
-from amts.book.segments import join_lines, prose, replace_segments, segments
+from amts.book.segments import join_lines, prose, replace_segments, segments, unwrapped_text
 from amts.book.sentences import segment_sentences, split_sentences
 
 __all__ = [
@@ -50,4 +50,5 @@ __all__ = [
     "segments",
     "split_sentences",
     "to_html",
+    "unwrapped_text",
 ]

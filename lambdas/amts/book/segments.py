@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from amts.book.inline import find_protected
 from amts.book.model import Block, BlockKind, Document, ProtectedSpan, Segment, SpanKind
@@ -118,6 +118,15 @@ def prose(segment: Segment) -> str:
     lines are joined (no space between CJK characters) and whitespace is collapsed; other protected spans
     (code, math, roles, links) are kept as written.
     """
+    return join_lines(unwrapped_text(segment, lambda span: span.text))
+
+
+def unwrapped_text(segment: Segment, protected_text: Callable[[ProtectedSpan], str]) -> str:
+    """A segment's text with slide marks unwrapped, slides-only ``[~~…~~]`` text deleted and HTML entities
+    unescaped; every other protected span becomes ``protected_text(span)``. Wrapped lines are left as they are.
+
+    ``prose`` keeps the other spans as written; evaluation's scoring text blanks them out.
+    """
     pieces: list[str] = []
     position = 0
     text = segment.text
@@ -126,7 +135,7 @@ def prose(segment: Segment) -> str:
         if span.kind is SpanKind.ENTITY:
             pieces.append(html.unescape(span.text))
         elif span.kind not in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
-            pieces.append(span.text)
+            pieces.append(protected_text(span))
         else:
             pieces.append("\x01" if "~" in span.text else "")
         position = span.end
@@ -134,7 +143,7 @@ def prose(segment: Segment) -> str:
     joined = "".join(pieces)
     if "\x01" in joined:
         joined = re.sub(r"\x01[\s\S]*?\x01", "", joined).replace("\x01", "")
-    return join_lines(joined)
+    return joined
 
 
 def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from amts.book import Document, Segment, SpanKind, join_lines, parse_file, segments
+from amts.book import Document, Segment, SpanKind, join_lines, parse_file, segments, unwrapped_text
 from amts.errors import AmtsError, InputError
 from amts.evaluate.metrics import Tokenization, choose_tokenization, metric_names, score_pairs
 from amts.evaluate.models import (
@@ -33,23 +32,8 @@ _EMPHASIS = re.compile(r"(?<!\\)[*]+")
 def scoring_text(segment: Segment) -> str:
     """A segment's translated words only: like ``prose`` but without protected spans (inline code, math,
     roles, URLs, link targets), which reach the translation unchanged and would inflate the score."""
-    pieces: list[str] = []
-    position = 0
-    text = segment.text
-    for span in segment.protected:
-        pieces.append(text[position : span.start])
-        if span.kind is SpanKind.ENTITY:
-            pieces.append(html.unescape(span.text))
-        elif span.kind in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
-            pieces.append("\x01" if "~" in span.text else "")
-        elif span.kind is not SpanKind.LINK_OPEN:
-            pieces.append(" ")
-        position = span.end
-    pieces.append(text[position:])
-    joined = "".join(pieces)
-    if "\x01" in joined:
-        joined = re.sub(r"\x01[\s\S]*?\x01", "", joined).replace("\x01", "")
-    return join_lines(_EMPHASIS.sub("", joined))
+    words = unwrapped_text(segment, lambda span: "" if span.kind is SpanKind.LINK_OPEN else " ")
+    return join_lines(_EMPHASIS.sub("", words))
 
 
 def segment_views(doc: Document) -> list[SegmentView]:
