@@ -12,9 +12,6 @@ from dataclasses import dataclass
 
 from amts.book import Document, Segment, prose, segment_sentences
 
-# Framework tabs whose prose exists in only one of the books (zh added paddle, en added jax).
-ONE_SIDED_TABS: frozenset[str] = frozenset({"paddle", "jax"})
-
 
 @dataclass(frozen=True)
 class SentenceRef:
@@ -43,11 +40,6 @@ def segment_sentence_refs(segment: Segment, lang: str) -> list[SentenceRef]:
         if text:
             refs.append(SentenceRef(text, segment.start + sentence.start, segment.start + sentence.end, segment.id))
     return refs
-
-
-def is_one_sided(segment: Segment) -> bool:
-    """Prose inside a tab for a framework that only one of the two books has."""
-    return bool(segment.tab) and all(name in ONE_SIDED_TABS for name in segment.tab or ())
 
 
 def document_sentences(

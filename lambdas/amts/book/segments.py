@@ -27,7 +27,6 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
 _LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t>]*")
 _SPACES = re.compile(r"\s+")
-_DELETED_SLIDE_TEXT = re.compile(r"\[~~[\s\S]*?~~\]|\(~~[\s\S]*?~~\)")
 
 
 def segments(doc: Document) -> list[Segment]:
