@@ -660,20 +660,7 @@ class _Planner:
     # -- one segment -----------------------------------------------------------------------------------------
     def _segment(self, new: Segment, old: Segment | None, target: Segment | None, op: str) -> _SegmentResult:
         if old is not None and target is not None:
-            entry = self.memory.lookup(old.text)
-            human_edit = self._edited_by_human(entry, target.text)
-            origin = _origin_of(entry, human_edit)
-            if human_edit:
-                self.report.human_edits_detected += 1
-                self.updates.append(
-                    MemoryUpdate(
-                        source=old.text,
-                        target=target.text,
-                        origin=Origin.MACHINE_EDITED,
-                        level="segment",
-                        segment_id=old.id,
-                    )
-                )
+            origin, human_edit = self._existing_origin(old, target)
             if op == "unchanged":
                 return _SegmentResult([Piece(text=self._fit(target.text, new))], "kept", origin, None)
             if human_edit:
@@ -861,6 +848,24 @@ class _Planner:
                     translation = target.text[tgt_sentences[tgt[0]].start : tgt_sentences[tgt[-1]].end]
                     self._seed_pair(source, translation, "sentence", segment.id)
 
+    def _existing_origin(self, old: Segment, target: Segment) -> tuple[Origin, bool]:
+        """Who made ``target``, the existing translation of ``old``, and whether a person edited machine output
+        (counted, and remembered in the memory as machine-edited)."""
+        entry = self.memory.lookup(old.text)
+        human_edit = self._edited_by_human(entry, target.text)
+        if human_edit:
+            self.report.human_edits_detected += 1
+            self.updates.append(
+                MemoryUpdate(
+                    source=old.text,
+                    target=target.text,
+                    origin=Origin.MACHINE_EDITED,
+                    level="segment",
+                    segment_id=old.id,
+                )
+            )
+        return _origin_of(entry, human_edit), human_edit
+
     def _edited_by_human(self, entry: MemoryEntry | None, target: str) -> bool:
         """Machine output published in *this* file that no longer reads as published: a person edited it."""
         return entry is not None and entry.provenance.file == self.file and entry.edited_by_human(target)
@@ -959,20 +964,7 @@ class _Planner:
             target = self.one_to_one.get(old_segment.id)
             origin = Origin.HUMAN
             if target is not None:
-                entry = self.memory.lookup(old_segment.text)
-                human_edit = self._edited_by_human(entry, target.text)
-                origin = _origin_of(entry, human_edit)
-                if human_edit:
-                    self.report.human_edits_detected += 1
-                    self.updates.append(
-                        MemoryUpdate(
-                            source=old_segment.text,
-                            target=target.text,
-                            origin=Origin.MACHINE_EDITED,
-                            level="segment",
-                            segment_id=old_segment.id,
-                        )
-                    )
+                origin, _ = self._existing_origin(old_segment, target)
             chars_by_id[new_segment.id] = segment_chars(new_segment)
             self.report.segments_total += 1
             self.report.source_chars_total += chars_by_id[new_segment.id]
