@@ -54,11 +54,13 @@ def metric(metrics: Sequence[MetricScore], name: str) -> MetricScore | None:
     return next((m for m in metrics if m.metric == name), None)
 
 
-def _unit(score: MetricScore | None) -> str:
+def fmt_unit(score: MetricScore | None) -> str:
+    """A score on the 0–1 scale, four decimals; a dash when it was not computed (also the Markdown summary's)."""
     return "–" if score is None else f"{score.score_unit:.4f}"
 
 
-def _hundred(score: MetricScore | None) -> str:
+def fmt_hundred(score: MetricScore | None) -> str:
+    """A score on the 0–100 scale, two decimals; a dash when it was not computed."""
     return "–" if score is None else f"{score.score:.2f}"
 
 
@@ -182,22 +184,22 @@ def _experiment_section(report: ExperimentReport) -> str:
             guard_text = "" if guard is None else f"{guard.leakage_guard} (excluded {guard.excluded_pairs})"
             out.append(
                 f'<tr><td title="{_e(row.section)}">{_e(_short(row.section))}</td><td>{_e(row.chapter)}</td>'
-                f'<td class="num">{_unit(cell(results, before, "BLEU"))}</td>'
-                f'<td class="num">{_unit(cell(results, after, "BLEU"))}</td>'
+                f'<td class="num">{fmt_unit(cell(results, before, "BLEU"))}</td>'
+                f'<td class="num">{fmt_unit(cell(results, after, "BLEU"))}</td>'
                 f'<td class="num">{_delta(cell(results, after, "BLEU"), cell(results, before, "BLEU"))}</td>'
-                f'<td class="num">{_hundred(cell(results, before, "chrF"))}</td>'
-                f'<td class="num">{_hundred(cell(results, after, "chrF"))}</td>'
+                f'<td class="num">{fmt_hundred(cell(results, before, "chrF"))}</td>'
+                f'<td class="num">{fmt_hundred(cell(results, after, "chrF"))}</td>'
                 f"<td>{_e(guard_text)}</td>"
                 f'<td class="num">{guard.parallel_pairs if guard else 0}</td></tr>'
             )
         out.append(
             "<tr><th>All sections</th><th></th>"
-            f'<th class="num">{_unit(metric(totals.get(before, []), "BLEU"))}</th>'
-            f'<th class="num">{_unit(metric(totals.get(after, []), "BLEU"))}</th>'
+            f'<th class="num">{fmt_unit(metric(totals.get(before, []), "BLEU"))}</th>'
+            f'<th class="num">{fmt_unit(metric(totals.get(after, []), "BLEU"))}</th>'
             f'<th class="num">{_delta(metric(totals.get(after, []), "BLEU"), metric(totals.get(before, []), "BLEU"))}'
             "</th>"
-            f'<th class="num">{_hundred(metric(totals.get(before, []), "chrF"))}</th>'
-            f'<th class="num">{_hundred(metric(totals.get(after, []), "chrF"))}</th><th></th><th></th></tr></table>'
+            f'<th class="num">{fmt_hundred(metric(totals.get(before, []), "chrF"))}</th>'
+            f'<th class="num">{fmt_hundred(metric(totals.get(after, []), "chrF"))}</th><th></th><th></th></tr></table>'
         )
         categories = [row.section for row in report.rows]
         by_row = [{r.condition: r.metrics for r in row.results} for row in report.rows]
@@ -240,12 +242,12 @@ def _aggregate_rows(rows: Sequence[AggregateScore], label: str) -> str:
     for row in rows:
         out.append(
             f'<tr><td>{_e(row.name)}</td><td class="num">{row.documents}</td><td class="num">{row.segments}</td>'
-            f'<td class="num">{_hundred(metric(row.metrics, "BLEU"))}</td>'
-            f'<td class="num">{_unit(metric(row.metrics, "BLEU"))}</td>'
-            f'<td class="num">{_hundred(metric(row.metrics, "chrF"))}</td>'
+            f'<td class="num">{fmt_hundred(metric(row.metrics, "BLEU"))}</td>'
+            f'<td class="num">{fmt_unit(metric(row.metrics, "BLEU"))}</td>'
+            f'<td class="num">{fmt_hundred(metric(row.metrics, "chrF"))}</td>'
         )
         if has_plus:
-            out.append(f'<td class="num">{_hundred(metric(row.metrics, "chrF++"))}</td>')
+            out.append(f'<td class="num">{fmt_hundred(metric(row.metrics, "chrF++"))}</td>')
         out.append("</tr>")
     out.append("</table>")
     return "".join(out)
@@ -278,9 +280,9 @@ def _scores_section(report: ScoreReport) -> str:
         mismatch = ' <strong title="segment mismatch">⚠</strong>' if doc.pairing.mismatch else ""
         out.append(
             f"<tr><td>{_e(doc.hyp_path)}</td><td>{_e(doc.ref_path)}</td><td>{_e(doc.pairing.strategy)}{mismatch}</td>"
-            f'<td class="num">{doc.segments}</td><td class="num">{_hundred(metric(doc.metrics, "BLEU"))}</td>'
-            f'<td class="num">{_hundred(metric(doc.metrics, "chrF"))}</td>'
-            f'<td class="num">{_hundred(metric(doc.document_level, "BLEU"))}</td><td>{_e(notes)}</td></tr>'
+            f'<td class="num">{doc.segments}</td><td class="num">{fmt_hundred(metric(doc.metrics, "BLEU"))}</td>'
+            f'<td class="num">{fmt_hundred(metric(doc.metrics, "chrF"))}</td>'
+            f'<td class="num">{fmt_hundred(metric(doc.document_level, "BLEU"))}</td><td>{_e(notes)}</td></tr>'
         )
     out.append("</table>")
     for missing, what in ((report.missing_hyp, "no hypothesis"), (report.missing_ref, "no reference")):

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from amts.evaluate.models import ExperimentReport, MetricScore, RunReport, ScoreReport
-from amts.evaluate.report_html import metric
+from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
+from amts.evaluate.report_html import fmt_hundred, fmt_unit, metric
 
 
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _unit(score: MetricScore | None) -> str:
-    return "–" if score is None else f"{score.score_unit:.4f}"
-
-
-def _hundred(score: MetricScore | None) -> str:
-    return "–" if score is None else f"{score.score:.2f}"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
@@ -40,9 +32,9 @@ def _experiments(report: ExperimentReport) -> list[str]:
     rows: list[list[object]] = []
     for row in report.rows:
         results = {r.condition: r.metrics for r in row.results}
-        rows.append([row.section, *[_unit(metric(results.get(c, []), "BLEU")) for c in conditions]])
+        rows.append([row.section, *[fmt_unit(metric(results.get(c, []), "BLEU")) for c in conditions]])
     totals = {t.name: t.metrics for t in report.totals}
-    rows.append(["**All sections**", *[_unit(metric(totals.get(c, []), "BLEU")) for c in conditions]])
+    rows.append(["**All sections**", *[fmt_unit(metric(totals.get(c, []), "BLEU")) for c in conditions]])
     out.extend(_table(header, rows))
     out.append("")
     return out
@@ -51,8 +43,8 @@ def _experiments(report: ExperimentReport) -> list[str]:
 def _scores(report: ScoreReport) -> list[str]:
     out = [f"### Scores ({report.tgt_lang}, tokenizer `{report.tokenize}`)", ""]
     rows = [
-        [a.name, a.documents, a.segments, _hundred(metric(a.metrics, "BLEU")), _unit(metric(a.metrics, "BLEU")),
-         _hundred(metric(a.metrics, "chrF"))]
+        [a.name, a.documents, a.segments, fmt_hundred(metric(a.metrics, "BLEU")), fmt_unit(metric(a.metrics, "BLEU")),
+         fmt_hundred(metric(a.metrics, "chrF"))]
         for a in [report.run, *report.chapters]
     ]  # fmt: skip
     out.extend(_table(["Run / chapter", "Docs", "Segments", "BLEU", "BLEU 0–1", "chrF"], rows))
