@@ -177,14 +177,20 @@ class _Job:
     output_uri: str = ""
 
 
-def _data_url(payload: bytes, mime: str) -> str:
+def _data_location(payload: bytes, mime: str = "text/plain") -> dict[str, str]:
     """A self-contained location (``urllib`` opens ``data:`` URLs), standing in for a presigned S3 URL."""
-    return f"data:{mime};base64,{base64.b64encode(payload).decode()}"
+    return {"RepositoryType": "S3", "Location": f"data:{mime};base64,{base64.b64encode(payload).decode()}"}
+
+
+def _json_location(value: Any) -> dict[str, str]:
+    """An auxiliary-data location: ``value`` as a JSON document."""
+    return _data_location(json.dumps(value).encode(), "application/json")
 
 
 def _page(
-    items: list[Any], params: dict[str, Any], *, bad_token_error: str = "InvalidParameterValueException"
-) -> tuple[list[Any], str | None]:
+    items: list[Any], params: dict[str, Any], key: str, *, bad_token_error: str = "InvalidParameterValueException"
+) -> dict[str, Any]:
+    """One page of a List call's answer: ``{key: items}``, with a ``NextToken`` while more are left."""
     token = params.get("NextToken")
     start = 0
     if token:
@@ -193,9 +199,10 @@ def _page(
         except ValueError:
             raise ServiceError(bad_token_error, "The NextToken is not valid.") from None
     size = int(params.get("MaxResults") or 100)
-    chunk = items[start : start + size]
-    more = start + size < len(items)
-    return chunk, base64.b64encode(str(start + size).encode()).decode() if more else None
+    body: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        body["NextToken"] = base64.b64encode(str(start + size).encode()).decode()
+    return body
 
 
 class TranslateStandIn:
@@ -633,26 +640,16 @@ class TranslateStandIn:
             raise ServiceError("ResourceNotFoundException", f"The parallel data resource {name} does not exist.")
         body: dict[str, Any] = {"ParallelDataProperties": self._pd_properties(pd)}
         if pd.status == "ACTIVE" and pd.data:
-            body["DataLocation"] = {"RepositoryType": "S3", "Location": _data_url(pd.data, "text/plain")}
+            body["DataLocation"] = _data_location(pd.data)
         if pd.auxiliary is not None and pd.status != "CREATING":
-            body["AuxiliaryDataLocation"] = {
-                "RepositoryType": "S3",
-                "Location": _data_url(json.dumps(pd.auxiliary).encode(), "application/json"),
-            }
+            body["AuxiliaryDataLocation"] = _json_location(pd.auxiliary)
         if pd.update_status in ("ACTIVE", "FAILED") and pd.update_outcome and pd.update_outcome.get("auxiliary"):
-            body["LatestUpdateAttemptAuxiliaryDataLocation"] = {
-                "RepositoryType": "S3",
-                "Location": _data_url(json.dumps(pd.update_outcome["auxiliary"]).encode(), "application/json"),
-            }
+            body["LatestUpdateAttemptAuxiliaryDataLocation"] = _json_location(pd.update_outcome["auxiliary"])
         return body
 
     def _op_list_parallel_data(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         items = [self._pd_properties(pd) for pd in sorted(self._parallel_data.values(), key=lambda p: p.created_at)]
-        chunk, token = _page(items, params)
-        body: dict[str, Any] = {"ParallelDataPropertiesList": chunk}
-        if token:
-            body["NextToken"] = token
-        return body
+        return _page(items, params, "ParallelDataPropertiesList")
 
     def _op_delete_parallel_data(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         name = params.get("Name", "")
@@ -722,10 +719,7 @@ class TranslateStandIn:
         self._terminologies[name] = _Terminology(props, kept, languages, data, fmt, auxiliary)
         body: dict[str, Any] = {"TerminologyProperties": dict(props)}
         if auxiliary:
-            body["AuxiliaryDataLocation"] = {
-                "RepositoryType": "S3",
-                "Location": _data_url(json.dumps(auxiliary).encode(), "application/json"),
-            }
+            body["AuxiliaryDataLocation"] = _json_location(auxiliary)
         return body
 
     def _op_get_terminology(self, params: dict[str, Any], region: str) -> dict[str, Any]:
@@ -742,22 +736,15 @@ class TranslateStandIn:
             data = write_delimited(rows, term.languages[0], term.languages[1:], fmt)
         body: dict[str, Any] = {
             "TerminologyProperties": dict(term.properties),
-            "TerminologyDataLocation": {"RepositoryType": "S3", "Location": _data_url(data, "text/plain")},
+            "TerminologyDataLocation": _data_location(data),
         }
         if term.auxiliary:
-            body["AuxiliaryDataLocation"] = {
-                "RepositoryType": "S3",
-                "Location": _data_url(json.dumps(term.auxiliary).encode(), "application/json"),
-            }
+            body["AuxiliaryDataLocation"] = _json_location(term.auxiliary)
         return body
 
     def _op_list_terminologies(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         items = [dict(t.properties) for t in self._terminologies.values()]
-        chunk, token = _page(items, params)
-        body: dict[str, Any] = {"TerminologyPropertiesList": chunk}
-        if token:
-            body["NextToken"] = token
-        return body
+        return _page(items, params, "TerminologyPropertiesList")
 
     def _terms_for(self, names: Sequence[str], src: str, tgt: str) -> tuple[str | None, list[tuple[str, str]]]:
         if not names:
@@ -889,11 +876,12 @@ class TranslateStandIn:
             jobs = [j for j in jobs if j.submitted_at < filters["SubmittedBeforeTime"]]
         if "SubmittedAfterTime" in filters:
             jobs = [j for j in jobs if j.submitted_at > filters["SubmittedAfterTime"]]
-        chunk, token = _page([self._job_properties(j) for j in jobs], params, bad_token_error="InvalidRequestException")
-        body: dict[str, Any] = {"TextTranslationJobPropertiesList": chunk}
-        if token:
-            body["NextToken"] = token
-        return body
+        return _page(
+            [self._job_properties(j) for j in jobs],
+            params,
+            "TextTranslationJobPropertiesList",
+            bad_token_error="InvalidRequestException",
+        )
 
     def _op_stop_text_translation_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         job = self._find_job(params)
