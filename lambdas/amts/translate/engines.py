@@ -25,7 +25,8 @@ from amts.translate.markup import Part, Placeholder, Unit, render_parts
 from amts.translate.parallel_data import ParallelRow
 
 _WORD = re.compile(r"[^\W_]+")
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"  # kana, Han, Hangul
+_CJK = re.compile(f"[{_CJK_CLASS}]")
 _APERTIUM_PLACEHOLDER = re.compile(r'<i id="amtsph(\d+)"></i>')
 APERTIUM_CODES = {"en": "eng", "es": "spa", "es-MX": "spa", "fr": "fra", "ca": "cat", "pt": "por", "it": "ita"}
 
@@ -56,7 +57,6 @@ def _features(text: str) -> set[str]:
     return words | {cjk[i : i + 2] for i in range(len(cjk) - 1)}
 
 
-_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _MATCH_TOKEN = re.compile(f"[{_CJK_CLASS}]|[^\\s{_CJK_CLASS}]+")
 
 
