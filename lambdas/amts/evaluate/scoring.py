@@ -151,9 +151,7 @@ def score_document_pairs(
                 ref_path=pair.ref.path,
                 chapter=chapter,
                 segments=len(scored),
-                metrics=score_pairs([p.hyp for p in scored], [p.ref for p in scored], tokenization, metrics=metrics)
-                if scored
-                else [],
+                metrics=_corpus(scored, tokenization, metrics),
                 document_level=_document_level(scored, tokenization, chrf_plus) if scored else [],
                 pairing=pairing.info,
             )
