@@ -204,6 +204,12 @@ def _corpus(
     )
 
 
+def _check_languages(tgt_lang: str, src_lang: str | None) -> None:
+    check_language(tgt_lang, what="target language")
+    if src_lang is not None:
+        check_language(src_lang, what="source language")
+
+
 def score_documents(
     hyp_doc: Document,
     ref_doc: Document,
@@ -214,9 +220,7 @@ def score_documents(
     chrf_plus: bool = False,
 ) -> ScoreReport:
     """Score one translated document against its human reference (the module map's contract)."""
-    check_language(tgt_lang, what="target language")
-    if src_lang is not None:
-        check_language(src_lang, what="source language")
+    _check_languages(tgt_lang, src_lang)
     pair = DocumentPair(hyp=hyp_doc, ref=ref_doc, src=src_doc, src_lang=src_lang)
     return score_document_pairs([pair], tgt_lang=tgt_lang, chrf_plus=chrf_plus)
 
@@ -239,9 +243,7 @@ def score_paths(
     chrf_plus: bool = False,
 ) -> ScoreReport:
     """Score files or folders: folders pair their markdown files by relative path; the rest is reported."""
-    check_language(tgt_lang, what="target language")
-    if src_lang is not None:
-        check_language(src_lang, what="source language")
+    _check_languages(tgt_lang, src_lang)
     for path, what in ((hyp, "hypothesis"), (ref, "reference"), (src, "source")):
         if path is not None and not path.exists():
             raise InputError(f"{what} not found", path=str(path))
