@@ -1,14 +1,19 @@
-"""Fixtures of the sync tests: a recording translator and the aligners to run against."""
+"""Fixtures of the sync tests: a recording translator, the aligners to run against, and a sync of texts."""
 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
-from amts.book import Document, segments
-from amts.sync.engine import SegmentLinks
+from amts.book import Document, parse, segments
+from amts.sync import TranslationMemory, sync_documents
+from amts.sync.engine import SegmentLinks, SyncResult
+
+MARKER_PARAGRAPH = re.compile(r"^<!-- amts:review [^\n]* -->\n\n", re.MULTILINE)
 
 
 @dataclass
@@ -48,3 +53,23 @@ def aligner(request: pytest.FixtureRequest) -> Callable[..., tuple[SegmentLinks,
 @pytest.fixture
 def translator() -> RecordingTranslator:
     return RecordingTranslator()
+
+
+def sync_texts(
+    old: str, tgt: str, new: str, memory: TranslationMemory, translator: Any, aligner: Any, **kwargs: Any
+) -> SyncResult:
+    """``sync_documents`` on markdown texts (named old.md, tgt.md and new.md in errors)."""
+    return sync_documents(
+        parse(old, path="old.md"),
+        parse(tgt, path="tgt.md"),
+        parse(new, path="new.md"),
+        memory,
+        translator,
+        aligner=aligner,
+        **kwargs,
+    )
+
+
+def without_markers(markdown: str) -> str:
+    """The output with review-marker paragraphs removed (each is a line plus one blank line)."""
+    return MARKER_PARAGRAPH.sub("", markdown)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from amts.book import BlockKind, parse, render, segments
-from amts.sync import TranslationMemory, sync_documents
+from amts.sync import TranslationMemory
 from amts.sync.engine import SyncResult, protected_length
 
-from tests.unit.sync.conftest import RecordingTranslator
+from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 
 
@@ -18,23 +17,7 @@ def run(new_source: str, translator: RecordingTranslator, aligner: Any, **kwargs
     memory = kwargs.pop("memory", None) or TranslationMemory(source_lang="en", target_lang="zh")
     old_source = kwargs.pop("old_source", OLD_SOURCE)
     old_target = kwargs.pop("old_target", OLD_TARGET)
-    return sync_documents(
-        parse(old_source, path="old.md"),
-        parse(old_target, path="tgt.md"),
-        parse(new_source, path="new.md"),
-        memory,
-        translator,
-        aligner=aligner,
-        **kwargs,
-    )
-
-
-MARKER_PARAGRAPH = re.compile(r"^<!-- amts:review [^\n]* -->\n\n", re.MULTILINE)
-
-
-def without_markers(markdown: str) -> str:
-    """The output with review-marker paragraphs removed (each is a line plus one blank line)."""
-    return MARKER_PARAGRAPH.sub("", markdown)
+    return sync_texts(old_source, old_target, new_source, memory, translator, aligner, **kwargs)
 
 
 def test_unchanged_source_keeps_the_target_byte_for_byte(translator: RecordingTranslator, aligner: Any) -> None:

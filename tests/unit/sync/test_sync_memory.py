@@ -8,28 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.book import parse
 from amts.errors import AlignmentError, InputError
-from amts.sync import LocalMemoryStore, Origin, S3MemoryStore, TranslationMemory, sync_documents, text_hash
-from amts.sync.engine import SyncResult
+from amts.sync import LocalMemoryStore, Origin, S3MemoryStore, TranslationMemory, text_hash
 
-from tests.unit.sync.conftest import RecordingTranslator
+from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
 EDITED_SENTENCE = "Typical examples include predicting house prices and forecasting sales."
 NEW_SOURCE = OLD_SOURCE.replace("Common examples include predicting prices and forecasting demand.", EDITED_SENTENCE)
-MARKER_PARAGRAPH = re.compile(r"^<!-- amts:review [^\n]* -->\n\n", re.MULTILINE)
-
-
-def sync(old: str, tgt: str, new: str, memory: TranslationMemory, translator: Any, aligner: Any) -> SyncResult:
-    return sync_documents(
-        parse(old, path="old.md"),
-        parse(tgt, path="tgt.md"),
-        parse(new, path="new.md"),
-        memory,
-        translator,
-        aligner=aligner,
-    )
 
 
 def fresh_memory() -> TranslationMemory:
@@ -39,10 +25,10 @@ def fresh_memory() -> TranslationMemory:
 def test_running_twice_gives_the_same_output_and_sends_nothing(aligner: Any) -> None:
     memory = fresh_memory()
     first_mt = RecordingTranslator()
-    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, first_mt, aligner)
+    first = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, first_mt, aligner)
     second_mt = RecordingTranslator()
 
-    second = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, second_mt, aligner)
+    second = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, second_mt, aligner)
 
     assert first_mt.sent == [EDITED_SENTENCE]
     assert second_mt.sent == []
@@ -52,10 +38,10 @@ def test_running_twice_gives_the_same_output_and_sends_nothing(aligner: Any) -> 
 
 def test_syncing_the_output_against_its_own_source_changes_nothing(aligner: Any) -> None:
     memory = fresh_memory()
-    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    first = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
     again = RecordingTranslator()
 
-    second = sync(NEW_SOURCE, first.markdown, NEW_SOURCE, memory, again, aligner)
+    second = sync_texts(NEW_SOURCE, first.markdown, NEW_SOURCE, memory, again, aligner)
 
     assert again.sent == []
     assert second.markdown == first.markdown  # the review marker stays until a person removes it
@@ -64,7 +50,7 @@ def test_syncing_the_output_against_its_own_source_changes_nothing(aligner: Any)
 
 def test_machine_output_is_recorded_with_its_hash(aligner: Any) -> None:
     memory = fresh_memory()
-    sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
 
     sentence = memory.lookup(EDITED_SENTENCE)
     assert sentence is not None
@@ -84,18 +70,18 @@ def test_machine_output_is_recorded_with_its_hash(aligner: Any) -> None:
 
 def test_human_edit_is_kept_and_flagged_when_its_source_changes(aligner: Any) -> None:
     memory = fresh_memory()
-    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    first = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
     human_text = (
         "每当我们想预测一个数值时，就会出现回归问题。典型的例子包括预测房价和预测销量。并非每个预测问题都是回归问题。"
     )
-    edited = MARKER_PARAGRAPH.sub("", first.markdown).replace(
+    edited = without_markers(first.markdown).replace(
         f"每当我们想预测一个数值时，就会出现回归问题。〔机翻〕{EDITED_SENTENCE}并非每个预测问题都是回归问题。",
         human_text,
     )
     newer = NEW_SOURCE.replace("Not every prediction problem", "Not every prediction task")
     translator = RecordingTranslator()
 
-    second = sync(NEW_SOURCE, edited, newer, memory, translator, aligner)
+    second = sync_texts(NEW_SOURCE, edited, newer, memory, translator, aligner)
 
     assert translator.sent == []  # never overwritten by the machine
     assert human_text in second.markdown
@@ -111,13 +97,11 @@ def test_human_edit_is_kept_and_flagged_when_its_source_changes(aligner: Any) ->
 
 def test_human_edit_without_source_change_becomes_human_memory(aligner: Any) -> None:
     memory = fresh_memory()
-    first = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
-    edited = MARKER_PARAGRAPH.sub("", first.markdown).replace(
-        f"〔机翻〕{EDITED_SENTENCE}", "典型的例子包括预测房价和预测销量。"
-    )
+    first = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    edited = without_markers(first.markdown).replace(f"〔机翻〕{EDITED_SENTENCE}", "典型的例子包括预测房价和预测销量。")
     translator = RecordingTranslator()
 
-    second = sync(NEW_SOURCE, edited, NEW_SOURCE, memory, translator, aligner)
+    second = sync_texts(NEW_SOURCE, edited, NEW_SOURCE, memory, translator, aligner)
 
     assert second.markdown == edited
     assert translator.sent == []
@@ -140,7 +124,7 @@ def test_machine_text_from_another_file_is_not_a_human_edit_and_yields_to_a_huma
         run="r0",
     )
 
-    result = sync(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
+    result = sync_texts(OLD_SOURCE, OLD_TARGET, NEW_SOURCE, memory, RecordingTranslator(), aligner)
 
     assert result.report.human_edits_detected == 0
     entry = memory.lookup("Linear Regression")
@@ -151,7 +135,7 @@ def test_machine_text_from_another_file_is_not_a_human_edit_and_yields_to_a_huma
 def test_wrong_target_file_is_refused(aligner: Any) -> None:
     translator = RecordingTranslator()
     with pytest.raises(AlignmentError, match="wrong file or a different book"):
-        sync(OLD_SOURCE, OTHER_TARGET, NEW_SOURCE, fresh_memory(), translator, aligner)
+        sync_texts(OLD_SOURCE, OTHER_TARGET, NEW_SOURCE, fresh_memory(), translator, aligner)
     assert translator.sent == []
 
 
@@ -160,7 +144,7 @@ def test_unrelated_target_without_shared_labels_is_refused_by_alignment_confiden
     strip = re.compile(r":(?:label|eqlabel):`[^`]*`\n")
     translator = RecordingTranslator()
     with pytest.raises(AlignmentError, match=r"alignment confidence 0\.\d\d < 0\.30"):
-        sync(
+        sync_texts(
             strip.sub("", OLD_SOURCE),
             strip.sub("", OTHER_TARGET),
             strip.sub("", NEW_SOURCE),
