@@ -25,12 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from amts.evaluate.models import PairingInfo, PairingStrategy
+from amts.languages import CJK_LANGUAGES
 
 _LETTER = re.compile(r"[^\W\d_]")
 # CJK ideographs (with extension A and compatibility), kana, hangul.
 _HAN_KANA_HANGUL = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff\uac00-\ud7af]")
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
-_CJK = frozenset({"zh", "zh-TW", "ja", "ko"})
 
 # Reasons a segment is left out of scoring (keys of PairingInfo.skipped).
 SKIP_NO_PROSE = "nothing-to-translate"
@@ -89,7 +89,7 @@ def has_prose(text: str) -> bool:
 
 def looks_untranslated(text: str, tgt_lang: str) -> bool:
     """True when a target-language text is still in a source script (English left in a Chinese reference...)."""
-    if tgt_lang in _CJK:
+    if tgt_lang in CJK_LANGUAGES:
         return not _HAN_KANA_HANGUL.search(text) and bool(_LATIN.search(text))
     return bool(_HAN_KANA_HANGUL.search(text)) and not _LATIN.search(text)
 
