@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import parse
+from amts.book import parse_file
 from amts.errors import AmtsError, InputError
-from amts.fsio import read_text, write_atomic
+from amts.fsio import write_atomic
 from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, SyncReport
@@ -64,12 +64,12 @@ def sync_directory(
         old_path, tgt_path = old_source_dir / relative, old_target_dir / relative
         translated = old_path.is_file() and tgt_path.is_file()
         try:
-            old_doc = parse(read_text(old_path), path=str(old_path)) if translated else empty_document(str(old_path))
-            tgt_doc = parse(read_text(tgt_path), path=str(tgt_path)) if translated else empty_document(str(tgt_path))
+            old_doc = parse_file(old_path) if translated else empty_document(str(old_path))
+            tgt_doc = parse_file(tgt_path) if translated else empty_document(str(tgt_path))
             result = sync_documents(
                 old_doc,
                 tgt_doc,
-                parse(read_text(new_path), path=str(new_path)),
+                parse_file(new_path),
                 memory,
                 translator,
                 file=relative,
