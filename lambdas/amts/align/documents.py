@@ -10,6 +10,7 @@ and for a small sample that measures how related the two files are.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,6 +64,15 @@ class _Side:
     kept: list[Segment] = field(default_factory=list)
     unpaired: list[tuple[str, str]] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+
+    @functools.cached_property
+    def text_by_id(self) -> dict[str, str]:
+        """Prose of each kept segment (read once ``_prepare`` has filled ``kept`` and ``texts``)."""
+        return {seg.id: text for seg, text in zip(self.kept, self.texts, strict=True)}
+
+    def joined(self, ids: Sequence[str]) -> str:
+        """The prose of these kept segments as one text, joined as the language joins sentences."""
+        return _joiner(self.lang).join(self.text_by_id[seg_id] for seg_id in ids)
 
 
 def _tab_names(segs: Sequence[Segment]) -> set[str]:
@@ -179,10 +189,8 @@ def _relatedness(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> float:
         return 0.0
     step = max(1, len(links) // SAMPLE_SIZE)
     sample = list(links[::step])[:SAMPLE_SIZE]
-    src_text = {seg.id: text for seg, text in zip(src.kept, src.texts, strict=True)}
-    tgt_text = {seg.id: text for seg, text in zip(tgt.kept, tgt.texts, strict=True)}
-    left = [_joiner(src.lang).join(src_text[i] for i in link.src_ids) for link in sample]
-    right = [_joiner(tgt.lang).join(tgt_text[j] for j in link.tgt_ids) for link in sample]
+    left = [src.joined(link.src_ids) for link in sample]
+    right = [tgt.joined(link.tgt_ids) for link in sample]
     vectors = embed(left + right)
     sims = np.einsum("ij,ij->i", vectors[: len(sample)], vectors[len(sample) :])
     return float(np.median(sims))
@@ -262,16 +270,14 @@ def extract_pairs(
     for _, reason in tgt_unpaired:
         if not sentence_level or reason.startswith("tab "):
             stats.dropped["target segment: " + _reason_key(reason)] += 1
-    src_text = {seg.id: text for seg, text in zip(src.kept, src.texts, strict=True)}
-    tgt_text = {seg.id: text for seg, text in zip(tgt.kept, tgt.texts, strict=True)}
     pairs: list[TextPair] = []
     if not sentence_level:
         for link in links:
             stats.beads[f"{len(link.src_ids)}-{len(link.tgt_ids)}"] += 1
             pairs.append(
                 TextPair(
-                    _joiner(src_lang).join(src_text[i] for i in link.src_ids),
-                    _joiner(tgt_lang).join(tgt_text[j] for j in link.tgt_ids),
+                    src.joined(link.src_ids),
+                    tgt.joined(link.tgt_ids),
                     f"{src_name}#{','.join(link.src_ids)}",
                     f"{tgt_name}#{','.join(link.tgt_ids)}",
                 )
