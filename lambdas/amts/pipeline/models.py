@@ -196,8 +196,11 @@ class ParallelDataResult(_Model):
     name: str
     s3_uri: str | None = None
     content_hash: str | None = None
-    pair_count: int = 0
+    pair_count: int = Field(default=0, description="records in the parallel-data file (after filtering)")
     chapters_aligned: int = 0
+    held_out_pairs: int = Field(
+        default=0, description="records the held-out (evaluated) chapters would add: left out by the leakage guard"
+    )
     client_token: str | None = Field(default=None, description="create/update token derived from the content hash")
     format: Literal["CSV", "TMX"] = "CSV"
 
@@ -282,6 +285,9 @@ class ScoreStep(_Model):
 
     action: Literal["score"] = "score"
     task: PairTask
+    parallel_data: ParallelDataResult | None = Field(
+        default=None, description="BuildParallelData's result (the report's pair counts); None: counts unknown"
+    )
     stage: StageResult
     jobs: JobsResult = Field(default_factory=JobsResult)
     assemble: AssembleResult

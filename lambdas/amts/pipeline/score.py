@@ -304,26 +304,39 @@ def _experiment(
     guard, guard_note = leakage_guard_of(step)
     act_engine, base_engine = act_job.summary().engine, base_job.summary().engine
     engine = act_engine if act_engine == base_engine else f"with ACT: {act_engine}; without ACT: {base_engine}"
-    report = compare_score_reports(baseline, act, src_lang=step.task.pair.source, engine=engine, leakage_guard=guard)
+    data = step.parallel_data
+    used = data.pair_count if data is not None and act_job.summary().uses_parallel_data else 0
+    report = compare_score_reports(
+        baseline, act, src_lang=step.task.pair.source, engine=engine, leakage_guard=guard, parallel_pairs=used
+    )
     rows = []
     for row in report.rows:
         results = []
         for result in row.results:
             job = base_job if result.condition == CONDITION_NO_ACT else act_job
             characters, usage = _chapter_figures(manifest, job.details, row.chapter)
-            results.append(
-                result.model_copy(
-                    update={"engine": job.summary().engine, "engine_usage": usage, "characters": characters}
-                )
-            )
+            update: dict[str, Any] = {"engine": job.summary().engine, "engine_usage": usage, "characters": characters}
+            if job is act_job and data is not None:
+                update["excluded_pairs"] = data.held_out_pairs
+            results.append(result.model_copy(update=update))
         rows.append(row.model_copy(update={"results": results}))
-    notes = [
-        *report.notes,
-        guard_note,
-        "'pairs used' and 'excluded' read 0 because the Score step is not told the parallel data's pair counts "
-        "(BuildParallelData's pair_count); they are not measured zeros",
-    ]
-    return report.model_copy(update={"rows": rows, "notes": notes})
+    if data is None:
+        counts = (
+            "'pairs used' and 'excluded' read 0 because the Score step was not given BuildParallelData's result; "
+            "they are not measured zeros"
+        )
+    else:
+        counts = (
+            f"'pairs used': the {used} record(s) of the parallel data the ACT job used"
+            + (f" (aligned from {data.chapters_aligned} chapter(s))" if used else "")
+            + (
+                "; 'excluded': 0, a publishing run holds no chapter out"
+                if step.task.publish
+                else f"; 'excluded': the {data.held_out_pairs} record(s) the held-out evaluated chapters would have "
+                "added (one count on every row: they were held out together)"
+            )
+        )
+    return report.model_copy(update={"rows": rows, "notes": [*report.notes, guard_note, counts]})
 
 
 def _pair_glossary(

@@ -169,6 +169,10 @@ def test_success_path_runs_act_and_baseline_jobs_and_notifies(book_runtime: Any,
     assert isinstance(zh_assemble.jobs.customized, JobResult)
     assert zh_assemble.jobs.customized.JobStatus == "COMPLETED"
     assert zh_assemble.jobs.baseline is not None
+    # and Score was told BuildParallelData's result (the report's pair counts)
+    zh_score = next(s for s in steps.inputs["Score"] if isinstance(s, ScoreStep) and s.task.pair_name == "en-zh")
+    assert zh_score.parallel_data is not None
+    assert zh_score.parallel_data.pair_count == 10
     # and a notification went out
     assert any("all pairs succeeded" in n for n in _notifications(runtime))
 

@@ -81,6 +81,7 @@ def test_pairs_from_every_translated_chapter_go_into_a_content_named_csv(s3: Any
     assert sorted(aligner.seen) == ["en/a.md", "en/b.md"]  # only chapters that exist in both languages
     assert result.pair_count == 3
     assert result.chapters_aligned == 2
+    assert result.held_out_pairs == 0  # a publishing run holds nothing out
     assert result.s3_uri == f"s3://{WORK}/parallel-data/en-zh/{result.content_hash[:32]}.csv"  # type: ignore[index]
     body = s3.get_object(Bucket=WORK, Key=result.s3_uri.split(f"{WORK}/", 1)[1])["Body"].read().decode()  # type: ignore[union-attr]
     assert body.splitlines()[0] == "en,zh"
@@ -100,8 +101,12 @@ def test_evaluation_only_runs_hold_out_the_evaluated_chapters(s3: Any) -> None:
         work_bucket=WORK,
         extract_pairs=aligner,
     )
-    assert aligner.seen == ["en/b.md"]
+    # the held-out chapter is aligned only to count what the leakage guard left out; its pairs are not in the file
+    assert sorted(aligner.seen) == ["en/a.md", "en/b.md"]
     assert result.pair_count == 1
+    assert result.held_out_pairs == 2
+    body = s3.get_object(Bucket=WORK, Key=result.s3_uri.split(f"{WORK}/", 1)[1])["Body"].read().decode()  # type: ignore[union-attr]
+    assert "Deep learning" not in body
 
 
 def test_no_human_translation_means_no_parallel_data(s3: Any) -> None:
@@ -114,7 +119,7 @@ def test_no_human_translation_means_no_parallel_data(s3: Any) -> None:
         extract_pairs=aligner,
     )
     assert not result.has_data
-    assert aligner.seen == []
+    assert result.held_out_pairs == 3  # every translated chapter was held out: all their pairs were excluded
 
 
 def test_the_real_aligner_pairs_sentences_of_a_translated_chapter(s3: Any) -> None:

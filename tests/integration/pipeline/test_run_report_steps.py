@@ -172,7 +172,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
         jobs = JobsResult(customized=customized, baseline=baseline)
     clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
-    step = ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled)
+    step = ScoreStep(task=task, parallel_data=parallel_data, stage=stage, jobs=jobs, assemble=assembled)
     return score_pair(step, glossary_key=glossary_key, **clients)
 
 
@@ -224,6 +224,13 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     parallel_csv = book.s3.get_object(Bucket=WORK, Key=book.s3.list_objects_v2(Bucket=WORK, Prefix="parallel-data/")[
         "Contents"][0]["Key"])["Body"].read().decode()  # fmt: skip
     assert "loss" not in parallel_csv.lower()  # nothing of the evaluated chapter went into the parallel data
+    # and the parallel data's figures: the records the ACT job used, and those the held-out chapter would have added
+    records = len(parallel_csv.splitlines()) - 1
+    assert by_condition["with ACT"]["parallel_pairs"] == records > 0
+    assert by_condition["with ACT"]["excluded_pairs"] >= 3  # the evaluated chapter's sentences, aligned
+    assert (by_condition["without ACT"]["parallel_pairs"], by_condition["without ACT"]["excluded_pairs"]) == (0, 0)
+    assert any(f"'pairs used': the {records} record(s)" in note for note in experiment["notes"])
+    assert f"(excluded {by_condition['with ACT']['excluded_pairs']})" in report["_html"]
     assert any("leave-one-chapter-out" in note and "held out" in note for note in report["notes"])
 
     # and the engine: the stand-in named, each condition with the segments each of its engines produced

@@ -151,3 +151,5 @@ def test_payloads_between_steps_are_s3_keys_not_documents(definition: dict[str, 
     for name in ("BuildParallelData", "Stage", "Assemble", "Score"):
         passed = {key.removesuffix(".$") for key in states[name]["Parameters"]}
         assert passed <= {"task", "parallel_data", "stage", "jobs", "assemble", "action"}
+    # Score gets BuildParallelData's small result: the report's "pairs used" and "excluded" figures
+    assert states["Score"]["Parameters"]["parallel_data.$"] == "$.parallel_data"
