@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from amts.errors import AmtsError, InputError
 from amts.languages import check_language
 from amts.translate.markup import billed_characters
-from amts.translate.rules import RESOURCE_NAME, S3_URI
+from amts.translate.rules import RESOURCE_NAME, parse_s3_uri
 
 RETRYABLE_ERRORS = frozenset(
     {"ConcurrentModificationException", "ConflictException", "LimitExceededException", "TooManyRequestsException"}
@@ -226,10 +226,10 @@ class ParallelDataResult:
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
-    match = S3_URI.match(uri)
-    if not match:
+    parsed = parse_s3_uri(uri)
+    if parsed is None:
         raise InputError(f"not an S3 URI: {uri!r} (expected s3://bucket/prefix/)")
-    return match.group(1), (match.group(2) or "/")[1:]
+    return parsed
 
 
 def job_client_token(request: JobRequest) -> str:

@@ -23,3 +23,11 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # per document in a batch job
 MAX_TRANSLATE_TEXT_BYTES = 10_000  # TranslateText input
 MAX_CONCURRENT_JOBS = 10
 MAX_TARGET_LANGUAGES = 10
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str] | None:
+    """``s3://bucket/prefix`` -> (bucket, prefix without the leading slash), or None when Translate would refuse it."""
+    match = S3_URI.match(uri)
+    if match is None:
+        return None
+    return match.group(1), (match.group(2) or "/")[1:]

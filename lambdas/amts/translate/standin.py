@@ -56,7 +56,7 @@ from amts.translate.rules import (
     MAX_TRANSLATE_TEXT_BYTES,
     RESOURCE_NAME,
     ROLE_ARN,
-    S3_URI,
+    parse_s3_uri,
 )
 from amts.translate.terminology import MAX_TERM_BYTES, parse_terminology_file
 
@@ -392,10 +392,10 @@ class TranslateStandIn:
             )
 
     def _split_s3(self, uri: str, region: str, what: str) -> tuple[str, str]:
-        match = S3_URI.match(uri or "")
-        if not match:
+        parsed = parse_s3_uri(uri or "")
+        if parsed is None:
             raise ServiceError("InvalidParameterValueException", f"The {what} S3 URI {uri!r} is not valid.")
-        bucket, key = match.group(1), (match.group(2) or "/")[1:]
+        bucket, key = parsed
         try:
             location = self.s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
         except ClientError:
