@@ -39,7 +39,7 @@ class FunctionSizing:
 # The starter only validates objects and starts an execution; the book steps parse, align and score whole books
 # (1,769 MB is one full vCPU; 15 minutes is Lambda's maximum, needed by alignment over a large book).
 SIZING: Mapping[str, FunctionSizing] = {
-    "Starter": FunctionSizing(memory_mb=512, timeout_seconds=60),
+    "Starter": FunctionSizing(memory_mb=512, timeout_seconds=300),  # a batch of a few thousand uploads, each read
     "Plan": FunctionSizing(memory_mb=1024, timeout_seconds=120),
     "BuildParallelData": FunctionSizing(memory_mb=3008, timeout_seconds=900),
     "Stage": FunctionSizing(memory_mb=1769, timeout_seconds=300),

@@ -9,7 +9,7 @@ from amts import config
 from amts.errors import InputError
 from amts.pipeline_config import PipelineConfig, load_pipeline_config
 from aws_cdk import aws_logs as logs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 # CloudWatch Logs accepts only these retention periods (days).
 _RETENTION: dict[int, logs.RetentionDays] = {
@@ -43,8 +43,10 @@ class DeploymentSettings(BaseModel):
     work_expiry_days: int = Field(default=30, ge=1, le=3650, description="working bucket objects expire after")
     access_log_expiry_days: int = Field(default=365, ge=1, le=3650)
     input_noncurrent_version_expiry_days: int = Field(default=90, ge=1, le=3650)
-    starter_batch_window_seconds: int = Field(default=60, ge=0, le=300, description="SQS batching window (max 300)")
-    starter_batch_size: int = Field(default=500, ge=1, le=10_000)
+    # The largest window and batch Lambda allows, so a whole-book drop normally makes one batch, hence one execution
+    # (the 6 MB invocation payload caps a real batch at a few thousand S3 events; see docs/decisions.md).
+    starter_batch_window_seconds: int = Field(default=300, ge=0, le=300, description="SQS batching window (max 300)")
+    starter_batch_size: int = Field(default=10_000, ge=1, le=10_000, description="SQS batch size (max 10,000)")
     alarm_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
     @field_validator("log_retention_days")
@@ -53,6 +55,12 @@ class DeploymentSettings(BaseModel):
         if days not in _RETENTION:
             raise ValueError(f"CloudWatch Logs retention must be one of {sorted(_RETENTION)} days, not {days}")
         return days
+
+    @model_validator(mode="after")
+    def _window_for_large_batches(self) -> DeploymentSettings:
+        if self.starter_batch_size > 10 and self.starter_batch_window_seconds < 1:
+            raise ValueError("starter_batch_size above 10 needs starter_batch_window_seconds of at least 1 (Lambda)")
+        return self
 
     @property
     def log_retention(self) -> logs.RetentionDays:

@@ -1,7 +1,8 @@
 """The S3 trigger: Object Created under the source prefix -> EventBridge rule -> SQS queue (with DLQ) -> starter.
 
-The queue and its batching window turn the hundreds of events of a whole book upload into one starter batch; the
-starter derives a deterministic execution name from the batch, so a redelivered event never starts a second run.
+The queue and its batching window turn the hundreds of events of a whole book upload into one starter batch (normally:
+see docs/decisions.md "Pipeline concurrency" for when a drop is split, and why a split is safe); the starter derives
+a deterministic execution name from the batch, so a redelivered event never starts a second run.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from constructs import Construct
 # Messages stay long enough for a weekend outage of the starter (SQS allows 14 days at most).
 RETENTION = cdk.Duration.days(14)
 MAX_RECEIVE_COUNT = 5
+# The lowest maximum concurrency Lambda accepts for an SQS event source (2-1000): at most two Starter invocations,
+# so at most two batches of one drop are read and started at the same time.
+MAX_CONCURRENT_BATCHES = 2
 
 
 class Trigger(Construct):
@@ -82,6 +86,6 @@ class Trigger(Construct):
                 max_batching_window=cdk.Duration.seconds(batch_window_seconds),
                 report_batch_item_failures=True,
                 # Few concurrent batches: a book dropped at once should land in as few batches as possible.
-                max_concurrency=2,
+                max_concurrency=MAX_CONCURRENT_BATCHES,
             )
         )

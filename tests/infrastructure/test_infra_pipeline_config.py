@@ -167,3 +167,14 @@ def test_deployment_settings_validate_retention_and_email() -> None:
     pipeline, settings = settings_from_context(_minimal(), {"starter_batch_window_seconds": 30})
     assert isinstance(pipeline, PipelineConfig)
     assert settings.starter_batch_window_seconds == 30
+
+
+def test_the_trigger_batches_as_much_as_lambda_allows_by_default() -> None:
+    defaults = load_deployment_settings(None)
+    assert (defaults.starter_batch_window_seconds, defaults.starter_batch_size) == (300, 10_000)
+    # Lambda refuses a batch size above 10 without a batching window
+    with pytest.raises(InputError, match="at least 1"):
+        load_deployment_settings({"starter_batch_window_seconds": 0})
+    assert (
+        load_deployment_settings({"starter_batch_window_seconds": 0, "starter_batch_size": 10}).starter_batch_size == 10
+    )

@@ -212,8 +212,11 @@ def test_object_created_under_the_source_prefix_reaches_the_starter(synthesized:
     props = mapping["Properties"]
     assert props["EventSourceArn"] == {"Fn::GetAtt": [queue, "Arn"]}
     assert props["FunctionName"] == _ref(starter)
-    assert props["MaximumBatchingWindowInSeconds"] == 60
-    assert props["BatchSize"] == 500
+    # the largest window and batch Lambda allows, and the lowest maximum concurrency
+    assert props["MaximumBatchingWindowInSeconds"] == 300
+    assert props["BatchSize"] == 10_000
+    assert props["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert queue_props["VisibilityTimeout"] >= 6 * SIZING["Starter"].timeout_seconds + 300
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 
