@@ -19,11 +19,10 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from amts.book import Block, BlockKind, Document, Segment, segment_sentences, segments
 from amts.sync.memory import normalise
-from amts.sync.models import BlockChange, ChangeSet, SegmentChange, SegmentOp, SentenceChange
+from amts.sync.models import BlockChange, BlockOp, ChangeSet, SegmentChange, SegmentOp, SentenceChange
 
 # Units of these kinds hold no translatable text of their own.
 CODE_KINDS = frozenset({BlockKind.CODE})
@@ -35,7 +34,7 @@ _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _DOCSTRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
 _COMMENT = re.compile(r"(?<![\"'])#(?!@).*$", re.MULTILINE)
 
-Match = tuple[Literal["unchanged", "moved", "edited", "inserted", "deleted"], int | None, int | None]
+Match = tuple[BlockOp, int | None, int | None]
 
 
 @dataclass(eq=False)

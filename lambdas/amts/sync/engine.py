@@ -33,7 +33,7 @@ from amts.errors import AlignmentError, AmtsError, InputError
 from amts.languages import CJK_LANGUAGES
 from amts.sync.changes import Unit, code_key, document_units, match_segments, match_units
 from amts.sync.memory import MemoryEntry, Origin, TranslationMemory, normalise
-from amts.sync.models import MemoryUpdate, MtUnit, PendingSegment, Piece, SyncPlan, SyncReport
+from amts.sync.models import BLOCK_OPS, MemoryUpdate, MtUnit, PendingSegment, Piece, SyncPlan, SyncReport
 from amts.sync.review import format_marker, scan_markers
 
 # Below this document-alignment confidence the old target is not a translation of the old source.
@@ -342,9 +342,7 @@ class _Planner:
     # -- top level -----------------------------------------------------------------------------------------
     def plan(self) -> SyncPlan:
         matches = match_units(self.old_units, self.new_units)
-        self.report.blocks = {
-            op: sum(1 for m in matches if m[0] == op) for op in ("unchanged", "moved", "edited", "inserted", "deleted")
-        }
+        self.report.blocks = {op: sum(1 for m in matches if m[0] == op) for op in BLOCK_OPS}
         old_match: dict[int, tuple[str, int | None]] = {}
         new_match: dict[int, tuple[str, int | None]] = {}
         for op, i, j in matches:

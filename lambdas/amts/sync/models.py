@@ -6,13 +6,14 @@ Assemble steps, and a report can be written next to the output.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from amts.sync.memory import Level, Origin
 
 BlockOp = Literal["unchanged", "moved", "edited", "inserted", "deleted"]
+BLOCK_OPS: tuple[BlockOp, ...] = get_args(BlockOp)
 SegmentOp = Literal["unchanged", "edited", "inserted", "deleted"]
 SentenceOp = Literal["unchanged", "changed", "inserted", "deleted"]
 ReviewReason = Literal["machine-translation", "human-edit-source-changed", "code-changed", "code-new"]
@@ -53,7 +54,7 @@ class ChangeSet(BaseModel):
         return sum(1 for block in self.blocks if block.op == op)
 
     def summary(self) -> dict[str, int]:
-        return {op: self.count(op) for op in ("unchanged", "moved", "edited", "inserted", "deleted")}
+        return {op: self.count(op) for op in BLOCK_OPS}
 
 
 # -- the plan ----------------------------------------------------------------------------------------------
