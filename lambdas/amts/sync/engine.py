@@ -45,6 +45,7 @@ MIN_SHARED_ANCHORS = 0.5
 # punctuation decide; sentence embeddings cost ~0.15 s per call and are left to the document aligner.
 INTRA_SEGMENT_PARAMS = AlignerParams(use_embeddings=False)
 CODE_SIMILARITY = 0.6  # comment-free code this similar, same tab, same gap: the same cell, edited
+_SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave a block's text as it was
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _TAB_MARKER = re.compile(r"^(?:#@tab|%%tab)\b")
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
@@ -358,7 +359,7 @@ class _Planner:
             new_op, i = new_match[j]
             cluster_index = cluster_of_src.get(i) if i is not None else None
             if i is None or cluster_index is None:
-                if new_op in ("unchanged", "moved"):
+                if new_op in _SAME_TEXT_OPS:
                     self._count_source_only(new_unit)  # the translation leaves this block out: so do we
                 else:
                     chunks.append(self._rebuild(new_unit, self.old_units[i] if i is not None else None))
@@ -423,7 +424,7 @@ class _Planner:
         linked = {src for src_ids, _ in memory_links for src in src_ids}
         unlinked_units = {unit.index for unit in self.old_units for s in unit.segments if s.id not in linked}
         if len(linked) * 2 >= len(old_segments) and all(
-            old_match[index][0] in ("unchanged", "moved") for index in unlinked_units
+            old_match[index][0] in _SAME_TEXT_OPS for index in unlinked_units
         ):
             # The memory knows this translation (an earlier sync wrote it) and every segment it cannot place
             # stays as it is: no alignment needed, and the exact matches prove the pair belongs together.
@@ -542,21 +543,23 @@ class _Planner:
         return sorted(set(result))
 
     # -- emitting ----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _same_text(cluster: _Cluster, old_match: Mapping[int, tuple[str, int | None]]) -> bool:
+        """Every old block of the cluster is in the new source with its text unchanged."""
+        return all(old_match[s][0] in _SAME_TEXT_OPS for s in cluster.src)
+
     def _is_mixed(self, cluster: _Cluster, old_match: Mapping[int, tuple[str, int | None]]) -> bool:
-        ops = [old_match[s][0] for s in cluster.src]
-        simple = all(op in ("unchanged", "moved") for op in ops) or (len(cluster.src) == 1 and len(cluster.tgt) == 1)
-        return not simple
+        one_to_one = len(cluster.src) == 1 and len(cluster.tgt) == 1
+        return not (self._same_text(cluster, old_match) or one_to_one)
 
     def _emit_cluster(
         self,
         cluster: _Cluster,
         old_match: Mapping[int, tuple[str, int | None]],
     ) -> list[_Chunk]:
-        ops = [old_match[s][0] for s in cluster.src]
-        unchanged = all(op in ("unchanged", "moved") for op in ops)
         own = set(cluster.tgt)
         chunks: list[_Chunk] = []
-        if unchanged:
+        if self._same_text(cluster, old_match):
             for k in sorted(own | set(cluster.attached)):
                 chunks.append(self._verbatim(k))
             for s in cluster.src:
