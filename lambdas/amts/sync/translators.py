@@ -31,15 +31,12 @@ class StandInTranslator:
 
     def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         from amts.book import to_html
-        from amts.translate.engines import ApertiumEngine, standin_chain
+        from amts.translate.engines import ApertiumEngine, standin_chain, translate_document
         from amts.translate.markup import parse_html
 
         staged = stage_units(texts)
-        html_in = to_html(staged.document)
-        markup = parse_html(html_in)
         chain = standin_chain(source_lang, target_lang, apertium=ApertiumEngine())
-        results, _ = chain.translate(markup.units(), source_lang, target_lang)
-        html_out = markup.render({index: result.parts for index, result in enumerate(results)})
+        html_out, _, _ = translate_document(parse_html(to_html(staged.document)), chain, source_lang, target_lang)
         return unstage_translations(staged, html_out, fallback=PseudoTranslator()(texts, source_lang, target_lang))
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from amts.book import split_sentences
 from amts.languages import CJK_LANGUAGES
-from amts.translate.markup import Part, Placeholder, Unit, render_parts
+from amts.translate.markup import MarkupDocument, Part, Placeholder, Unit, render_parts
 from amts.translate.parallel_data import ParallelRow
 
 _WORD = re.compile(r"[^\W_]+")
@@ -385,6 +385,15 @@ class EngineChain:
                 engines.extend(piece.engines)
             final[i] = UnitTranslation([p for p in parts if p != ""], engines)
         return [f for f in final if f is not None], applied
+
+
+def translate_document(
+    doc: MarkupDocument, chain: EngineChain, src: str, tgt: str, terms: Sequence[tuple[str, str]] = ()
+) -> tuple[str, list[UnitTranslation], list[tuple[str, str]]]:
+    """Every unit of a parsed document through ``chain``: the document rendered with the translations, each
+    unit's translation (with the engines that made it), and the terms applied."""
+    results, applied = chain.translate(doc.units(), src, tgt, terms)
+    return doc.render({index: result.parts for index, result in enumerate(results)}), results, applied
 
 
 def standin_chain(

@@ -45,6 +45,7 @@ from amts.translate.engines import (
     EngineChain,
     TranslationMemoryEngine,
     standin_chain,
+    translate_document,
 )
 from amts.translate.markup import parse_document, render_parts
 from amts.translate.parallel_data import ParallelRow, parse_parallel_data, write_delimited, write_tmx
@@ -1031,8 +1032,7 @@ class TranslateStandIn:
     ) -> tuple[str, dict[str, Any], list[tuple[str, str]]]:
         doc = parse_document(text, content_type)
         units = doc.units()
-        results, applied = chain.translate(units, src, tgt, terms)
-        output = doc.render({i: r.parts for i, r in enumerate(results)})
+        output, results, applied = translate_document(doc, chain, src, tgt, terms)
         segments = [
             {
                 "id": unit.element_id if unit.element_id is not None else f"unit-{i}",
