@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from amts.book import Block, BlockKind, Document, Segment, segment_sentences, segments
 from amts.sync.memory import normalise
 from amts.sync.models import BlockChange, BlockOp, ChangeSet, SegmentChange, SegmentOp, SentenceChange
+from amts.sync.review import MARKER_PREFIX
 
 # Units of these kinds hold no translatable text of their own.
 CODE_KINDS = frozenset({BlockKind.CODE})
-REVIEW_MARKER_PREFIX = "<!-- amts:review"
 EDIT_SIMILARITY = 0.4  # token overlap (Jaccard) above which two same-kind units count as one edited unit
 
 _WORD = re.compile(r"\w+")
@@ -75,7 +75,7 @@ class Unit:
 
     @property
     def is_review_marker(self) -> bool:
-        return self.kind is BlockKind.COMMENT and self.text.lstrip().startswith(REVIEW_MARKER_PREFIX)
+        return self.kind is BlockKind.COMMENT and self.text.lstrip().startswith(MARKER_PREFIX)
 
     @property
     def cross_key(self) -> str:

@@ -14,7 +14,8 @@ from typing import get_args
 
 from amts.sync.models import ReviewItem, ReviewReason
 
-MARKER = re.compile(r"^<!-- amts:review (?P<body>[^\n]*?) -->[ \t]*\r?$", re.MULTILINE)
+MARKER_PREFIX = "<!-- amts:review"
+MARKER = re.compile(rf"^{re.escape(MARKER_PREFIX)} (?P<body>[^\n]*?) -->[ \t]*\r?$", re.MULTILINE)
 _FIELD = re.compile(r"(\w+)=(\S+)")
 _EXCERPT_CHARS = 80
 
@@ -28,7 +29,7 @@ def format_marker(review: Sequence[tuple[str, str, int]]) -> str:
     if segment_ids:
         fields.append(f"segments={','.join(dict.fromkeys(segment_ids))}")
     fields.append(f"chars={chars}")
-    return f"<!-- amts:review {' '.join(fields)} -->"
+    return f"{MARKER_PREFIX} {' '.join(fields)} -->"
 
 
 def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
