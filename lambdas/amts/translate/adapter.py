@@ -328,24 +328,14 @@ class TranslateAdapter:
         if properties is not None and self._is_current(properties, marker):
             return self._result(name, "unchanged", properties, digest, s3_uri)
         self.s3.put_object(Bucket=bucket, Key=key, Body=data)
-        if properties is None:
-            self._call(
-                "create_parallel_data",
-                Name=name,
-                Description=full_description,
-                ParallelDataConfig=config,
-                ClientToken=token,
-            )
-            action: Literal["created", "updated"] = "created"
-        else:
-            self._call(
-                "update_parallel_data",
-                Name=name,
-                Description=full_description,
-                ParallelDataConfig=config,
-                ClientToken=token,
-            )
-            action = "updated"
+        action: Literal["created", "updated"] = "created" if properties is None else "updated"
+        self._call(
+            "create_parallel_data" if action == "created" else "update_parallel_data",
+            Name=name,
+            Description=full_description,
+            ParallelDataConfig=config,
+            ClientToken=token,
+        )
         properties, body = self._wait_parallel_data(name, deadline, update=action == "updated")
         status = properties.get("LatestUpdateAttemptStatus") if action == "updated" else properties.get("Status")
         if status == "FAILED":
