@@ -435,16 +435,20 @@ class TranslateAdapter:
         """The job's input folder: not the bucket root, holds files, and no sub-folder named ``details``."""
         bucket, prefix = split_s3_uri(input_s3_uri)
         prefix = _folder(prefix, input_s3_uri)
-        count = 0
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for item in page.get("Contents", []):
-                parts = PurePosixPath(item["Key"][len(prefix) :]).parts
-                if "details" in parts[:-1]:
-                    raise InputError(f"input folder {input_s3_uri} holds a 'details' folder ({item['Key']})")
-                count += 1
-        if not count:
+        keys = self._keys_under(bucket, prefix)
+        for key in keys:
+            if "details" in PurePosixPath(key[len(prefix) :]).parts[:-1]:
+                raise InputError(f"input folder {input_s3_uri} holds a 'details' folder ({key})")
+        if not keys:
             raise InputError(f"input folder {input_s3_uri} is empty")
-        return count
+        return len(keys)
+
+    def _keys_under(self, bucket: str, prefix: str) -> list[str]:
+        """Every object key under ``prefix`` (all pages of the listing)."""
+        keys: list[str] = []
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return keys
 
     def start_job(self, request: JobRequest, *, estimate: CostEstimate | None = None) -> JobState:
         """Start (or, for a retried execution, find again) a batch job. The budget guard runs first."""
@@ -506,9 +510,7 @@ class TranslateAdapter:
             )
         output_uri = self._output_folder(state)
         bucket, prefix = split_s3_uri(output_uri)
-        keys: list[str] = []
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
+        keys = self._keys_under(bucket, prefix)
         auxiliary: dict[str, dict[str, Any]] = {}
         for key in keys:
             match = re.fullmatch(re.escape(prefix) + r"details/(.+)\.auxiliary-translation-details\.json", key)
