@@ -129,6 +129,10 @@ class PairSettings(_Model):
     def name(self) -> str:
         return f"{self.source}-{self.target}"
 
+    def reference_key(self, path: str) -> str:
+        """Input-bucket key of a chapter's human translation (the reference Score compares with)."""
+        return f"{self.reference_prefix}{path}"
+
 
 class TranslateSettings(_Model):
     """The ``Settings`` block of StartTextTranslationJob (only the keys Translate accepts for batch jobs)."""
@@ -222,6 +226,11 @@ class StageResult(_Model):
     baseline_parallel_data_names: list[str] = Field(default_factory=list, description="always []: no ACT")
     terminology_names: list[str] = Field(default_factory=list)
     stage_key: str = Field(description="work-bucket key of the stage manifest (per chapter: segment ids, hashes)")
+    baseline_wanted: bool = Field(
+        default=False,
+        description="run the baseline job (no ACT): evaluation is on, there is parallel data, and Score will score "
+        "at least one staged chapter (translated whole, with a human reference); otherwise it would only bill again",
+    )
     documents: int = 0
     segments: int = 0
     characters: int = 0
@@ -377,6 +386,11 @@ class StagedChapter(_Model):
     units: int = 0
     characters: int = 0
     note: str | None = None
+
+    @property
+    def translated_whole(self) -> bool:
+        """Sent to MT whole: the only kind of chapter Score compares with the human reference."""
+        return self.mode == "whole" and self.document is not None
 
 
 class StageManifest(_Model):

@@ -1,7 +1,7 @@
 """The Score step (one pair) and the run report (all pairs), both served by the Score function.
 
 Scoring compares whole-chapter machine translations with the human reference through ``amts.evaluate``: the
-ACT job's output and, when evaluation is on, the baseline job's output without ACT. Synchronized chapters are
+ACT job's output and, when Stage wanted it, the baseline job's output without ACT. Synchronized chapters are
 not scored: most of their text is the kept human translation, so a score would measure nothing.
 
 Besides the scores, the Score step writes ``reports/<run>/<pair>/pair-report.json`` (a key derived from the run
@@ -187,7 +187,7 @@ def _rebuild_whole_chapters(
 ) -> list[_Whole]:
     rebuilt: list[_Whole] = []
     for chapter in manifest.chapters:
-        if chapter.mode != "whole" or chapter.document is None:
+        if not chapter.translated_whole:
             continue
         html = translated_html(files, chapter, s3_client)
         source_text = read_text(s3_client, input_bucket, layout.book_key(source_lang, chapter.path))
@@ -289,6 +289,24 @@ def leakage_guard_of(step: ScoreStep) -> tuple[LeakageGuard, str]:
         "publishing run: the parallel data was built from every chapter with a human translation, the scored "
         "chapters included, so the ACT scores may have seen the answer key; run with publish=false to hold the "
         "evaluated chapters out"
+    )
+
+
+def baseline_skipped_note(step: ScoreStep) -> str | None:
+    """Why an evaluated pair has no with/without-ACT comparison because Stage skipped the baseline job, or None."""
+    if not step.task.evaluate or not step.stage.needs_translation or step.jobs.baseline is not None:
+        return None
+    if step.stage.baseline_wanted:  # wanted but missing: not a skip, the job's output is what is lacking
+        return None
+    if not step.stage.parallel_data_names:
+        return (
+            "no with/without-ACT comparison: the baseline job was skipped because there is no parallel data, so the "
+            "ACT job already ran without customization"
+        )
+    return (
+        "no with/without-ACT comparison: the baseline job was skipped because no chapter of this run is scored "
+        "(synchronized chapters are not scored, and no chapter translated whole has a human reference), so it "
+        "would only have billed the same characters again"
     )
 
 
@@ -478,7 +496,7 @@ def score_pair(
     if task.evaluate and act_job is not None and manifest is not None:
         references: dict[str, str] = {}
         for whole in wholes:
-            reference = read_text(s3_client, input_bucket, f"{pair.reference_prefix}{whole.chapter.path}")
+            reference = read_text(s3_client, input_bucket, pair.reference_key(whole.chapter.path))
             if reference is not None:
                 references[whole.chapter.path] = reference
         folder = layout.pair_scores_key(task.run_id, task.pair_name).rsplit("/", 1)[0]
@@ -519,6 +537,8 @@ def score_pair(
         notes.extend(act_notes + base_notes)
         if act is not None and baseline is not None and base_job is not None:
             experiment = _experiment(act, baseline, act_job, base_job, manifest, step)
+        elif (skipped := baseline_skipped_note(step)) is not None:
+            notes.append(skipped)
         elif act is not None:
             notes.append("no baseline scores: the with/without-ACT comparison needs the baseline job's output")
         result.update(

@@ -5,11 +5,17 @@ A chapter with an earlier translation (a published one, else the human translati
 ``amts.book.to_html`` turn into Translate-ready HTML. A chapter with no translation yet, and every chapter of
 an evaluation-only run, is translated whole. Nothing to translate anywhere -> ``needs_translation`` is false and
 the state machine goes straight to Assemble.
+
+Stage also decides whether the baseline job (the same input without ACT) runs: only when Score will compare it,
+that is evaluation is on, there is parallel data, and a chapter is translated whole and has a human reference.
+A synchronized chapter is never scored, so an ordinary sync run starts one job per pair and bills each edit once.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from amts.book import parse, segments, to_html
 from amts.errors import AmtsError, InputError
@@ -50,7 +56,7 @@ def stage_pair(
         if task.publish:
             old_target = read_text(s3_client, output_bucket, layout.published_key(pair.target, path))
             if old_target is None:
-                old_target = read_text(s3_client, input_bucket, f"{pair.reference_prefix}{path}")
+                old_target = read_text(s3_client, input_bucket, pair.reference_key(path))
         chapter: StagedChapter | None = None
         if old_target is not None:
             # The published translation was made from the snapshot; a human translation is taken to match the
@@ -109,7 +115,33 @@ def stage_pair(
         documents=documents,
         segments=sum(chapter.units for chapter in staged),
         characters=characters,
+        baseline_wanted=baseline_wanted(step, staged, s3_client=s3_client, input_bucket=input_bucket),
     )
+
+
+def baseline_wanted(step: StageStep, staged: list[StagedChapter], *, s3_client: Any, input_bucket: str) -> bool:
+    """Whether the baseline job would be scored: evaluation on, parallel data, and a scorable chapter staged.
+
+    Score compares only chapters translated whole that have a human reference; without one the baseline job
+    re-translates the same text without ACT for nothing but the bill.
+    """
+    if not (step.task.evaluate and step.parallel_data.has_data):
+        return False
+    pair = step.task.pair
+    return any(
+        chapter.translated_whole and _object_exists(s3_client, input_bucket, pair.reference_key(chapter.path))
+        for chapter in staged
+    )
+
+
+def _object_exists(s3_client: Any, bucket: str, key: str) -> bool:
+    try:
+        s3_client.head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True
 
 
 def _whole(

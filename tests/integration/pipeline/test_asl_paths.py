@@ -34,9 +34,12 @@ pytestmark = pytest.mark.slow
 class RecordingSteps:
     """Stand-ins for the four step functions; each validates its input with the real model."""
 
-    def __init__(self, *, has_parallel_data: bool = True, needs_translation: bool = True) -> None:
+    def __init__(
+        self, *, has_parallel_data: bool = True, needs_translation: bool = True, chapters_scored: bool = True
+    ) -> None:
         self.has_parallel_data = has_parallel_data
         self.needs_translation = needs_translation
+        self.chapters_scored = chapters_scored  # whether Stage staged a chapter Score will score (whole + reference)
         self.raise_in: set[str] = set()
         self.inputs: dict[str, list[Any]] = {"BuildParallelData": [], "Stage": [], "Assemble": [], "Score": []}
 
@@ -82,6 +85,7 @@ class RecordingSteps:
             baseline_output_s3_uri=base.format("output") + "baseline/",
             stage_key=f"jobs/input/{step.task.run_id}/{step.task.pair_name}.stage.json",
             parallel_data_names=[step.parallel_data.name] if step.parallel_data.has_data else [],
+            baseline_wanted=step.task.evaluate and step.parallel_data.has_data and self.chapters_scored,
             documents=1,
             segments=3,
             characters=120,
@@ -175,6 +179,31 @@ def test_success_path_runs_act_and_baseline_jobs_and_notifies(book_runtime: Any,
     assert zh_score.parallel_data.pair_count == 10
     # and a notification went out
     assert any("all pairs succeeded" in n for n in _notifications(runtime))
+
+
+def test_an_evaluated_pair_with_nothing_to_score_runs_only_the_act_job(
+    book_runtime: Any, translate: ScriptedTranslate
+) -> None:
+    # Given Stage found no chapter Score will score (e.g. a sync run: only edited segments, no whole chapter)
+    steps = RecordingSteps(chapters_scored=False)
+    runtime = book_runtime(steps)
+    # When both pairs run, en-zh with evaluation on and parallel data
+    description = run_execution(runtime, {"chapters": ["chapter_one/index.md"]})
+    # Then each pair started exactly one job, the ACT job, and no baseline reached Assemble or Score
+    assert description["status"] == "SUCCEEDED", description
+    jobs = translate.operations("StartTextTranslationJob")
+    assert sorted((job["TargetLanguageCodes"][0], job["ParallelDataNames"]) for job in jobs) == [
+        ("es", ["amts-en-es"]),
+        ("zh", ["amts-en-zh"]),
+    ]
+    zh_stage = next(s for s in steps.inputs["Stage"] if s.task.pair_name == "en-zh")
+    assert zh_stage.task.evaluate
+    assert zh_stage.parallel_data.has_data
+    assert all(step.jobs.baseline is None for step in steps.inputs["Assemble"])
+    assert all(step.jobs.customized is not None for step in steps.inputs["Assemble"])
+    scored = [s for s in steps.inputs["Score"] if isinstance(s, ScoreStep)]
+    assert len(scored) == 2
+    assert all(step.jobs.baseline is None and not step.stage.baseline_wanted for step in scored)
 
 
 def test_nothing_to_translate_skips_the_jobs(book_runtime: Any, translate: ScriptedTranslate) -> None:

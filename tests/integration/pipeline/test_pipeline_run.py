@@ -11,7 +11,10 @@ from typing import Any
 
 import pytest
 from amts import config
+from amts.local.bookrun import bill_job, list_jobs
 from amts.local.runtime import LocalRuntime
+from amts.pipeline import layout
+from amts.pipeline.models import StageManifest
 from amts.pipeline_config import asl_limit_substitutions
 
 from tests.integration.pipeline.conftest import run_execution, small_pipeline_config
@@ -202,3 +205,51 @@ def test_a_job_completed_with_errors_publishes_the_good_chapters_and_names_the_b
     assert "translated/zh/other.md" in keys
     assert f"translated/zh/{CHAPTER}" not in keys
     assert any(CHAPTER in json.dumps(n) for n in runtime.notifications())
+
+
+def test_an_evaluated_sync_run_starts_one_job_and_bills_the_edit_once() -> None:
+    # Given an evaluated pair (evaluation on, parallel data from the book's human translations) already published
+    pipeline = small_pipeline_config(
+        language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
+    )
+    with LocalRuntime(
+        pipeline=pipeline,
+        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
+        asl_substitutions=asl_limit_substitutions(pipeline),
+        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
+    ) as runtime:
+        runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+        runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
+        runtime.upload("book/en/other.md", OTHER_EN)
+        runtime.upload("book/zh/other.md", OTHER_ZH)
+        runtime.wait_for_uploads()
+        first = run_execution(runtime, {"pairs": ["en-zh"], "evaluate": True}, name="sync-base")
+        assert first["status"] == "SUCCEEDED", first
+        jobs_before = {job["JobId"] for job in list_jobs(runtime)}
+        # When one paragraph of the source is edited and a publishing run with evaluation on synchronizes it
+        runtime.upload(f"book/en/{CHAPTER}", EDITED)
+        runtime.wait_for_uploads()
+        second = run_execution(runtime, {"pairs": ["en-zh"], "evaluate": True}, name="sync-edit")
+        assert second["status"] == "SUCCEEDED", second
+        # Then exactly one Translate job started for the pair: the ACT job, no baseline without ACT
+        new_jobs = [job for job in list_jobs(runtime) if job["JobId"] not in jobs_before]
+        assert len(new_jobs) == 1, new_jobs
+        assert new_jobs[0]["ParallelDataNames"] == ["amts-en-zh"]
+        # and it billed only the edited text, once
+        manifest = StageManifest.model_validate_json(
+            runtime.read_object(runtime.names.work_bucket, layout.stage_manifest_key("sync-edit", "en-zh"))
+        )
+        staged = {chapter.path: chapter for chapter in manifest.chapters}
+        assert staged["other.md"].document is None  # unchanged: nothing of it goes to Translate
+        chapter = staged[CHAPTER]
+        assert chapter.mode == "sync"
+        assert chapter.units == 1
+        assert chapter.characters == len("They get better with more experience.")  # sync sends the edited sentence
+        billed = [bill_job(runtime, job).characters for job in new_jobs]
+        assert billed == [chapter.characters]
+        # and the run report prices that one job and says why there is no with/without-ACT comparison
+        output = runtime.names.output_bucket
+        report = json.loads(runtime.read_object(output, "reports/sync-edit/report.json"))
+        assert [line["label"] for line in report["cost"]["lines"]] == ["en-zh ACT job (ACT price)"]
+        assert report["experiments"] == []
+        assert any("baseline job was skipped because no chapter of this run is scored" in n for n in report["notes"])

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from amts import config
+from amts.pipeline.models import StageResult
 from amts.pipeline_config import asl_limit_substitutions, load_pipeline_config_from_cdk_json
 from cfnlint.api import ManualArgs, lint
 
@@ -153,3 +154,37 @@ def test_payloads_between_steps_are_s3_keys_not_documents(definition: dict[str, 
         assert passed <= {"task", "parallel_data", "stage", "jobs", "assemble", "action"}
     # Score gets BuildParallelData's small result: the report's "pairs used" and "excluded" figures
     assert states["Score"]["Parameters"]["parallel_data.$"] == "$.parallel_data"
+
+
+def _walk_strings(node: Any) -> Iterator[str]:
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _walk_strings(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk_strings(value)
+
+
+def test_the_baseline_job_runs_on_stages_decision_alone(definition: dict[str, Any]) -> None:
+    # Stage knows whether any staged chapter will be scored; the task's flags alone would re-bill every sync edit.
+    states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
+    assert states["Stage"]["ResultPath"] == "$.stage"
+    baseline_branch = next(
+        branch for branch in states["TranslateJobs"]["Branches"] if branch["StartAt"] == "BaselineWanted"
+    )
+    choice = baseline_branch["States"]["BaselineWanted"]
+    assert choice["Type"] == "Choice"
+    assert choice["Choices"] == [
+        {"Variable": "$.stage.baseline_wanted", "BooleanEquals": True, "Next": "BaselineStart"}
+    ]
+    assert choice["Default"] == "NoBaseline"
+    assert not any("$.task.evaluate" in text or "$.parallel_data.has_data" in text for text in _walk_strings(choice))
+
+
+def test_every_stage_field_the_machine_reads_is_in_the_stage_model(definition: dict[str, Any]) -> None:
+    fields = set(StageResult.model_fields)
+    read = {match.group(1) for text in _walk_strings(definition) for match in re.finditer(r"\$\.stage\.(\w+)", text)}
+    assert "baseline_wanted" in read
+    assert read <= fields, read - fields

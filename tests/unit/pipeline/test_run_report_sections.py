@@ -14,7 +14,14 @@ from amts.pipeline.models import (
     ScoreStep,
     StageResult,
 )
-from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, engine_usage, leakage_guard_of, pair_report_key
+from amts.pipeline.score import (
+    AWS_ENGINE,
+    STAND_IN_ENGINE,
+    baseline_skipped_note,
+    engine_usage,
+    leakage_guard_of,
+    pair_report_key,
+)
 
 
 def _stand_in_details() -> dict[str, Any]:
@@ -101,3 +108,41 @@ def test_the_leakage_guard_states_what_build_parallel_data_did(
 
 def test_pair_report_sits_beside_the_pair_scores() -> None:
     assert pair_report_key("run-7", "en-zh") == "reports/run-7/en-zh/pair-report.json"
+
+
+@pytest.mark.parametrize(
+    ("parallel_data", "baseline_wanted", "has_baseline_job", "said"),
+    [
+        # a sync run: nothing scored, so Stage skipped the baseline; the report says why
+        (["amts-en-zh"], False, False, "no chapter of this run is scored"),
+        (["amts-en-zh"], False, True, None),  # it ran after all: nothing skipped
+        ([], False, False, "there is no parallel data"),
+        (["amts-en-zh"], True, False, None),  # wanted but missing: not a skip
+        (["amts-en-zh"], True, True, None),
+    ],
+)
+def test_a_skipped_baseline_is_explained(
+    parallel_data: list[str], baseline_wanted: bool, has_baseline_job: bool, said: str | None
+) -> None:
+    step = _step(publish=True, parallel_data=parallel_data)
+    baseline = JobResult(JobId="j2", JobStatus="COMPLETED") if has_baseline_job else None
+    step = step.model_copy(
+        update={
+            "stage": step.stage.model_copy(update={"baseline_wanted": baseline_wanted}),
+            "jobs": JobsResult(customized=step.jobs.customized, baseline=baseline),
+        }
+    )
+    note = baseline_skipped_note(step)
+    if said is None:
+        assert note is None
+    else:
+        assert note is not None
+        assert said in note
+
+
+def test_no_skip_note_when_evaluation_is_off_or_nothing_was_translated() -> None:
+    step = _step(publish=True, parallel_data=["amts-en-zh"])
+    not_evaluated = step.model_copy(update={"task": step.task.model_copy(update={"evaluate": False})})
+    assert baseline_skipped_note(not_evaluated) is None
+    stage = step.stage.model_copy(update={"needs_translation": False})
+    assert baseline_skipped_note(step.model_copy(update={"stage": stage})) is None
