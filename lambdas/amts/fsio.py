@@ -18,10 +18,18 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        # mkstemp creates 0600 files; give the output the mode an ordinary write would have.
+        os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_text(path: str | os.PathLike[str]) -> str:
