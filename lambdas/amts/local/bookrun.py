@@ -20,6 +20,7 @@ from amts.errors import InputError
 from amts.fsio import write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
+from amts.translate.adapter import stand_in_engines
 
 ProgressSink = Callable[[ProgressEvent], None]
 
@@ -204,7 +205,7 @@ def bill_job(runtime: LocalRuntime, job: dict[str, Any]) -> JobBilling:
         if details is None:
             continue
         characters += int(details.get("charactersTranslated", 0) or 0)
-        engines.update(details.get("amtsStandIn", {}).get("engines", []))
+        engines.update(stand_in_engines(details) or [])
     targets = "+".join(job.get("TargetLanguageCodes", []))
     return JobBilling(
         job_name=str(job.get("JobName", job["JobId"])),

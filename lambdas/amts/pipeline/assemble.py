@@ -24,7 +24,7 @@ from amts.sync.engine import apply_sync
 from amts.sync.memory import Origin, S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.stage import stage_units, unstage_translations
-from amts.translate.adapter import TranslateAdapter, job_state
+from amts.translate.adapter import TranslateAdapter, job_state, split_s3_uri, stand_in_engines
 
 
 @dataclass
@@ -36,6 +36,7 @@ class JobFiles:
     characters: int = 0
     errors: dict[str, str] = field(default_factory=dict)  # input file name -> error
     engine: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)  # the target's auxiliary details file ({} when none)
 
 
 def job_files(job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any) -> JobFiles:
@@ -44,14 +45,18 @@ def job_files(job: JobResult | None, *, target: str, translate_client: Any, s3_c
         return JobFiles()
     adapter = TranslateAdapter(translate_client, s3_client, account_id=_account_of(job))
     outputs = adapter.job_outputs(job_state(job.model_dump()))
-    bucket = outputs.output_s3_uri[5:].split("/", 1)[0]
-    files = JobFiles(bucket=bucket, characters=outputs.characters_translated.get(target, 0))
+    bucket, _ = split_s3_uri(outputs.output_s3_uri)
+    details = outputs.auxiliary.get(target, {})
+    files = JobFiles(
+        bucket=bucket,
+        characters=outputs.characters_translated.get(target, 0),
+        details=details if isinstance(details, dict) else {},
+    )
     for source_file, key in outputs.documents.get(target, {}).items():
         files.by_name[PurePosixPath(source_file).name] = key
     for error in outputs.errors:
         files.errors[PurePosixPath(error.source_file).name] = f"{error.code}: {error.message}"
-    details = outputs.auxiliary.get(target, {})
-    engines = details.get("amtsStandIn", {}).get("engines") if isinstance(details, dict) else None
+    engines = stand_in_engines(files.details)
     if engines:
         files.engine = ", ".join(sorted(str(engine) for engine in engines))
     return files

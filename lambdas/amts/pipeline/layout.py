@@ -66,3 +66,8 @@ def report_prefix(run_id: str) -> str:
 
 def pair_scores_key(run_id: str, pair_name: str) -> str:
     return f"{report_prefix(run_id)}{pair_name}/scores.json"
+
+
+def pair_report_key(run_id: str, pair_name: str) -> str:
+    """Where the Score step leaves a pair's report sections for the run report (beside ``scores.json``)."""
+    return f"{report_prefix(run_id)}{pair_name}/pair-report.json"

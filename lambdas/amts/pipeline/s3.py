@@ -65,11 +65,3 @@ def put_json(s3_client: Any, bucket: str, key: str, value: Any) -> None:
 
 def s3_uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
-
-
-def split_s3_uri(uri: str) -> tuple[str, str]:
-    """``s3://bucket/key`` -> (bucket, key)."""
-    if not uri.startswith("s3://") or "/" not in uri[5:]:
-        raise InputError(f"not an S3 URI: {uri!r}")
-    bucket, _, key = uri[5:].partition("/")
-    return bucket, key

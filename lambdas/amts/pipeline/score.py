@@ -36,10 +36,12 @@ from amts.evaluate.models import (
     SyncWorkloadReport,
     TermConsistencyReport,
 )
+from amts.evaluate.report_html import metric
 from amts.evaluate.scoring import DocumentPair, chapter_of, score_document_pairs
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.pipeline import layout
 from amts.pipeline.assemble import JobFiles, job_files, rebuild_whole, translated_html
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import JobResult, PairResult, ReportStep, RunSummary, ScoreStep, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_bytes, put_json, put_text, read_json, read_text
 from amts.pipeline_config import BudgetConfig
@@ -47,7 +49,7 @@ from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan, SyncReport
 from amts.sync.stage import stage_units, unstage_translations
-from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, CostEstimate, Pricing, TranslateAdapter, job_state
+from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, CostEstimate, Pricing, stand_in_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
 AWS_ENGINE = "Amazon Translate"
@@ -66,11 +68,6 @@ def readable_cause(cause: str | None, limit: int = 1000) -> str:
     if isinstance(parsed, dict) and isinstance(parsed.get("errorMessage"), str):
         cause = f"{parsed.get('errorType', 'Error')}: {parsed['errorMessage']}"
     return cause if len(cause) <= limit else cause[: limit - 1] + "…"
-
-
-def pair_report_key(run_id: str, pair_name: str) -> str:
-    """Where the Score step leaves a pair's report sections for the run report (beside ``scores.json``)."""
-    return f"{layout.report_prefix(run_id)}{pair_name}/pair-report.json"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -123,7 +120,11 @@ class _Job:
     role: JobRole
     result: JobResult
     files: JobFiles
-    details: dict[str, Any]  # the target language's auxiliary details file ({} when Translate wrote none)
+
+    @property
+    def details(self) -> dict[str, Any]:
+        """The target language's auxiliary details file ({} when Translate wrote none)."""
+        return self.files.details
 
     def summary(self) -> JobSummary:
         engine, usage = engine_usage(self.details)
@@ -142,10 +143,7 @@ def _read_job(
 ) -> _Job | None:
     if job is None:
         return None
-    files = job_files(job, target=target, translate_client=translate_client, s3_client=s3_client)
-    adapter = TranslateAdapter(translate_client, s3_client)
-    details = adapter.job_outputs(job_state(job.model_dump())).auxiliary.get(target, {})
-    return _Job(role, job, files, details if isinstance(details, dict) else {})
+    return _Job(role, job, job_files(job, target=target, translate_client=translate_client, s3_client=s3_client))
 
 
 def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> tuple[str, dict[str, int]]:
@@ -155,8 +153,8 @@ def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> 
     so a details file without it (or no file) names Amazon Translate. ``documents`` limits the count to those
     job input files.
     """
-    stand_in = details.get("amtsStandIn")
-    if not isinstance(stand_in, dict):
+    engines = stand_in_engines(details)
+    if engines is None:
         return AWS_ENGINE, {}
     usage: Counter[str] = Counter()
     for entry in details.get("details", []):
@@ -164,8 +162,7 @@ def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> 
             continue
         for segment in (entry.get("amtsStandIn") or {}).get("segments", []):
             usage[str(segment.get("engine") or "unknown")] += 1
-    engines = ", ".join(str(engine) for engine in stand_in.get("engines", [])) or "no segments"
-    return f"{STAND_IN_ENGINE} ({engines})", dict(sorted(usage.items()))
+    return f"{STAND_IN_ENGINE} ({', '.join(engines) or 'no segments'})", dict(sorted(usage.items()))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -428,9 +425,8 @@ def _workload(wholes: list[_Whole], synced: list[tuple[StagedChapter, _Synced]])
 
 
 def _metric(report: ScoreReport | None, name: str) -> float | None:
-    if report is None:
-        return None
-    return next((round(m.score, 2) for m in report.run.metrics if m.metric == name), None)
+    found = metric(report.run.metrics, name) if report is not None else None
+    return None if found is None else round(found.score, 2)
 
 
 def score_pair(

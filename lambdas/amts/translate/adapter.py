@@ -225,6 +225,15 @@ class ParallelDataResult:
     skipped_records: int
 
 
+def stand_in_engines(details: Mapping[str, Any]) -> list[str] | None:
+    """The engines the offline stand-in records in an auxiliary details file (its ``amtsStandIn`` section), or
+    None when the file has no such section (Amazon Translate writes none)."""
+    stand_in = details.get("amtsStandIn")
+    if not isinstance(stand_in, dict):
+        return None
+    return [str(engine) for engine in stand_in.get("engines", [])]
+
+
 def split_s3_uri(uri: str) -> tuple[str, str]:
     parsed = parse_s3_uri(uri)
     if parsed is None:
