@@ -38,6 +38,7 @@ from amts.local.samplebook import (
     edited_new_chapter,
     write_sample_book,
 )
+from amts.sync.review import scan_markers
 
 EVALUATED_CHAPTER = "chapter_optimization/gradient-descent.md"
 DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)
@@ -117,22 +118,17 @@ def quality_rows(scores: Sequence[dict[str, Any]]) -> list[tuple[str, str, str, 
     return rows
 
 
-_REVIEW_MARKER = re.compile(r"<!-- amts:review (?P<attrs>[^>]*?)-->")
-
-
 def review_workload(out_dir: Path, targets: Sequence[str]) -> list[tuple[str, int, int, int]]:
     """(language, chapters to review, segments flagged, characters flagged) from the published chapters' markers."""
     rows = []
     for target in targets:
         chapters = segments = characters = 0
         for path in sorted((out_dir / target).rglob("*.md")):
-            markers = _REVIEW_MARKER.findall(path.read_text(encoding="utf-8"))
+            markers = scan_markers(path.read_text(encoding="utf-8"), file=str(path))
             if markers:
                 chapters += 1
-            for attrs in markers:
-                fields = dict(item.split("=", 1) for item in attrs.split() if "=" in item)
-                segments += len([s for s in fields.get("segments", "").split(",") if s])
-                characters += int(fields.get("chars", "0") or 0)
+            segments += sum(len(marker.segment_ids) for marker in markers)
+            characters += sum(marker.chars for marker in markers)
         rows.append((target, chapters, segments, characters))
     return rows
 
