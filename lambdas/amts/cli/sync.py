@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from amts.book import parse
+from amts.book import parse_file
 from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
@@ -103,9 +103,7 @@ def run_sync(args: argparse.Namespace) -> int:
             f"{summary.baseline_workload_reduction:.1%})"
         )
         return 1 if problems else 0
-    old_source, old_target, new_source = (
-        parse(read_text(p), path=str(p)) for p in (args.old_source, args.old_target, args.new_source)
-    )
+    old_source, old_target, new_source = (parse_file(p) for p in (args.old_source, args.old_target, args.new_source))
     result = sync_documents(
         old_source,
         old_target,
