@@ -24,7 +24,7 @@ from amts.book.model import (
     Sentence,
     SpanKind,
 )
-from amts.book.parser import parse, parse_file, render
+from amts.book.parser import markdown_files, parse, parse_file, render
 from amts.book.segments import join_lines, prose, replace_segments, segments, unwrapped_text
 from amts.book.sentences import segment_sentences, split_sentences
 
@@ -41,6 +41,7 @@ __all__ = [
     "find_protected",
     "from_html",
     "join_lines",
+    "markdown_files",
     "parse",
     "parse_file",
     "prose",

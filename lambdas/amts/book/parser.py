@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from amts.book.model import Block, BlockKind, Document
 from amts.errors import InputError
@@ -60,6 +61,12 @@ def parse(text: str, *, path: str = "<string>") -> Document:
 def parse_file(path: str | os.PathLike[str]) -> Document:
     """Read a file strictly as UTF-8 and parse it."""
     return parse(read_text(path), path=str(path))
+
+
+def markdown_files(root: Path) -> dict[str, Path]:
+    """Every path named ``*.md`` under ``root`` by its relative POSIX path, sorted: the key that pairs a book's
+    files with the same files of another language or version."""
+    return {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*.md"))}
 
 
 def render(doc: Document) -> str:

@@ -16,7 +16,7 @@ from amts.align.language_check import check_text_language
 from amts.align.lexicon import Lexicon, load_lexicon
 from amts.align.models import Bead, PairSet
 from amts.align.sentences import AlignerParams, align_sentences
-from amts.book import parse_file
+from amts.book import markdown_files, parse_file
 from amts.errors import AlignmentError, AmtsError, InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import check_language
@@ -174,8 +174,7 @@ def _pairs_csv(pair_set: PairSet) -> str:
 
 
 def _file_pairs(src: Path, tgt: Path) -> tuple[list[tuple[str, Path, Path]], list[str], list[str]]:
-    src_files = {str(p.relative_to(src)): p for p in sorted(src.rglob("*.md"))}
-    tgt_files = {str(p.relative_to(tgt)): p for p in sorted(tgt.rglob("*.md"))}
+    src_files, tgt_files = markdown_files(src), markdown_files(tgt)
     both = [(rel, src_files[rel], tgt_files[rel]) for rel in src_files if rel in tgt_files]
     return both, [rel for rel in src_files if rel not in tgt_files], [rel for rel in tgt_files if rel not in src_files]
 

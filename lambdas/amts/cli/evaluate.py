@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from amts.book import parse_file
+from amts.book import markdown_files, parse_file
 from amts.errors import InputError
 from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import (
@@ -151,9 +151,7 @@ def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[B
     for folder in (first, second):
         if not folder.is_dir():
             raise InputError("expected a folder of markdown files", path=str(folder))
-    first_files = {p.relative_to(first).as_posix() for p in first.rglob("*.md")}
-    second_files = {p.relative_to(second).as_posix() for p in second.rglob("*.md")}
-    common = sorted(first_files & second_files)
+    common = sorted(markdown_files(first).keys() & markdown_files(second).keys())
     if not common:
         raise InputError(f"no markdown file has the same path in {first} and {second}", path=str(first))
     return [

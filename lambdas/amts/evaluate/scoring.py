@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from amts.book import Document, Segment, SpanKind, join_lines, parse_file, segments, unwrapped_text
+from amts.book import Document, Segment, SpanKind, join_lines, markdown_files, parse_file, segments, unwrapped_text
 from amts.errors import AmtsError, InputError
 from amts.evaluate.metrics import Tokenization, choose_tokenization, metric_names, score_pairs
 from amts.evaluate.models import (
@@ -21,9 +21,6 @@ from amts.evaluate.models import (
 )
 from amts.evaluate.pairing import AlignFn, IdGroups, Pairing, SegmentPair, SegmentView, has_prose, pair_segments
 from amts.languages import check_language
-
-_MARKDOWN_SUFFIXES = (".md",)
-
 
 # Markup around translated words: emphasis and strong marks, which d2l-zh and d2l-en place differently.
 _EMPHASIS = re.compile(r"(?<!\\)[*]+")
@@ -226,11 +223,8 @@ def score_documents(
 
 
 def _markdown_files(root: Path) -> dict[str, Path]:
-    return {
-        path.relative_to(root).as_posix(): path
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.suffix in _MARKDOWN_SUFFIXES and not path.name.startswith(".")
-    }
+    """The book's markdown files, hidden files left out."""
+    return {rel: path for rel, path in markdown_files(root).items() if path.is_file() and not path.name.startswith(".")}
 
 
 def score_paths(

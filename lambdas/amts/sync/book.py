@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import parse_file
+from amts.book import markdown_files, parse_file
 from amts.errors import AmtsError, InputError
 from amts.fsio import write_atomic
 from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
@@ -59,8 +59,7 @@ def sync_directory(
         if not folder.is_dir():
             raise InputError("not a directory", path=str(folder))
     outcomes: list[FileOutcome] = []
-    for new_path in sorted(new_source_dir.rglob("*.md")):
-        relative = new_path.relative_to(new_source_dir).as_posix()
+    for relative, new_path in markdown_files(new_source_dir).items():
         old_path, tgt_path = old_source_dir / relative, old_target_dir / relative
         translated = old_path.is_file() and tgt_path.is_file()
         try:
