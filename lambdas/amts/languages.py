@@ -90,6 +90,11 @@ TRANSLATE_LANGUAGES: frozenset[str] = frozenset(
 CJK_LANGUAGES: frozenset[str] = frozenset({"zh", "zh-TW", "ja", "ko"})
 
 
+def sentence_separator(lang: str) -> str:
+    """What goes between two sentences joined into one text: nothing for the CJK languages, else a space."""
+    return "" if lang in CJK_LANGUAGES else " "
+
+
 def check_language(code: str, *, what: str = "language code") -> str:
     """Return ``code`` if Amazon Translate supports it, else raise a clear error."""
     if code not in TRANSLATE_LANGUAGES:

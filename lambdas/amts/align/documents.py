@@ -26,7 +26,7 @@ from amts.align.sentences import AlignerParams, align_sentences
 from amts.align.text import SentenceRef, segment_sentence_refs
 from amts.book import Document, Segment, prose, segments
 from amts.errors import InputError
-from amts.languages import CJK_LANGUAGES
+from amts.languages import sentence_separator
 
 EmbeddingMode = Literal["auto", "on", "off"]
 
@@ -72,7 +72,7 @@ class _Side:
 
     def joined(self, ids: Sequence[str]) -> str:
         """The prose of these kept segments as one text, joined as the language joins sentences."""
-        return _joiner(self.lang).join(self.text_by_id[seg_id] for seg_id in ids)
+        return sentence_separator(self.lang).join(self.text_by_id[seg_id] for seg_id in ids)
 
 
 def _tab_names(segs: Sequence[Segment]) -> set[str]:
@@ -103,10 +103,6 @@ def _structure(seg: Segment) -> Counter[str]:
     if seg.level:
         tokens[f"heading:{seg.level}"] += 1
     return tokens
-
-
-def _joiner(lang: str) -> str:
-    return "" if lang in CJK_LANGUAGES else " "
 
 
 def align_documents(
@@ -293,7 +289,7 @@ def extract_pairs(
             beads, embedded = _sentence_beads(
                 src_refs, tgt_refs, src_lang, tgt_lang, lexicon, options.embeddings, uncertain=uncertain
             )
-            joiners = (_joiner(src_lang), _joiner(tgt_lang))
+            joiners = (sentence_separator(src_lang), sentence_separator(tgt_lang))
             pairs.extend(
                 _sentence_pairs(beads, src_refs, tgt_refs, embedded, options, stats, src_name, tgt_name, joiners)
             )

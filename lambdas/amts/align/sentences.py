@@ -21,7 +21,7 @@ from amts.align.anchors import NON_LATIN_LANGUAGES, extract_anchors, uses_latin_
 from amts.align.embeddings import FloatMatrix, embed
 from amts.align.lexicon import Lexicon, TermMatcher
 from amts.align.models import Bead
-from amts.languages import CJK_LANGUAGES
+from amts.languages import sentence_separator
 
 PAIR_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 WIDE_SHAPES: tuple[tuple[int, int], ...] = ((1, 4), (4, 1), (2, 3), (3, 2))
@@ -320,7 +320,7 @@ def _mean_blocks(vectors: FloatMatrix) -> dict[int, FloatMatrix]:
 
 def _joined_blocks(texts: Sequence[str], lang: str, vectors: FloatMatrix) -> dict[int, FloatMatrix]:
     """Embeddings of runs of 2-3 consecutive sentences, encoded as one text (as Vecalign's overlaps)."""
-    joiner = "" if lang in CJK_LANGUAGES else " "
+    joiner = sentence_separator(lang)
     blocks = {1: vectors}
     for size in (2, 3):
         runs = [joiner.join(texts[i : i + size]) for i in range(max(len(texts) - size + 1, 0))]

@@ -30,7 +30,7 @@ from typing import Literal, Protocol
 from amts.align.sentences import AlignerParams
 from amts.book import Document, Segment, Sentence, parse, render, segment_sentences
 from amts.errors import AlignmentError, AmtsError, InputError
-from amts.languages import CJK_LANGUAGES
+from amts.languages import sentence_separator
 from amts.sync.changes import Unit, code_key, document_units, match_segments, match_units
 from amts.sync.memory import MemoryEntry, Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, MemoryUpdate, MtUnit, PendingSegment, Piece, SyncPlan, SyncReport
@@ -336,7 +336,7 @@ class _Planner:
         )
         self.origin_counts: dict[str, int] = {origin.value: 0 for origin in Origin}
         self.one_to_one: dict[str, Segment] = {}  # old source segment id -> its target segment
-        self.sentence_separator = "" if self.tgt_lang in CJK_LANGUAGES else " "
+        self.sentence_separator = sentence_separator(self.tgt_lang)
         self.local: dict[str, str] = {}  # pairs from the existing translation, usable in this run
         self.bead_cache: dict[str, list[tuple[tuple[int, ...], tuple[int, ...]]]] = {}
 
