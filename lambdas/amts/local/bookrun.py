@@ -21,6 +21,7 @@ from amts.fsio import write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
 from amts.translate.adapter import stand_in_engines
+from amts.translate.rules import parse_s3_uri
 
 ProgressSink = Callable[[ProgressEvent], None]
 
@@ -219,9 +220,10 @@ def bill_job(runtime: LocalRuntime, job: dict[str, Any]) -> JobBilling:
 
 
 def _read_details(runtime: LocalRuntime, output_uri: str, target: str) -> dict[str, Any] | None:
-    if not output_uri.startswith("s3://"):
+    parsed = parse_s3_uri(output_uri)
+    if parsed is None:
         return None
-    bucket, _, prefix = output_uri[len("s3://") :].partition("/")
+    bucket, prefix = parsed
     key = f"{prefix.rstrip('/')}/details/{target}.auxiliary-translation-details.json"
     try:
         details: dict[str, Any] = json.loads(runtime.read_object(bucket, key))

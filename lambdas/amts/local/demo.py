@@ -39,6 +39,7 @@ from amts.local.samplebook import (
     write_sample_book,
 )
 from amts.sync.review import scan_markers
+from amts.translate.adapter import split_s3_uri
 
 EVALUATED_CHAPTER = "chapter_optimization/gradient-descent.md"
 DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)
@@ -55,8 +56,7 @@ def sent_texts(runtime: LocalRuntime, phase: PhaseResult) -> list[str]:
             "TextTranslationJobPropertiesList", []
         )
         for properties in found:
-            uri = str(properties["InputDataConfig"]["S3Uri"])
-            bucket, _, prefix = uri[len("s3://") :].partition("/")
+            bucket, prefix = split_s3_uri(str(properties["InputDataConfig"]["S3Uri"]))
             for key in runtime.list_keys(bucket, prefix):
                 for text in element_texts(runtime.read_object(bucket, key).decode("utf-8")):
                     if text not in texts:
