@@ -152,6 +152,20 @@ def assemble_pair(
     )
 
 
+def load_plan(plan_key: str, files: JobFiles, *, s3_client: Any, work_bucket: str) -> SyncPlan:
+    """A sync chapter's stored plan, its report naming the engine that translated its MT units."""
+    plan = SyncPlan.model_validate(read_json(s3_client, work_bucket, plan_key))
+    plan.report.engine = files.engine if plan.units else None
+    return plan
+
+
+def unit_translations(plan: SyncPlan, html: str, *, path: str) -> list[str]:
+    """Each MT unit's translation read back from the job's HTML, in order; a unit the job did not translate (or
+    whose protected spans it broke) keeps its source text."""
+    texts = [unit.text for unit in plan.units]
+    return unstage_translations(stage_units(texts, path=path), html, fallback=texts)
+
+
 def _apply_plan(
     chapter: StagedChapter,
     html: str | None,
@@ -162,17 +176,14 @@ def _apply_plan(
 ) -> tuple[str, int, int]:
     if chapter.plan_key is None:
         raise InputError("sync chapter without a plan in the stage manifest", path=chapter.path)
-    plan = SyncPlan.model_validate(read_json(s3_client, work_bucket, chapter.plan_key))
-    plan.report.engine = files.engine if plan.units else None
+    plan = load_plan(chapter.plan_key, files, s3_client=s3_client, work_bucket=work_bucket)
     translations: dict[str, str] = {}
     untranslated = 0
     if plan.units:
         if html is None:
             raise InputError("the sync plan has MT units but the job produced no output", path=chapter.path)
-        texts = [unit.text for unit in plan.units]
-        staged = stage_units(texts, path=chapter.path)
-        results = unstage_translations(staged, html, fallback=texts)
-        untranslated = sum(1 for text, result in zip(texts, results, strict=True) if text == result)
+        results = unit_translations(plan, html, path=chapter.path)
+        untranslated = sum(1 for unit, result in zip(plan.units, results, strict=True) if unit.text == result)
         translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
     result = apply_sync(plan, translations, memory)
     return result.markdown, len(plan.units) - untranslated, untranslated

@@ -40,15 +40,14 @@ from amts.evaluate.report_html import metric
 from amts.evaluate.scoring import DocumentPair, chapter_of, score_document_pairs
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.pipeline import layout
-from amts.pipeline.assemble import JobFiles, job_files, rebuild_whole, translated_html
+from amts.pipeline.assemble import JobFiles, job_files, load_plan, rebuild_whole, translated_html, unit_translations
 from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import JobResult, PairResult, ReportStep, RunSummary, ScoreStep, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_bytes, put_json, put_text, read_json, read_text
 from amts.pipeline_config import BudgetConfig
 from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
-from amts.sync.models import SyncPlan, SyncReport
-from amts.sync.stage import stage_units, unstage_translations
+from amts.sync.models import SyncReport
 from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, CostEstimate, Pricing, stand_in_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
@@ -240,16 +239,14 @@ def _resync_chapter(chapter: StagedChapter, files: JobFiles, *, s3_client: Any, 
     no output for the chapter's units (Assemble reported that chapter as failed)."""
     if chapter.plan_key is None:
         return None
-    plan = SyncPlan.model_validate(read_json(s3_client, work_bucket, chapter.plan_key))
-    plan.report.engine = files.engine if plan.units else None
+    plan = load_plan(chapter.plan_key, files, s3_client=s3_client, work_bucket=work_bucket)
     translations: dict[str, str] = {}
     units: list[tuple[str, str, str]] = []
     if plan.units:
         html = translated_html(files, chapter, s3_client)
         if html is None:
             return None
-        texts = [unit.text for unit in plan.units]
-        results = unstage_translations(stage_units(texts, path=chapter.path), html, fallback=texts)
+        results = unit_translations(plan, html, path=chapter.path)
         translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
         units = [(unit.segment_id, unit.text, text) for unit, text in zip(plan.units, results, strict=True)]
     scratch = TranslationMemory(source_lang=plan.source_lang, target_lang=plan.target_lang)  # the real one is kept
