@@ -31,6 +31,7 @@ from amts.errors import InputError
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
 from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response, load_handler
+from amts.pipeline.s3 import list_keys as list_s3_keys
 from amts.pipeline_config import (
     PipelineConfig,
     PollingConfig,
@@ -638,11 +639,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return messages
 
     def list_keys(self, bucket: str, prefix: str = "") -> list[str]:
-        s3 = self.client("s3")
-        keys: list[str] = []
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
-        return keys
+        return list_s3_keys(self.client("s3"), bucket, prefix)
 
     def read_object(self, bucket: str, key: str) -> bytes:
         body: bytes = self.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read()
