@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from amts import config
+from amts.evaluate import RunReport, render_html, render_markdown
+from amts.evaluate.models import CostLine, CostReport, EngineInfo, SyncDocumentWorkload, SyncWorkloadReport
 from amts.fsio import write_atomic
 from amts.local.bookrun import (
     PhaseResult,
@@ -270,10 +272,11 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
         display.message(f"   {third.status}: {third.characters} characters billed in {len(third.jobs)} job(s)")
         collect_outputs(runtime, out_dir)
     phases = [first, second, third]
-    publish_latest_report(out_dir, first)
+    publish_latest_report(out_dir, first, suffix="-translate")
     publish_latest_report(out_dir, second, suffix="-sync")
-    publish_latest_report(out_dir, third, suffix="-evaluation")
-    reports = [_read_json(out_dir / "report.json"), _read_json(out_dir / "report-sync.json")]
+    publish_latest_report(out_dir, third, suffix="-evaluate")
+    reports = [_read_json(out_dir / "report-translate.json"), _read_json(out_dir / "report-sync.json")]
+    write_demo_report(out_dir, [(phase.name, out_dir / f"report-{phase.name}.json") for phase in phases])
     scores = pair_scores(out_dir, third)
     review = review_workload(out_dir, TARGET_LANGUAGES)
     stream.write(summary_text(phases, reports, sent, scores, review) + "\n")
@@ -296,12 +299,64 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
     }
     write_atomic(out_dir / "demo-summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     stream.write(
-        f"\n   outputs in {out_dir}: translated chapters (zh/, es/), parallel-data/, report.html, report.json\n"
+        f"\n   outputs in {out_dir}: translated chapters (zh/, es/), parallel-data/, report.html, report.json "
+        "(the whole demo; each run's own report is report-translate.*, report-sync.*, report-evaluate.*)\n"
     )
     ok = all(p.status == "SUCCEEDED" for p in phases) and only_edit_sent
     if not only_edit_sent:
         stream.write("   the sync run did not send exactly the edited paragraph\n")
     return 0 if ok else 1
+
+
+def combined_report(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
+    """One report for the whole demo: every run's engines, cost and notes labelled with its phase, the
+    evaluation's with/without-ACT experiments, and the review workload the runs left for a person."""
+    engines = [
+        EngineInfo(name=f"{phase}: {engine.name}", description=engine.description)
+        for phase, report in runs
+        for engine in report.engines
+    ]
+    cost_lines = [
+        CostLine(
+            label=f"{phase}: {line.label}",
+            characters=line.characters,
+            usd_per_million_characters=line.usd_per_million_characters,
+        )
+        for phase, report in runs
+        if report.cost is not None
+        for line in report.cost.lines
+    ]
+    pricing = next((report.cost.pricing_note for _, report in runs if report.cost is not None), "")
+    workload = [
+        SyncDocumentWorkload.model_validate({**document.model_dump(), "path": f"{phase}: {document.path}"})
+        for phase, report in runs
+        if report.sync is not None
+        for document in report.sync.documents
+    ]
+    return RunReport(
+        title="AMTS demo: translate, sync, evaluate",
+        run_id=" + ".join(report.run_id or phase for phase, report in runs),
+        generated_at=max((report.generated_at or "" for _, report in runs), default=None) or None,
+        book="the sample book (out/sample-book)",
+        language_pairs=sorted({pair for _, report in runs for pair in report.language_pairs}),
+        engines=engines,
+        scores=[score for _, report in runs for score in report.scores],
+        experiments=[experiment for _, report in runs for experiment in report.experiments],
+        cost=CostReport(lines=cost_lines, pricing_note=pricing) if cost_lines else None,
+        terminology=next((report.terminology for _, report in runs if report.terminology is not None), None),
+        sync=SyncWorkloadReport(documents=workload) if workload else None,
+        notes=[f"{phase}: {note}" for phase, report in runs for note in report.notes],
+    )
+
+
+def write_demo_report(out_dir: Path, run_reports: Sequence[tuple[str, Path]]) -> RunReport:
+    """Write ``report.json``, ``report.html`` and ``report.md`` for the whole demo from the runs' reports."""
+    runs = [(phase, RunReport.model_validate_json(path.read_text(encoding="utf-8"))) for phase, path in run_reports]
+    report = combined_report(runs)
+    write_atomic(out_dir / "report.json", report.model_dump_json(indent=2) + "\n")
+    write_atomic(out_dir / "report.html", render_html(report))
+    write_atomic(out_dir / "report.md", render_markdown(report))
+    return report
 
 
 def _is_edit(text: str) -> bool:
