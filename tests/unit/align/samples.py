@@ -4,7 +4,7 @@ from __future__ import annotations
 
 EN = [
     "Linear Regression",
-    "Regression problems pop up whenever we want to predict a numerical value.",
+    "We use regression whenever the answer we want is a number.",
     "Common examples include predicting prices of homes and stocks.",
     "We load the dataset with 506 examples and 13 features.",
     "Each example is a house described by its area and its age.",
@@ -16,7 +16,7 @@ EN = [
 ]
 ZH = [
     "线性回归",
-    "每当我们想预测一个数值时，就会出现回归问题。",
+    "每当我们想要的答案是一个数值时，就使用回归。",
     "常见的例子包括预测房屋和股票的价格。",
     "我们加载包含$506$个样本和$13$个特征的数据集。",
     "每个样本都是一栋房子，由它的面积和房龄描述。",
@@ -28,7 +28,7 @@ ZH = [
 ]
 ES = [
     "Regresión lineal",
-    "Los problemas de regresión aparecen cuando queremos predecir un valor numérico.",
+    "Usamos la regresión siempre que la respuesta que buscamos es un número.",
     "Ejemplos comunes incluyen predecir los precios de casas y acciones.",
     "Cargamos el conjunto de datos con 506 ejemplos y 13 características.",
     "Cada ejemplo es una casa descrita por su superficie y su antigüedad.",
