@@ -124,7 +124,7 @@ def test_no_human_translation_means_no_parallel_data(s3: Any) -> None:
 
 def test_the_real_aligner_pairs_sentences_of_a_translated_chapter(s3: Any) -> None:
     en = (
-        "# Linear Regression\n\nRegression problems pop up whenever we want to predict a numerical value. "
+        "# Linear Regression\n\nWe use regression whenever the answer we want is a number. "
         "Common examples include predicting prices.\n\nWe assume that the relationship is linear. "
         "The noise is well behaved.\n"
     )

@@ -146,7 +146,7 @@ def test_evaluation_only_run_scores_against_the_reference_and_publishes_nothing(
 
 
 OTHER_EN = (
-    "# Linear Regression\n\nRegression problems pop up whenever we want to predict a numerical value. "
+    "# Linear Regression\n\nWe use regression whenever the answer we want is a number. "
     "Common examples include predicting prices.\n\nWe assume that the relationship is linear. "
     "The noise is well behaved.\n\nMachine learning programs learn from data. They improve with experience.\n"
 )

@@ -8,7 +8,7 @@ OLD_SOURCE = """\
 # Linear Regression
 :label:`sec_linreg`
 
-Regression problems pop up whenever we want to predict a numerical value. Common examples include predicting prices and forecasting demand. Not every prediction problem is a regression problem.
+We use regression whenever the answer we want is a number. Common examples include predicting prices and forecasting demand. Not every prediction problem is a regression problem.
 
 ## Basics
 

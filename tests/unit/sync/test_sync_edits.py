@@ -140,7 +140,7 @@ def test_changed_code_cell_takes_the_new_code_and_is_flagged(translator: Recordi
 
 
 def test_unchanged_code_cell_keeps_the_translated_comments(translator: RecordingTranslator, aligner: Any) -> None:
-    result = run(OLD_SOURCE.replace("Regression problems pop up", "Regression tasks pop up"), translator, aligner)
+    result = run(OLD_SOURCE.replace("We use regression whenever", "We apply regression whenever"), translator, aligner)
 
     assert "# 加载数据\nimport numpy as np\nx = np.arange(4)" in result.markdown
 
