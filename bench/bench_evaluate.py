@@ -27,7 +27,6 @@ from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import (
     BookDocument,
     ExtractFn,
-    aligner_available,
     build_pair_pool,
     run_experiments,
     structural_pairs,
@@ -118,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sections:
         sections = sections[: args.sections]
 
-    use_aligner = aligner_available() and not args.structural_pairs
+    use_aligner = not args.structural_pairs
     extract: ExtractFn | None = None if use_aligner else structural_pairs
     extractor = "amts.align.extract_pairs" if use_aligner else "structural_pairs (document structure, no aligner)"
     pools: dict[Granularity, Any] = {}

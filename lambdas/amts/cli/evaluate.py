@@ -17,10 +17,8 @@ from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import (
     BookDocument,
     PoolPair,
-    aligner_available,
     build_pair_pool,
     run_experiments,
-    structural_pairs,
 )
 from amts.evaluate.models import EngineInfo, Granularity, MetricScore, RunReport, ScoreReport
 from amts.evaluate.report_html import metric, render_html
@@ -168,9 +166,8 @@ def _experiment(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     book = load_bilingual_book(args.book, args.translation, pair)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    extract = None if aligner_available() else structural_pairs
     pools: dict[Granularity, list[PoolPair]] = {
-        granularity: build_pair_pool(book, pair.source, pair.target, granularity, extract=extract)
+        granularity: build_pair_pool(book, pair.source, pair.target, granularity)
         for granularity in ("paragraph", "sentence")
     }
     directions = [pair] if args.one_way else [pair, LanguagePair(pair.target, pair.source)]
@@ -180,7 +177,6 @@ def _experiment(args: argparse.Namespace) -> int:
         engine = standin_engine(direction.source, direction.target)
         engines.setdefault(engine.name, EngineInfo(name=engine.name, description=engine.description))
         experiments.append(run_experiments(book, sections, direction, engine, pools, allow_leakage=args.allow_leakage))
-    extractor = "the aligner" if extract is None else "document structure (the aligner is not installed)"
     report = RunReport(
         title="AMTS experiments: without vs with ACT, paragraph vs sentence pairs",
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -189,7 +185,7 @@ def _experiment(args: argparse.Namespace) -> int:
         engines=list(engines.values()),
         experiments=experiments,
         notes=[
-            f"parallel data from {extractor}: {len(pools['paragraph'])} paragraph pairs, "
+            f"parallel data from the aligner: {len(pools['paragraph'])} paragraph pairs, "
             f"{len(pools['sentence'])} sentence pairs from {len(book)} documents"
         ],
     )

@@ -121,15 +121,6 @@ def structural_pairs(
     return pairs
 
 
-def aligner_available() -> bool:
-    """True when the alignment area's ``extract_pairs`` can be imported."""
-    try:
-        from amts.align import extract_pairs  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def build_pair_pool(
     book: Sequence[BookDocument],
     lang_a: str,

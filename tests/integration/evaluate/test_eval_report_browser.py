@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from amts.evaluate.report_html import (
     COLOUR_PARAGRAPH,
     COLOUR_SCORE,
@@ -15,10 +14,11 @@ from amts.evaluate.report_html import (
 )
 
 from tests.integration.evaluate.headless_chromium import count_colour, decode_png, find_chromium, open_page
+from tests.system_packages import needs_system_package
 from tests.unit.evaluate.eval_samples import sample_run_report
 
-pytestmark = pytest.mark.skipif(
-    find_chromium() is None, reason="Chromium is not installed (make system-deps installs Debian's chromium)"
+pytestmark = needs_system_package(
+    find_chromium() is not None, reason="Chromium is not installed (make system-deps installs Debian's chromium)"
 )
 
 # A legend swatch is 12x12 px; a rendered bar of a non-trivial score covers far more.

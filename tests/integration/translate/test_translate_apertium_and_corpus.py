@@ -16,9 +16,10 @@ from amts.translate.engines import ApertiumEngine
 from amts.translate.standin import TranslateStandIn
 
 from tests.integration.translate.conftest import BUCKET, ROLE
+from tests.system_packages import needs_system_package
 
-needs_apertium = pytest.mark.skipif(
-    not ApertiumEngine().supports("en", "es"),
+needs_apertium = needs_system_package(
+    ApertiumEngine().supports("en", "es"),
     reason="Apertium eng-spa is not installed (run scripts/system-deps.sh: apt-get install apertium apertium-eng-spa)",
 )
 
@@ -76,8 +77,6 @@ def test_pairs_for_the_evaluation_sections_pass_validation(
 ) -> None:
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command")
-    if "pairs" not in commands.choices:  # type: ignore[operator]
-        pytest.skip("`amts pairs` (align area) is not registered yet")
     help_text = commands.choices["pairs"].format_help()  # type: ignore[index]
     with (corpus_dir / "EVAL_SECTIONS.tsv").open(encoding="utf-8") as handle:
         sections = list(csv.DictReader(handle, delimiter="\t"))

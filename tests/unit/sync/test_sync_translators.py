@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 from amts.sync import PseudoTranslator, offline_translator
 from amts.sync.translators import StandInTranslator
+
+from tests.system_packages import needs_system_package
 
 TEXTS = ["Call `net.hybridize()` to compile the model.", "The loss is $\\ell(x)$ for every example :cite:`Smith.2020`."]
 
@@ -41,7 +42,7 @@ def _apertium_has_english_spanish() -> bool:
     return shutil.which("apertium") is not None and ApertiumEngine().supports("en", "es")
 
 
-@pytest.mark.skipif(not _apertium_has_english_spanish(), reason="Debian's apertium with eng-spa is not installed here")
+@needs_system_package(_apertium_has_english_spanish(), reason="Debian's apertium with eng-spa is not installed here")
 def test_offline_translator_uses_apertium_for_english_to_spanish() -> None:
     translator = offline_translator("en", "es")
 
