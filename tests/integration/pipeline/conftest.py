@@ -205,6 +205,24 @@ def make_runtime(translate: ScriptedTranslate) -> Iterator[Callable[..., Any]]:
     _reset_handler_caches()
 
 
+def stand_in_runtime(*, evaluation: bool) -> Any:
+    """A ``LocalRuntime`` with the real handlers and the Translate stand-in, for one en-zh pair.
+
+    Uploads do not start executions (the Starter is replaced): each test starts its own with ``run_execution``.
+    """
+    from amts.local.runtime import LocalRuntime
+
+    pipeline = small_pipeline_config(
+        language_pairs=[{"source": "en", "target": "zh", "evaluation": evaluation}], max_concurrency=1
+    )
+    return LocalRuntime(
+        pipeline=pipeline,
+        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
+        asl_substitutions=asl_limit_substitutions(pipeline),
+        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
+    )
+
+
 def _reset_handler_caches() -> None:
     from amts_handlers import shared
 

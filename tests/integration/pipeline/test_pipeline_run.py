@@ -12,12 +12,10 @@ from typing import Any
 import pytest
 from amts import config
 from amts.local.bookrun import bill_job, list_jobs
-from amts.local.runtime import LocalRuntime
 from amts.pipeline import layout
 from amts.pipeline.models import StageManifest
-from amts.pipeline_config import asl_limit_substitutions
 
-from tests.integration.pipeline.conftest import run_execution, small_pipeline_config
+from tests.integration.pipeline.conftest import run_execution, stand_in_runtime
 
 pytestmark = pytest.mark.slow
 
@@ -38,15 +36,7 @@ EDITED = SOURCE.replace("They improve with experience.", "They get better with m
 
 @pytest.fixture
 def runtime() -> Any:
-    pipeline = small_pipeline_config(
-        language_pairs=[{"source": "en", "target": "zh", "evaluation": False}], max_concurrency=1
-    )
-    with LocalRuntime(
-        pipeline=pipeline,
-        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
-        asl_substitutions=asl_limit_substitutions(pipeline),
-        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
-    ) as local:
+    with stand_in_runtime(evaluation=False) as local:
         yield local
 
 
@@ -158,15 +148,7 @@ OTHER_ZH = (
 
 def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None:
     # Given a book with two translated chapters; the one not evaluated feeds the parallel data
-    pipeline = small_pipeline_config(
-        language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
-    )
-    with LocalRuntime(
-        pipeline=pipeline,
-        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
-        asl_substitutions=asl_limit_substitutions(pipeline),
-        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
-    ) as runtime:
+    with stand_in_runtime(evaluation=True) as runtime:
         runtime.upload(f"book/en/{CHAPTER}", SOURCE)
         runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
         runtime.upload("book/en/other.md", OTHER_EN)
@@ -209,15 +191,7 @@ def test_a_job_completed_with_errors_publishes_the_good_chapters_and_names_the_b
 
 def test_an_evaluated_sync_run_starts_one_job_and_bills_the_edit_once() -> None:
     # Given an evaluated pair (evaluation on, parallel data from the book's human translations) already published
-    pipeline = small_pipeline_config(
-        language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
-    )
-    with LocalRuntime(
-        pipeline=pipeline,
-        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
-        asl_substitutions=asl_limit_substitutions(pipeline),
-        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
-    ) as runtime:
+    with stand_in_runtime(evaluation=True) as runtime:
         runtime.upload(f"book/en/{CHAPTER}", SOURCE)
         runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
         runtime.upload("book/en/other.md", OTHER_EN)

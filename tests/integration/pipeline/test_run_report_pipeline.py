@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from amts import config
-from amts.local.runtime import LocalRuntime
-from amts.pipeline_config import asl_limit_substitutions
 
-from tests.integration.pipeline.conftest import run_execution, small_pipeline_config
+from tests.integration.pipeline.conftest import run_execution, stand_in_runtime
 
 pytestmark = pytest.mark.slow
 
@@ -24,15 +21,7 @@ OTHER_ZH = f"# 回归\n\n回归预测一个数值。\n\n{SHARED_ZH}\n"
 
 def test_an_evaluation_run_reports_act_vs_baseline_cost_and_engines() -> None:
     # Given a book with two translated chapters, one of them evaluated
-    pipeline = small_pipeline_config(
-        language_pairs=[{"source": "en", "target": "zh", "evaluation": True}], max_concurrency=1
-    )
-    with LocalRuntime(
-        pipeline=pipeline,
-        environment={config.ENV_PIPELINE_CONFIG: pipeline.to_env_json()},
-        asl_substitutions=asl_limit_substitutions(pipeline),
-        handlers={"Starter": lambda event, context: {"batchItemFailures": []}},
-    ) as runtime:
+    with stand_in_runtime(evaluation=True) as runtime:
         for key, text in (
             (f"book/en/{EVALUATED}", SOURCE),
             (f"book/zh/{EVALUATED}", REFERENCE),
