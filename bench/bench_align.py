@@ -8,33 +8,33 @@ bench/results/align.json. Needs ../shared/corpus/d2l; exits 0 with a note when i
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
 
+# One core, as a Lambda function would have: BLAS reads these when numpy loads, so they precede the amts imports.
 for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import random  # noqa: E402
-import resource  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from collections import Counter  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from amts.align.documents import PairOptions, extract_pairs  # noqa: E402
-from amts.align.gold import GoldSection, load_gold_dir  # noqa: E402
-from amts.align.models import PairSet  # noqa: E402
-from amts.align.scoring import score_alignments  # noqa: E402
-from amts.align.sentences import AlignerParams, align_sentences  # noqa: E402
-from amts.book import parse_file  # noqa: E402
-from amts.fsio import write_atomic  # noqa: E402
-from gale_church import gale_church  # noqa: E402
+from amts.align.documents import PairOptions, extract_pairs
+from amts.align.gold import GoldSection, load_gold_dir
+from amts.align.models import PairSet
+from amts.align.scoring import score_alignments
+from amts.align.sentences import AlignerParams, align_sentences
+from amts.book import parse_file
+from amts.fsio import write_atomic
+from gale_church import gale_church
 
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"
 GOLD_DIR = REPO / "tests" / "data" / "align"
