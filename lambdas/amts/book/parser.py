@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from amts.book.model import Block, BlockKind, Document
 from amts.errors import InputError
@@ -127,9 +128,9 @@ class _Parser:
     def error(self, message: str, index: int) -> InputError:
         return InputError(message, path=self.path, line=index + 1)
 
-    def block(self, kind: BlockKind, first: int, last: int, **extra: object) -> Block:
+    def block(self, kind: BlockKind, first: int, last: int, **extra: Any) -> Block:
         """A block spanning lines ``first``..``last`` inclusive."""
-        return Block(kind, self.lines[first].start, self.lines[last].end, first + 1, **extra)  # type: ignore[arg-type]
+        return Block(kind, self.lines[first].start, self.lines[last].end, first + 1, **extra)
 
     # -- cells: fences and tabs (d2lbook split_markdown) ------------------------------------------------------
 
