@@ -24,7 +24,7 @@ _INLINE = re.compile(
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
-    | (?P<url>https?://[^\x00-\x20<>()\[\]`\x7f-\U0010ffff]*[^\x00-\x20<>()\[\]`.,;:!?'"\x7f-\U0010ffff])
+    | (?P<url>https?://[^\x00-\x20<>()\[\]`*\x7f-\U0010ffff]*[^\x00-\x20<>()\[\]`*.,;:!?'"\x7f-\U0010ffff])
     )
     """,
     re.VERBOSE,

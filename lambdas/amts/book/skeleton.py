@@ -1,0 +1,284 @@
+"""The skeleton of a book file: the structure a translation must share with its source, and the check of it.
+
+A translation keeps the source's structure and changes only its prose. The elements compared, in document order:
+headings (by level), code cells per framework tab (code compared without comments, docstrings and prose
+strings, which translators translate), display equations (without slide marks), ``:label:``/``:eqlabel:`` ids,
+figures (by image path), tables (by shape), ``:begin_tab:`` blocks, and the targets of ``:numref:``, ``:eqref:``,
+``:ref:`` and ``:cite:``/``:citet:``/``:citep:`` (one element per cited key).
+
+Frameworks that only the translation has (the Chinese book's ``paddle`` cells and tabs) are the translators' own
+work: their elements are left out of the comparison and counted apart.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from amts.book.inline import find_protected
+from amts.book.model import Block, BlockKind, Document, SpanKind
+
+_DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE)
+_REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
+_CELL_TAB = re.compile(r"^[ \t]*(?:#@tab|%%tab)\s+(.+?)\s*$", re.MULTILINE)
+_TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
+_EXECUTION_COUNT = re.compile(r"\bn=\d+\b")
+_SLIDE_MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
+# Python comments (not ``#@tab``/``#@save`` markers), docstrings and string literals, scanned left to right so
+# that a ``#`` inside a string is not a comment and quotes inside a comment do not open a string.
+_PY_TOKEN = re.compile(
+    r"""(?P<doc>[rbuRBU]{0,2}(?:\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''))"""
+    r"""|(?P<str>[rbfuRBFU]{0,2}(?:"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'))"""
+    r"""|(?P<comment>#(?!@)[^\n]*)"""
+)
+_PROSE_STRING = re.compile(r"\s|[^\x00-\x7f]")
+_HEADING = re.compile(r"(#+)")
+DEFAULT_TAB = "default"
+
+
+class ElementKind(enum.StrEnum):
+    HEADING = "heading"
+    CODE = "code"
+    MATH = "equation"
+    LABEL = "label"
+    EQLABEL = "eqlabel"
+    FIGURE = "figure"
+    TABLE = "table"
+    TAB = "tab"
+    REF = "reference"
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """One structural element: ``key`` is what must be equal between a source and its translation."""
+
+    kind: ElementKind
+    key: str
+    line: int
+    shown: str  # a short excerpt for messages
+    tabs: tuple[str, ...] = ()  # frameworks of a code cell or tab block (empty outside tabs)
+
+    @property
+    def identity(self) -> str:
+        return f"{self.kind}\x00{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class SkeletonDifference:
+    """A structural difference between a translation and its source, with the lines on both sides."""
+
+    file: str
+    line: int  # line in the translation (where the element is, or where a missing one belongs)
+    problem: str  # missing, extra, stale, new-missing (with an old source)
+    kind: ElementKind
+    shown: str
+    source_line: int | None = None
+
+    def __str__(self) -> str:
+        where = f" (source line {self.source_line})" if self.source_line is not None else ""
+        return f"{self.file}:{self.line}: {self.problem} {self.kind}: {self.shown}{where}"
+
+
+@dataclass
+class SkeletonCheck:
+    """The result of comparing a translation's skeleton with its source's."""
+
+    file: str
+    differences: list[SkeletonDifference] = field(default_factory=list)
+    translator_only: int = 0  # elements in frameworks only the translation has (kept, not compared)
+    source_elements: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(f"{d.problem} {d.kind}" for d in self.differences))
+
+
+def code_key(code: str) -> str:
+    """A code cell as its source and translation share it: comments, docstrings and prose strings (with spaces or
+    non-ASCII letters, which translators translate) removed, the framework marker line and the execution count
+    dropped (the element's tabs say which frameworks), whitespace collapsed."""
+
+    def blank(match: re.Match[str]) -> str:
+        if match.group("comment") is not None or match.group("doc") is not None:
+            return ""
+        literal = match.group("str")
+        return '""' if _PROSE_STRING.search(literal) else literal
+
+    lines = code.split("\n")
+    fence, body = lines[0], "\n".join(lines[1:])
+    body = _PY_TOKEN.sub(blank, _TAB_MARKER_LINE.sub("", body))
+    head = " ".join(_EXECUTION_COUNT.sub("", fence).split())
+    return " ".join([head, *body.split()])
+
+
+def math_key(text: str) -> str:
+    """A display equation without its slide marks, ``:eqlabel:`` line and whitespace."""
+    body = _DIRECTIVE_LABEL.sub("", text)
+    return "".join(_SLIDE_MARK.sub("", body).split())
+
+
+def cell_tabs(code: str, enclosing: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The frameworks a code cell belongs to: its enclosing tab block, its ``#@tab``/``%%tab`` line, or default."""
+    if enclosing:
+        return tuple(sorted(name.strip() for name in enclosing))
+    marker = _CELL_TAB.search("\n".join(code.split("\n")[1:3]))
+    if marker is None:
+        return (DEFAULT_TAB,)
+    return tuple(sorted(name.strip() for name in marker.group(1).split(",") if name.strip()))
+
+
+def _walk(blocks: Sequence[Block]) -> Iterator[Block]:
+    for block in blocks:
+        yield block
+        yield from _walk(block.children)
+
+
+def _excerpt(text: str, size: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
+
+
+def block_elements(doc: Document, block: Block) -> list[Element]:
+    """The skeleton elements of one block and its children, in document order; the references of one paragraph
+    in the order of their targets (a translation may order its clauses differently)."""
+    found: list[Element] = []
+    for inner in _walk([block]):
+        text = doc.text[inner.start : inner.end]
+        line = inner.line
+        tabs = tuple(sorted(inner.tab)) if inner.tab else ()
+        if inner.kind is BlockKind.CODE:
+            cell = cell_tabs(text, inner.tab)
+            found.append(
+                Element(ElementKind.CODE, f"{','.join(cell)}\x00{code_key(text)}", line, _code_excerpt(text), cell)
+            )
+            continue
+        if inner.kind is BlockKind.TAB:
+            names = tuple(sorted(name.strip() for name in (inner.tab or ())))
+            found.append(Element(ElementKind.TAB, ",".join(names), line, f":begin_tab:`{', '.join(names)}`", names))
+            continue
+        if inner.children:
+            continue  # a container: its children carry the elements
+        if inner.kind is BlockKind.HEADING:
+            level = _HEADING.match(text)
+            depth = len(level.group(1)) if level is not None else inner.level
+            found.append(Element(ElementKind.HEADING, f"h{depth}", line, _excerpt(text.split("\n", 1)[0]), tabs))
+        elif inner.kind is BlockKind.MATH:
+            found.append(Element(ElementKind.MATH, math_key(text), line, _excerpt(text), tabs))
+        elif inner.kind is BlockKind.FIGURE:
+            found.append(Element(ElementKind.FIGURE, inner.target, line, inner.target, tabs))
+        elif inner.kind is BlockKind.TABLE:
+            rows = [row for row in text.split("\n") if row.strip().startswith("|")]
+            shape = f"{len(rows)}x{max((row.strip().strip('|').count('|') + 1 for row in rows), default=0)}"
+            found.append(Element(ElementKind.TABLE, shape, line, f"table of {shape} (rows x columns)", tabs))
+        for match in _DIRECTIVE_LABEL.finditer(text):
+            kind = ElementKind.LABEL if match.group(1) == "label" else ElementKind.EQLABEL
+            at = doc.line_of(inner.start + match.start())
+            found.append(Element(kind, match.group(2).strip(), at, f":{match.group(1)}:`{match.group(2)}`", tabs))
+        found.extend(sorted(_references(doc, inner, text, tabs), key=lambda e: e.key))
+    return found
+
+
+def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> list[Element]:
+    if block.kind in (BlockKind.CODE, BlockKind.COMMENT, BlockKind.DISCUSSION, BlockKind.BLANK):
+        return []
+    found: list[Element] = []
+    for span in find_protected(text):
+        if span.kind is not SpanKind.ROLE:
+            continue
+        match = _REF_ROLE.fullmatch(span.text)
+        if match is None:
+            continue
+        role = "cite" if match.group(1).startswith("cite") else match.group(1)
+        at = doc.line_of(block.start + span.start)
+        for target in match.group(2).split(","):
+            if target.strip():
+                found.append(
+                    Element(ElementKind.REF, f"{role}:{target.strip()}", at, f":{role}:`{target.strip()}`", tabs)
+                )
+    return found
+
+
+def _code_excerpt(code: str) -> str:
+    lines = [line for line in code.split("\n")[1:] if line.strip() and not line.startswith("```")]
+    body = [line for line in lines if not _TAB_MARKER_LINE.match(line)]
+    return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
+
+
+def skeleton(doc: Document) -> list[Element]:
+    """Every structural element of ``doc`` in document order (computed once per document)."""
+    cached = doc.cache.get("skeleton")
+    if cached is None:
+        cached = doc.cache["skeleton"] = tuple(e for block in doc.blocks for e in block_elements(doc, block))
+    assert isinstance(cached, tuple)
+    return list(cached)
+
+
+def frameworks(elements: Sequence[Element]) -> set[str]:
+    """Every framework named by code cells and tab blocks (``default`` for unmarked cells)."""
+    return {name for element in elements for name in element.tabs}
+
+
+def shared_view(elements: Sequence[Element], source_frameworks: set[str]) -> tuple[list[Element], int]:
+    """The elements a translation must share with a source that has ``source_frameworks``: an element whose every
+    framework is absent from the source is the translators' own; frameworks only the translation names are dropped
+    from the key of a shared code cell or tab (``#@tab pytorch, paddle`` is the source's ``#@tab pytorch``)."""
+    kept: list[Element] = []
+    own = 0
+    for element in elements:
+        if not element.tabs:
+            kept.append(element)
+            continue
+        shared = tuple(name for name in element.tabs if name in source_frameworks)
+        if not shared:
+            own += 1
+            continue
+        if shared != element.tabs and element.kind in (ElementKind.CODE, ElementKind.TAB):
+            key = element.key.split("\x00", 1)
+            rest = f"\x00{key[1]}" if len(key) > 1 else ""
+            element = Element(element.kind, ",".join(shared) + rest, element.line, element.shown, shared)
+        kept.append(element)
+    return kept, own
+
+
+def check_skeleton(translation: Document, source: Document, old_source: Document | None = None) -> SkeletonCheck:
+    """Every structural difference between ``translation`` and ``source``, in order.
+
+    With ``old_source`` (the source the translation was made from), a difference says more: an element the
+    translation has that the old source had and the source no longer has is *stale*; an element the source gained
+    that the translation lacks is *new-missing*. Otherwise a difference is *missing* or *extra*.
+    """
+    source_elements = skeleton(source)
+    mine, own = shared_view(skeleton(translation), frameworks(source_elements))
+    result = SkeletonCheck(translation.path, translator_only=own, source_elements=len(source_elements))
+    old_keys = Counter(e.identity for e in skeleton(old_source)) if old_source is not None else None
+    matcher = difflib.SequenceMatcher(
+        None, [e.identity for e in source_elements], [e.identity for e in mine], autojunk=False
+    )
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        # Where a missing element belongs in the translation: the line of the element after the gap.
+        anchor = mine[j1].line if j1 < len(mine) else translation.line_of(len(translation.text))
+        for element in source_elements[i1:i2]:
+            problem = "missing"
+            if old_keys is not None and not old_keys.get(element.identity):
+                problem = "new-missing"
+            result.differences.append(
+                SkeletonDifference(translation.path, anchor, problem, element.kind, element.shown, element.line)
+            )
+        for element in mine[j1:j2]:
+            problem = "extra"
+            if old_keys is not None and old_keys.get(element.identity):
+                problem = "stale"
+            result.differences.append(
+                SkeletonDifference(translation.path, element.line, problem, element.kind, element.shown)
+            )
+    result.differences.sort(key=lambda d: (d.line, d.problem))
+    return result
