@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from amts.book import Block, BlockKind, Document, Segment, segment_sentences, segments
+from amts.book.skeleton import code_key
 from amts.sync.memory import normalise
 from amts.sync.models import BlockChange, BlockOp, ChangeSet, SegmentChange, SegmentOp, SentenceChange
 from amts.sync.review import MARKER_PREFIX
@@ -31,8 +32,6 @@ EDIT_SIMILARITY = 0.4  # token overlap (Jaccard) above which two same-kind units
 
 _WORD = re.compile(r"\w+")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_DOCSTRING = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'')
-_COMMENT = re.compile(r"(?<![\"'])#(?!@).*$", re.MULTILINE)
 
 Match = tuple[BlockOp, int | None, int | None]
 
@@ -79,7 +78,8 @@ class Unit:
 
     @property
     def cross_key(self) -> str:
-        """What a unit without segments shares with its translation (zh translates code comments)."""
+        """What a unit without segments shares with its translation (zh translates code comments and prose
+        strings; a framework marker line is compared apart)."""
         if self.is_code:
             return _digest(f"code\x00{code_key(self.text)}")
         return self.key
@@ -87,12 +87,6 @@ class Unit:
 
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
-
-
-def code_key(code: str) -> str:
-    """Code with comments and docstrings removed and whitespace collapsed: equal across translations."""
-    stripped = _COMMENT.sub("", _DOCSTRING.sub('""', code))
-    return " ".join(stripped.split())
 
 
 def document_units(doc: Document, doc_segments: Sequence[Segment] | None = None) -> list[Unit]:

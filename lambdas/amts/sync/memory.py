@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
 from amts.errors import AmtsError, InputError
 from amts.fsio import decode_text, write_atomic
@@ -46,6 +46,28 @@ def normalise(text: str) -> str:
     """The memory key of a source text: NFC, whitespace collapsed, trimmed (line wrapping is not content)."""
     collapsed: str = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text))
     return collapsed.strip()
+
+
+def loose_key(text: str) -> str:
+    """The key of a text once slide marks are ignored (``[**…**]``/``(**…**)`` unwrapped, slides-only
+    ``[~~…~~]`` text deleted): two texts with the same loose key need no translation work between them."""
+    from amts.book import SpanKind, find_protected  # the book model is pure; imported here to keep this light
+
+    pieces: list[str] = []
+    position = 0
+    deleting = False
+    for span in find_protected(text):
+        if not deleting:
+            pieces.append(text[position : span.start])
+        if span.kind in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
+            if "~" in span.text:
+                deleting = span.kind is SpanKind.SLIDE_OPEN
+        elif not deleting:
+            pieces.append(span.text)
+        position = span.end
+    if not deleting:
+        pieces.append(text[position:])
+    return normalise("".join(pieces))
 
 
 def text_hash(text: str) -> str:
@@ -176,6 +198,7 @@ class TranslationMemory(BaseModel):
     source_lang: str
     target_lang: str
     entries: dict[str, MemoryEntry] = Field(default_factory=dict)
+    _loose: dict[str, str] | None = PrivateAttr(default=None)  # loose key -> entry key, built on first use
 
     # -- storage -------------------------------------------------------------------------------------------
     @classmethod
@@ -212,6 +235,16 @@ class TranslationMemory(BaseModel):
     # -- queries -------------------------------------------------------------------------------------------
     def lookup(self, source: str) -> MemoryEntry | None:
         return self.entries.get(normalise(source))
+
+    def lookup_loose(self, key: str) -> MemoryEntry | None:
+        """The entry whose source has this ``loose_key`` (slide marks ignored); human work first."""
+        if self._loose is None:
+            index: dict[str, str] = {}
+            for entry_key, entry in sorted(self.entries.items(), key=lambda item: item[1].origin is Origin.MACHINE):
+                index.setdefault(loose_key(entry.source), entry_key)
+            self._loose = index
+        found = self._loose.get(key)
+        return self.entries.get(found) if found is not None else None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -263,6 +296,7 @@ class TranslationMemory(BaseModel):
             machine_chars=machine_chars if origin is Origin.MACHINE else None,
         )
         self.entries[key] = entry
+        self._loose = None
         return entry
 
     def seed_human(
@@ -285,6 +319,7 @@ class TranslationMemory(BaseModel):
             if existing is not None and entry.origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
                 continue
             self.entries[key] = entry
+        self._loose = None
 
     def mark_human_edit(self, source: str, edited_target: str, *, file: str, segment_id: str | None, run: str) -> None:
         """A person changed machine output: the edited text becomes human memory for that source."""

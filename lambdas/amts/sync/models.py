@@ -16,7 +16,16 @@ BlockOp = Literal["unchanged", "moved", "edited", "inserted", "deleted"]
 BLOCK_OPS: tuple[BlockOp, ...] = get_args(BlockOp)
 SegmentOp = Literal["unchanged", "edited", "inserted", "deleted"]
 SentenceOp = Literal["unchanged", "changed", "inserted", "deleted"]
-ReviewReason = Literal["machine-translation", "human-edit-source-changed", "code-changed", "code-new"]
+ReviewReason = Literal[
+    "machine-translation",  # new or changed source text, machine-translated
+    "human-edit-source-changed",  # a person's edit kept although its source changed
+    "code-changed",  # the source's code changed: the new code replaced the translated cell
+    "code-new",  # a new code cell with comments or printed prose to translate
+    "code-comments-changed",  # only the source's comments or printed strings changed: the translated cell kept
+    "references-placed",  # a reference the translation lacked was added (or an extra one removed): check its place
+    "translator-only-stale",  # translation-only content (a paddle tab, a note) beside source that changed
+    "skeleton-mismatch",  # the chapter's structure still differs from its source (see the report)
+]
 
 
 # -- change detection ------------------------------------------------------------------------------------------
@@ -119,12 +128,20 @@ class ReviewItem(BaseModel):
 class SegmentOutcomes(BaseModel):
     """How each new-source segment got its target text."""
 
-    kept: int = 0  # the existing translation, byte for byte
-    memory: int = 0  # the translation memory (exact match on the normalised source)
+    kept: int = 0  # the existing translation (its source unchanged, or changed in slide marks or whitespace only)
+    markup_updated: int = 0  # the existing translation with the source's changed markup carried into it
+    memory: int = 0  # the same text's translation elsewhere in the chapter or in the translation memory
     partial_mt: int = 0  # existing text with some sentences machine-translated
     mt: int = 0  # wholly machine-translated
     flagged: int = 0  # a human edit kept although its source changed
-    source_only: int = 0  # untranslated in the existing translation (kept that way)
+
+
+class DroppedBlock(BaseModel):
+    """A block of the existing translation left out because its structure is not in the new source."""
+
+    line: int  # line in the old target
+    kind: str
+    excerpt: str
 
 
 class SyncReport(BaseModel):
@@ -147,6 +164,14 @@ class SyncReport(BaseModel):
     alignment_confidence: float | None = None
     source_changed: bool = False  # old and new source differ at all (the whole-file baseline re-translates it)
     human_edits_detected: int = 0
+    # MT characters of sentences the old source already had, by why no translation could be reused: "own" (never
+    # expected), "joint" (translated only together with neighbours that changed), "untranslated" (the translation
+    # left them out), "unlinked" (their old segment could not be placed in the translation).
+    old_source_mt: dict[str, int] = Field(default_factory=dict)
+    previous_file: str | None = None  # the chapter's old path, when it was renamed or moved
+    translator_only_blocks: int = 0  # blocks only the translation has (paddle tabs, notes), kept in place
+    dropped_blocks: list[DroppedBlock] = Field(default_factory=list)  # translation blocks with stale structure
+    skeleton_differences: list[str] = Field(default_factory=list)  # amts check-skeleton on the output
     review: list[ReviewItem] = Field(default_factory=list)
 
     @property
@@ -166,6 +191,7 @@ class SyncPlan(BaseModel):
     run: str
     pieces: list[Piece]
     units: list[MtUnit]
+    new_source: str  # the new source's markdown: the output's skeleton is checked against it
     pending: list[PendingSegment] = Field(default_factory=list)
     memory_updates: list[MemoryUpdate] = Field(default_factory=list)
     report: SyncReport

@@ -1,0 +1,141 @@
+"""Phase two of a sync: put the MT units' translations in place, check the skeleton, update the memory.
+
+``apply_sync`` is pure: the plan (JSON between the pipeline's Stage and Assemble steps) and the translations in,
+the markdown, its report and the updated memory out. The output is parsed again and its skeleton compared with
+the new source's (``amts check-skeleton``); a chapter that still differs is marked at its top and reported, so it
+is never published silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from amts.book import parse, render
+from amts.book.skeleton import check_skeleton
+from amts.errors import InputError
+from amts.sync.memory import Origin, TranslationMemory, normalise
+from amts.sync.models import SyncPlan, SyncReport
+from amts.sync.review import format_marker, scan_markers
+
+SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
+_STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
+
+
+@dataclass
+class SyncResult:
+    markdown: str
+    report: SyncReport
+    memory: TranslationMemory
+
+
+def fit_text(text: str, *, single_line: bool, indent: str, newline: str = "\n") -> str:
+    """Fit a translation into its place: one line where the block needs it, no blank line, list indentation."""
+    if single_line:
+        return " ".join(text.split())
+    lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+    if not lines:
+        return ""
+    fitted = [lines[0]]
+    for line in lines[1:]:
+        if _STRUCTURAL_START.match(line):
+            fitted[-1] += " " + line  # a line that would start a new block stays inside this one
+        else:
+            fitted.append(line)
+    return (newline + indent).join(fitted)
+
+
+def apply_sync(plan: SyncPlan, translations: Mapping[str, str], memory: TranslationMemory) -> SyncResult:
+    """Put the translations of the plan's MT units in place, update ``memory`` (in place), report.
+
+    ``translations`` is keyed by MT unit id (or, for whole-segment units, by the new source's segment id).
+    """
+    resolved: dict[str, str] = {}
+    missing: list[str] = []
+    for unit in plan.units:
+        text = translations.get(unit.id)
+        if text is None and unit.whole_segment:
+            text = translations.get(unit.segment_id)
+        if text is None or not text.strip():
+            missing.append(unit.id)
+            continue
+        resolved[unit.id] = fit_text(text, single_line=unit.single_line, indent=unit.indent, newline=unit.newline)
+    if missing:
+        raise InputError(f"no translation for MT units {', '.join(missing[:8])}", path=plan.file)
+    texts = [resolved[piece.unit] if piece.unit is not None else piece.text for piece in plan.pieces]
+    markdown = "".join(texts)
+    try:
+        document = parse(markdown, path=plan.file)
+    except InputError as exc:
+        raise InputError(f"the synchronized markdown does not parse: {exc.message}", path=plan.file) from None
+    if render(document) != markdown:
+        raise InputError("the synchronized markdown does not pass the book-model round trip", path=plan.file)
+    report = plan.report.model_copy(deep=True)
+    check = check_skeleton(document, parse(plan.new_source, path=plan.file))
+    report.skeleton_differences = [str(difference) for difference in check.differences]
+    if check.differences:
+        markdown = _mark_top(markdown, document.body_start, document.newline, len(check.differences))
+    _update_memory(plan, resolved, texts, memory)
+    report.review = scan_markers(markdown, file=plan.file)
+    return SyncResult(markdown=markdown, report=report, memory=memory)
+
+
+def _mark_top(markdown: str, body_start: int, newline: str, differences: int) -> str:
+    """A review marker at the top of a chapter whose structure still differs from its source."""
+    marker = format_marker([("skeleton-mismatch", "", differences)])
+    return markdown[:body_start] + marker + newline + newline + markdown[body_start:]
+
+
+def _update_memory(plan: SyncPlan, resolved: dict[str, str], texts: list[str], memory: TranslationMemory) -> None:
+    for update in plan.memory_updates:
+        if update.seed:
+            memory.seed_human(
+                update.source,
+                update.target,
+                level=update.level,
+                file=plan.file,
+                segment_id=update.segment_id,
+                run=plan.run,
+            )
+            continue
+        memory.remember(
+            update.source,
+            update.target,
+            origin=update.origin,
+            level=update.level,
+            file=plan.file,
+            segment_id=update.segment_id,
+            run=plan.run,
+        )
+    engine = plan.report.engine
+    for unit in plan.units:
+        if normalise(resolved[unit.id]) == normalise(unit.text):
+            continue  # the engine gave the source back (an untranslated unit): not a translation to remember
+        memory.remember(
+            unit.text,
+            resolved[unit.id],
+            origin=Origin.MACHINE,
+            level="segment" if unit.whole_segment else "sentence",
+            file=plan.file,
+            segment_id=unit.segment_id,
+            run=plan.run,
+            engine=engine,
+        )
+    by_segment: dict[str, list[str]] = defaultdict(list)
+    for piece, text in zip(plan.pieces, texts, strict=True):
+        if piece.segment is not None:
+            by_segment[piece.segment].append(text)
+    for pending in plan.pending:
+        memory.remember(
+            pending.source,
+            "".join(by_segment[pending.segment_id]),
+            origin=Origin.MACHINE,
+            level="segment",
+            file=plan.file,
+            segment_id=pending.segment_id,
+            run=plan.run,
+            engine=engine,
+            machine_chars=pending.machine_chars,
+        )

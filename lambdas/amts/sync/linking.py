@@ -1,0 +1,370 @@
+"""Which blocks of the existing translation translate which blocks of the old source.
+
+Segments are linked through the translation memory when it knows the translation (an earlier sync wrote it),
+else by the alignment area's document aligner. Segment links become block links; the largest subset that never
+crosses is kept, and the gaps between those anchors are filled with blocks that carry no text but the same
+structure (code cells by their code, equations, figures and headings by their labels). Connected block links form
+*clusters*: old-source blocks and the target blocks that translate them. Target blocks in no cluster are the
+translation's own (a ``paddle`` tab, a translator's note) or blocks the aligner could not place.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import importlib
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from amts.book import Block, BlockKind, Document, Segment, SpanKind, find_protected
+from amts.errors import AlignmentError, AmtsError
+from amts.languages import sentence_separator
+from amts.sync.changes import Unit
+from amts.sync.code import pair_code_cells
+from amts.sync.memory import TranslationMemory, loose_key, normalise
+
+SegmentLinks = list[tuple[tuple[str, ...], tuple[str, ...]]]
+Aligner = Callable[[Document, Document, str, str], tuple[SegmentLinks, float]]
+
+# Below this document-alignment confidence the old target is not a translation of the old source.
+MIN_CONFIDENCE = 0.3
+# At least this many labels/figure files on each side before their overlap is used as a sanity check.
+MIN_ANCHORS = 3
+MIN_SHARED_ANCHORS = 0.5
+# Two label ids this similar are one label respelled (``sec_nadaraya-waston`` fixed to ``…-watson``).
+LABEL_SIMILARITY = 0.85
+# Unlinked segments left between two links are linked as one group when there are this few on each side and
+# their length ratio is within this factor of the document's.
+GAP_SEGMENTS = 6
+GAP_RATIO_SLACK = 2.0
+SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave a block's text as it was
+
+
+def default_aligner(src_doc: Document, tgt_doc: Document, src_lang: str, tgt_lang: str) -> tuple[SegmentLinks, float]:
+    """Segment links from the alignment area's document aligner, with its confidence."""
+    # Looked up at call time: the alignment area is a peer package, and sync must import without it.
+    align_documents = getattr(importlib.import_module("amts.align"), "align_documents", None)
+    if align_documents is None:
+        raise AmtsError("the document aligner amts.align.align_documents is not available")
+    alignment = align_documents(src_doc, tgt_doc, src_lang=src_lang, tgt_lang=tgt_lang)
+    return [(tuple(link.src_ids), tuple(link.tgt_ids)) for link in alignment.links], float(alignment.confidence)
+
+
+@dataclass
+class Cluster:
+    """Old-source blocks and the target blocks that translate them (connected by links)."""
+
+    src: list[int] = field(default_factory=list)
+    tgt: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Linking:
+    clusters: list[Cluster]
+    cluster_of_src: dict[int, int]
+    cluster_of_tgt: dict[int, int]
+    one_to_one: dict[str, Segment]  # old-source segment id -> the one target segment that translates it
+    segment_links: SegmentLinks  # every kept segment link (n:m included), for reusing sentences
+    confidence: float | None
+
+
+def link_translation(
+    old_doc: Document,
+    tgt_doc: Document,
+    old_units: Sequence[Unit],
+    tgt_units: Sequence[Unit],
+    memory: TranslationMemory,
+    *,
+    aligner: Aligner,
+    min_confidence: float,
+) -> Linking:
+    """Link the old source to the existing translation; raises ``AlignmentError`` when they do not belong together."""
+    check_anchors(old_doc, tgt_doc)
+    links, confidence = _segment_links(old_doc, tgt_doc, old_units, tgt_units, memory, aligner)
+    if confidence is not None and confidence < min_confidence:
+        raise AlignmentError(
+            f"the old target does not look like a translation of the old source (alignment confidence "
+            f"{confidence:.2f} < {min_confidence:.2f}; wrong file or a different book?); nothing was reused",
+            path=tgt_doc.path,
+        )
+    old_unit_of = {s.id: u.index for u in old_units for s in u.segments}
+    tgt_unit_of = {s.id: u.index for u in tgt_units for s in u.segments}
+    tgt_segment = {s.id: s for u in tgt_units for s in u.segments}
+    split: SegmentLinks = []
+    for src_ids, tgt_ids in links:
+        if len(src_ids) == len(tgt_ids) > 1:
+            # n segments to n segments (often a paragraph and a tab block aligned as one region): pair in order.
+            split.extend(((s,), (t,)) for s, t in zip(src_ids, tgt_ids, strict=True))
+        else:
+            split.append((src_ids, tgt_ids))
+    edges = {(old_unit_of[s], tgt_unit_of[t]) for src_ids, tgt_ids in split for s in src_ids for t in tgt_ids}
+    monotone = _monotone(sorted(edges))
+    monotone = _link_structure(old_units, tgt_units, monotone)
+    kept_pairs = set(monotone)
+    kept_links = [
+        (src_ids, tgt_ids)
+        for src_ids, tgt_ids in split
+        if all((old_unit_of[s], tgt_unit_of[t]) in kept_pairs for s in src_ids for t in tgt_ids)
+    ]
+    one_to_one = {
+        src_ids[0]: tgt_segment[tgt_ids[0]] for src_ids, tgt_ids in kept_links if len(src_ids) == len(tgt_ids) == 1
+    }
+    clusters = _components(monotone)
+    return Linking(
+        clusters=clusters,
+        cluster_of_src={s: index for index, cluster in enumerate(clusters) for s in cluster.src},
+        cluster_of_tgt={t: index for index, cluster in enumerate(clusters) for t in cluster.tgt},
+        one_to_one=one_to_one,
+        segment_links=kept_links,
+        confidence=confidence,
+    )
+
+
+def check_anchors(old_doc: Document, tgt_doc: Document) -> None:
+    """Labels and figure files are the same in a book and its translation: a mismatch means a wrong pair.
+
+    A label the translation respelled (a typo fixed) still counts as shared.
+    """
+    source, target = anchors(old_doc), anchors(tgt_doc)
+    if len(source) < MIN_ANCHORS or len(target) < MIN_ANCHORS:
+        return
+    exact = source & target
+    respelled = {
+        a
+        for a in source - exact
+        if any(difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= LABEL_SIMILARITY for b in target - exact)
+    }
+    shared_count = len(exact) + len(respelled)
+    smaller = min(len(source), len(target))
+    if shared_count / smaller < MIN_SHARED_ANCHORS:
+        raise AlignmentError(
+            f"the old target shares only {shared_count / smaller:.0%} of its labels and figures with the old source "
+            f"({shared_count} of {smaller}); wrong file or a different book? nothing was reused",
+            path=tgt_doc.path,
+        )
+
+
+def anchors(doc: Document) -> set[str]:
+    """``:label:`` ids and figure files of a document (language-independent by d2lbook convention)."""
+    found: set[str] = set()
+    stack = list(doc.blocks)
+    while stack:
+        block = stack.pop()
+        found.update(block.labels)
+        if block.target:
+            found.add(block.target.rsplit("/", 1)[-1])
+        stack.extend(block.children)
+    return found
+
+
+def _segment_links(
+    old_doc: Document,
+    tgt_doc: Document,
+    old_units: Sequence[Unit],
+    tgt_units: Sequence[Unit],
+    memory: TranslationMemory,
+    aligner: Aligner,
+) -> tuple[SegmentLinks, float | None]:
+    old_segments = [s for u in old_units for s in u.segments]
+    tgt_segments = [s for u in tgt_units for s in u.segments]
+    if not old_segments or not tgt_segments:
+        return [], None
+    # Exact links through the memory first: a target segment that is what the memory holds for the source.
+    # A translator may have split a paragraph: the memory then holds the run of target segments, joined.
+    separator = sentence_separator(memory.target_lang)
+    by_target: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for width in (1, 2, 3):
+        for index in range(len(tgt_segments) - width + 1):
+            joined = separator.join(s.text for s in tgt_segments[index : index + width])
+            by_target[normalise(joined)].append((index, width))
+    memory_links: SegmentLinks = []
+    last = -1
+    for segment in old_segments:
+        entry = memory.lookup(segment.text) or memory.lookup_loose(loose_key(segment.text))
+        if entry is None:
+            continue
+        candidates = [(k, w) for k, w in by_target.get(normalise(entry.target), []) if k > last]
+        if candidates:
+            first, width = min(candidates)
+            last = first + width - 1
+            memory_links.append(((segment.id,), tuple(s.id for s in tgt_segments[first : last + 1])))
+    memory_links = _complete_links(memory_links, old_segments, tgt_segments)
+    linked = {src for src_ids, _ in memory_links for src in src_ids}
+    if len(linked) == len(old_segments):
+        # The memory knows this translation (an earlier sync wrote it) and places every segment: no alignment
+        # needed, and the exact matches prove the pair belongs together.
+        return memory_links, 1.0
+    links, confidence = aligner(old_doc, tgt_doc, memory.source_lang, memory.target_lang)
+    # The aligner's links alone (not mixed with the memory's): the same inputs always give the same links.
+    return _complete_links(links, old_segments, tgt_segments), round(confidence, 4)
+
+
+def _link_structure(
+    old_units: Sequence[Unit], tgt_units: Sequence[Unit], anchors_: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Pair blocks the segment links left out, inside the gaps between linked blocks: text-less blocks (code
+    cells, equations, directives) and blocks with the same labels or figure (a heading the aligner missed)."""
+    linked_src = {s for s, _ in anchors_}
+    linked_tgt = {t for _, t in anchors_}
+    bounds = [(-1, -1), *anchors_, (len(old_units), len(tgt_units))]
+    result = list(anchors_)
+    for (s0, t0), (s1, t1) in itertools.pairwise(bounds):
+        src = [u for u in old_units[s0 + 1 : s1] if u.index not in linked_src and _signature(u)]
+        tgt = [
+            u for u in tgt_units[t0 + 1 : t1] if u.index not in linked_tgt and _signature(u) and not u.is_review_marker
+        ]
+        if not src or not tgt:
+            continue
+        matcher = difflib.SequenceMatcher(
+            None, [_signature(u) for u in src], [_signature(u) for u in tgt], autojunk=False
+        )
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+                for a, b in zip(src[i1:i2], tgt[j1:j2], strict=True):
+                    if tag == "equal" or (a.kind is b.kind and not a.segments and not b.segments):
+                        result.append((a.index, b.index))
+            if tag == "replace":
+                result.extend(pair_code_cells(src[i1:i2], tgt[j1:j2]))
+    return sorted(set(result))
+
+
+def _signature(unit: Unit) -> str:
+    """What a block shares with its translation apart from its text: its labels and figure for a block with
+    text, its whole content (code without comments) for a block without, its framework for a Discussions link
+    (the translation links to its own forum)."""
+    inner = [b for b in _leaves(unit.block) if b.kind not in (BlockKind.BLANK, BlockKind.TAB_MARKER)]
+    if inner and all(b.kind is BlockKind.DISCUSSION for b in inner):
+        return f"discussion\x00{','.join(sorted(unit.block.tab or ()))}"
+    if unit.segments:
+        labels = sorted(set(unit.block.labels))
+        return f"{unit.kind}\x00{','.join(labels)}" if labels else ""
+    return unit.cross_key
+
+
+def _leaves(block: Block) -> list[Block]:
+    if not block.children:
+        return [block]
+    return [leaf for child in block.children for leaf in _leaves(child)]
+
+
+def _components(edges: Sequence[tuple[int, int]]) -> list[Cluster]:
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(node: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for src_unit, tgt_unit in edges:
+        parent[find(("s", src_unit))] = find(("t", tgt_unit))
+    groups: dict[tuple[str, int], Cluster] = {}
+    for src_unit, tgt_unit in edges:
+        cluster = groups.setdefault(find(("s", src_unit)), Cluster())
+        if src_unit not in cluster.src:
+            cluster.src.append(src_unit)
+        if tgt_unit not in cluster.tgt:
+            cluster.tgt.append(tgt_unit)
+    clusters = sorted(groups.values(), key=lambda c: min(c.tgt))
+    for cluster in clusters:
+        cluster.src.sort()
+        cluster.tgt.sort()
+    return clusters
+
+
+def _monotone(edges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The largest subset of (source unit, target unit) edges that never cross (both indices non-decreasing)."""
+    ordered = sorted(edges)
+    tails: list[int] = []  # smallest target index ending a chain of each length
+    tail_at: list[int] = []
+    parent: list[int] = [-1] * len(ordered)
+    for index, (_, t) in enumerate(ordered):
+        position = bisect.bisect_right(tails, t)
+        if position == len(tails):
+            tails.append(t)
+            tail_at.append(index)
+        else:
+            tails[position] = t
+            tail_at[position] = index
+        parent[index] = tail_at[position - 1] if position else -1
+    chain: list[tuple[int, int]] = []
+    cursor = tail_at[-1] if tail_at else -1
+    while cursor >= 0:
+        chain.append(ordered[cursor])
+        cursor = parent[cursor]
+    return chain[::-1]
+
+
+def _complete_links(links: SegmentLinks, src: Sequence[Segment], tgt: Sequence[Segment]) -> SegmentLinks:
+    """Place segments the links left out, gap by gap (a gap lies between two consecutive links):
+
+    - as many unlinked segments on each side, of the same kinds: paired in order (a segment a person edited
+      after MT, or one the aligner found too different, between neighbours that are linked);
+    - a few on each side, of a plausible length: linked as one group (a translator made a list of an inline
+      enumeration, or split a paragraph);
+    - a target segment whose references and inline code all occur in the source of the link before (or after)
+      it joins that link: a translator split a paragraph into more pieces than the aligner pairs at once.
+
+    Target segments in framework tabs the source lacks stay out: they are the translation's own.
+    """
+    src_position = {segment.id: index for index, segment in enumerate(src)}
+    tgt_position = {segment.id: index for index, segment in enumerate(tgt)}
+    source_tabs = {name for segment in src for name in (segment.tab or ())}
+    ordered = sorted((list(s), list(t)) for s, t in links if s and t)
+    ordered.sort(key=lambda link: src_position[link[0][0]])
+    linked_src = {s for link in ordered for s in link[0]}
+    linked_tgt = {t for link in ordered for t in link[1]}
+    extra: list[tuple[list[str], list[str]]] = []
+    linked_chars = [
+        (sum(len(src[src_position[a]].text) for a in s_ids), sum(len(tgt[tgt_position[b]].text) for b in t_ids))
+        for s_ids, t_ids in ordered
+    ]
+    source_chars = sum(a for a, _ in linked_chars)
+    ratio = sum(b for _, b in linked_chars) / source_chars if source_chars else None
+    bounds: list[tuple[int, int, int, int, int | None]] = [(-1, -1, -1, -1, None)]
+    for number, (s_ids, t_ids) in enumerate(ordered):
+        s_at = [src_position[s] for s in s_ids]
+        t_at = [tgt_position[t] for t in t_ids]
+        bounds.append((min(s_at), max(s_at), min(t_at), max(t_at), number))
+    bounds.append((len(src), len(src), len(tgt), len(tgt), None))
+    for before, after in itertools.pairwise(bounds):
+        left = [s for s in src[before[1] + 1 : after[0]] if s.id not in linked_src]
+        right = [
+            t
+            for t in tgt[before[3] + 1 : after[2]]
+            if t.id not in linked_tgt and not (t.tab and not set(t.tab) & source_tabs)
+        ]
+        if not right:
+            continue
+        if left and len(left) == len(right) and all(a.kind == b.kind for a, b in zip(left, right, strict=True)):
+            extra.extend(([a.id], [b.id]) for a, b in zip(left, right, strict=True))
+            continue
+        if left and len(left) <= GAP_SEGMENTS and len(right) <= GAP_SEGMENTS and ratio is not None:
+            gap_ratio = sum(len(t.text) for t in right) / max(1, sum(len(s.text) for s in left))
+            if ratio / GAP_RATIO_SLACK <= gap_ratio <= ratio * GAP_RATIO_SLACK:
+                # What is left between two links corresponds (translations keep the order): an inline list the
+                # translator made a list of, a paragraph split in two.
+                extra.append(([s.id for s in left], [t.id for t in right]))
+                continue
+        for segment in right:
+            marks = _anchor_marks(segment.text)
+            if not marks:
+                continue
+            for side in (before[4], after[4]):
+                if side is None:
+                    continue
+                source_text = " ".join(src[src_position[s]].text for s in ordered[side][0])
+                if marks <= _anchor_marks(source_text):
+                    target_ids = ordered[side][1]
+                    target_ids.append(segment.id) if side == before[4] else target_ids.insert(0, segment.id)
+                    break
+    completed = [(tuple(s), tuple(sorted(t, key=tgt_position.__getitem__))) for s, t in ordered + extra]
+    return sorted(completed, key=lambda link: src_position[link[0][0]])
+
+
+def _anchor_marks(text: str) -> set[str]:
+    """References and inline code of a text: the same in a translation."""
+    return {" ".join(span.text.split()) for span in find_protected(text) if span.kind in (SpanKind.ROLE, SpanKind.CODE)}

@@ -1,0 +1,158 @@
+"""Protected markup inside a sentence: keys that ignore it, and carrying its changes into a human translation.
+
+A source sentence that changed only in protected spans (slide marks, whitespace, inline code or math, a cited
+key, a reference target, a link target) still has its human translation: the words did not change. Slide marks
+and whitespace are ignored outright (the Chinese book places its own slide marks); any other changed span is
+carried into the translation by replacing the old span's text there with the new one. References are skeleton
+elements, so a translation's ``:numref:``/``:eqref:``/``:cite:`` spans are also brought in line with its source.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from amts.book import ProtectedSpan, SpanKind, find_protected
+from amts.sync.memory import normalise
+
+_SLIDE_KINDS = (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE)
+_REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
+_TRAILING_PUNCTUATION = re.compile(r"[。．.！!？?；;：:]+\s*$")
+
+
+def _markup_spans(text: str) -> list[ProtectedSpan]:
+    """The protected spans of ``text`` but slide marks and the slides-only text between ``[~~``/``~~]``."""
+    spans: list[ProtectedSpan] = []
+    deleting = False
+    for span in find_protected(text):
+        if span.kind in _SLIDE_KINDS:
+            if "~" in span.text:
+                deleting = span.kind is SpanKind.SLIDE_OPEN
+        elif not deleting:
+            spans.append(span)
+    return spans
+
+
+def prose_key(text: str) -> str:
+    """The text with every protected span (but slide marks, which are dropped) as one placeholder of its kind:
+    two sentences with the same prose key differ only in markup, so they share a translation."""
+    spans = find_protected(text)
+    pieces: list[str] = []
+    position = 0
+    deleting = False
+    for span in spans:
+        if not deleting:
+            pieces.append(text[position : span.start])
+        if span.kind in _SLIDE_KINDS:
+            if "~" in span.text:
+                deleting = span.kind is SpanKind.SLIDE_OPEN
+        elif not deleting:
+            pieces.append(f"\x00{span.kind.value}\x00")
+        position = span.end
+    if not deleting:
+        pieces.append(text[position:])
+    return normalise("".join(pieces))
+
+
+def changed_spans(old: str, new: str) -> list[tuple[str, str]] | None:
+    """The protected spans that differ between two sentences of equal prose key, as (old text, new text) pairs
+    in order; None when the sentences differ in more than markup."""
+    if prose_key(old) != prose_key(new):
+        return None
+    old_spans, new_spans = _markup_spans(old), _markup_spans(new)
+    if len(old_spans) != len(new_spans):
+        return None
+    return [(a.text, b.text) for a, b in zip(old_spans, new_spans, strict=True) if a.text != b.text]
+
+
+def carry_markup(target: str, changes: list[tuple[str, str]]) -> str | None:
+    """The translation with each changed span replaced (old text -> new text, found in order of appearance);
+    None when an old span cannot be found in the translation (it was reworded there)."""
+    result = target
+    used: list[tuple[int, int]] = []
+    for old_text, new_text in changes:
+        position = 0
+        while True:
+            found = result.find(old_text, position)
+            if found < 0:
+                return None
+            if not any(start <= found < end for start, end in used):
+                break
+            position = found + 1
+        result = result[:found] + new_text + result[found + len(old_text) :]
+        shift = len(new_text) - len(old_text)
+        used = [(s + shift, e + shift) if s > found else (s, e) for s, e in used]
+        used.append((found, found + len(new_text)))
+    return result
+
+
+def reference_keys(text: str) -> Counter[str]:
+    """Reference targets of a text, one per cited key (``:cite:`a,b``` counts ``cite:a`` and ``cite:b``)."""
+    keys: Counter[str] = Counter()
+    for span in _reference_spans(text):
+        keys.update(_span_keys(span.text))
+    return keys
+
+
+def _reference_spans(text: str) -> list[ProtectedSpan]:
+    return [s for s in find_protected(text) if s.kind is SpanKind.ROLE and _REF_ROLE.fullmatch(s.text)]
+
+
+def _span_keys(span_text: str) -> list[str]:
+    match = _REF_ROLE.fullmatch(span_text)
+    if match is None:
+        return []
+    role = "cite" if match.group(1).startswith("cite") else match.group(1)
+    return [f"{role}:{key.strip()}" for key in match.group(2).split(",") if key.strip()]
+
+
+def align_references(target: str, source: str) -> tuple[str, bool] | None:
+    """The translation with the reference targets of ``source`` (the skeleton requires the same ones); None when
+    nothing had to change, else the text and whether a reference had to be added or removed.
+
+    A translation's reference the source still has stays where it is; one the source no longer has takes the
+    place of the next reference the translation lacks (a renamed label, a changed citation). What is left over is
+    removed, and references still missing are added at the end of the text, before its final punctuation, for a
+    person to move.
+    """
+    wanted = reference_keys(source)
+    if reference_keys(target) == wanted:
+        return None
+    source_spans = _reference_spans(source)
+    target_spans = _reference_spans(target)
+    remaining = Counter(wanted)
+    keep: list[bool] = []
+    for span in target_spans:
+        keys = _span_keys(span.text)
+        fits = all(remaining[key] >= count for key, count in Counter(keys).items())
+        if fits:
+            remaining.subtract(keys)
+        keep.append(fits)
+    unplaced: list[str] = []
+    for span in source_spans:
+        keys = _span_keys(span.text)
+        if all(remaining[key] >= count for key, count in Counter(keys).items()):
+            remaining.subtract(keys)
+            unplaced.append(span.text)
+    pieces: list[str] = []
+    position = 0
+    guessed = False
+    for span, fits in zip(target_spans, keep, strict=True):
+        before = target[position : span.start]
+        if fits:
+            pieces += [before, span.text]
+        elif unplaced:
+            pieces += [before, unplaced.pop(0)]
+        else:  # removed: so is the space that set it off, when a space or punctuation follows
+            following = target[span.end : span.end + 1]
+            pieces.append(before.rstrip(" \t") if not following or following in " \t，,。.；;：:" else before)
+            guessed = True
+        position = span.end
+    pieces.append(target[position:])
+    text = "".join(pieces)
+    if unplaced:
+        tail = _TRAILING_PUNCTUATION.search(text)
+        cut = tail.start() if tail is not None else len(text.rstrip())
+        text = f"{text[:cut].rstrip()} {' '.join(unplaced)}{text[cut:]}"
+        guessed = True
+    return text, guessed

@@ -1,0 +1,394 @@
+"""Phase one of a sync: the output as pieces, built on the new source's skeleton, and the text that needs MT.
+
+The output follows the *new source*, block by block: every code cell, equation, label, figure, table and
+reference appears exactly as often as there, in its order. The translators' work fills it in:
+
+- a block whose source did not change, and whose translation has the same skeleton, is copied from the
+  translation byte for byte (its wording, line layout and a pending review marker included);
+- any other block is built from the new source's markup with each segment's text taken from the translation
+  where it still applies (``amts.sync.reuse``), and code cells whose code is unchanged keep their translated
+  comments;
+- blocks only the translation has (a ``paddle`` tab, a translator's note) stay after the block they followed,
+  flagged when the source beside them changed; a translation block whose structure the new source no longer has
+  (stale code, an old figure) is left out and listed in the report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from amts.book import Block, BlockKind, Document, Segment
+from amts.book.skeleton import block_elements, frameworks, shared_view, skeleton
+from amts.sync.accounting import Chunk, Ledger
+from amts.sync.changes import Unit, document_units, match_segments, match_units
+from amts.sync.code import has_translatable_text, retag, same_body
+from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
+from amts.sync.memory import Origin, TranslationMemory, normalise
+from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
+from amts.sync.reuse import SegmentResolver
+from amts.sync.review import format_marker
+
+_EXCERPT = 80
+
+
+@dataclass
+class _Placement:
+    """Where the translation's own blocks go: after a new-source block, or before everything."""
+
+    after: dict[int, list[tuple[int, bool]]] = field(default_factory=lambda: defaultdict(list))  # new -> (tgt, stale)
+    prefix: list[tuple[int, bool]] = field(default_factory=list)
+    marker_before: dict[int, int] = field(default_factory=dict)  # target block -> the review marker before it
+
+
+class Planner:
+    def __init__(
+        self,
+        old_doc: Document,
+        tgt_doc: Document,
+        new_doc: Document,
+        memory: TranslationMemory,
+        *,
+        file: str,
+        run: str,
+        min_confidence: float,
+        aligner: Aligner,
+        known_files: frozenset[str],
+    ) -> None:
+        self.old_doc, self.tgt_doc, self.new_doc = old_doc, tgt_doc, new_doc
+        self.memory = memory
+        self.file, self.run = file, run
+        self.min_confidence = min_confidence
+        self.aligner = aligner
+        self.known_files = known_files
+        self.old_units = document_units(old_doc)
+        self.tgt_units = document_units(tgt_doc)
+        self.new_units = document_units(new_doc)
+        self.report = SyncReport(
+            file=file,
+            source_lang=memory.source_lang,
+            target_lang=memory.target_lang,
+            run=run,
+            source_changed=old_doc.text != new_doc.text,
+        )
+        self.ledger = Ledger(self.report)
+        self.new_frameworks = frameworks(skeleton(new_doc))
+        self.linking: Linking | None = None
+        self.new_of_old: dict[int, int] = {}
+        self.old_ops: dict[int, str] = {}
+
+    # -- top level -----------------------------------------------------------------------------------------
+    def plan(self) -> SyncPlan:
+        matches = match_units(self.old_units, self.new_units)
+        self.report.blocks = {op: sum(1 for m in matches if m[0] == op) for op in BLOCK_OPS}
+        new_match: dict[int, tuple[str, int | None]] = {}  # new block -> (operation, old block)
+        for block_op, i, j in matches:
+            op = str(block_op)
+            if i is not None:
+                self.old_ops[i] = op
+                if j is not None:
+                    self.new_of_old[i] = j
+            if j is not None:
+                new_match[j] = (op, i)
+        if self.tgt_units:
+            self.linking = link_translation(
+                self.old_doc,
+                self.tgt_doc,
+                self.old_units,
+                self.tgt_units,
+                self.memory,
+                aligner=self.aligner,
+                min_confidence=self.min_confidence,
+            )
+            self.report.alignment_confidence = self.linking.confidence
+        self.resolver = SegmentResolver(
+            new_doc=self.new_doc,
+            linking=self.linking,
+            old_segments={s.id: s for u in self.old_units for s in u.segments},
+            tgt_segments={s.id: s for u in self.tgt_units for s in u.segments},
+            memory=self.memory,
+            file=self.file,
+            known_files=self.known_files,
+        )
+        placement = self._place_translation_only()
+        chunks = [c for k, stale in placement.prefix for c in self._translation_only(k, stale, placement)]
+        done: set[int] = set()
+        for j, new_unit in enumerate(self.new_units):
+            op, i = new_match[j]
+            chunks.extend(self._chunks_for(new_unit, op, i, done, placement))
+            for k, stale in placement.after.get(j, []):
+                chunks.extend(self._translation_only(k, stale, placement))
+        self.ledger.close(len(self.resolver.units))
+        self.report.human_edits_detected = self.resolver.human_edits
+        self.report.old_source_mt = dict(self.resolver.old_source_mt)
+        return SyncPlan(
+            file=self.file,
+            source_lang=self.memory.source_lang,
+            target_lang=self.memory.target_lang,
+            run=self.run,
+            pieces=self._assemble(chunks),
+            units=self.resolver.units,
+            pending=self.ledger.pending,
+            memory_updates=self.resolver.updates,
+            new_source=self.new_doc.text,
+            report=self.report,
+        )
+
+    # -- one block of the new source ---------------------------------------------------------------------------
+    def _chunks_for(self, new: Unit, op: str, i: int | None, done: set[int], placement: _Placement) -> list[Chunk]:
+        old = self.old_units[i] if i is not None else None
+        linking = self.linking
+        index = linking.cluster_of_src.get(i) if linking is not None and i is not None else None
+        if linking is None or index is None:
+            return [self._compose(new, old, [])]
+        if index in done:
+            return []
+        cluster = linking.clusters[index]
+        targets = [self.tgt_units[k] for k in cluster.tgt]
+        if op in SAME_TEXT_OPS:
+            group = self._verbatim_group(cluster.src, targets, new, placement)
+            if group is not None:
+                done.add(index)
+                return group
+        return [self._compose(new, old, targets)]
+
+    def _verbatim_group(
+        self, src: Sequence[int], targets: Sequence[Unit], new: Unit, placement: _Placement
+    ) -> list[Chunk] | None:
+        """The cluster's target blocks byte for byte, when its old blocks are unchanged and follow each other in
+        the new source from ``new`` on, and the target blocks have their skeleton."""
+        news = [self.new_of_old.get(s) for s in src]
+        if any(self.old_ops[s] not in SAME_TEXT_OPS for s in src) or news != list(
+            range(new.index, new.index + len(src))
+        ):
+            return None
+        new_units = [self.new_units[j] for j in news if j is not None]
+        wanted = [e.identity for unit in new_units for e in block_elements(self.new_doc, unit.block)]
+        have, _ = shared_view(
+            [e for unit in targets for e in block_elements(self.tgt_doc, unit.block)], self.new_frameworks
+        )
+        if [e.identity for e in have] != wanted:
+            return None
+        chunks: list[Chunk] = []
+        for unit in targets:
+            marker = placement.marker_before.get(unit.index)
+            if marker is not None:
+                chunks.append(self._verbatim(marker))
+            chunks.append(self._verbatim(unit.index))
+        self._count_verbatim(src, new_units)
+        return chunks
+
+    def _count_verbatim(self, src: Sequence[int], new_units: Sequence[Unit]) -> None:
+        assert self.linking is not None
+        for s, new_unit in zip(src, new_units, strict=True):
+            old_unit = self.old_units[s]
+            origins = []
+            for old_segment, _ in zip(old_unit.segments, new_unit.segments, strict=False):
+                target = self.linking.one_to_one.get(old_segment.id)
+                origins.append(self.resolver.existing_origin(old_segment, target)[0] if target else Origin.HUMAN)
+            origins += [Origin.HUMAN] * (len(new_unit.segments) - len(origins))
+            self.ledger.kept_verbatim(new_unit.segments, origins)
+
+    def _verbatim(self, k: int) -> Chunk:
+        unit = self.tgt_units[k]
+        return Chunk([Piece(text=unit.text)], self.tgt_doc.text[unit.end : unit.chunk_end])
+
+    def _compose(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> Chunk:
+        """A block on the new source's markup, its text from the translation where that still applies."""
+        if new.is_code:
+            return self._code(new, old, targets)
+        has_code = any(b.kind is BlockKind.CODE for b in _descendants(new.block))
+        if not new.segments and not has_code:
+            return self._textless(new, targets)
+        chunk = Chunk([], self.new_doc.text[new.end : new.chunk_end])
+        replacements: list[tuple[int, int, list[Piece]]] = []
+        previous: dict[int, Segment] = {}
+        if old is not None:
+            for _, a, b in match_segments(old.segments, new.segments):
+                if a is not None and b is not None:
+                    previous[b] = old.segments[a]
+        target_ids = {t.index for t in targets}
+        tgt_unit_of = {s.id: u.index for u in targets for s in u.segments}
+        for position, segment in enumerate(new.segments):
+            old_segment = previous.get(position)
+            target = None
+            if old_segment is not None and self.linking is not None:
+                found = self.linking.one_to_one.get(old_segment.id)
+                if found is not None and tgt_unit_of.get(found.id) in target_ids:
+                    target = found
+            result = self.resolver.resolve(segment, old_segment, target)
+            if (
+                result.review is None
+                and result.origin is Origin.MACHINE
+                and result.outcome in ("kept", "markup_updated")
+            ):
+                result.review = "machine-translation"  # machine output nobody has edited yet: still to review
+            self.ledger.account(chunk, segment, result)
+            replacements.append((segment.start, segment.end, result.pieces))
+        if has_code:
+            replacements += self._nested_code(new, targets)
+        position = new.start
+        for start, end, pieces in sorted(replacements, key=lambda r: r[0]):
+            chunk.pieces.append(Piece(text=self.new_doc.text[position:start]))
+            chunk.pieces.extend(pieces)
+            position = end
+        chunk.pieces.append(Piece(text=self.new_doc.text[position : new.end]))
+        return chunk
+
+    def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
+        """Code cells inside a tab block: the translated cell where its code is the new one."""
+        offered = [
+            (unit, block) for unit in targets for block in _descendants(unit.block) if block.kind is BlockKind.CODE
+        ]
+        result: list[tuple[int, int, list[Piece]]] = []
+        for block in _descendants(new.block):
+            if block.kind is not BlockKind.CODE:
+                continue
+            wanted = [e.identity for e in block_elements(self.new_doc, block)]
+            for index, (_, candidate) in enumerate(offered):
+                have, _ = shared_view(block_elements(self.tgt_doc, candidate), self.new_frameworks)
+                if [e.identity for e in have] == wanted:
+                    text = self.tgt_doc.text[candidate.start : candidate.end]
+                    result.append((block.start, block.end, [Piece(text=text)]))
+                    del offered[index]
+                    break
+        return result
+
+    def _same_skeleton(self, target: Unit, new: Unit) -> bool:
+        have, _ = shared_view(block_elements(self.tgt_doc, target.block), self.new_frameworks)
+        return [e.identity for e in have] == [e.identity for e in block_elements(self.new_doc, new.block)]
+
+    def _code(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> Chunk:
+        """A code cell: the translated cell while its code is the new code, else the new cell (flagged when the
+        translation had translated its comments)."""
+        separator = self.new_doc.text[new.end : new.chunk_end]
+        cells = [t for t in targets if t.is_code]
+        target = next((t for t in cells if self._same_skeleton(t, new)), None)
+        if target is not None:
+            chunk = Chunk([Piece(text=target.text)], separator)
+            if old is not None and normalise(old.text) != normalise(new.text) and not same_body_marker_only(old, new):
+                self.ledger.flag_code(chunk, "code-comments-changed", len(new.text))
+            return chunk
+        target = cells[0] if cells else None
+        if (
+            target is not None
+            and old is not None
+            and same_body(target.text, new.text)
+            and same_body(old.text, new.text)
+        ):
+            retagged = retag(target.text, new.text)
+            if _code_identity(self.tgt_doc, retagged) == [e.identity for e in block_elements(self.new_doc, new.block)]:
+                return Chunk([Piece(text=retagged)], separator)  # only the framework marker changed
+        chunk = Chunk([Piece(text=new.text)], separator)
+        if target is not None and old is not None:
+            if normalise(target.text) != normalise(old.text):  # the translation had translated text: now lost
+                self.ledger.flag_code(chunk, "code-changed", len(new.text))
+        elif has_translatable_text(new.text):
+            self.ledger.flag_code(chunk, "code-changed" if old is not None else "code-new", len(new.text))
+        return chunk
+
+    def _textless(self, new: Unit, targets: Sequence[Unit]) -> Chunk:
+        """Equations, directives, Discussions links: the translation's version when it has the same skeleton
+        (its slide marks, its forum link), else the new source's."""
+        separator = self.new_doc.text[new.end : new.chunk_end]
+        for target in targets:
+            if target.kind is new.kind and not target.segments and self._same_skeleton(target, new):
+                return Chunk([Piece(text=target.text)], separator)
+        return Chunk([Piece(text=new.text)], separator)
+
+    # -- the translation's own blocks ----------------------------------------------------------------------
+    def _place_translation_only(self) -> _Placement:
+        placement = _Placement()
+        linking = self.linking
+        if linking is None:
+            return placement
+        cluster_new: dict[int, tuple[int | None, bool]] = {}  # cluster -> (last new block, source changed)
+        for index, group in enumerate(linking.clusters):
+            news = [self.new_of_old[s] for s in group.src if s in self.new_of_old]
+            changed = any(self.old_ops[s] not in SAME_TEXT_OPS for s in group.src)
+            cluster_new[index] = (max(news) if news else None, changed)
+        for unit in self.tgt_units:
+            k = unit.index
+            if k in linking.cluster_of_tgt:
+                continue
+            if unit.is_review_marker:
+                following = next((u.index for u in self.tgt_units[k + 1 :] if not u.is_review_marker), None)
+                if following is not None:
+                    placement.marker_before[following] = k
+                continue
+            kept, _ = shared_view(block_elements(self.tgt_doc, unit.block), self.new_frameworks)
+            if kept:  # structure the new source would not have: stale code, an old figure or heading
+                excerpt = " ".join(unit.text.split())
+                self.report.dropped_blocks.append(
+                    DroppedBlock(line=unit.line, kind=unit.kind.value, excerpt=excerpt[:_EXCERPT])
+                )
+                continue
+            anchor, stale = None, False
+            for previous in range(k - 1, -1, -1):
+                cluster = linking.cluster_of_tgt.get(previous)
+                if cluster is None:
+                    continue
+                new_index, changed = cluster_new[cluster]
+                stale = stale or changed
+                if new_index is not None:
+                    anchor = new_index
+                    break
+            self.report.translator_only_blocks += 1
+            (placement.prefix if anchor is None else placement.after[anchor]).append((k, stale))
+        return placement
+
+    def _translation_only(self, k: int, stale: bool, placement: _Placement) -> list[Chunk]:
+        chunk = self._verbatim(k)
+        if stale:  # a fresh marker replaces a pending one
+            chunk.review.append(("translator-only-stale", "", len(" ".join(self.tgt_units[k].text.split()))))
+            return [chunk]
+        marker = placement.marker_before.get(k)
+        return [chunk] if marker is None else [self._verbatim(marker), chunk]
+
+    # -- output ------------------------------------------------------------------------------------------------
+    def _assemble(self, chunks: list[Chunk]) -> list[Piece]:
+        """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between."""
+        base = self.tgt_doc if self.tgt_doc.text else self.new_doc
+        newline = base.newline
+        head = base.text[: base.body_start]
+        pieces: list[Piece] = [Piece(text=head)] if head else []
+        for index, chunk in enumerate(chunks):
+            if chunk.review:
+                pieces.append(Piece(text=format_marker(chunk.review) + newline + newline))
+            body = [piece for piece in chunk.pieces if piece.unit is not None or piece.text]
+            pieces.extend(body)
+            ends_line = bool(body) and body[-1].unit is None and body[-1].text.endswith("\n")
+            if index == len(chunks) - 1:
+                if not ends_line and (self.tgt_doc.text or self.new_doc.text).endswith("\n"):
+                    pieces.append(Piece(text=newline))
+                elif ends_line:
+                    pieces.append(Piece(text=chunk.separator))
+                break
+            separator = chunk.separator if "\n" in chunk.separator else newline
+            pieces.append(Piece(text=("" if ends_line else newline) + separator))
+        return pieces
+
+
+def same_body_marker_only(old: Unit, new: Unit) -> bool:
+    """Whether two versions of a code cell differ only in their framework marker line."""
+    from amts.sync.code import split_tab_marker
+
+    return normalise(split_tab_marker(old.text)[1]) == normalise(split_tab_marker(new.text)[1])
+
+
+def _code_identity(doc: Document, code: str) -> list[str]:
+    from amts.book import parse
+
+    cell = parse(code, path=doc.path)
+    return [e.identity for block in cell.blocks for e in block_elements(cell, block)]
+
+
+def _descendants(block: Block) -> list[Block]:
+    found: list[Block] = []
+    stack = list(block.children)
+    while stack:
+        child = stack.pop(0)
+        found.append(child)
+        stack[:0] = list(child.children)
+    return found
