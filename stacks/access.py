@@ -52,8 +52,9 @@ FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
     "Starter": FunctionAccess(
         buckets={"input": PrefixAccess(read=(BOOK,), read_versions=(BOOK,)), "output": PrefixAccess(write=(REPORTS,))},
     ),
-    # Resolves the execution input against the book: which chapters exist under book/<source>/.
-    "Plan": FunctionAccess(buckets={"input": PrefixAccess(list=(BOOK,))}),
+    # Resolves the execution input against the book: which chapters exist under book/<source>/, and the book's
+    # rename map (config/renames.tsv, a single key: readable, and listable so that its absence is a 404).
+    "Plan": FunctionAccess(buckets={"input": PrefixAccess(list=(BOOK,), read_keys=(config.RENAMES_KEY,))}),
     # Segments and aligns the book with its human translation; writes the parallel-data file.
     "BuildParallelData": FunctionAccess(
         buckets={

@@ -63,6 +63,8 @@ OUTPUT_PREFIX = "translated/"  # output bucket: translated/<lang>/<relative path
 JOB_INPUT_PREFIX = "jobs/input/"  # working bucket: jobs/input/<run>/<pair>/...
 JOB_OUTPUT_PREFIX = "jobs/output/"  # working bucket: Translate writes here
 PARALLEL_DATA_PREFIX = "parallel-data/"  # working bucket
+CONFIG_PREFIX = "config/"  # input bucket, outside the trigger's prefix: settings a person uploads
+RENAMES_KEY = f"{CONFIG_PREFIX}renames.tsv"  # chapters that moved: one "OLD NEW" pair of paths per line
 
 # cdk.json context keys: the pipeline config (amts.pipeline_config.PipelineConfig, shared with the handlers and the
 # local runtime) and the deployment-only settings the stack reads (retention, alarm e-mail, trigger batching).

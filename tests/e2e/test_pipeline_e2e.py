@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.local.bookrun import PhaseResult, collect_outputs, run_phase, upload_languages
-from amts.local.demo import DEMO_PAIRS, _is_edit, sent_texts
+from amts.local.bookrun import PhaseResult, collect_outputs, run_phase, start_and_wait, upload_languages
+from amts.local.demo import DEMO_PAIRS, EVALUATED_CHAPTER, _is_edit, sent_texts
 from amts.local.policy import check_calls, principal_policies
 from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, SOURCE_LANGUAGE, edited_new_chapter, write_sample_book
@@ -41,6 +41,7 @@ class ScenarioRun:
     late: PhaseResult
     sent: list[str]
     book_bytes_before: dict[Path, bytes]
+    evaluation: PhaseResult
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +83,16 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScenarioRun]:
             ),
         )
         sent = sent_texts(runtime, second)
+        # An evaluation-only run (a console start): whole chapters, scored, never published.
+        evaluation = start_and_wait(
+            runtime,
+            "evaluate",
+            {"pairs": ["en-zh"], "chapters": [EVALUATED_CHAPTER], "publish": False, "evaluate": True},
+            execution_name="e2e-evaluation",
+        )
         out = root / "out"
         collect_outputs(runtime, out)
-        yield ScenarioRun(runtime, book.root, out, first, second, duplicate_batches, late, sent, before)
+        yield ScenarioRun(runtime, book.root, out, first, second, duplicate_batches, late, sent, before, evaluation)
 
 
 def _event_for(runtime: LocalRuntime, key: str) -> str:

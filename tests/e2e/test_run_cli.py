@@ -52,3 +52,31 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     assert "current: SUCCEEDED" in printed
     # and the inputs are untouched
     assert {p: p.read_bytes() for p in before} == before
+
+
+def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given the sample book, whose Chinese for one chapter is the translation of another text altogether
+    book = write_sample_book(tmp_path / "book").root
+    chapter = next(c for c in CHAPTERS if c != NEW_CHAPTER and (book / "zh" / c).is_file())
+    foreign = (book / "zh" / chapter).read_text(encoding="utf-8")
+    other = next(c for c in CHAPTERS if c not in (chapter, NEW_CHAPTER) and (book / "zh" / c).is_file())
+    (book / "zh" / chapter).write_text((book / "zh" / other).read_text(encoding="utf-8"), encoding="utf-8")
+    human = (book / "zh" / chapter).read_bytes()
+    assert human != foreign.encode()
+    out = tmp_path / "out"
+
+    # When the book runs through the local pipeline (the deployed state machine and handlers)
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+
+    # Then the human chapter is published byte for byte, the machine translation is offered beside it with a
+    # review marker on every block, and the report says why
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    assert (out / "zh" / chapter).read_bytes() == human
+    proposal = (out / "zh" / chapter).with_name(Path(chapter).stem + ".amts-proposal.md").read_text(encoding="utf-8")
+    assert "<!-- amts:review reasons=machine-translation" in proposal
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert f"kept the human file of {chapter}: not synced, human file kept" in report
+    assert "kept their human translation" in printed

@@ -64,10 +64,17 @@ def parse_file(path: str | os.PathLike[str]) -> Document:
     return parse(read_text(path), path=str(path))
 
 
+PROPOSAL_SUFFIX = ".amts-proposal.md"  # a machine translation offered beside a human chapter it could not sync
+
+
 def markdown_files(root: Path) -> dict[str, Path]:
-    """Every path named ``*.md`` under ``root`` by its relative POSIX path, sorted: the key that pairs a book's
-    files with the same files of another language or version."""
-    return {path.relative_to(root).as_posix(): path for path in sorted(root.rglob("*.md"))}
+    """Every chapter (a path named ``*.md``) under ``root`` by its relative POSIX path, sorted: the key that pairs
+    a book's files with the same files of another language or version. AMTS proposals are not chapters."""
+    return {
+        path.relative_to(root).as_posix(): path
+        for path in sorted(root.rglob("*.md"))
+        if not path.name.endswith(PROPOSAL_SUFFIX)
+    }
 
 
 def render(doc: Document) -> str:

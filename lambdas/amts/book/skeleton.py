@@ -26,7 +26,7 @@ _DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE
 _REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
 _CELL_TAB = re.compile(r"^[ \t]*(?:#@tab|%%tab)\s+(.+?)\s*$", re.MULTILINE)
 _TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
-_EXECUTION_COUNT = re.compile(r"\bn=\d+\b")
+_EXECUTION_COUNT = re.compile(r"\s*\bn=\d+\b")
 _SLIDE_MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
 # Python comments (not ``#@tab``/``#@save`` markers), docstrings and string literals, scanned left to right so
 # that a ``#`` inside a string is not a comment and quotes inside a comment do not open a string.
@@ -264,16 +264,21 @@ def check_skeleton(translation: Document, source: Document, old_source: Document
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
-        # Where a missing element belongs in the translation: the line of the element after the gap.
-        anchor = mine[j1].line if j1 < len(mine) else translation.line_of(len(translation.text))
+        extra = mine[j1:j2]
+        # Where a missing element belongs in the translation: beside an extra one of its kind that took its place,
+        # else before the element that follows the gap.
+        after = mine[j2].line if j2 < len(mine) else translation.line_of(len(translation.text))
+        in_place = {kind: [e.line for e in extra if e.kind is kind] for kind in {e.kind for e in extra}}
         for element in source_elements[i1:i2]:
+            lines = in_place.get(element.kind)
+            anchor = lines.pop(0) if lines else (extra[0].line if extra else after)
             problem = "missing"
             if old_keys is not None and not old_keys.get(element.identity):
                 problem = "new-missing"
             result.differences.append(
                 SkeletonDifference(translation.path, anchor, problem, element.kind, element.shown, element.line)
             )
-        for element in mine[j1:j2]:
+        for element in extra:
             problem = "extra"
             if old_keys is not None and old_keys.get(element.identity):
                 problem = "stale"

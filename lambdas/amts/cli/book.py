@@ -1,4 +1,4 @@
-"""Subcommands of the book area: segment, roundtrip, to-html, from-html."""
+"""Subcommands of the book area: segment, roundtrip, to-html, from-html, check-skeleton."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from amts.book import from_html, join_lines, parse_file, segment_sentences, segments, to_html
+from amts.book import from_html, join_lines, parse, parse_file, segment_sentences, segments, to_html
+from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
+from amts.book.skeleton import check_skeleton
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import check_language
@@ -64,6 +66,22 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     html_in.add_argument("--allow-reorder", action="store_true", help="accept reordered code/math spans")
     html_in.set_defaults(handler=run_from_html)
 
+    check = commands.add_parser(
+        "check-skeleton",
+        help="list every structural difference between a translation and its source",
+        description="Compare the skeleton of TRANSLATION with SOURCE (two files, or two book folders paired by "
+        "relative path): headings, code cells per framework tab (comments, docstrings and printed prose may be "
+        "translated), display equations, :label:/:eqlabel:, figures, tables, :begin_tab: blocks and the targets "
+        "of :numref:/:eqref:/:ref:/:cite:. Frameworks only the translation has (paddle) are its own. With "
+        "--old-source (the source the translation was made from), a difference says whether it is stale or new. "
+        "Prints FILE:LINE: problem element; exits 1 when there is any difference, 2 on bad input.",
+    )
+    check.add_argument("translation", type=Path, metavar="TRANSLATION")
+    check.add_argument("source", type=Path, metavar="SOURCE")
+    check.add_argument("--old-source", type=Path, metavar="OLD", help="the source the translation was made from")
+    check.add_argument("--json", type=Path, metavar="FILE", help="also write the differences as JSON here")
+    check.set_defaults(handler=run_check_skeleton)
+
 
 def run_segment(args: argparse.Namespace) -> int:
     lang = check_language(args.lang)
@@ -117,6 +135,71 @@ def run_roundtrip(args: argparse.Namespace) -> int:
     if bad_input:
         return 2
     return 1 if failed else 0
+
+
+def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[str, Path, Path, Path | None]], list[str]]:
+    """(name, translation, source, old source) to compare, and the source files that have no translation."""
+    translation, source, old = args.translation, args.source, args.old_source
+    for path in (translation, source, *([old] if old is not None else [])):
+        if not path.exists():
+            raise InputError("no such file or directory", path=str(path))
+    if translation.is_dir() != source.is_dir() or (old is not None and old.is_dir() != source.is_dir()):
+        raise InputError("give files or folders on every side, not a mix", path=str(translation))
+    if not source.is_dir():
+        return [(str(translation), translation, source, old)], []
+    translated = book_files(translation)
+    pairs: list[tuple[str, Path, Path, Path | None]] = []
+    untranslated: list[str] = []
+    for relative, source_file in book_files(source).items():
+        if relative not in translated:
+            untranslated.append(relative)
+            continue
+        old_file = old / relative if old is not None and (old / relative).is_file() else None
+        pairs.append((str(translated[relative]), translated[relative], source_file, old_file))
+    if not pairs:
+        raise InputError("no file of the source folder has a translation at the same path", path=str(translation))
+    return pairs, untranslated
+
+
+def run_check_skeleton(args: argparse.Namespace) -> int:
+    pairs, untranslated = _skeleton_pairs(args)
+    checks = []
+    for name, translation, source, old in pairs:
+        document = parse_file(translation)
+        checks.append(
+            check_skeleton(
+                parse(document.text, path=name), parse_file(source), parse_file(old) if old is not None else None
+            )
+        )
+    lines = [str(difference) for check in checks for difference in check.differences]
+    failing = sum(1 for check in checks if not check.ok)
+    if args.json is not None:
+        payload = {
+            "files": [
+                {
+                    "file": check.file,
+                    "differences": [
+                        {
+                            "line": d.line,
+                            "problem": d.problem,
+                            "element": str(d.kind),
+                            "shown": d.shown,
+                            "source_line": d.source_line,
+                        }
+                        for d in check.differences
+                    ],
+                    "translator_only": check.translator_only,
+                }
+                for check in checks
+            ],
+            "untranslated": untranslated,
+        }
+        write_atomic(args.json, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    summary = f"{len(lines)} structural differences in {failing} of {len(checks)} files"
+    if untranslated:
+        summary += f"; {len(untranslated)} source files have no translation (not compared)"
+    sys.stdout.write("".join(line + "\n" for line in lines) + summary + "\n")
+    return 1 if lines else 0
 
 
 def _segment_ids(raw: str | None) -> list[str] | None:

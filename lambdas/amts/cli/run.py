@@ -7,8 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from amts.book import markdown_files
+from amts.book.parser import PROPOSAL_SUFFIX
+from amts.config import RENAMES_KEY
 from amts.errors import InputError
 from amts.languages import parse_pairs
+from amts.sync.renames import load_renames
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -25,6 +29,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     run.add_argument("--book", required=True, type=Path, help="book folder with one sub-folder per language")
     run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es")
     run.add_argument("--old-source", type=Path, help="the previous version of the source-language folder")
+    run.add_argument(
+        "--renames",
+        type=Path,
+        metavar="FILE",
+        help="chapters that moved, one 'OLD NEW' pair of paths per line; uploaded as the book's config/renames.tsv "
+        "(without it, moved chapters are found by content)",
+    )
     run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
@@ -46,6 +57,10 @@ def _run(args: argparse.Namespace) -> int:
     targets = [pair.target for pair in pairs]
     if args.old_source is not None and not Path(args.old_source).is_dir():
         raise InputError("old source folder not found", path=str(args.old_source))
+    renames_text = None
+    if args.renames is not None:
+        load_renames(args.renames)  # a malformed map is named here, before anything runs
+        renames_text = Path(args.renames).read_bytes()
     pipeline = local_pipeline_config(default_pipeline_config(), pairs=[str(p) for p in pairs])
     out_dir: Path = args.out.resolve()
     with LocalRuntime(pipeline=pipeline) as runtime:
@@ -55,13 +70,15 @@ def _run(args: argparse.Namespace) -> int:
         display = ProgressDisplay(per_pair_states=pair_states(definition))
         phases = []
         present_targets = [t for t in targets if (book / t).is_dir()]
+        if renames_text is not None:  # outside book/: read by the Plan step, starts nothing
+            runtime.upload(RENAMES_KEY, renames_text)
         if args.old_source is not None:
             old = Path(args.old_source)
 
             def upload_old() -> int:
                 keys = runtime.upload_book(book, languages=present_targets)
-                for path in sorted(old.rglob("*.md")):
-                    runtime.upload(f"book/{source}/{path.relative_to(old).as_posix()}", path.read_bytes())
+                for relative, path in markdown_files(old).items():
+                    runtime.upload(f"book/{source}/{relative}", path.read_bytes())
                     keys.append(path.name)
                 return len(keys)
 
@@ -96,6 +113,12 @@ def _run(args: argparse.Namespace) -> int:
     ]
     if missing:
         print(f"{len(missing)} translated chapter(s) missing under {out_dir}, e.g. {missing[0]}", file=sys.stderr)
+    proposals = sorted(p for target in targets for p in (out_dir / target).rglob(f"*{PROPOSAL_SUFFIX}"))
+    if proposals:
+        print(
+            f"{len(proposals)} chapter(s) kept their human translation (it could not be synchronized); the machine "
+            f"translation is offered beside each as *{PROPOSAL_SUFFIX}, e.g. {proposals[0]} (reasons in the report)"
+        )
     print(f"outputs in {out_dir}")
     return 0 if all(p.status == "SUCCEEDED" for p in phases) and not missing else 1
 

@@ -15,16 +15,19 @@ from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
     MIN_CONFIDENCE,
-    LocalMemoryStore,
     PseudoTranslator,
+    SyncReport,
     TranslationMemory,
     memory_path,
     offline_translator,
     scan_markers,
     sync_documents,
 )
-from amts.sync.book import book_report, sync_directory
+from amts.sync.apply import record_sync
+from amts.sync.book import book_report, chapter_identity, proposal_path, sync_book
 from amts.sync.engine import Translator
+from amts.sync.local_state import LocalState
+from amts.sync.renames import load_renames
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -32,10 +35,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sync = commands.add_parser(
         "sync",
         help="bring a translation up to date with a new source, sending only what changed to MT",
-        description="Update OLD-TARGET (a translation of OLD-SOURCE) for NEW-SOURCE: unchanged blocks keep their "
+        description="Update OLD-TARGET (a translation of OLD-SOURCE) for NEW-SOURCE. The output has the new "
+        "source's structure (code cells, equations, labels, figures, references); unchanged blocks keep their "
         "translation byte for byte, changed sentences go to machine translation (the offline engine), human "
         "edits are kept and flagged, review markers are written as <!-- amts:review ... --> lines. Give three "
-        "files, or three directories (every *.md of the new source). Exit 1 when some file could not be synced.",
+        "files, or three directories (every *.md of the new source; moved chapters are found by content). A "
+        "chapter that cannot be synced keeps its human file, with the machine translation beside it as "
+        "<chapter>.amts-proposal.md. Outputs and the memory are published together. Exit 1 when some chapter "
+        "could not be synced.",
     )
     sync.add_argument("--old-source", required=True, type=Path, metavar="OLD")
     sync.add_argument("--old-target", required=True, type=Path, metavar="TGT")
@@ -48,6 +55,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--engine", choices=("offline", "pseudo"), default="offline", help="offline stand-in engine or pseudo"
     )
     sync.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE, help="alignment confidence floor")
+    sync.add_argument(
+        "--renames",
+        type=Path,
+        metavar="FILE",
+        help="directories only: chapters that moved, one 'OLD NEW' pair of paths per line (overrides the detection)",
+    )
+    sync.add_argument(
+        "--chapter",
+        metavar="PATH",
+        help="files only: the chapter's path inside the book, which the memory knows it by (default: the common "
+        "tail of --new-source and --old-target, e.g. chapter_x/a.md)",
+    )
     sync.set_defaults(handler=run_sync)
 
     review = commands.add_parser(
@@ -72,61 +91,123 @@ def run_sync(args: argparse.Namespace) -> int:
     directories = [p.is_dir() for p in (args.old_source, args.old_target, args.new_source)]
     if any(directories) and not all(directories):
         raise InputError("give three files or three directories for --old-source, --old-target and --new-source")
-    state = args.out if all(directories) else args.out.parent
-    store = LocalMemoryStore(args.memory or memory_path(state / ".amts", pair.source, pair.target))
-    memory = TranslationMemory.load(store, source_lang=pair.source, target_lang=pair.target)
+    if all(directories) and args.chapter:
+        raise InputError("--chapter names one chapter: it goes with three files, not directories")
+    if not all(directories) and args.renames:
+        raise InputError("--renames maps the chapters of a book: it goes with three directories, not files")
+    renames = load_renames(args.renames) if args.renames else None  # named before anything is written
+    state_dir = args.out if all(directories) else args.out.parent
+    state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))
+    memory = state.load(source_lang=pair.source, target_lang=pair.target)
+    if state.recovered:
+        print(f"amts sync: an interrupted earlier sync was {state.recovered} ({state.journal})", file=sys.stderr)
+    base = memory.model_copy(deep=True)
     if all(directories):
-        outcomes = sync_directory(
-            args.old_source,
-            args.old_target,
-            args.new_source,
-            args.out,
-            memory,
-            translator,
-            run=run,
-            min_confidence=args.min_confidence,
-        )
-        memory.dump(store)
-        reports = [o.report for o in outcomes if o.report is not None]
-        summary = book_report(reports)
-        problems = [(o.relative, o.error) for o in outcomes if o.error is not None]
-        if args.report:
-            payload = summary.model_dump(mode="json")
-            payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
-            write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
-        for relative, problem in problems:
-            print(f"amts sync: {relative}: {problem}", file=sys.stderr)
-        print(
-            f"{len(reports)} files synced, {len(problems)} not: {summary.source_chars_total} source chars, "
-            f"{summary.reused_chars} reused, {summary.mt_chars} to MT, {summary.flagged_chars} flagged; "
-            f"workload reduction {summary.workload_reduction:.1%} (whole changed files: "
-            f"{summary.baseline_workload_reduction:.1%})"
-        )
-        return 1 if problems else 0
+        return _sync_directories(args, state, memory, base, translator, run, renames)
+    return _sync_files(args, state, memory, base, translator, run)
+
+
+def _sync_directories(
+    args: argparse.Namespace,
+    state: LocalState,
+    memory: TranslationMemory,
+    base: TranslationMemory,
+    translator: Translator,
+    run: str,
+    renames: dict[str, str] | None,
+) -> int:
+    outcomes = sync_book(
+        args.old_source,
+        args.old_target,
+        args.new_source,
+        memory,
+        translator,
+        run=run,
+        min_confidence=args.min_confidence,
+        renames=renames,
+    )
+    outputs: dict[Path, str] = {}
+    for outcome in outcomes:
+        if outcome.output is not None:
+            outputs[args.out / outcome.relative] = outcome.output
+        if outcome.proposal is not None:
+            outputs[args.out / outcome.proposal_path] = outcome.proposal
+    state.publish(outputs, memory, base=base)
+    synced = [o for o in outcomes if o.report is not None and o.proposal is None]
+    summary = book_report([o.report for o in synced if o.report is not None])
+    problems = [(o.relative, o.problem) for o in outcomes if o.problem is not None]
+    renamed = [o.rename for o in outcomes if o.rename is not None]
+    kept = [o for o in outcomes if o.proposal is not None]
+    if args.report:
+        payload = summary.model_dump(mode="json")
+        payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
+        payload["renames"] = [{"old": r.old, "new": r.new, "how": r.how, "share": r.share} for r in renamed]
+        payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
+        payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
+        write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+    for relative, problem in problems:
+        print(f"amts sync: {relative}: {problem}", file=sys.stderr)
+    for rename in renamed:
+        print(f"renamed: {rename.old} -> {rename.new} ({rename.how})")
+    print(
+        f"{len(synced)} files synced, {len(kept)} kept their human file (proposal beside it), "
+        f"{len(outcomes) - len(synced) - len(kept)} not: {summary.source_chars_total} source chars, "
+        f"{summary.reused_chars} reused, {summary.mt_chars} to MT, {summary.flagged_chars} flagged; "
+        f"workload reduction {summary.workload_reduction:.1%} (whole changed files: "
+        f"{summary.baseline_workload_reduction:.1%})"
+    )
+    return 1 if problems else 0
+
+
+def _sync_files(
+    args: argparse.Namespace,
+    state: LocalState,
+    memory: TranslationMemory,
+    base: TranslationMemory,
+    translator: Translator,
+    run: str,
+) -> int:
     old_source, old_target, new_source = (parse_file(p) for p in (args.old_source, args.old_target, args.new_source))
+    chapter = args.chapter or chapter_identity(args.new_source, args.old_target)
     result = sync_documents(
         old_source,
         old_target,
         new_source,
         memory,
         translator,
-        file=str(args.new_source),
+        file=chapter,
         run=run,
         min_confidence=args.min_confidence,
+        record=False,
     )
-    write_atomic(args.out, result.markdown)
-    memory.dump(store)
     report = result.report
+    if not result.publishable:
+        proposal = args.out.with_name(proposal_path(args.out.name))
+        state.publish({args.out: old_target.text, proposal: result.markdown}, base, base=base)
+        print(
+            f"amts sync: {args.new_source}: not synced, the human translation is kept in {args.out} and the machine "
+            f"translation offered in {proposal}: the synced chapter still differs from its source in "
+            f"{len(report.skeleton_differences)} places (first: {report.skeleton_differences[0]})",
+            file=sys.stderr,
+        )
+        _write_report(args, report)
+        return 1
+    record_sync(result, memory)
+    state.publish({args.out: result.markdown}, memory, base=base)
+    _write_report(args, report)
+    print(
+        f"{args.out}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
+        f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
+        f"segments, {len(report.review)} review markers (chapter {chapter})"
+    )
+    return 0
+
+
+def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
     if args.report:
         payload = report.model_dump(mode="json")
         payload["workload_reduction"] = round(report.workload_reduction, 4)
         write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
-    print(
-        f"{args.out}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
-        f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
-        f"segments, {len(report.review)} review markers"
-    )
-    return 0
 
 
 def run_review_list(args: argparse.Namespace) -> int:

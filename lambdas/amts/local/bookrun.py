@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from amts import config
+from amts.book import markdown_files
 from amts.errors import InputError
 from amts.fsio import write_atomic
 from amts.languages import LanguagePair
@@ -67,7 +68,7 @@ def book_languages(book_dir: Path) -> list[str]:
     """The language folders of a book (checked to exist and to hold markdown)."""
     if not book_dir.is_dir():
         raise InputError("book folder not found", path=str(book_dir))
-    languages = sorted(p.name for p in book_dir.iterdir() if p.is_dir() and any(p.rglob("*.md")))
+    languages = sorted(p.name for p in book_dir.iterdir() if p.is_dir() and markdown_files(p))
     if not languages:
         raise InputError("no language folders with markdown files (expected e.g. en/, zh/)", path=str(book_dir))
     return languages
@@ -85,7 +86,7 @@ def check_book(book_dir: Path, pairs: Sequence[LanguagePair]) -> list[str]:
     if len(sources) != 1:
         raise InputError("all pairs must share one source language", path=str(book_dir))
     source_dir = book_dir / next(iter(sources))
-    return sorted(p.relative_to(source_dir).as_posix() for p in source_dir.rglob("*.md"))
+    return list(markdown_files(source_dir))
 
 
 def count_transitions(history: Sequence[dict[str, Any]]) -> int:

@@ -27,6 +27,7 @@ from typing import Any
 import boto3
 
 from amts import config
+from amts.book import markdown_files
 from amts.errors import InputError
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
@@ -543,8 +544,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         for lang_dir in sorted(p for p in book_dir.iterdir() if p.is_dir()):
             if languages is not None and lang_dir.name not in languages:
                 continue
-            for path in sorted(lang_dir.rglob("*.md")):
-                key = f"{config.SOURCE_PREFIX}{lang_dir.name}/{path.relative_to(lang_dir).as_posix()}"
+            for relative, path in markdown_files(lang_dir).items():
+                key = f"{config.SOURCE_PREFIX}{lang_dir.name}/{relative}"
                 self.upload(key, path.read_bytes())
                 keys.append(key)
         return keys

@@ -1,12 +1,18 @@
 """The Assemble step: read Translate's output back into markdown, merge it with what was kept, publish.
 
-Sync chapters go through ``amts.sync.apply_sync`` (kept text + MT units, memory updated); whole chapters
-through ``amts.book.from_html``. A segment whose translation lost or changed a protected span keeps its source
-text and is counted as untranslated. Each chapter is one S3 PUT (atomic); the memory and the source snapshot
-(the next sync's old source) are written after the chapter, so a crash leaves a chapter that will be
-re-synchronized, never a memory that claims work that was not published. The memory is written with an S3
-conditional PUT (``amts.sync.memory.save_memory``): when another execution wrote it meanwhile, its entries are
-reloaded and merged with this run's, never overwritten.
+Every published chapter goes through ``amts.sync.apply_sync`` (kept text + MT units) and its skeleton check.
+A chapter whose structure still differs from its source, and a chapter Stage could not sync (a *proposal*), keeps
+its human file: the machine translation is written beside it (``<chapter>.amts-proposal.md``) with the reason in
+the run details, and nothing of it enters the memory. Evaluation-only chapters are rebuilt from the job's HTML for
+counting (Score scores them) and never published. A segment whose translation lost or changed a protected span
+keeps its source text and is counted as untranslated.
+
+Each chapter is one S3 PUT (atomic); the memory and the source snapshot (the next sync's old source) are written
+after the chapters. Assemble is idempotent (the same plans and job output give the same objects), and the state
+machine retries it when its Lambda dies (``Lambda.Unknown``: a timeout or out of memory), so a crash between the
+chapters and the memory is completed by the retry. The memory is written with an S3 conditional PUT
+(``amts.sync.memory.save_memory``): when another execution wrote it meanwhile, its entries are reloaded and
+merged with this run's, never overwritten.
 """
 
 from __future__ import annotations
@@ -20,8 +26,8 @@ from amts.errors import InputError
 from amts.pipeline import layout
 from amts.pipeline.models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_json, put_text, read_json, read_text
-from amts.sync.engine import apply_sync
-from amts.sync.memory import Origin, S3MemoryStore, TranslationMemory, save_memory
+from amts.sync.apply import SyncResult, apply_sync, record_sync
+from amts.sync.memory import S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.stage import stage_units, unstage_translations
 from amts.translate.adapter import TranslateAdapter, job_state, split_s3_uri, stand_in_engines
@@ -87,6 +93,10 @@ class ChapterOutcome:
     translated: int
     untranslated: int
     problem: str | None = None
+    proposal: str | None = None  # the key of the machine translation offered beside a kept human file, and why
+    kept_reason: str | None = None
+    renamed_from: str | None = None
+    skeleton_differences: int = 0
 
 
 def rebuild_whole(source: Document, html: str) -> tuple[str, dict[str, str], list[str]]:
@@ -121,21 +131,49 @@ def assemble_pair(
             problem = files.errors.get(chapter.document, "Translate produced no output for this chapter")
             outcomes.append(ChapterOutcome(chapter.path, False, 0, chapter.units, problem))
             continue
-        if chapter.mode == "sync":
-            markdown, translated, untranslated = _apply_plan(chapter, html, memory, s3_client, work_bucket, files)
-        elif html is None:  # nothing translatable: the chapter is its source
-            markdown, translated, untranslated = source_text, 0, 0
-        else:
-            source = parse(source_text, path=chapter.path)
-            markdown, translations, missing = rebuild_whole(source, html)
-            _remember_whole(memory, source, translations, chapter.path, task.run_id, files.engine)
-            translated, untranslated = len(translations), len(missing)
-        if task.publish:
-            key = layout.published_key(pair.target, chapter.path)
-            put_text(s3_client, output_bucket, key, markdown)
-            put_text(s3_client, output_bucket, layout.source_snapshot_key(task.pair_name, chapter.path), source_text)
-            published.append(key)
-        outcomes.append(ChapterOutcome(chapter.path, task.publish, translated, untranslated))
+        if chapter.mode == "whole":  # evaluation only: scored by Score, never published
+            if html is None:
+                outcomes.append(ChapterOutcome(chapter.path, False, 0, 0))
+                continue
+            _, translations, missing = rebuild_whole(parse(source_text, path=chapter.path), html)
+            outcomes.append(ChapterOutcome(chapter.path, False, len(translations), len(missing)))
+            continue
+        result, translated, untranslated = _apply_plan(chapter, html, memory, s3_client, work_bucket, files)
+        outcome = ChapterOutcome(
+            chapter.path,
+            False,
+            translated,
+            untranslated,
+            renamed_from=chapter.previous_path,
+            skeleton_differences=len(result.report.skeleton_differences),
+        )
+        if not task.publish:
+            outcomes.append(outcome)
+            continue
+        key = layout.published_key(pair.target, chapter.path)
+        keep_human = chapter.mode == "proposal" or (not result.publishable and chapter.previous_path is None)
+        if keep_human:
+            # The human translation stays; the machine translation is offered beside it.
+            reason = chapter.note or (
+                f"the synced chapter still differs from its source in {outcome.skeleton_differences} places "
+                f"(first: {result.report.skeleton_differences[0]})"
+            )
+            outcome.proposal = layout.proposal_key(pair.target, chapter.path)
+            outcome.kept_reason = reason
+            put_text(s3_client, output_bucket, outcome.proposal, result.markdown)
+            if chapter.human_key is not None:  # nothing published yet: the human file is the chapter
+                human = read_text(s3_client, input_bucket, chapter.human_key)
+                if human is not None:
+                    put_text(s3_client, output_bucket, key, human)
+                    published.append(key)
+            outcomes.append(outcome)
+            continue
+        record_sync(result, memory)
+        put_text(s3_client, output_bucket, key, result.markdown)
+        put_text(s3_client, output_bucket, layout.source_snapshot_key(task.pair_name, chapter.path), source_text)
+        published.append(key)
+        outcome.published = True
+        outcomes.append(outcome)
     if task.publish:
         save_memory(memory, memory_store, base=memory_as_read)
     details_key = layout.run_details_key(task.pair_name, task.run_id)
@@ -149,6 +187,10 @@ def assemble_pair(
         published_keys_sample=published[:5],
         engine=files.engine,
         chapters_failed=[f"{o.path}: {o.problem}" for o in outcomes if o.problem][:20],
+        proposals=[
+            f"{o.path}: {o.kept_reason} (machine translation offered at {o.proposal})" for o in outcomes if o.proposal
+        ][:50],
+        renames=[f"{o.renamed_from} -> {o.path}" for o in outcomes if o.renamed_from][:200],
     )
 
 
@@ -173,9 +215,10 @@ def _apply_plan(
     s3_client: Any,
     work_bucket: str,
     files: JobFiles,
-) -> tuple[str, int, int]:
+) -> tuple[SyncResult, int, int]:
+    """The chapter's plan with the job's translations in place (the memory is not changed yet)."""
     if chapter.plan_key is None:
-        raise InputError("sync chapter without a plan in the stage manifest", path=chapter.path)
+        raise InputError("chapter without a plan in the stage manifest", path=chapter.path)
     plan = load_plan(chapter.plan_key, files, s3_client=s3_client, work_bucket=work_bucket)
     translations: dict[str, str] = {}
     untranslated = 0
@@ -185,30 +228,5 @@ def _apply_plan(
         results = unit_translations(plan, html, path=chapter.path)
         untranslated = sum(1 for unit, result in zip(plan.units, results, strict=True) if unit.text == result)
         translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
-    result = apply_sync(plan, translations, memory)
-    return result.markdown, len(plan.units) - untranslated, untranslated
-
-
-def _remember_whole(
-    memory: TranslationMemory,
-    source: Document,
-    translations: dict[str, str],
-    path: str,
-    run_id: str,
-    engine: str | None,
-) -> None:
-    from amts.book import segments
-
-    for segment in segments(source):
-        target = translations.get(segment.id)
-        if target is not None:
-            memory.remember(
-                segment.text,
-                target,
-                origin=Origin.MACHINE,
-                level="segment",
-                file=path,
-                segment_id=segment.id,
-                run=run_id,
-                engine=engine,
-            )
+    result = apply_sync(plan, translations, memory, record=False)
+    return result, len(plan.units) - untranslated, untranslated

@@ -8,6 +8,7 @@ Output bucket: published chapters, per-pair state (memory, source snapshots, run
 from __future__ import annotations
 
 from amts import config
+from amts.book.parser import PROPOSAL_SUFFIX
 
 
 def parallel_data_key(pair_name: str, content_hash: str) -> str:
@@ -54,6 +55,11 @@ def run_details_key(pair_name: str, run_id: str) -> str:
 
 def published_key(target: str, path: str) -> str:
     return f"{config.OUTPUT_PREFIX}{target}/{path}"
+
+
+def proposal_key(target: str, path: str) -> str:
+    """Where a chapter that kept its human file is offered its machine translation (``x.amts-proposal.md``)."""
+    return published_key(target, path[: -len(".md")] + PROPOSAL_SUFFIX)
 
 
 def book_key(language: str, path: str) -> str:

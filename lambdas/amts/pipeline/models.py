@@ -56,6 +56,11 @@ class RunInput(_Model):
     run_id: str | None = Field(
         default=None, pattern=EXECUTION_NAME_PATTERN, description="report folder name; default: the execution name"
     )
+    renames: dict[str, str] | None = Field(
+        default=None,
+        description="chapters that moved, old path -> new path (relative to book/<source>/): the new chapter is "
+        "synchronized against the old one's translation; default: moved chapters are found by content",
+    )
     trigger: list[SourceObject] = Field(default_factory=list, description="the uploads that started this run")
     trigger_total: int | None = Field(default=None, ge=0, description="how many uploads, when trigger is cut short")
 
@@ -73,6 +78,19 @@ class RunInput(_Model):
         if len(set(canonical)) != len(canonical):
             raise ValueError(f"duplicate language pair in {value}")
         return canonical
+
+    @field_validator("renames")
+    @classmethod
+    def _renames_relative(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is None:
+            return None
+        for old, new in value.items():
+            _check_chapter(old)
+            _check_chapter(new)
+        news = list(value.values())
+        if len(set(news)) != len(news):
+            raise ValueError("renames maps two old chapters to the same new one; keep the one it continues")
+        return value
 
     @field_validator("chapters")
     @classmethod
@@ -156,6 +174,9 @@ class PairTask(_Model):
     job_name: str = Field(description="Translate job name for the ACT job; the baseline adds '-baseline'")
     client_token: str = Field(pattern=r"^[a-zA-Z0-9-]{1,60}$", description="idempotency token base for the jobs")
     settings: dict[str, str] = Field(default_factory=dict, description="Translate job Settings (may be empty)")
+    renames: dict[str, str] = Field(
+        default_factory=dict, description="new chapter path -> the old path it continues (from the execution input)"
+    )
 
 
 class PollSchedulePlan(_Model):
@@ -287,6 +308,10 @@ class AssembleResult(_Model):
     published_keys_sample: list[str] = Field(default_factory=list)
     engine: str | None = None
     chapters_failed: list[str] = Field(default_factory=list, description="chapters Translate gave no output for")
+    proposals: list[str] = Field(
+        default_factory=list, description="chapters that kept their human file, with the reason (a proposal beside it)"
+    )
+    renames: list[str] = Field(default_factory=list, description="chapters synced from their old path: 'old -> new'")
 
 
 class ScoreStep(_Model):
@@ -379,13 +404,21 @@ class StagedChapter(_Model):
     """One chapter of a pair's run: how it is translated and where its pieces are."""
 
     path: str
-    mode: Literal["whole", "sync"] = Field(description="whole: every segment goes to MT; sync: only the changes")
+    mode: Literal["whole", "sync", "proposal"] = Field(
+        description="whole: every segment goes to MT (evaluation); sync: only the changes (a new chapter has no "
+        "old translation: all of it); proposal: the chapter keeps its human file and its machine translation is "
+        "offered beside it"
+    )
     index: int
     document: str | None = Field(default=None, description="job input file name, None when nothing goes to MT")
     plan_key: str | None = Field(default=None, description="work-bucket key of the sync plan (mode sync)")
     units: int = 0
     characters: int = 0
     note: str | None = None
+    previous_path: str | None = Field(default=None, description="the old path the chapter was synced from (renamed)")
+    human_key: str | None = Field(
+        default=None, description="input-bucket key of the human file a proposal chapter keeps, when none is published"
+    )
 
     @property
     def translated_whole(self) -> bool:

@@ -15,8 +15,9 @@ from pydantic import ValidationError
 from amts import config
 from amts.errors import InputError
 from amts.pipeline.models import PairSettings, PairTask, PollPlan, RunInput, RunPlan
-from amts.pipeline.s3 import list_markdown
+from amts.pipeline.s3 import list_markdown, read_text
 from amts.pipeline_config import LanguagePairConfig, PipelineConfig, PollSchedule
+from amts.sync.renames import parse_renames
 
 # History events per poll of a wait loop (Wait 2 + Task 5 + Choice 2 + Pass 2) and per pair outside the loops.
 EVENTS_PER_POLL = 11
@@ -97,6 +98,12 @@ def _token(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
+def book_renames(s3_client: Any, input_bucket: str) -> dict[str, str]:
+    """The book's rename map (``config/renames.tsv`` in the input bucket, new path -> old path), if any."""
+    text = read_text(s3_client, input_bucket, config.RENAMES_KEY)
+    return {} if text is None else parse_renames(text, where=f"s3://{input_bucket}/{config.RENAMES_KEY}")
+
+
 def plan_run(
     raw_input: dict[str, Any],
     *,
@@ -108,6 +115,8 @@ def plan_run(
     """Validate ``raw_input`` and produce the Map items; chapters that do not exist are an input error."""
     run = parse_run_input(raw_input)
     run_id = run.run_id or execution_name
+    renames = dict(book_renames(s3_client, input_bucket))
+    renames.update({new: old for old, new in (run.renames or {}).items()})  # the execution input comes first
     selected = [pipeline.pair(key) for key in run.pairs] if run.pairs else list(pipeline.language_pairs)
     tasks: list[PairTask] = []
     listings: dict[str, set[str]] = {}
@@ -133,6 +142,13 @@ def plan_run(
                     path="execution input",
                 )
             chapters = list(run.chapters)
+        unknown = sorted(new for new in (run.renames or {}).values() if new not in available)
+        if unknown:  # a stale entry of the book's map is harmless; one the person typed is a mistake
+            raise InputError(
+                f"renames names chapter(s) not found under s3://{input_bucket}/{source_prefix}: "
+                + ", ".join(unknown[:5]),
+                path="execution input",
+            )
         settings = _pair_settings(pair)
         evaluate = pair.evaluation if run.evaluate is None else run.evaluate
         tasks.append(
@@ -147,6 +163,7 @@ def plan_run(
                 job_name=f"amts-{run_id}-{pair.key}"[:256],
                 client_token=_token(execution_name, pair.key),
                 settings=pair.translation_settings,
+                renames={new: old for new, old in renames.items() if new in available},
             )
         )
     poll = poll_plan(pipeline)

@@ -457,7 +457,8 @@ def score_pair(
             error="AMTS.ChaptersNotTranslated",
             cause="; ".join(step.assemble.chapters_failed[:5]),
         )
-    notes: list[str] = []
+    notes: list[str] = [f"kept the human file of {proposal}" for proposal in step.assemble.proposals]
+    notes += [f"moved chapter synced from its old path: {rename}" for rename in step.assemble.renames]
     manifest_text = read_text(s3_client, work_bucket, step.stage.stage_key)
     manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
     if manifest is None:

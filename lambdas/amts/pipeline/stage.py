@@ -1,10 +1,13 @@
 """The Stage step: decide per chapter what needs machine translation and write only that as the job's input.
 
-A chapter with an earlier translation (a published one, else the human translation) is synchronized:
-``amts.sync.plan_sync`` keeps what did not change and lists the MT units, which ``amts.sync.stage_units`` and
-``amts.book.to_html`` turn into Translate-ready HTML. A chapter with no translation yet, and every chapter of
-an evaluation-only run, is translated whole. Nothing to translate anywhere -> ``needs_translation`` is false and
-the state machine goes straight to Assemble.
+A chapter with an earlier translation (a published one, else the human translation; at its old path when it
+moved) is synchronized: ``amts.sync.plan_sync`` keeps what did not change and lists the MT units, which
+``amts.sync.stage_units`` and ``amts.book.to_html`` turn into Translate-ready HTML. A chapter with no translation
+yet is planned the same way against nothing, so all of it goes to MT (through the memory) and every block is
+marked for review. A translation that does not match its source is never replaced: the chapter becomes a
+*proposal* (the human file stays, the machine translation is offered beside it). Every chapter of an
+evaluation-only run is translated whole and not published. Nothing to translate anywhere ->
+``needs_translation`` is false and the state machine goes straight to Assemble.
 
 Stage also decides whether the baseline job (the same input without ACT) runs: only when Score will compare it,
 that is evaluation is on, there is parallel data, and a chapter is translated whole and has a human reference.
@@ -13,23 +16,72 @@ A synchronized chapter is never scored, so an ordinary sync run starts one job p
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from amts.book import parse, segments, to_html
+from amts.book import Document, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
-from amts.pipeline.models import StagedChapter, StageManifest, StageResult, StageStep
+from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
 from amts.pipeline.s3 import list_markdown, put_json, put_text, read_text, s3_uri
-from amts.sync.engine import plan_sync, segment_chars
+from amts.sync.engine import empty_document, plan_sync, segment_chars
 from amts.sync.memory import S3MemoryStore, TranslationMemory
+from amts.sync.models import SyncPlan
+from amts.sync.renames import Rename, detect_renames
 from amts.sync.stage import stage_units
 
 
 def load_memory(s3_client: Any, output_bucket: str, source: str, target: str) -> TranslationMemory:
     store = S3MemoryStore(s3_client, output_bucket, layout.memory_key(f"{source}-{target}"))
     return TranslationMemory.load(store, source_lang=source, target_lang=target)
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """The translation a chapter is synchronized against: its text, where it came from, and its old source."""
+
+    target: str
+    old_source: str | None  # the source the published translation was made from (None: the current source)
+    path: str  # the chapter path it was published or translated under (the old path after a rename)
+    human_key: str | None  # the human file's input-bucket key, when nothing was published yet
+
+
+class _Previously:
+    """Finds each chapter's previous translation: published (with its source snapshot), else the human one, at
+    the chapter's path or, for a chapter that moved, at its old path (the run's rename map, else by content)."""
+
+    def __init__(self, s3_client: Any, task: PairTask, input_bucket: str, output_bucket: str) -> None:
+        self.s3 = s3_client
+        self.task = task
+        self.input_bucket, self.output_bucket = input_bucket, output_bucket
+
+    def at(self, path: str) -> _Previous | None:
+        pair, name = self.task.pair, self.task.pair_name
+        published = read_text(self.s3, self.output_bucket, layout.published_key(pair.target, path))
+        if published is not None:
+            snapshot = read_text(self.s3, self.output_bucket, layout.source_snapshot_key(name, path))
+            return _Previous(published, snapshot, path, None)
+        human = read_text(self.s3, self.input_bucket, pair.reference_key(path))
+        if human is not None:
+            # A human translation is taken to match the current source (the book gives the pair side by side).
+            return _Previous(human, None, path, pair.reference_key(path))
+        return None
+
+    def renames(self, orphans: dict[str, Document], chapters: list[str]) -> dict[str, Rename]:
+        """Where the chapters with no translation at their path came from: the rename map, else the published
+        chapters (their source snapshots) that are not in this run, by content."""
+        name = self.task.pair_name
+        candidates: dict[str, Document] = {}
+        for old in list_markdown(self.s3, self.output_bucket, layout.source_snapshot_key(name, "")):
+            if old in chapters:
+                continue
+            text = read_text(self.s3, self.output_bucket, layout.source_snapshot_key(name, old))
+            if text is not None:
+                candidates[old] = parse(text, path=old)
+        given = {new: old for new, old in self.task.renames.items() if new in orphans}
+        return detect_renames(orphans, candidates, lang=self.task.pair.source, given=given)
 
 
 def stage_pair(
@@ -46,53 +98,69 @@ def stage_pair(
     chapters = task.chapters or list_markdown(s3_client, input_bucket, layout.book_key(pair.source, ""))
     memory = load_memory(s3_client, output_bucket, pair.source, pair.target)
     docs_prefix = layout.job_docs_prefix(task.run_id, task.pair_name)
-    staged: list[StagedChapter] = []
-    for index, path in enumerate(chapters):
+    previously = _Previously(s3_client, task, input_bucket, output_bucket)
+    sources: list[Document] = []
+    previous_of: dict[str, _Previous | None] = {}
+    for path in chapters:
         new_text = read_text(s3_client, input_bucket, layout.book_key(pair.source, path))
         if new_text is None:
             raise InputError("chapter disappeared from the input bucket during the run", path=path)
-        new_doc = parse(new_text, path=path)
-        old_target = None
-        if task.publish:
-            old_target = read_text(s3_client, output_bucket, layout.published_key(pair.target, path))
-            if old_target is None:
-                old_target = read_text(s3_client, input_bucket, pair.reference_key(path))
-        chapter: StagedChapter | None = None
-        if old_target is not None:
-            # The published translation was made from the snapshot; a human translation is taken to match the
-            # current source (the book gives the pair side by side), so a first sync keeps it whole.
-            old_source = read_text(s3_client, output_bucket, layout.source_snapshot_key(task.pair_name, path))
-            try:
+        sources.append(parse(new_text, path=path))
+        previous_of[path] = previously.at(path) if task.publish else None
+    orphans = {doc.path: doc for doc in sources if task.publish and previous_of[doc.path] is None}
+    renames = previously.renames(orphans, chapters) if orphans else {}
+    for moved in renames.values():
+        previous_of[moved.new] = previously.at(moved.old)
+    staged: list[StagedChapter] = []
+    for index, new_doc in enumerate(sources):
+        path, new_text = new_doc.path, new_doc.text
+        if not task.publish:  # evaluation only: whole chapters, scored and not published
+            staged.append(_whole(s3_client, work_bucket, docs_prefix, index, path, new_doc))
+            continue
+        previous = previous_of[path]
+        rename = renames.get(path) if previous is not None else None
+        mode: Literal["sync", "proposal"] = "sync"
+        note: str | None = None
+        try:
+            if previous is None:  # a new chapter: all of it goes to MT (through the memory), every block marked
+                plan = _new_chapter(new_doc, memory, task.run_id)
+            else:
                 plan = plan_sync(
-                    old_source if old_source is not None else new_text,
-                    parse(old_target, path=f"{pair.target}/{path}"),
+                    previous.old_source if previous.old_source is not None else new_text,
+                    parse(previous.target, path=f"{pair.target}/{previous.path}"),
                     new_doc,
                     memory,
                     file=path,
+                    previous_file=previous.path if previous.path != path else None,
                     run=task.run_id,
                 )
-            except AmtsError as exc:  # the old translation does not align: translate the chapter whole
-                chapter = _whole(s3_client, work_bucket, docs_prefix, index, path, new_doc, note=str(exc))
-            else:
-                plan_key = layout.sync_plan_key(task.run_id, task.pair_name, index)
-                put_json(s3_client, work_bucket, plan_key, plan.model_dump(mode="json"))
-                document = None
-                if plan.units:
-                    units = stage_units([unit.text for unit in plan.units], path=path)
-                    document = layout.document_name(index)
-                    put_text(s3_client, work_bucket, docs_prefix + document, to_html(units.document), "text/html")
-                chapter = StagedChapter(
-                    path=path,
-                    mode="sync",
-                    index=index,
-                    document=document,
-                    plan_key=plan_key,
-                    units=len(plan.units),
-                    characters=plan.mt_chars,
-                )
-        if chapter is None:
-            chapter = _whole(s3_client, work_bucket, docs_prefix, index, path, new_doc)
-        staged.append(chapter)
+        except AmtsError as exc:
+            plan = _new_chapter(new_doc, memory, task.run_id)
+            if rename is not None:  # the chapter it was taken to continue does not match: it is new after all
+                note, rename = f"rename from {rename.old} not used: {exc}", None
+            else:  # the translation does not match: it is kept, and MT is offered beside it
+                mode, note = "proposal", f"not synced, human file kept: {exc}"
+        plan_key = layout.sync_plan_key(task.run_id, task.pair_name, index)
+        put_json(s3_client, work_bucket, plan_key, plan.model_dump(mode="json"))
+        document = None
+        if plan.units:
+            units = stage_units([unit.text for unit in plan.units], path=path)
+            document = layout.document_name(index)
+            put_text(s3_client, work_bucket, docs_prefix + document, to_html(units.document), "text/html")
+        staged.append(
+            StagedChapter(
+                path=path,
+                mode=mode,
+                index=index,
+                document=document,
+                plan_key=plan_key,
+                units=len(plan.units),
+                characters=plan.mt_chars,
+                note=note,
+                previous_path=rename.old if rename is not None else None,
+                human_key=previous.human_key if previous is not None and rename is None else None,
+            )
+        )
     characters = sum(chapter.characters for chapter in staged)
     if characters > max_characters:
         raise InputError(
@@ -117,6 +185,12 @@ def stage_pair(
         characters=characters,
         baseline_wanted=baseline_wanted(step, staged, s3_client=s3_client, input_bucket=input_bucket),
     )
+
+
+def _new_chapter(new_doc: Document, memory: TranslationMemory, run: str) -> SyncPlan:
+    """A plan against no translation: every segment from the memory or MT, every block marked for review."""
+    nothing = empty_document(new_doc.path)
+    return plan_sync(nothing, nothing, new_doc, memory, file=new_doc.path, run=run)
 
 
 def baseline_wanted(step: StageStep, staged: list[StagedChapter], *, s3_client: Any, input_bucket: str) -> bool:

@@ -29,6 +29,13 @@ class SyncResult:
     markdown: str
     report: SyncReport
     memory: TranslationMemory
+    plan: SyncPlan
+    translations: dict[str, str]  # each MT unit's translation, fitted to its place
+
+    @property
+    def publishable(self) -> bool:
+        """Whether the output has its source's skeleton (else it is offered as a proposal, not published)."""
+        return not self.report.skeleton_differences
 
 
 def fit_text(text: str, *, single_line: bool, indent: str, newline: str = "\n") -> str:
@@ -47,8 +54,11 @@ def fit_text(text: str, *, single_line: bool, indent: str, newline: str = "\n") 
     return (newline + indent).join(fitted)
 
 
-def apply_sync(plan: SyncPlan, translations: Mapping[str, str], memory: TranslationMemory) -> SyncResult:
-    """Put the translations of the plan's MT units in place, update ``memory`` (in place), report.
+def apply_sync(
+    plan: SyncPlan, translations: Mapping[str, str], memory: TranslationMemory, *, record: bool = True
+) -> SyncResult:
+    """Put the translations of the plan's MT units in place, check the skeleton, report; with ``record``, update
+    ``memory`` in place (else ``record_sync`` does it once the output is published).
 
     ``translations`` is keyed by MT unit id (or, for whole-segment units, by the new source's segment id).
     """
@@ -77,9 +87,11 @@ def apply_sync(plan: SyncPlan, translations: Mapping[str, str], memory: Translat
     report.skeleton_differences = [str(difference) for difference in check.differences]
     if check.differences:
         markdown = _mark_top(markdown, document.body_start, document.newline, len(check.differences))
-    _update_memory(plan, resolved, texts, memory)
     report.review = scan_markers(markdown, file=plan.file)
-    return SyncResult(markdown=markdown, report=report, memory=memory)
+    result = SyncResult(markdown=markdown, report=report, memory=memory, plan=plan, translations=resolved)
+    if record:
+        record_sync(result, memory)
+    return result
 
 
 def _mark_top(markdown: str, body_start: int, newline: str, differences: int) -> str:
@@ -88,7 +100,10 @@ def _mark_top(markdown: str, body_start: int, newline: str, differences: int) ->
     return markdown[:body_start] + marker + newline + newline + markdown[body_start:]
 
 
-def _update_memory(plan: SyncPlan, resolved: dict[str, str], texts: list[str], memory: TranslationMemory) -> None:
+def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
+    """Record a published sync in the memory: the pairs it reused, the human edits it found, its machine output."""
+    plan, resolved = result.plan, result.translations
+    texts = [resolved[piece.unit] if piece.unit is not None else piece.text for piece in plan.pieces]
     for update in plan.memory_updates:
         if update.seed:
             memory.seed_human(

@@ -1,24 +1,49 @@
-"""The directory form: synchronize every markdown file of a book, with one memory and one book report."""
+"""The directory form: synchronize every chapter of a book, with one memory, renames, proposals and a book report.
+
+Each chapter of the new source is synced against its old source and translation at the same path, or at its old
+path when it moved (``amts.sync.renames``), or translated whole when it is new. A human translation is never
+replaced by text that lost its structure: a chapter that cannot be synced (its translation does not match its old
+source, or the synced result still differs from the new source's skeleton) keeps the human file, and the machine
+translation is offered beside it as ``<chapter>.amts-proposal.md`` with the reason in the report.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import markdown_files, parse_file
+from amts.book import Document, markdown_files, parse_file
+from amts.book.parser import PROPOSAL_SUFFIX
 from amts.errors import AmtsError, InputError
-from amts.fsio import write_atomic
+from amts.fsio import read_text
+from amts.sync.apply import SyncResult, record_sync
 from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, SyncReport
+from amts.sync.renames import Rename, detect_renames
 
 
 @dataclass(frozen=True)
-class FileOutcome:
+class ChapterOutcome:
+    """One chapter of a book sync: what to publish at its path, a proposal beside it, and why."""
+
     relative: str
     report: SyncReport | None
-    error: str | None = None
+    output: str | None  # the chapter to publish (None: nothing, the chapter could not even be read)
+    proposal: str | None = None  # machine translation offered beside a human chapter that was kept
+    problem: str | None = None
+    rename: Rename | None = None
+
+    @property
+    def proposal_path(self) -> str:
+        return proposal_path(self.relative)
+
+
+def proposal_path(relative: str) -> str:
+    """Where the machine translation of a chapter that kept its human file is offered."""
+    return relative[: -len(".md")] + PROPOSAL_SUFFIX if relative.endswith(".md") else relative + PROPOSAL_SUFFIX
 
 
 def book_report(reports: Sequence[SyncReport]) -> BookReport:
@@ -40,44 +65,168 @@ def book_report(reports: Sequence[SyncReport]) -> BookReport:
     )
 
 
-def sync_directory(
+def chapter_identity(new_source: Path, old_target: Path) -> str:
+    """A chapter's path inside its book, for the file form: the longest common tail of the new source's and the
+    old translation's paths (``en/ch/a.md`` and ``zh/ch/a.md`` give ``ch/a.md``), however the paths are spelled;
+    the file name when they share no folder."""
+    new_parts = Path(os.path.realpath(new_source)).parts
+    old_parts = Path(os.path.realpath(old_target)).parts
+    common: list[str] = []
+    for a, b in zip(reversed(new_parts), reversed(old_parts), strict=False):
+        if a != b:
+            break
+        common.append(a)
+    if len(common) < 2:
+        return new_parts[-1]
+    return "/".join(reversed(common))
+
+
+def sync_book(
     old_source_dir: Path,
     old_target_dir: Path,
     new_source_dir: Path,
-    out_dir: Path,
     memory: TranslationMemory,
     translator: Translator,
     *,
     run: str,
     min_confidence: float = MIN_CONFIDENCE,
-) -> list[FileOutcome]:
-    """Every ``*.md`` under the new source. A file with no translation yet (no old source or no old target) is
-    translated whole, through the memory first; a file whose alignment fails is reported and skipped, the
-    others are still written.
-    """
+    renames: Mapping[str, str] | None = None,
+) -> list[ChapterOutcome]:
+    """Every chapter (``*.md``) of the new source. ``renames`` maps new paths to old ones and comes before the
+    detection. ``memory`` records what each published chapter reused and what was machine-translated in it.
+    Nothing is written: the caller publishes the outcomes (with the memory) as one step."""
     for folder in (old_source_dir, old_target_dir, new_source_dir):
         if not folder.is_dir():
             raise InputError("not a directory", path=str(folder))
-    outcomes: list[FileOutcome] = []
-    for relative, new_path in markdown_files(new_source_dir).items():
-        old_path, tgt_path = old_source_dir / relative, old_target_dir / relative
-        translated = old_path.is_file() and tgt_path.is_file()
-        try:
-            old_doc = parse_file(old_path) if translated else empty_document(str(old_path))
-            tgt_doc = parse_file(tgt_path) if translated else empty_document(str(tgt_path))
-            result = sync_documents(
-                old_doc,
-                tgt_doc,
-                parse_file(new_path),
+    new_files = markdown_files(new_source_dir)
+    old_files = markdown_files(old_source_dir)
+    translated = markdown_files(old_target_dir)
+    for new_path, old_path in (renames or {}).items():
+        if new_path not in new_files:
+            raise InputError(f"the rename map names {new_path}, which the new source does not have", path=new_path)
+        if old_path not in translated:
+            raise InputError(f"the rename map names {old_path}, which the old translation does not have", path=old_path)
+    old_chapters = {path: _parse(old_files[path]) for path in translated if path in old_files}
+    new_chapters = {path: _parse(file) for path, file in new_files.items()}
+    found = detect_renames(
+        {p: d for p, d in new_chapters.items() if isinstance(d, Document)},
+        {p: d for p, d in old_chapters.items() if isinstance(d, Document)},
+        lang=memory.source_lang,
+        given=renames,
+    )
+    outcomes: list[ChapterOutcome] = []
+    for relative, new_doc in new_chapters.items():
+        if isinstance(new_doc, AmtsError):
+            human = _human(translated.get(relative))
+            outcomes.append(ChapterOutcome(relative, None, human, problem=str(new_doc)))
+            continue
+        rename = found.get(relative)
+        old_path = rename.old if rename is not None else relative
+        outcomes.append(
+            _sync_chapter(
+                relative,
+                old_path,
+                new_doc,
+                old_files.get(old_path),
+                translated.get(old_path),
                 memory,
                 translator,
-                file=relative,
                 run=run,
                 min_confidence=min_confidence,
+                rename=rename,
             )
-        except AmtsError as exc:
-            outcomes.append(FileOutcome(relative, None, str(exc)))
-            continue
-        write_atomic(out_dir / relative, result.markdown)
-        outcomes.append(FileOutcome(relative, result.report))
+        )
     return outcomes
+
+
+def _parse(path: Path) -> Document | AmtsError:
+    try:
+        return parse_file(path)
+    except AmtsError as exc:
+        return exc
+
+
+def _human(path: Path | None) -> str | None:
+    return read_text(path) if path is not None else None
+
+
+def _sync_chapter(
+    relative: str,
+    old_path: str,
+    new_doc: Document,
+    old_file: Path | None,
+    target_file: Path | None,
+    memory: TranslationMemory,
+    translator: Translator,
+    *,
+    run: str,
+    min_confidence: float,
+    rename: Rename | None,
+) -> ChapterOutcome:
+    def whole(note: str | None = None) -> ChapterOutcome:
+        result = sync_documents(
+            empty_document(old_path), empty_document(old_path), new_doc, memory, translator, file=relative, run=run
+        )
+        return ChapterOutcome(relative, result.report, result.markdown, problem=note, rename=None)
+
+    if target_file is None:
+        return whole()
+    human = read_text(target_file)
+    try:
+        target_doc = parse_file(target_file)
+        # A translation with no old source was made from the current one (the book gives them side by side).
+        old_doc = parse_file(old_file) if old_file is not None else new_doc
+        result = sync_documents(
+            old_doc,
+            target_doc,
+            new_doc,
+            memory,
+            translator,
+            file=relative,
+            previous_file=old_path if old_path != relative else None,
+            run=run,
+            min_confidence=min_confidence,
+            record=False,
+        )
+    except AmtsError as exc:
+        if rename is not None:  # the detected rename was wrong: the chapter is new
+            return whole(f"rename from {old_path} not used: {exc}")
+        return _proposal(relative, human, memory, translator, new_doc, run, f"not synced, human file kept: {exc}")
+    if not result.publishable:
+        if rename is not None:  # no human file at this path to keep: published with its markers
+            record_sync(result, memory)
+            return ChapterOutcome(
+                relative, result.report, result.markdown, problem=_skeleton_note(result), rename=rename
+            )
+        note = f"not synced, human file kept: {_skeleton_note(result)}"
+        return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)
+    record_sync(result, memory)
+    return ChapterOutcome(relative, result.report, result.markdown, rename=rename)
+
+
+def _skeleton_note(result: SyncResult) -> str:
+    differences = result.report.skeleton_differences
+    return f"the synced chapter still differs from its source in {len(differences)} places (first: {differences[0]})"
+
+
+def _proposal(
+    relative: str,
+    human: str,
+    memory: TranslationMemory,
+    translator: Translator,
+    new_doc: Document,
+    run: str,
+    note: str,
+) -> ChapterOutcome:
+    """The human file kept as it is, with a whole-chapter machine translation offered beside it."""
+    result = sync_documents(
+        empty_document(relative),
+        empty_document(relative),
+        new_doc,
+        memory,
+        translator,
+        file=relative,
+        run=run,
+        record=False,
+    )
+    return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)

@@ -19,7 +19,7 @@ from typing import Protocol
 from amts.book import Document, parse
 from amts.errors import InputError
 from amts.sync.accounting import protected_length, segment_chars
-from amts.sync.apply import SyncResult, apply_sync, fit_text
+from amts.sync.apply import SyncResult, apply_sync, fit_text, record_sync
 from amts.sync.linking import MIN_CONFIDENCE, Aligner, SegmentLinks, default_aligner
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan
@@ -37,6 +37,7 @@ __all__ = [
     "fit_text",
     "plan_sync",
     "protected_length",
+    "record_sync",
     "segment_chars",
     "sync_documents",
 ]
@@ -111,8 +112,10 @@ def sync_documents(
     run: str | None = None,
     min_confidence: float = MIN_CONFIDENCE,
     aligner: Aligner | None = None,
+    record: bool = True,
 ) -> SyncResult:
-    """Plan, translate the MT units with ``translator`` in one batch, and apply: the one-shot form for the CLI."""
+    """Plan, translate the MT units with ``translator`` in one batch, and apply: the one-shot form for the CLI.
+    With ``record=False`` the memory is left as it was (``record_sync`` records the result once published)."""
     plan = plan_sync(
         old_source,
         old_target,
@@ -133,4 +136,4 @@ def sync_documents(
                 f"translator {translator.name!r} returned {len(outputs)} texts for {len(plan.units)}", path=plan.file
             )
         translations = {unit.id: text for unit, text in zip(plan.units, outputs, strict=True)}
-    return apply_sync(plan, translations, memory)
+    return apply_sync(plan, translations, memory, record=record)

@@ -204,10 +204,13 @@ class TranslationMemory(BaseModel):
     @classmethod
     def load(cls, store: MemoryStore, *, source_lang: str, target_lang: str) -> TranslationMemory:
         """Read the memory from ``store``; a missing document gives an empty memory."""
-        data = store.read()
+        return cls.from_bytes(store.read(), where=store.describe(), source_lang=source_lang, target_lang=target_lang)
+
+    @classmethod
+    def from_bytes(cls, data: bytes | None, *, where: str, source_lang: str, target_lang: str) -> TranslationMemory:
+        """The memory in a stored document (``None``: no document yet, an empty memory); ``where`` names it."""
         if data is None:
             return cls(source_lang=source_lang, target_lang=target_lang)
-        where = store.describe()
         text = decode_text(data, path=where)
         try:
             memory = cls.model_validate_json(text)

@@ -293,14 +293,15 @@ def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book
     # When the pair's steps and the run report run
     result = _run_pair(book, task)
     report = _report(book, "publish-1", [result])
-    # Then the review workload lists the synchronized chapters and the chapter translated whole
+    # Then the review workload lists every chapter: the synchronized ones and the new one (synced against
+    # nothing, so all of it is machine output with review markers)
     assert result.status == "SUCCEEDED"
     rows = {row["path"]: row for row in report["sync"]["documents"]}
-    assert set(rows) == {f"en-zh: {EVALUATED}", f"en-zh: {OTHER}", f"en-zh: {NEW} (translated whole)"}
+    assert set(rows) == {f"en-zh: {EVALUATED}", f"en-zh: {OTHER}", f"en-zh: {NEW}"}
     kept = rows[f"en-zh: {OTHER}"]
     assert kept["unchanged"] == kept["segments_total"] > 0
     assert kept["needs_review"] == 0
-    new = rows[f"en-zh: {NEW} (translated whole)"]
+    new = rows[f"en-zh: {NEW}"]
     assert new["machine_translated"] == new["segments_total"] == new["needs_review"] == 3
     assert report["sync"]["totals"]["needs_review"] == 3
     # and nothing was scored, so there is no comparison and no leakage label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -31,10 +32,20 @@ def pipeline(**overrides: Any) -> PipelineConfig:
 
 
 class FakeS3:
-    """Just enough of an S3 client for listing the book."""
+    """Just enough of an S3 client for listing the book and reading the book's rename map."""
 
-    def __init__(self, keys: list[str]) -> None:
+    class exceptions:  # noqa: N801 - mirrors boto3's client.exceptions namespace
+        class NoSuchKey(Exception):
+            pass
+
+    def __init__(self, keys: list[str], objects: dict[str, str] | None = None) -> None:
         self.keys = keys
+        self.objects = objects or {}
+
+    def get_object(self, Bucket: str, Key: str) -> dict[str, Any]:
+        if Key not in self.objects:
+            raise self.exceptions.NoSuchKey(Key)
+        return {"Body": io.BytesIO(self.objects[Key].encode())}
 
     def get_paginator(self, name: str) -> Any:
         keys = self.keys
@@ -75,6 +86,35 @@ def test_unconfigured_pair_and_missing_chapter_are_named() -> None:
         plan_run({"pairs": ["en-ja"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
     with pytest.raises(InputError, match=r"not found under s3://in/book/en/: b\.md"):
         plan_run({"chapters": ["b.md"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
+
+
+def test_renames_come_from_the_book_map_and_the_input_which_wins() -> None:
+    # Given a book whose map says two chapters moved, and an execution input that says one of them differently
+    s3 = FakeS3(
+        ["book/en/new/a.md", "book/en/new/b.md"],
+        {"config/renames.tsv": "# moved in v2\nold/a.md\tnew/a.md\nold/b.md new/b.md\ngone/c.md new/c.md\n"},
+    )
+    plan = plan_run(
+        {"renames": {"older/b.md": "new/b.md"}},
+        execution_name="r",
+        pipeline=pipeline(),
+        s3_client=s3,
+        input_bucket="in",
+    )
+    # Then every pair gets new path -> old path, the input's entry first, and a map entry for a chapter the book
+    # does not have is left out
+    assert plan.pairs[0].renames == {"new/a.md": "old/a.md", "new/b.md": "older/b.md"}
+
+
+def test_a_rename_to_a_missing_chapter_or_a_broken_map_is_named() -> None:
+    s3 = FakeS3(["book/en/a.md"])
+    with pytest.raises(InputError, match=r"renames names chapter\(s\) not found under s3://in/book/en/: z\.md"):
+        plan_run(
+            {"renames": {"y.md": "z.md"}}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in"
+        )
+    broken = FakeS3(["book/en/a.md"], {"config/renames.tsv": "only-one-path.md\n"})
+    with pytest.raises(InputError, match=r"s3://in/config/renames.tsv:1: expected two chapter paths"):
+        plan_run({}, execution_name="r", pipeline=pipeline(), s3_client=broken, input_bucket="in")
 
 
 def test_wait_schedule_is_capped_exponential_and_spends_the_max_wait() -> None:

@@ -96,7 +96,7 @@ def test_sync_directory_form(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert [f["file"] for f in data["files"]] == ["chapter_a/fresh.md", "chapter_a/linreg.md"]
     assert 0 < data["workload_reduction"] < 1
     assert data["baseline_workload_reduction"] == 0.0
-    assert "2 files synced, 0 not" in capsys.readouterr().out
+    assert "2 files synced, 0 kept their human file (proposal beside it), 0 not" in capsys.readouterr().out
 
 
 @pytest.mark.usefixtures("use_aligner")

@@ -1,0 +1,120 @@
+"""The directory form on a small book: moved chapters keep their translation, a human chapter that cannot be
+synced is never replaced (its machine translation is offered beside it), outputs and memory are published whole."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from amts.cli import main
+from amts.sync import engine
+
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
+
+# The sample section with one sentence changed: what the book's authors wrote after the translation was made.
+NEW_SOURCE = OLD_SOURCE.replace(
+    "Common examples include predicting prices", "Typical examples include predicting costs"
+)
+
+
+@pytest.fixture
+def use_aligner(aligner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    if aligner is not None:
+        monkeypatch.setattr(engine, "default_aligner", aligner)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def sync_book(root: Path, *extra: str) -> int:
+    return main(
+        [
+            "sync",
+            "--old-source", str(root / "old"),
+            "--old-target", str(root / "tgt"),
+            "--new-source", str(root / "new"),
+            "-o", str(root / "out"),
+            "--report", str(root / "report.json"),
+            "--engine", "pseudo",
+            *extra,
+        ]
+    )  # fmt: skip
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_a_moved_chapter_is_found_by_content_and_keeps_its_translation(tmp_path: Path) -> None:
+    # Given a chapter that moved from chapter_basics/ to chapter_models/ (and changed one sentence)
+    write(tmp_path / "old" / "chapter_basics" / "linreg.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "chapter_basics" / "linreg.md", OLD_TARGET)
+    write(tmp_path / "new" / "chapter_models" / "linreg.md", NEW_SOURCE)
+    # When the book is synced
+    assert sync_book(tmp_path) == 0
+    # Then the moved chapter reuses its translation: only the changed sentence is machine-translated
+    out = (tmp_path / "out" / "chapter_models" / "linreg.md").read_text(encoding="utf-8")
+    assert "[pseudo en→zh] Typical examples include predicting costs and forecasting demand." in out
+    assert "每当我们想预测一个数值时，就会出现回归问题。" in out
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["renames"] == [
+        {"old": "chapter_basics/linreg.md", "new": "chapter_models/linreg.md", "how": "content", "share": 1.0}
+    ]
+    assert report["files"][0]["previous_file"] == "chapter_basics/linreg.md"
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_a_rename_map_overrides_the_detection(tmp_path: Path) -> None:
+    # Given two old chapters with the same content, and a map that says which one the new chapter continues
+    for name in ("a", "b"):
+        write(tmp_path / "old" / "old" / f"{name}.md", OLD_SOURCE)
+        write(tmp_path / "tgt" / "old" / f"{name}.md", OLD_TARGET.replace("# 线性回归", f"# 线性回归（{name}）"))
+    write(tmp_path / "new" / "new" / "linreg.md", NEW_SOURCE)
+    renames = write(tmp_path / "renames.tsv", "# moved in the second edition\nold/b.md\tnew/linreg.md\n")
+
+    assert sync_book(tmp_path, "--renames", str(renames)) == 0
+
+    out = (tmp_path / "out" / "new" / "linreg.md").read_text(encoding="utf-8")
+    assert out.startswith("# 线性回归（b）\n")
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["renames"] == [{"old": "old/b.md", "new": "new/linreg.md", "how": "map", "share": 1.0}]
+
+
+def test_a_malformed_rename_map_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path / "old" / "a.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "a.md", OLD_TARGET)
+    write(tmp_path / "new" / "a.md", OLD_SOURCE)
+    renames = write(tmp_path / "renames.tsv", "a.md\n")
+    assert sync_book(tmp_path, "--renames", str(renames)) == 2
+    assert f"{renames}:1: expected two chapter paths" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.usefixtures("use_aligner")
+def test_a_human_chapter_that_cannot_be_synced_is_kept_with_a_proposal_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a translation that is not a translation of its old source (another section's file)
+    write(tmp_path / "old" / "ch" / "a.md", OLD_SOURCE)
+    human = write(tmp_path / "tgt" / "ch" / "a.md", OTHER_TARGET)
+    write(tmp_path / "new" / "ch" / "a.md", NEW_SOURCE)
+    # When the book is synced
+    status = sync_book(tmp_path)
+    # Then the human file is published unchanged, the machine translation sits beside it, marked, and the reason
+    # is given
+    assert status == 1
+    assert (tmp_path / "out" / "ch" / "a.md").read_bytes() == human.read_bytes()
+    proposal = (tmp_path / "out" / "ch" / "a.amts-proposal.md").read_text(encoding="utf-8")
+    assert proposal.count("<!-- amts:review reasons=machine-translation") >= 5
+    assert "wrong file or a different book" in capsys.readouterr().err
+    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert report["human_files_kept"] == [{"file": "ch/a.md", "proposal": "ch/a.amts-proposal.md"}]
+    assert "not synced, human file kept" in report["problems"][0]["problem"]
+    # and the proposal's machine text is not in the memory: the published chapter is the human one
+    memory = json.loads((tmp_path / "out" / ".amts" / "memory.en-zh.json").read_text(encoding="utf-8"))
+    assert not any(entry["origin"] == "machine" for entry in memory["entries"].values())
+    # and a later book sync does not take the proposal for a chapter
+    assert sync_book(tmp_path) == 1
+    assert not (tmp_path / "out" / "ch" / "a.amts-proposal.amts-proposal.md").exists()
