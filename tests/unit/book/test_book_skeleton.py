@@ -118,8 +118,24 @@ def test_with_the_old_source_a_difference_says_whether_it_is_stale_or_new() -> N
 
 
 def test_code_is_compared_without_what_translators_translate() -> None:
-    english = '```{.python .input  n=3}\n#@tab all\ndef f(x):\n    """Square."""\n    return x * x  # square it\nprint(f\'result: {f(2)}\')\nkey = \'sha1:0a1b\'\n```'
-    chinese = '```{.python .input}\n#@tab all\ndef f(x):\n    """平方。"""\n    return x * x  # 求平方\nprint(f\'结果：{f(2)}\')\nkey = \'sha1:0a1b\'\n```'
+    english = "\n".join(
+        [
+            "```{.python .input  n=3}",
+            "#@tab all",
+            "def f(x):",
+            '    """Square."""',
+            "    return x * x  # square it",
+            "print(f'result: {f(2)}')",
+            "key = 'sha1:0a1b'",
+            "```",
+        ]
+    )
+    chinese = (
+        english.replace("  n=3", "")
+        .replace("Square.", "平方。")
+        .replace("# square it", "# 求平方")
+        .replace("result: ", "结果：")
+    )
     changed = chinese.replace("sha1:0a1b", "sha1:ffff")
     assert code_key(english) == code_key(chinese)
     assert code_key(english) != code_key(changed)  # a string without spaces or non-ASCII letters is code

@@ -34,7 +34,7 @@ def pipeline(**overrides: Any) -> PipelineConfig:
 class FakeS3:
     """Just enough of an S3 client for listing the book and reading the book's rename map."""
 
-    class exceptions:  # noqa: N801 - mirrors boto3's client.exceptions namespace
+    class exceptions:  # mirrors boto3's client.exceptions namespace
         class NoSuchKey(Exception):
             pass
 
