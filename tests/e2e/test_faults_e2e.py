@@ -150,3 +150,33 @@ def test_an_exception_in_the_starter_dead_letters_the_uploads(book: Path) -> Non
         assert phase.status == "NOT_STARTED"
         assert runtime.stats.failed_invocations["Starter"] == runtime.polling.max_receive_count
         assert runtime.dead_letters()
+
+
+def test_assemble_dying_after_publishing_chapters_is_completed_by_its_retry(
+    book: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an Assemble whose first attempt publishes every chapter and then loses the memory (a lost race, or the
+    # function dying before its last write: either way the chapters are new and the memory is old)
+    from amts.pipeline import assemble
+    from amts.sync.memory import MemoryConflictError
+
+    real_save = assemble.save_memory
+    attempts: list[int] = []
+
+    def save_once_failing(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise MemoryConflictError("injected: the memory changed during the run", path="state/en-zh/memory.json")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(assemble, "save_memory", save_once_failing)
+    with _runtime() as runtime:
+        # When the book runs
+        phase = _run(runtime, book)
+        # Then the state machine retries Assemble, which publishes the same chapters again and writes the memory
+        assert phase.status == "SUCCEEDED", (phase.error, phase.cause)
+        assert runtime.stats.failed_invocations.get("Assemble") == 1
+        for pair in DEMO_PAIRS:
+            assert _published(runtime, pair.split("-")[1]) >= set(CHAPTERS)
+            memory = runtime.read_object(runtime.names.output_bucket, f"{config.STATE_PREFIX}{pair}/memory.json")
+            assert json.loads(memory)["entries"]

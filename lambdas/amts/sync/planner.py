@@ -121,7 +121,7 @@ class Planner:
                 chunks.extend(self._translation_only(k, stale, placement))
         self.ledger.close(len(self.resolver.units))
         self.report.human_edits_detected = self.resolver.human_edits
-        self.report.old_source_mt = dict(self.resolver.old_source_mt)
+        self.report.old_source_mt = dict(self.resolver.pairs.old_source_mt)
         return SyncPlan(
             file=self.file,
             source_lang=self.memory.source_lang,

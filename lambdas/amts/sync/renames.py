@@ -21,8 +21,12 @@ from amts.errors import InputError
 from amts.fsio import read_text
 from amts.sync.memory import loose_key
 
-# A new chapter continues an old one when at least this share of its anchors, code or sentences is in it.
-MIN_SHARE = 0.2
+# A new chapter continues an old one when at least this share of its anchors, code or sentences is in it
+# (features that many old chapters share are not counted).
+MIN_SHARE = 0.15
+# A feature found in this many old chapters is boilerplate (an import cell, a stock sentence), not evidence; two
+# old chapters may share a passage when one new chapter merges them.
+COMMON_IN = 3
 # A folder was renamed when at least this share of its moved chapters went to the same new folder.
 FOLDER_SHARE = 2 / 3
 _MIN_SENTENCE = 20  # shorter sentences ("Summary.") say nothing about where a chapter came from
@@ -65,9 +69,14 @@ def _share(new: frozenset[str], old: frozenset[str]) -> float:
     return len(new & old) / len(new) if new else 0.0
 
 
-def _similarity(new: _Fingerprint, old: _Fingerprint) -> float:
-    """How much of a new chapter (anchors, code cells or sentences, whichever is highest) an old one has."""
-    return max(_share(new.anchors, old.anchors), _share(new.code, old.code), _share(new.sentences, old.sentences))
+def _similarity(new: _Fingerprint, old: _Fingerprint, common: frozenset[str]) -> float:
+    """How much of a new chapter (anchors, code cells or sentences, whichever is highest) an old one has; what
+    many old chapters share (import cells, a stock sentence) says nothing and is left out."""
+    return max(
+        _share(new.anchors - common, old.anchors),
+        _share(new.code - common, old.code),
+        _share(new.sentences - common, old.sentences),
+    )
 
 
 def detect_renames(
@@ -88,12 +97,16 @@ def detect_renames(
     candidates = [path for path in old_chapters if path not in new_chapters]
     if not orphans or not candidates:
         return found
-    old_prints = {path: _fingerprint(old_chapters[path], lang) for path in candidates}
+    old_prints = {path: _fingerprint(doc, lang) for path, doc in old_chapters.items()}
+    seen: Counter[str] = Counter()
+    for fingerprint in old_prints.values():
+        seen.update(fingerprint.anchors | fingerprint.code | fingerprint.sentences)
+    common = frozenset(feature for feature, count in seen.items() if count >= COMMON_IN)
     for path in orphans:
         new_print = _fingerprint(new_chapters[path], lang)
         best, best_share = None, 0.0
-        for candidate, old_print in old_prints.items():
-            share = _similarity(new_print, old_print)
+        for candidate in candidates:
+            share = _similarity(new_print, old_prints[candidate], common)
             if share > best_share:
                 best, best_share = candidate, share
         if best is not None and best_share >= MIN_SHARE:

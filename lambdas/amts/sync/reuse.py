@@ -19,46 +19,18 @@ from __future__ import annotations
 import difflib
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
-from amts.align.sentences import AlignerParams
 from amts.book import Document, Segment, Sentence, segment_sentences
 from amts.languages import sentence_separator
-from amts.sync.accounting import Outcome, SegmentResult, protected_length, span_chars
+from amts.sync.accounting import Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
 from amts.sync.linking import Linking
 from amts.sync.markup import align_references, carry_markup, changed_spans, prose_key, reference_keys
-from amts.sync.memory import MemoryEntry, Origin, TranslationMemory, loose_key, normalise, text_hash
+from amts.sync.memory import MemoryEntry, Origin, TranslationMemory, loose_key
 from amts.sync.models import MemoryUpdate, MtUnit, Piece, ReviewReason
-
-# Sentence alignment inside one aligned segment pair: a handful of sentences, so length, anchors and
-# punctuation decide; sentence embeddings cost ~0.15 s per call and are left to the document aligner.
-INTRA_SEGMENT_PARAMS = AlignerParams(use_embeddings=False)
-
-Bead = tuple[tuple[int, ...], tuple[int, ...]]
-
-
-@dataclass(frozen=True)
-class Found:
-    """A translation found for a source text: where it came from, and how much of it is machine output."""
-
-    text: str
-    origin: Origin
-    machine_chars: int | None = None
-
-
-@dataclass
-class _Link:
-    """A segment link of the old source and its translation, with sentences computed on demand."""
-
-    src: list[Segment]
-    tgt: list[Segment]
-    beads: list[Bead] | None = None
-    src_sentences: list[Sentence] = field(default_factory=list)  # over the joined source text
-    tgt_sentences: list[Sentence] = field(default_factory=list)
-    src_text: str = ""
-    tgt_text: str = ""
+from amts.sync.pairs import Bead, ChapterPairs, Found
 
 
 class SegmentResolver:
@@ -84,135 +56,14 @@ class SegmentResolver:
         self.units: list[MtUnit] = []
         self.updates: list[MemoryUpdate] = []
         self.human_edits = 0
-        self.local: dict[str, Found] = {}  # this chapter's pairs by normalised source, then by loose key
-        self.local_loose: dict[str, Found] = {}
-        self.links: list[_Link] = []
-        self.sentence_index: dict[str, tuple[int, int]] = {}  # loose key -> (link, source sentence)
-        self.link_of_segment: dict[str, int] = {}
-        # Why text that was already in the old source still went to MT, in characters (see ``_classify``).
-        self.old_source_mt: dict[str, int] = {"own": 0, "joint": 0, "untranslated": 0, "unlinked": 0}
-        self.old_keys = {loose_key(x.text) for s in old_segments.values() for x in segment_sentences(s, self.src_lang)}
-        if linking is not None:
-            self._index(linking, old_segments, tgt_segments)
-
-    # -- this chapter's own pairs ----------------------------------------------------------------------------
-    def _index(self, linking: Linking, old_segments: dict[str, Segment], tgt_segments: dict[str, Segment]) -> None:
-        for src_ids, tgt_ids in linking.segment_links:
-            link = _Link([old_segments[s] for s in src_ids], [tgt_segments[t] for t in tgt_ids])
-            number = len(self.links)
-            self.links.append(link)
-            for segment in link.src:
-                self.link_of_segment[segment.id] = number
-            source = " ".join(segment.text for segment in link.src)
-            target = self.separator.join(segment.text for segment in link.tgt)
-            found = Found(target, self._origin_of_pair(source, target))
-            self._remember_local(source, found, "segment", link.src[0].id)
-            link.src_text = source
-            link.tgt_text = target
-            offset = 0
-            for segment in link.src:
-                for sentence in segment_sentences(segment, self.src_lang):
-                    shifted = Sentence(sentence.start + offset, sentence.end + offset, sentence.text)
-                    self.sentence_index.setdefault(loose_key(sentence.text), (number, len(link.src_sentences)))
-                    link.src_sentences.append(shifted)
-                offset += len(segment.text) + 1
-
-    def _origin_of_pair(self, source: str, target: str) -> Origin:
-        entry = self.memory.lookup(source)
-        if entry is not None and entry.origin is Origin.MACHINE and entry.machine_hash == text_hash(target):
-            return Origin.MACHINE
-        return Origin.HUMAN
-
-    def _remember_local(
-        self, source: str, found: Found, level: Literal["segment", "sentence"], segment_id: str
-    ) -> None:
-        key = normalise(source)
-        if not key or key in self.local:
-            return
-        self.local[key] = found
-        self.local_loose.setdefault(loose_key(source), found)
-        if found.origin is not Origin.HUMAN:
-            return
-        existing = self.memory.lookup(source)
-        if existing is not None and not (
-            # A human translation of text the memory only holds as machine output from another file wins.
-            existing.origin is Origin.MACHINE
-            and existing.provenance.file not in self.known_files
-            and normalise(existing.target) != normalise(found.text)
-        ):
-            return
-        self.updates.append(
-            MemoryUpdate(
-                source=source,
-                target=found.text,
-                origin=Origin.HUMAN,
-                level=level,
-                segment_id=segment_id,
-                seed=existing is None,
-            )
+        self.pairs = ChapterPairs(
+            linking=linking,
+            old_segments=old_segments,
+            tgt_segments=tgt_segments,
+            memory=memory,
+            known_files=known_files,
+            updates=self.updates,
         )
-
-    def _beads(self, number: int) -> list[Bead]:
-        """Sentence beads of a link (computed once, and their pairs made reusable)."""
-        link = self.links[number]
-        if link.beads is not None:
-            return link.beads
-        target_doc_text = self.separator.join(segment.text for segment in link.tgt)
-        link.tgt_sentences = []
-        offset = 0
-        for segment in link.tgt:
-            for sentence in segment_sentences(segment, self.tgt_lang):
-                link.tgt_sentences.append(Sentence(sentence.start + offset, sentence.end + offset, sentence.text))
-            offset += len(segment.text) + len(self.separator)
-        link.tgt_text = target_doc_text
-        if not link.src_sentences or not link.tgt_sentences:
-            link.beads = []
-        elif len(link.src_sentences) == 1 and len(link.tgt_sentences) == 1:
-            link.beads = [((0,), (0,))]
-        else:
-            from amts.align.sentences import align_sentences
-
-            link.beads = [
-                (bead.src, bead.tgt)
-                for bead in align_sentences(
-                    [s.text for s in link.src_sentences],
-                    [s.text for s in link.tgt_sentences],
-                    src_lang=self.src_lang,
-                    tgt_lang=self.tgt_lang,
-                    params=INTRA_SEGMENT_PARAMS,
-                )
-            ]
-        if len(link.src_sentences) > 1:
-            for src, tgt in link.beads:
-                if src and tgt:
-                    source = " ".join(link.src_sentences[i].text for i in src)
-                    target = link.tgt_text[link.tgt_sentences[tgt[0]].start : link.tgt_sentences[tgt[-1]].end]
-                    self._remember_local(
-                        source, Found(target, self._origin_of_pair(source, target)), "sentence", link.src[0].id
-                    )
-        return link.beads
-
-    # -- lookups ---------------------------------------------------------------------------------------------
-    def lookup(self, source: str) -> Found | None:
-        """A translation of ``source``: this chapter's pairs, the memory, then any old sentence of this chapter."""
-        found = self.local.get(normalise(source))
-        if found is not None:
-            return found
-        entry = self.memory.lookup(source)
-        if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars)
-        key = loose_key(source)
-        found = self.local_loose.get(key)
-        if found is not None:
-            return found
-        entry = self.memory.lookup_loose(key)
-        if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars)
-        hit = self.sentence_index.get(key)
-        if hit is not None:
-            self._beads(hit[0])  # makes the link's sentence pairs local
-            found = self.local_loose.get(key)
-        return found
 
     # -- one segment -------------------------------------------------------------------------------------------
     def resolve(self, new: Segment, old: Segment | None, target: Segment | None) -> SegmentResult:
@@ -243,7 +94,7 @@ class SegmentResolver:
         fitted, placed = self._with_references(self.fit(text, new), new.text)
         outcome: Outcome = "kept" if fitted == self.fit(text, new) else "markup_updated"
         if origin is not Origin.MACHINE:  # the translators' text now stands for the new source text too
-            self._remember_local(new.text, Found(fitted, origin), "segment", new.id)
+            self.pairs.remember(new.text, Found(fitted, origin), "segment", new.id)
         return SegmentResult([Piece(text=fitted)], outcome, origin, "references-placed" if placed else None)
 
     def _with_references(self, text: str, source: str) -> tuple[str, bool]:
@@ -279,7 +130,7 @@ class SegmentResolver:
 
     def fresh(self, new: Segment) -> SegmentResult:
         """A segment with no existing translation: a translation of the whole text, else sentence by sentence."""
-        found = self.lookup(new.text)
+        found = self.pairs.lookup(new.text)
         if found is not None:
             return self._reused(new, found, span_chars(new, 0, len(new.text)))
         sentences = segment_sentences(new, self.src_lang)
@@ -300,7 +151,7 @@ class SegmentResolver:
         return SegmentResult([Piece(text=text)], "memory", found.origin, review)
 
     def _sentence_item(self, new: Segment, sentence: Sentence) -> _Item:
-        found = self.lookup(sentence.text)
+        found = self.pairs.lookup(sentence.text)
         if found is None:
             return _Item("mt", sentence.start, sentence.end)
         text, placed = self._with_references(self.fit(found.text, new), sentence.text)
@@ -309,12 +160,12 @@ class SegmentResolver:
 
     def update(self, new: Segment, old: Segment, target: Segment, origin: Origin) -> SegmentResult:
         """An edited segment with a translation: keep the target sentences whose source did not change."""
-        number = self.link_of_segment.get(old.id)
+        number = self.pairs.link_of_segment.get(old.id)
         new_sentences = segment_sentences(new, self.src_lang)
         if number is None or not new_sentences:
             return self.fresh(new)
-        beads = _attach_target_only(self._beads(number))
-        link = self.links[number]
+        beads = _attach_target_only(self.pairs.beads(number))
+        link = self.pairs.links[number]
         if not beads or link.tgt != [target]:
             return self.fresh(new)
         old_sentences = link.src_sentences
@@ -384,7 +235,7 @@ class SegmentResolver:
         for kind, group in itertools.groupby(items, key=lambda item: item.kind == "mt"):
             run = list(group)
             if kind and len(run) > 1:
-                found = self.lookup(new.text[run[0].start : run[-1].end])
+                found = self.pairs.lookup(new.text[run[0].start : run[-1].end])
                 if found is not None:  # an earlier sync translated this run of sentences
                     text, placed_here = self._with_references(
                         self.fit(found.text, new), new.text[run[0].start : run[-1].end]
@@ -449,28 +300,8 @@ class SegmentResolver:
             newline=self.new_doc.newline,
         )
         self.units.append(unit)
-        self._classify(segment, start, end)
+        self.pairs.classify(segment, start, end)
         return unit
-
-    def _classify(self, segment: Segment, start: int, end: int) -> None:
-        """Count MT'd sentences the old source already had, by why their translation could not be reused: its
-        own translation (a bug if ever counted), one shared with changed neighbours, none (the translator left it
-        out), or a segment the linking could not place."""
-        for sentence in segment_sentences(segment, self.src_lang):
-            if sentence.start < start or sentence.end > end:
-                continue
-            key = loose_key(sentence.text)
-            if key not in self.old_keys:
-                continue
-            chars = span_chars(segment, sentence.start, sentence.end)
-            hit = self.sentence_index.get(key)
-            if hit is None:
-                self.old_source_mt["unlinked"] += chars
-                continue
-            beads = self._beads(hit[0])
-            bead = next(((src, tgt) for src, tgt in beads if hit[1] in src), ((), ()))
-            kind = "untranslated" if not bead[1] else ("own" if len(bead[0]) == 1 else "joint")
-            self.old_source_mt[kind] += chars
 
     def _indent(self, segment: Segment) -> str:
         line_start = self.new_doc.text.rfind("\n", 0, segment.start) + 1
@@ -556,6 +387,3 @@ def _dominant_separator(text: str, sentences: Sequence[Sentence], default: str) 
     if gaps and sum("\n" in gap for gap in gaps) * 2 > len(gaps):
         return "\n"
     return default
-
-
-__all__ = ["Found", "SegmentResolver", "protected_length"]
