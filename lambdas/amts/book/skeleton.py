@@ -235,7 +235,8 @@ def shared_view(elements: Sequence[Element], source_frameworks: set[str]) -> tup
         if not element.tabs:
             kept.append(element)
             continue
-        shared = tuple(name for name in element.tabs if name in source_frameworks)
+        # An unmarked cell belongs to the book's default framework, which every book has: never the translators' own.
+        shared = tuple(name for name in element.tabs if name in source_frameworks or name == DEFAULT_TAB)
         if not shared:
             own += 1
             continue

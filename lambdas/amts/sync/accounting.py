@@ -6,12 +6,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from amts.book import Segment
+from amts.book import Segment, segment_sentences
 from amts.sync.memory import Origin, normalise
-from amts.sync.models import PendingSegment, Piece, ReviewReason, SyncReport
+from amts.sync.models import PendingSegment, Piece, ReviewReason, SentenceCount, SyncReport
+from amts.sync.review import ReviewNote
 
-Outcome = Literal["kept", "markup_updated", "memory", "partial_mt", "mt", "flagged"]
-ReviewNote = tuple[ReviewReason, str, int]  # (reason, segment id or "", characters to check)
+Outcome = Literal["kept", "markup_updated", "memory", "fuzzy", "partial_mt", "mt", "flagged"]
+# How the text standing for one source sentence was made: the translators' own, with markup carried in, kept from a
+# slightly different source (fuzzy), kept although a person's edit meets a changed source (flagged), or MT.
+SentenceClass = Literal["verbatim", "markup_updated", "fuzzy_kept", "flagged", "mt"]
+SENTENCE_CLASSES: tuple[SentenceClass, ...] = ("verbatim", "markup_updated", "fuzzy_kept", "flagged", "mt")
+# The class of an unchanged segment copied from the translation, by who made that text.
+_UNCHANGED_CLASS: dict[Origin, SentenceClass] = {Origin.MACHINE: "mt", Origin.FUZZY: "fuzzy_kept"}
+# The classes a review marker counts (``fuzzy=sentences:chars``, ``mt=…``), for ``amts review-list``.
+MARKED_CLASSES: dict[str, str] = {"fuzzy_kept": "fuzzy", "mt": "mt", "flagged": "flagged"}
+
+
+@dataclass
+class Note:
+    """Something a person should look at in one segment: why, how many source characters, what changed."""
+
+    reason: ReviewReason
+    chars: int = 0  # 0: the whole segment
+    detail: str = ""  # the English change of a fuzzy-kept sentence
+    suggestion: str | None = None  # the MT unit translating it, when the pair asks for MT suggestions
 
 
 @dataclass
@@ -21,9 +39,14 @@ class SegmentResult:
     pieces: list[Piece]
     outcome: Outcome
     origin: Origin
-    review: ReviewReason | None  # reason, when a person should look at it
-    mt_chars: int = 0
-    review_chars: int = 0  # machine text to check: sent now, or machine output reused from the memory
+    notes: list[Note] = field(default_factory=list)
+    mt_chars: int = 0  # sent to MT for the text (suggestions aside)
+    classes: dict[str, list[int]] = field(default_factory=dict)  # SentenceClass -> [sentences, characters]
+
+    def count(self, kind: str, sentences: int, chars: int) -> None:
+        figures = self.classes.setdefault(kind, [0, 0])
+        figures[0] += sentences
+        figures[1] += chars
 
 
 @dataclass
@@ -33,6 +56,7 @@ class Chunk:
     pieces: list[Piece]
     separator: str
     review: list[ReviewNote] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)  # fuzzy / mt -> [sentences, characters] to check
 
 
 def protected_length(text: str, spans: Sequence[tuple[int, int]]) -> int:
@@ -81,17 +105,37 @@ class Ledger:
             mt = min(result.mt_chars, chars)
             report.mt_chars += result.mt_chars
             report.reused_chars += chars - mt
-        if result.review is not None:
-            chunk.review.append((result.review, segment.id, result.review_chars or chars))
-        if result.mt_chars:
-            # Tag the pieces, so that apply_sync can remember the whole segment's text as machine output.
+        for kind, (sentences, kind_chars) in result.classes.items():
+            self.count(kind, sentences, kind_chars)
+            marked = MARKED_CLASSES.get(kind)
+            if marked is not None:
+                figures = chunk.counts.setdefault(marked, [0, 0])
+                figures[0] += sentences
+                figures[1] += kind_chars
+        for note in result.notes:
+            chunk.review.append(ReviewNote(note.reason, segment.id, note.chars or chars, note.detail, note.suggestion))
+        if result.origin in (Origin.MACHINE, Origin.FUZZY) and result.outcome not in ("kept", "markup_updated"):
+            # Tag the pieces, so that apply_sync can remember the whole segment's text as unconfirmed.
             for piece in result.pieces:
                 piece.segment = segment.id
+            machine = sum(n.chars or chars for n in result.notes if n.reason == "machine-translation")
             self.pending.append(
-                PendingSegment(segment_id=segment.id, source=segment.text, machine_chars=result.review_chars)
+                PendingSegment(
+                    segment_id=segment.id,
+                    source=segment.text,
+                    machine_chars=machine,
+                    origin=result.origin,
+                    note=" / ".join(n.detail for n in result.notes if n.detail) or None,
+                    classes={kind: list(figures) for kind, figures in result.classes.items()},
+                )
             )
 
-    def kept_verbatim(self, segments: Sequence[Segment], origins: Sequence[Origin]) -> None:
+    def count(self, kind: str, sentences: int, chars: int) -> None:
+        figures = self.report.sentence_classes.setdefault(kind, SentenceCount())
+        figures.sentences += sentences
+        figures.chars += chars
+
+    def kept_verbatim(self, segments: Sequence[Segment], origins: Sequence[Origin], lang: str) -> None:
         """Segments of a block copied whole from the translation."""
         for segment, origin in zip(segments, origins, strict=True):
             chars = segment_chars(segment)
@@ -100,9 +144,13 @@ class Ledger:
             self.report.reused_chars += chars
             self.report.outcomes.kept += 1
             self.origin_counts[origin.value] += 1
+            kind: SentenceClass = (
+                "mt" if origin is Origin.MACHINE else "fuzzy_kept" if origin is Origin.FUZZY else "verbatim"
+            )
+            self.count(kind, len(segment_sentences(segment, lang)) or 1, chars)
 
     def flag_code(self, chunk: Chunk, reason: ReviewReason, chars: int) -> None:
-        chunk.review.append((reason, "", chars))
+        chunk.review.append(ReviewNote(reason, "", chars))
         self.report.flagged_code_cells += 1
 
     def close(self, mt_units: int) -> None:

@@ -18,7 +18,7 @@ from amts.book.skeleton import check_skeleton
 from amts.errors import InputError
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import SyncPlan, SyncReport
-from amts.sync.review import format_marker, scan_markers
+from amts.sync.review import ReviewNote, format_marker, marker_safe, scan_markers
 
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
@@ -71,6 +71,9 @@ def apply_sync(
         if text is None or not text.strip():
             missing.append(unit.id)
             continue
+        if unit.suggestion:  # it sits inside a review marker
+            resolved[unit.id] = marker_safe(text)
+            continue
         resolved[unit.id] = fit_text(text, single_line=unit.single_line, indent=unit.indent, newline=unit.newline)
     if missing:
         raise InputError(f"no translation for MT units {', '.join(missing[:8])}", path=plan.file)
@@ -96,7 +99,7 @@ def apply_sync(
 
 def _mark_top(markdown: str, body_start: int, newline: str, differences: int) -> str:
     """A review marker at the top of a chapter whose structure still differs from its source."""
-    marker = format_marker([("skeleton-mismatch", "", differences)])
+    marker = format_marker([ReviewNote("skeleton-mismatch", "", differences)])
     return markdown[:body_start] + marker + newline + newline + markdown[body_start:]
 
 
@@ -126,7 +129,7 @@ def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
         )
     engine = plan.report.engine
     for unit in plan.units:
-        if normalise(resolved[unit.id]) == normalise(unit.text):
+        if unit.suggestion or normalise(resolved[unit.id]) == normalise(unit.text):
             continue  # the engine gave the source back (an untranslated unit): not a translation to remember
         memory.remember(
             unit.text,
@@ -146,11 +149,13 @@ def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
         memory.remember(
             pending.source,
             "".join(by_segment[pending.segment_id]),
-            origin=Origin.MACHINE,
+            origin=pending.origin,
             level="segment",
             file=plan.file,
             segment_id=pending.segment_id,
             run=plan.run,
-            engine=engine,
-            machine_chars=pending.machine_chars,
+            engine=engine if pending.origin is Origin.MACHINE else None,
+            machine_chars=pending.machine_chars if pending.origin is Origin.MACHINE else None,
+            note=pending.note,
+            classes=pending.classes or None,
         )

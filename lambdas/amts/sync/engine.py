@@ -20,6 +20,7 @@ from amts.book import Document, parse
 from amts.errors import InputError
 from amts.sync.accounting import protected_length, segment_chars
 from amts.sync.apply import SyncResult, apply_sync, fit_text, record_sync
+from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.linking import MIN_CONFIDENCE, Aligner, SegmentLinks, default_aligner
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan
@@ -72,11 +73,15 @@ def plan_sync(
     run: str | None = None,
     min_confidence: float = MIN_CONFIDENCE,
     aligner: Aligner | None = None,
+    fuzzy_threshold: float | None = FUZZY_THRESHOLD,
+    suggestions: bool = False,
 ) -> SyncPlan:
     """Phase one: decide what to keep, move, delete and reuse, and list the text that needs MT.
 
     ``file`` is the chapter's identity in the book (its path from the book root): the memory recognises machine
     output this chapter published by it. ``previous_file`` is its old path when it was renamed or moved.
+    ``fuzzy_threshold`` (None: off) keeps the human translation of an old sentence at least that similar to a
+    changed one, marked with the English change; ``suggestions`` also sends such sentences to MT for the marker.
     ``memory`` is read, not changed; the decisions that update it travel in the plan (``memory_updates``).
     Raises ``AlignmentError`` when the old target does not look like a translation of the old source.
     """
@@ -94,6 +99,8 @@ def plan_sync(
         min_confidence=min_confidence,
         aligner=aligner or default_aligner,
         known_files=frozenset(name for name in (chapter, previous_file) if name),
+        fuzzy_threshold=fuzzy_threshold,
+        suggestions=suggestions,
     )
     plan = planner.plan()
     plan.report.previous_file = previous_file
@@ -113,6 +120,8 @@ def sync_documents(
     min_confidence: float = MIN_CONFIDENCE,
     aligner: Aligner | None = None,
     record: bool = True,
+    fuzzy_threshold: float | None = FUZZY_THRESHOLD,
+    suggestions: bool = False,
 ) -> SyncResult:
     """Plan, translate the MT units with ``translator`` in one batch, and apply: the one-shot form for the CLI.
     With ``record=False`` the memory is left as it was (``record_sync`` records the result once published)."""
@@ -126,6 +135,8 @@ def sync_documents(
         run=run,
         min_confidence=min_confidence,
         aligner=aligner,
+        fuzzy_threshold=fuzzy_threshold,
+        suggestions=suggestions,
     )
     plan.report.engine = translator.name if plan.units else None
     translations: dict[str, str] = {}

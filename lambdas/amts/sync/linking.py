@@ -39,6 +39,8 @@ LABEL_SIMILARITY = 0.85
 # their length ratio is within this factor of the document's.
 GAP_SEGMENTS = 6
 GAP_RATIO_SLACK = 2.0
+# A stretch the aligner left unlinked on both sides is aligned again with embeddings when it is this small.
+WINDOW_SEGMENTS = 40
 SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave a block's text as it was
 
 
@@ -198,7 +200,87 @@ def _segment_links(
         return memory_links, 1.0
     links, confidence = aligner(old_doc, tgt_doc, memory.source_lang, memory.target_lang)
     # The aligner's links alone (not mixed with the memory's): the same inputs always give the same links.
-    return _complete_links(links, old_segments, tgt_segments), round(confidence, 4)
+    kept = [(src, tgt) for src, tgt in links if src and tgt]
+    repaired = _realign_windows(kept, old_segments, tgt_segments, memory.source_lang, memory.target_lang)
+    return _complete_links(repaired, old_segments, tgt_segments), round(confidence, 4)
+
+
+def _realign_windows(
+    links: SegmentLinks, src: Sequence[Segment], tgt: Sequence[Segment], src_lang: str, tgt_lang: str
+) -> SegmentLinks:
+    """Align again, with sentence embeddings, the stretches where the document aligner (length and anchors) left
+    segments unlinked on both sides: there it often paired a paragraph with its neighbour's translation (a
+    translator who dropped a sentence makes lengths misleading). A stretch runs from the link before the first
+    unlinked segment to the link after the last one of a run of links that each border an unlinked segment."""
+    src_position = {segment.id: index for index, segment in enumerate(src)}
+    tgt_position = {segment.id: index for index, segment in enumerate(tgt)}
+    ordered = sorted(links, key=lambda link: src_position[link[0][0]])
+    if not ordered:
+        return links
+    linked_src = {s for link in ordered for s in link[0]}
+    linked_tgt = {t for link in ordered for t in link[1]}
+    source_tabs = {name for segment in src for name in (segment.tab or ())}
+
+    def unlinked_between(lo: tuple[int, int], hi: tuple[int, int]) -> tuple[int, int]:
+        left = sum(1 for s in src[lo[0] + 1 : hi[0]] if s.id not in linked_src)
+        right = sum(
+            1 for t in tgt[lo[1] + 1 : hi[1]] if t.id not in linked_tgt and not (t.tab and not set(t.tab) & source_tabs)
+        )
+        return left, right
+
+    ends = [(-1, -1)] + [
+        (max(src_position[s] for s in link[0]), max(tgt_position[t] for t in link[1])) for link in ordered
+    ]
+    starts = [(min(src_position[s] for s in link[0]), min(tgt_position[t] for t in link[1])) for link in ordered] + [
+        (len(src), len(tgt))
+    ]
+    gaps = [unlinked_between(ends[i], starts[i]) for i in range(len(ordered) + 1)]  # gap i precedes link i
+    result: SegmentLinks = []
+    index = 0
+    while index < len(ordered):
+        if not any(gaps[index]) and not any(gaps[index + 1]):
+            result.append(ordered[index])
+            index += 1
+            continue
+        last = index  # links joined by gaps that hold unlinked segments form one stretch
+        while last + 1 < len(ordered) and any(gaps[last + 1]):
+            last += 1
+        unlinked_src = sum(left for left, _ in gaps[index : last + 2])
+        unlinked_tgt = sum(right for _, right in gaps[index : last + 2])
+        lo_src, lo_tgt = ends[index][0] + 1, ends[index][1] + 1
+        hi_src, hi_tgt = starts[last + 1]
+        small = hi_src - lo_src <= WINDOW_SEGMENTS and hi_tgt - lo_tgt <= WINDOW_SEGMENTS
+        if unlinked_src and unlinked_tgt and small:
+            result.extend(_embedded_links(src[lo_src:hi_src], tgt[lo_tgt:hi_tgt], src_lang, tgt_lang, source_tabs))
+        else:
+            result.extend(ordered[index : last + 1])
+        index = last + 1
+    return result
+
+
+def _embedded_links(
+    src: Sequence[Segment], tgt: Sequence[Segment], src_lang: str, tgt_lang: str, source_tabs: set[str]
+) -> SegmentLinks:
+    """Links of a small stretch from sentence-embedding alignment of its segments' prose."""
+    from amts.align.sentences import AlignerParams, align_sentences  # the peer area; numpy only when needed
+    from amts.book import prose
+
+    sources = [s for s in src if prose(s)]
+    targets = [t for t in tgt if prose(t) and not (t.tab and not set(t.tab) & source_tabs)]
+    if not sources or not targets:
+        return []
+    beads = align_sentences(
+        [prose(s) for s in sources],
+        [prose(t) for t in targets],
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+        params=AlignerParams(use_embeddings=True, skip_cost=1.0),
+    )
+    return [
+        (tuple(sources[i].id for i in bead.src), tuple(targets[j].id for j in bead.tgt))
+        for bead in beads
+        if bead.src and bead.tgt
+    ]
 
 
 def _link_structure(

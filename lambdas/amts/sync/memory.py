@@ -32,11 +32,17 @@ _WHITESPACE = re.compile(r"\s+")
 
 
 class Origin(StrEnum):
-    """Who made a target text: a person, the machine, or the machine and then a person."""
+    """Who made a target text: a person, the machine, the machine and then a person, or a person's translation of a
+    slightly different source kept for review (fuzzy-kept, not yet confirmed by a reviewer)."""
 
     HUMAN = "human"
     MACHINE = "machine"
     MACHINE_EDITED = "machine-edited"
+    FUZZY = "fuzzy"
+
+
+# Origins whose text a reviewer has not confirmed yet: the hash of the text as published tells an edit apart.
+UNCONFIRMED = frozenset({Origin.MACHINE, Origin.FUZZY})
 
 
 Level = Literal["segment", "sentence"]
@@ -100,11 +106,15 @@ class MemoryEntry(BaseModel):
     )
     engine: str | None = None
     machine_chars: int | None = None  # of a machine segment: how many source characters were machine-translated
+    note: str | None = None  # of a fuzzy-kept text: the source change a reviewer must bring into it
+    # Of an unconfirmed segment: its sentences and characters per class (fuzzy_kept, mt, verbatim ...), so a later
+    # sync that keeps it still says what in it is left to review.
+    classes: dict[str, list[int]] | None = None
 
     def edited_by_human(self, current_target: str) -> bool:
-        """True when this entry is machine output and ``current_target`` is no longer that output."""
+        """True when this entry is unconfirmed (machine or fuzzy-kept) text and ``current_target`` is no longer it."""
         return (
-            self.origin is Origin.MACHINE
+            self.origin in UNCONFIRMED
             and self.machine_hash is not None
             and text_hash(current_target) != self.machine_hash
         )
@@ -199,6 +209,7 @@ class TranslationMemory(BaseModel):
     target_lang: str
     entries: dict[str, MemoryEntry] = Field(default_factory=dict)
     _loose: dict[str, str] | None = PrivateAttr(default=None)  # loose key -> entry key, built on first use
+    _derived: dict[str, object] = PrivateAttr(default_factory=dict)  # indexes others keep over the entries
 
     # -- storage -------------------------------------------------------------------------------------------
     @classmethod
@@ -239,11 +250,18 @@ class TranslationMemory(BaseModel):
     def lookup(self, source: str) -> MemoryEntry | None:
         return self.entries.get(normalise(source))
 
+    def derived(self, name: str) -> object | None:
+        """An index another module keeps over the entries; it brings it up to date itself (entries only grow)."""
+        return self._derived.get(name)
+
+    def keep_derived(self, name: str, value: object) -> None:
+        self._derived[name] = value
+
     def lookup_loose(self, key: str) -> MemoryEntry | None:
         """The entry whose source has this ``loose_key`` (slide marks ignored); human work first."""
         if self._loose is None:
             index: dict[str, str] = {}
-            for entry_key, entry in sorted(self.entries.items(), key=lambda item: item[1].origin is Origin.MACHINE):
+            for entry_key, entry in sorted(self.entries.items(), key=lambda item: item[1].origin in UNCONFIRMED):
                 index.setdefault(loose_key(entry.source), entry_key)
             self._loose = index
         found = self._loose.get(key)
@@ -275,6 +293,8 @@ class TranslationMemory(BaseModel):
         engine: str | None = None,
         now: datetime | None = None,
         machine_chars: int | None = None,
+        note: str | None = None,
+        classes: dict[str, list[int]] | None = None,
     ) -> MemoryEntry | None:
         """Record a translation; human work is never replaced by machine output. Returns the stored entry."""
         key = normalise(source)
@@ -283,9 +303,15 @@ class TranslationMemory(BaseModel):
         stamp = now or utc_now()
         existing = self.entries.get(key)
         if existing is not None:
-            if origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
+            if origin in UNCONFIRMED and existing.origin not in UNCONFIRMED:
                 return existing
-            if existing.target == target and existing.origin is origin and existing.machine_chars == machine_chars:
+            if (
+                existing.target == target
+                and existing.origin is origin
+                and existing.machine_chars == machine_chars
+                and existing.note == note
+                and existing.classes == classes
+            ):
                 return existing
         created = existing.provenance.created if existing is not None else stamp
         entry = MemoryEntry(
@@ -294,9 +320,11 @@ class TranslationMemory(BaseModel):
             origin=origin,
             level=level,
             provenance=Provenance(file=file, segment_id=segment_id, run=run, created=created, updated=stamp),
-            machine_hash=text_hash(target) if origin is Origin.MACHINE else None,
-            engine=engine if origin is not Origin.HUMAN else None,
+            machine_hash=text_hash(target) if origin in UNCONFIRMED else None,
+            engine=engine if origin is Origin.MACHINE or origin is Origin.MACHINE_EDITED else None,
             machine_chars=machine_chars if origin is Origin.MACHINE else None,
+            note=note if origin in UNCONFIRMED else None,
+            classes=classes if origin in UNCONFIRMED else None,
         )
         self.entries[key] = entry
         self._loose = None
@@ -319,7 +347,7 @@ class TranslationMemory(BaseModel):
         output never replaces human or machine-edited memory; otherwise the change wins."""
         for key, entry in changes.items():
             existing = self.entries.get(key)
-            if existing is not None and entry.origin is Origin.MACHINE and existing.origin is not Origin.MACHINE:
+            if existing is not None and entry.origin in UNCONFIRMED and existing.origin not in UNCONFIRMED:
                 continue
             self.entries[key] = entry
         self._loose = None

@@ -18,6 +18,7 @@ SegmentOp = Literal["unchanged", "edited", "inserted", "deleted"]
 SentenceOp = Literal["unchanged", "changed", "inserted", "deleted"]
 ReviewReason = Literal[
     "machine-translation",  # new or changed source text, machine-translated
+    "fuzzy-kept",  # a human translation of a slightly different source, kept: bring the change into it
     "human-edit-source-changed",  # a person's edit kept although its source changed
     "code-changed",  # the source's code changed: the new code replaced the translated cell
     "code-new",  # a new code cell with comments or printed prose to translate
@@ -85,6 +86,7 @@ class MtUnit(BaseModel):
     single_line: bool = False  # the segment must stay on one line (heading, caption, table cell)
     indent: str = ""  # continuation-line indentation (list items)
     newline: str = "\n"
+    suggestion: bool = False  # translated for a fuzzy-kept sentence's review marker, not for the text
 
 
 class Piece(BaseModel):
@@ -107,11 +109,15 @@ class MemoryUpdate(BaseModel):
 
 
 class PendingSegment(BaseModel):
-    """A new-source segment whose target contains MT output: remembered as machine text after assembly."""
+    """A new-source segment whose target holds unconfirmed text (MT output or a fuzzy-kept translation):
+    remembered as such after assembly, so the next sync knows a reviewer has not confirmed it yet."""
 
     segment_id: str
     source: str
     machine_chars: int  # characters of the segment that are machine output (the review effort)
+    origin: Origin = Origin.MACHINE
+    note: str | None = None  # the English change of a fuzzy-kept segment
+    classes: dict[str, list[int]] = Field(default_factory=dict)  # sentence class -> [sentences, characters]
 
 
 class ReviewItem(BaseModel):
@@ -123,6 +129,14 @@ class ReviewItem(BaseModel):
     reasons: list[ReviewReason]
     chars: int
     excerpt: str
+    changes: str = ""  # for fuzzy-kept text: the English change, as a word diff
+    suggestion: str = ""  # an MT suggestion for the fuzzy-kept text, when the pair asks for them
+    counts: dict[str, list[int]] = Field(default_factory=dict)  # fuzzy / mt / flagged -> [sentences, characters]
+
+
+class SentenceCount(BaseModel):
+    sentences: int = 0
+    chars: int = 0
 
 
 class SegmentOutcomes(BaseModel):
@@ -131,6 +145,7 @@ class SegmentOutcomes(BaseModel):
     kept: int = 0  # the existing translation (its source unchanged, or changed in slide marks or whitespace only)
     markup_updated: int = 0  # the existing translation with the source's changed markup carried into it
     memory: int = 0  # the same text's translation elsewhere in the chapter or in the translation memory
+    fuzzy: int = 0  # holds a human translation kept for a slightly changed source (no MT)
     partial_mt: int = 0  # existing text with some sentences machine-translated
     mt: int = 0  # wholly machine-translated
     flagged: int = 0  # a human edit kept although its source changed
@@ -160,6 +175,10 @@ class SyncReport(BaseModel):
     segments_total: int = 0
     origin_counts: dict[str, int] = Field(default_factory=dict)  # per-origin counts of the output segments
     outcomes: SegmentOutcomes = Field(default_factory=SegmentOutcomes)
+    # Per source sentence: verbatim, markup_updated, fuzzy_kept, flagged, mt (sentences and source characters).
+    sentence_classes: dict[str, SentenceCount] = Field(default_factory=dict)
+    fuzzy_threshold: float | None = None  # None: fuzzy matching was off
+    suggestion_chars: int = 0  # characters sent to MT for suggestions inside fuzzy-kept markers
     blocks: dict[str, int] = Field(default_factory=dict)  # change detection summary
     alignment_confidence: float | None = None
     source_changed: bool = False  # old and new source differ at all (the whole-file baseline re-translates it)

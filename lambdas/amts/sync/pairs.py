@@ -16,8 +16,9 @@ from amts.align.sentences import AlignerParams
 from amts.book import Segment, Sentence, segment_sentences
 from amts.languages import sentence_separator
 from amts.sync.accounting import span_chars
+from amts.sync.fuzzy import FuzzyIndex, similarity
 from amts.sync.linking import Linking
-from amts.sync.memory import Origin, TranslationMemory, loose_key, normalise, text_hash
+from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key, normalise, text_hash
 from amts.sync.models import MemoryUpdate
 
 # Sentence alignment inside one aligned segment pair: a handful of sentences, so length, anchors and
@@ -29,11 +30,14 @@ Bead = tuple[tuple[int, ...], tuple[int, ...]]
 
 @dataclass(frozen=True)
 class Found:
-    """A translation found for a source text: where it came from, and how much of it is machine output."""
+    """A translation found for a source text: where it came from, how much of it is machine output, and (for a
+    fuzzy-kept text nobody confirmed yet) the source change it still needs."""
 
     text: str
     origin: Origin
     machine_chars: int | None = None
+    note: str | None = None
+    classes: dict[str, list[int]] | None = None  # of unconfirmed text: what in it is left to review
 
 
 @dataclass
@@ -47,6 +51,34 @@ class _Link:
     tgt_sentences: list[Sentence] = field(default_factory=list)
     src_text: str = ""
     tgt_text: str = ""
+
+
+@dataclass(frozen=True)
+class Fuzzy:
+    """A human translation of an old English text close to a changed one: kept for a person to adjust."""
+
+    text: str
+    origin: Origin
+    old: str  # the old English it translates (the marker shows its difference from the new English)
+    score: float
+
+
+# Memory entries whose translation a fuzzy match may keep: a person's work (machine output is not reused fuzzily).
+_FUZZY_ORIGINS = frozenset({Origin.HUMAN, Origin.MACHINE_EDITED})
+
+
+class _MemoryFuzzyIndex:
+    """The memory's human entries, indexed for fuzzy search and brought up to date as the memory grows."""
+
+    def __init__(self) -> None:
+        self.index: FuzzyIndex[str] = FuzzyIndex()
+        self.seen: set[str] = set()
+
+    def refresh(self, memory: TranslationMemory) -> None:
+        fresh = [(entry.source, key) for key, entry in memory.entries.items()
+                 if key not in self.seen and entry.origin in _FUZZY_ORIGINS]  # fmt: skip
+        self.seen.update(key for _, key in fresh)
+        self.index.add(fresh)
 
 
 class ChapterPairs:
@@ -75,6 +107,7 @@ class ChapterPairs:
         # Why text that was already in the old source still went to MT, in characters (see ``classify``).
         self.old_source_mt: dict[str, int] = {"own": 0, "joint": 0, "untranslated": 0, "unlinked": 0}
         self.old_keys = {loose_key(x.text) for s in old_segments.values() for x in segment_sentences(s, self.src_lang)}
+        self._chapter_fuzzy: FuzzyIndex[tuple[int, int]] | None = None
         if linking is not None:
             self._index(linking, old_segments, tgt_segments)
 
@@ -100,9 +133,10 @@ class ChapterPairs:
                 offset += len(segment.text) + 1
 
     def _origin_of_pair(self, source: str, target: str) -> Origin:
+        """Human, unless the memory says this very text was published unconfirmed (machine or fuzzy-kept)."""
         entry = self.memory.lookup(source)
-        if entry is not None and entry.origin is Origin.MACHINE and entry.machine_hash == text_hash(target):
-            return Origin.MACHINE
+        if entry is not None and entry.origin in UNCONFIRMED and entry.machine_hash == text_hash(target):
+            return entry.origin
         return Origin.HUMAN
 
     def remember(self, source: str, found: Found, level: Literal["segment", "sentence"], segment_id: str) -> None:
@@ -180,19 +214,58 @@ class ChapterPairs:
             return found
         entry = self.memory.lookup(source)
         if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars)
+            return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
         key = loose_key(source)
         found = self.local_loose.get(key)
         if found is not None:
             return found
         entry = self.memory.lookup_loose(key)
         if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars)
+            return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
         hit = self.sentence_index.get(key)
         if hit is not None:
             self.beads(hit[0])  # makes the link's sentence pairs local
             found = self.local_loose.get(key)
         return found
+
+    # -- fuzzy matches ------------------------------------------------------------------------------------------
+    def fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:
+        """The human translation of the closest old English text at or above ``threshold``: anywhere in this
+        chapter's old source first (the sentence, or the group of sentences translated together with it), then in
+        the translation memory."""
+        if self._chapter_fuzzy is None:
+            self._chapter_fuzzy = FuzzyIndex(
+                (old.text, (number, position))
+                for number, link in enumerate(self.links)
+                for position, old in enumerate(link.src_sentences)
+            )
+        found = self._chapter_fuzzy.best(sentence, threshold)
+        if found is not None:
+            number, position = found[1].payload
+            link = self.links[number]
+            bead = next(((src, tgt) for src, tgt in self.beads(number) if position in src), None)
+            if bead is not None and bead[1]:
+                old = " ".join(link.src_sentences[i].text for i in bead[0])
+                score = found[1].score if len(bead[0]) == 1 else similarity(old, sentence)
+                text = link.tgt_text[link.tgt_sentences[bead[1][0]].start : link.tgt_sentences[bead[1][-1]].end]
+                origin = self._origin_of_pair(old, text)
+                if score >= threshold and origin in _FUZZY_ORIGINS:
+                    return Fuzzy(text, origin, old, score)
+        return self._memory_fuzzy(sentence, threshold)
+
+    def _memory_fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:
+        index = self.memory.derived("fuzzy")
+        if not isinstance(index, _MemoryFuzzyIndex):
+            index = _MemoryFuzzyIndex()
+            self.memory.keep_derived("fuzzy", index)
+        index.refresh(self.memory)
+        found = index.index.best(sentence, threshold)
+        if found is None:
+            return None
+        entry: MemoryEntry | None = self.memory.entries.get(found[1].payload)
+        if entry is None or entry.origin not in _FUZZY_ORIGINS:
+            return None
+        return Fuzzy(entry.target, entry.origin, entry.source, found[1].score)
 
     def classify(self, segment: Segment, start: int, end: int) -> None:
         """Count MT'd sentences the old source already had, by why their translation could not be reused: its

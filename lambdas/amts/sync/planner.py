@@ -20,15 +20,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from amts.book import Block, BlockKind, Document, Segment
-from amts.book.skeleton import block_elements, frameworks, shared_view, skeleton
+from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
 from amts.sync.changes import Unit, document_units, match_segments, match_units
-from amts.sync.code import has_translatable_text, retag, same_body
+from amts.sync.code import has_translatable_text, retag, same_body, split_tab_marker
 from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
 from amts.sync.reuse import SegmentResolver
-from amts.sync.review import format_marker
+from amts.sync.review import ReviewNote, marker_pieces, scan_markers
 
 _EXCERPT = 80
 
@@ -55,8 +55,11 @@ class Planner:
         min_confidence: float,
         aligner: Aligner,
         known_files: frozenset[str],
+        fuzzy_threshold: float | None,
+        suggestions: bool,
     ) -> None:
         self.old_doc, self.tgt_doc, self.new_doc = old_doc, tgt_doc, new_doc
+        self.fuzzy_threshold, self.suggestions = fuzzy_threshold, suggestions
         self.memory = memory
         self.file, self.run = file, run
         self.min_confidence = min_confidence
@@ -110,7 +113,10 @@ class Planner:
             memory=self.memory,
             file=self.file,
             known_files=self.known_files,
+            fuzzy_threshold=self.fuzzy_threshold,
+            suggestions=self.suggestions,
         )
+        self.report.fuzzy_threshold = self.fuzzy_threshold
         placement = self._place_translation_only()
         chunks = [c for k, stale in placement.prefix for c in self._translation_only(k, stale, placement)]
         done: set[int] = set()
@@ -122,6 +128,7 @@ class Planner:
         self.ledger.close(len(self.resolver.units))
         self.report.human_edits_detected = self.resolver.human_edits
         self.report.old_source_mt = dict(self.resolver.pairs.old_source_mt)
+        self.report.suggestion_chars = self.resolver.suggestion_chars
         return SyncPlan(
             file=self.file,
             source_lang=self.memory.source_lang,
@@ -141,7 +148,7 @@ class Planner:
         linking = self.linking
         index = linking.cluster_of_src.get(i) if linking is not None and i is not None else None
         if linking is None or index is None:
-            return [self._compose(new, old, [])]
+            return self._compose(new, old, [])
         if index in done:
             return []
         cluster = linking.clusters[index]
@@ -151,7 +158,26 @@ class Planner:
             if group is not None:
                 done.add(index)
                 return group
-        return [self._compose(new, old, targets)]
+        chunks = self._compose(new, old, targets)
+        self._keep_pending_review(chunks[0], targets, placement)
+        return chunks
+
+    def _keep_pending_review(self, chunk: Chunk, targets: Sequence[Unit], placement: _Placement) -> None:
+        """A rebuilt block that asks for nothing new keeps the review its translation still waited for (the marker
+        an earlier sync put before it: a reference to place, a fuzzy change to bring in)."""
+        if chunk.review:
+            return
+        for target in targets:
+            marker = placement.marker_before.get(target.index)
+            if marker is None:
+                continue
+            for item in scan_markers(self.tgt_units[marker].text, file=self.file):
+                for reason in item.reasons:
+                    chunk.review.append(
+                        ReviewNote(reason, "", item.chars, item.changes if reason == "fuzzy-kept" else "")
+                    )
+                for name, figures in item.counts.items():
+                    chunk.counts[name] = figures
 
     def _verbatim_group(
         self, src: Sequence[int], targets: Sequence[Unit], new: Unit, placement: _Placement
@@ -188,19 +214,19 @@ class Planner:
                 target = self.linking.one_to_one.get(old_segment.id)
                 origins.append(self.resolver.existing_origin(old_segment, target)[0] if target else Origin.HUMAN)
             origins += [Origin.HUMAN] * (len(new_unit.segments) - len(origins))
-            self.ledger.kept_verbatim(new_unit.segments, origins)
+            self.ledger.kept_verbatim(new_unit.segments, origins, self.memory.source_lang)
 
     def _verbatim(self, k: int) -> Chunk:
         unit = self.tgt_units[k]
         return Chunk([Piece(text=unit.text)], self.tgt_doc.text[unit.end : unit.chunk_end])
 
-    def _compose(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> Chunk:
+    def _compose(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> list[Chunk]:
         """A block on the new source's markup, its text from the translation where that still applies."""
         if new.is_code:
             return self._code(new, old, targets)
         has_code = any(b.kind is BlockKind.CODE for b in _descendants(new.block))
         if not new.segments and not has_code:
-            return self._textless(new, targets)
+            return [self._textless(new, targets)]
         chunk = Chunk([], self.new_doc.text[new.end : new.chunk_end])
         replacements: list[tuple[int, int, list[Piece]]] = []
         previous: dict[int, Segment] = {}
@@ -218,12 +244,6 @@ class Planner:
                 if found is not None and tgt_unit_of.get(found.id) in target_ids:
                     target = found
             result = self.resolver.resolve(segment, old_segment, target)
-            if (
-                result.review is None
-                and result.origin is Origin.MACHINE
-                and result.outcome in ("kept", "markup_updated")
-            ):
-                result.review = "machine-translation"  # machine output nobody has edited yet: still to review
             self.ledger.account(chunk, segment, result)
             replacements.append((segment.start, segment.end, result.pieces))
         if has_code:
@@ -234,7 +254,7 @@ class Planner:
             chunk.pieces.extend(pieces)
             position = end
         chunk.pieces.append(Piece(text=self.new_doc.text[position : new.end]))
-        return chunk
+        return [chunk]
 
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
         """Code cells inside a tab block: the translated cell where its code is the new one."""
@@ -259,33 +279,65 @@ class Planner:
         have, _ = shared_view(block_elements(self.tgt_doc, target.block), self.new_frameworks)
         return [e.identity for e in have] == [e.identity for e in block_elements(self.new_doc, new.block)]
 
-    def _code(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> Chunk:
-        """A code cell: the translated cell while its code is the new code, else the new cell (flagged when the
-        translation had translated its comments)."""
+    def _code(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> list[Chunk]:
+        """A code cell: the translated cell while its code is the new code (under the new framework marker), else
+        the new cell, flagged when the translation had translated its comments. A replaced translated cell that
+        also served frameworks only the translation has (``#@tab pytorch, paddle``) stays for those, flagged."""
         separator = self.new_doc.text[new.end : new.chunk_end]
         cells = [t for t in targets if t.is_code]
+        wanted = [e.identity for e in block_elements(self.new_doc, new.block)]
         target = next((t for t in cells if self._same_skeleton(t, new)), None)
-        if target is not None:
-            chunk = Chunk([Piece(text=target.text)], separator)
-            if old is not None and normalise(old.text) != normalise(new.text) and not same_body_marker_only(old, new):
+        changed = old is not None and normalise(old.text) != normalise(new.text)
+        # A translated cell that is still the old English (nothing translated in it) gives way to the new cell.
+        untranslated = target is not None and old is not None and normalise(target.text) == normalise(old.text)
+        if target is not None and not (untranslated and changed):
+            chunk = Chunk([Piece(text=self._marked_like(target.text, new.text))], separator)
+            comments_changed = old is not None and changed and not same_body_marker_only(old, new)
+            if comments_changed and normalise(target.text) != normalise(new.text):
                 self.ledger.flag_code(chunk, "code-comments-changed", len(new.text))
-            return chunk
-        target = cells[0] if cells else None
+            return [chunk]
+        target = target or (cells[0] if cells else None)
         if (
             target is not None
             and old is not None
             and same_body(target.text, new.text)
             and same_body(old.text, new.text)
         ):
-            retagged = retag(target.text, new.text)
-            if _code_identity(self.tgt_doc, retagged) == [e.identity for e in block_elements(self.new_doc, new.block)]:
-                return Chunk([Piece(text=retagged)], separator)  # only the framework marker changed
+            retagged = self._marked_like(target.text, new.text)
+            if _code_identity(self.tgt_doc, retagged) == wanted:
+                return [Chunk([Piece(text=retagged)], separator)]  # only the framework marker changed
         chunk = Chunk([Piece(text=new.text)], separator)
         if target is not None and old is not None:
             if normalise(target.text) != normalise(old.text):  # the translation had translated text: now lost
                 self.ledger.flag_code(chunk, "code-changed", len(new.text))
         elif has_translatable_text(new.text):
             self.ledger.flag_code(chunk, "code-changed" if old is not None else "code-new", len(new.text))
+        own = self._translation_only_copy(target) if target is not None else None
+        return [chunk] if own is None else [chunk, own]
+
+    def _own_frameworks(self, code: str, enclosing: tuple[str, ...] | None) -> list[str]:
+        return [name for name in cell_tabs(code, enclosing) if name not in self.new_frameworks and name != DEFAULT_TAB]
+
+    def _marked_like(self, target_code: str, new_code: str) -> str:
+        """The translated cell under the new cell's framework marker, keeping frameworks only the translation has."""
+        own = self._own_frameworks(target_code, None)
+        marker, _ = split_tab_marker(new_code)
+        if own and marker is not None:
+            new_code = new_code.replace(marker, f"{marker.rstrip()}, {', '.join(own)}", 1)
+        return retag(target_code, new_code)
+
+    def _translation_only_copy(self, target: Unit) -> Chunk | None:
+        """The replaced translated cell, for the frameworks only the translation has (its code as it was)."""
+        own = self._own_frameworks(target.text, None)  # a top-level cell: its frameworks are on its marker line
+        if not own:
+            return None
+        marker, _ = split_tab_marker(target.text)
+        prefix = marker.split()[0] if marker else "#@tab"
+        lines = split_tab_marker(target.text)[1].split("\n")
+        copy = "\n".join([lines[0], f"{prefix} {', '.join(own)}", *lines[1:]])
+        chunk = Chunk([Piece(text=copy)], self.tgt_doc.text[target.end : target.chunk_end])
+        chunk.review.append(ReviewNote("translator-only-stale", "", len(" ".join(copy.split()))))
+        self.report.translator_only_blocks += 1
         return chunk
 
     def _textless(self, new: Unit, targets: Sequence[Unit]) -> Chunk:
@@ -341,7 +393,8 @@ class Planner:
     def _translation_only(self, k: int, stale: bool, placement: _Placement) -> list[Chunk]:
         chunk = self._verbatim(k)
         if stale:  # a fresh marker replaces a pending one
-            chunk.review.append(("translator-only-stale", "", len(" ".join(self.tgt_units[k].text.split()))))
+            chars = len(" ".join(self.tgt_units[k].text.split()))
+            chunk.review.append(ReviewNote("translator-only-stale", "", chars))
             return [chunk]
         marker = placement.marker_before.get(k)
         return [chunk] if marker is None else [self._verbatim(marker), chunk]
@@ -349,13 +402,14 @@ class Planner:
     # -- output ------------------------------------------------------------------------------------------------
     def _assemble(self, chunks: list[Chunk]) -> list[Piece]:
         """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between."""
+        _hoist_tab_group_reviews(chunks)
         base = self.tgt_doc if self.tgt_doc.text else self.new_doc
         newline = base.newline
         head = base.text[: base.body_start]
         pieces: list[Piece] = [Piece(text=head)] if head else []
         for index, chunk in enumerate(chunks):
             if chunk.review:
-                pieces.append(Piece(text=format_marker(chunk.review) + newline + newline))
+                pieces += [*marker_pieces(chunk.review, chunk.counts), Piece(text=newline + newline)]
             body = [piece for piece in chunk.pieces if piece.unit is not None or piece.text]
             pieces.extend(body)
             ends_line = bool(body) and body[-1].unit is None and body[-1].text.endswith("\n")
@@ -368,6 +422,31 @@ class Planner:
             separator = chunk.separator if "\n" in chunk.separator else newline
             pieces.append(Piece(text=("" if ends_line else newline) + separator))
         return pieces
+
+
+def _is_tabbed(chunk: Chunk) -> bool:
+    """A code cell or a ``:begin_tab:`` block: d2lbook shows a run of them as one framework switcher."""
+    first = next((piece.text for piece in chunk.pieces if piece.unit is not None or piece.text), "")
+    return first.startswith(("```", ":begin_tab:"))
+
+
+def _hoist_tab_group_reviews(chunks: list[Chunk]) -> None:
+    """A marker between two framework cells would split d2lbook's tab switcher in two: the reviews of a run of
+    consecutive tabbed chunks go into one marker before the run."""
+    start: int | None = None
+    for index, chunk in enumerate([*chunks, Chunk([], "")]):
+        if index < len(chunks) and _is_tabbed(chunk):
+            if start is None:
+                start = index
+            elif chunk.review:
+                chunks[start].review.extend(chunk.review)
+                for name, (sentences, chars) in chunk.counts.items():
+                    figures = chunks[start].counts.setdefault(name, [0, 0])
+                    figures[0] += sentences
+                    figures[1] += chars
+                chunk.review, chunk.counts = [], {}
+            continue
+        start = None
 
 
 def same_body_marker_only(old: Unit, new: Unit) -> bool:

@@ -1,35 +1,71 @@
 """Review markers: an HTML comment on its own line before a block that a person should check.
 
-``<!-- amts:review reasons=machine-translation segments=s0003,s0004 chars=123 -->`` is a paragraph of its
-own (blank lines around it), so it never joins the paragraph it annotates; the book model reads it as a
-COMMENT block, and d2lbook drops HTML comments from rendered pages. A reviewer deletes the marker when done;
-``amts review-list`` and the sync report list the markers still present.
+``<!-- amts:review reasons=fuzzy-kept,machine-translation segments=s0003 chars=123 fuzzy=1:80 mt=1:43 | change:
+let us → let's | suggestion: … -->`` is a paragraph of its own (blank lines around it), so it never joins the
+paragraph it annotates; the book model reads it as a COMMENT block, and d2lbook drops HTML comments from rendered
+pages. The fields say why, which segments, how many source characters to check, and how many sentences and
+characters are fuzzy-kept, machine-translated or flagged; after them come the English change of each fuzzy-kept
+sentence (a word diff) and, when the pair asks for it, an MT suggestion for it. A reviewer deletes the marker when
+done; ``amts review-list`` and the sync report list the markers still present.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import get_args
 
-from amts.sync.models import ReviewItem, ReviewReason
+from amts.sync.models import Piece, ReviewItem, ReviewReason
 
 MARKER_PREFIX = "<!-- amts:review"
 MARKER = re.compile(rf"^{re.escape(MARKER_PREFIX)} (?P<body>[^\n]*?) -->[ \t]*\r?$", re.MULTILINE)
 _FIELD = re.compile(r"(\w+)=(\S+)")
+_PART = " | "
 _EXCERPT_CHARS = 80
 
 
-def format_marker(review: Sequence[tuple[str, str, int]]) -> str:
-    """One marker line for a block: its reasons, the segment ids concerned and the characters to check."""
-    reasons = sorted({reason for reason, _, _ in review})
-    segment_ids = [segment_id for _, segment_id, _ in review if segment_id]
-    chars = sum(chars for _, _, chars in review)
+@dataclass(frozen=True)
+class ReviewNote:
+    """One reason to look at a block: which segment (``""``: the block), how many source characters, the English
+    change (fuzzy-kept), and the MT unit translating it when suggestions are on."""
+
+    reason: ReviewReason
+    segment_id: str
+    chars: int
+    detail: str = ""
+    suggestion: str | None = None
+
+
+def marker_safe(text: str) -> str:
+    """Text that can sit inside the marker: one line, no ``--`` (which would end or break an HTML comment), no
+    ``|`` (which separates the marker's parts)."""
+    return " ".join(text.split()).replace("--", "- -").replace("|", "¦")
+
+
+def marker_pieces(review: Sequence[ReviewNote], counts: Mapping[str, Sequence[int]] | None = None) -> list[Piece]:
+    """One marker line for a block: reasons, segments, characters to check, per-class counts, each fuzzy change and
+    its MT suggestion (a piece that names the MT unit; ``apply_sync`` puts the translation there)."""
+    reasons = sorted({note.reason for note in review})
+    segment_ids = [note.segment_id for note in review if note.segment_id]
     fields = [f"reasons={','.join(reasons)}"]
     if segment_ids:
         fields.append(f"segments={','.join(dict.fromkeys(segment_ids))}")
-    fields.append(f"chars={chars}")
-    return f"{MARKER_PREFIX} {' '.join(fields)} -->"
+    fields.append(f"chars={sum(note.chars for note in review)}")
+    fields += [f"{name}={figures[0]}:{figures[1]}" for name, figures in sorted((counts or {}).items())]
+    pieces = [Piece(text=f"{MARKER_PREFIX} {' '.join(fields)}")]
+    for note in review:
+        if note.detail:
+            pieces.append(Piece(text=f"{_PART}change: {marker_safe(note.detail)}"))
+        if note.suggestion is not None:
+            pieces += [Piece(text=f"{_PART}suggestion: "), Piece(unit=note.suggestion)]
+    pieces.append(Piece(text=" -->"))
+    return pieces
+
+
+def format_marker(review: Sequence[ReviewNote], counts: Mapping[str, Sequence[int]] | None = None) -> str:
+    """The marker line when it holds no MT suggestion."""
+    return "".join(piece.text for piece in marker_pieces([r for r in review if r.suggestion is None], counts))
 
 
 def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
@@ -37,7 +73,8 @@ def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
     known = set(get_args(ReviewReason))
     items: list[ReviewItem] = []
     for match in MARKER.finditer(markdown):
-        fields = dict(_FIELD.findall(match.group("body")))
+        head, *parts = match.group("body").split(_PART)
+        fields = dict(_FIELD.findall(head))
         reasons: list[ReviewReason] = [reason for reason in fields.get("reasons", "").split(",") if reason in known]
         try:
             chars = int(fields.get("chars", "0"))
@@ -56,6 +93,15 @@ def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
                 reasons=reasons,
                 chars=chars,
                 excerpt=excerpt,
+                changes="; ".join(p[len("change: ") :] for p in parts if p.startswith("change: ")),
+                suggestion=" / ".join(p[len("suggestion: ") :] for p in parts if p.startswith("suggestion: ")),
+                counts={k: _count(v) for k, v in fields.items() if k in ("fuzzy", "mt", "flagged")},
             )
         )
     return items
+
+
+def _count(value: str) -> list[int]:
+    """``3:120`` -> [3, 120] (sentences, characters); anything else -> [0, 0]."""
+    sentences, _, chars = value.partition(":")
+    return [int(sentences), int(chars)] if sentences.isdigit() and chars.isdigit() else [0, 0]

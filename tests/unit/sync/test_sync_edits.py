@@ -146,12 +146,12 @@ def test_unchanged_code_cell_keeps_the_translated_comments(translator: Recording
 
 
 def test_target_only_content_survives_a_change_next_to_it(translator: RecordingTranslator, aligner: Any) -> None:
-    new_source = OLD_SOURCE.replace("defines many layers.", "defines many kinds of layers.")
+    new_source = OLD_SOURCE.replace("defines many layers.", "offers layers of every common kind, ready to use.")
 
     result = run(new_source, translator, aligner)
 
     assert "在飞桨中，`nn`模块同样定义了许多层。" in result.markdown
-    assert translator.sent == ["In PyTorch, the `nn` module defines many kinds of layers."]
+    assert translator.sent == ["In PyTorch, the `nn` module offers layers of every common kind, ready to use."]
 
 
 def test_list_item_edit_and_insert(translator: RecordingTranslator, aligner: Any) -> None:

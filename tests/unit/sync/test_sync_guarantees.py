@@ -82,7 +82,9 @@ def _chapter(index: int) -> tuple[str, str, str]:
     """A sample chapter of its own (different heading and one different sentence): old source, target, new."""
     old = OLD_SOURCE.replace("# Linear Regression", f"# Linear Regression, part {index}")
     target = OLD_TARGET.replace("# 线性回归", f"# 线性回归（第{index}部分）")
-    new = old.replace("Not every prediction problem is", f"Not every one of {index} prediction problems is")
+    new = old.replace(
+        "Not every prediction problem is a regression problem.", f"Part {index} closes with a short quiz."
+    )
     return old, target, new
 
 
@@ -105,10 +107,7 @@ def test_two_runs_sharing_a_memory_keep_each_others_entries(tmp_path: Path) -> N
     # Then the memory holds both runs' machine output
     stored = json.loads(state_path.read_text(encoding="utf-8"))
     sources = {entry["source"] for entry in stored["entries"].values() if entry["origin"] == "machine"}
-    assert {
-        "Not every one of 1 prediction problems is a regression problem.",
-        "Not every one of 2 prediction problems is a regression problem.",
-    } <= sources
+    assert {"Part 1 closes with a short quiz.", "Part 2 closes with a short quiz."} <= sources
     assert len(written) == len(stored["entries"])
 
 
@@ -133,7 +132,7 @@ def test_concurrent_sync_processes_sharing_a_memory_lose_nothing(tmp_path: Path)
     # Then every run's machine output is in the memory
     stored = json.loads(memory.read_text(encoding="utf-8"))
     machine = {e["source"] for e in stored["entries"].values() if e["origin"] == "machine"}
-    assert {f"Not every one of {i} prediction problems is a regression problem." for i in range(1, 5)} <= machine
+    assert {f"Part {i} closes with a short quiz." for i in range(1, 5)} <= machine
     assert not memory.with_name(memory.name + ".journal").exists()
 
 

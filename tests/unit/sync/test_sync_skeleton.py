@@ -170,3 +170,126 @@ def test_a_new_chapter_is_translated_whole_with_every_block_marked() -> None:
     machine = [item for item in result.report.review if "machine-translation" in item.reasons]
     assert len(machine) == len(blocks_with_text)
     assert [item.reasons for item in result.report.review if "code-new" in item.reasons] == [["code-new"]]
+
+
+# -- what the book's own build (d2lbook) needs ---------------------------------------------------------------------
+TABBED_SOURCE = """\
+# Layers
+
+Every framework builds the layer its own way.
+
+```{.python .input}
+#@tab mxnet
+# make a dense layer
+layer = nn.Dense(4)
+```
+
+```{.python .input}
+#@tab pytorch
+# make a linear layer
+layer = nn.Linear(8, 4)
+```
+
+The layer is ready.
+"""
+
+TABBED_TARGET = """\
+# 层
+
+每个框架都以自己的方式构建层。
+
+```{.python .input}
+#@tab mxnet
+# 构造一个全连接层
+layer = nn.Dense(4)
+```
+
+```{.python .input}
+#@tab pytorch, paddle
+# 构造一个线性层
+layer = nn.Linear(8, 4)
+```
+
+层已经准备好了。
+"""
+
+
+def test_a_marker_never_splits_a_run_of_framework_cells(aligner: Any) -> None:
+    # Given both framework cells rewritten: each needs a look
+    new_source = TABBED_SOURCE.replace("nn.Dense(4)", "nn.Dense(4, use_bias=False)").replace(
+        "nn.Linear(8, 4)", "nn.Linear(8, 4, bias=False)"
+    )
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    # Then one marker before the run carries both reasons; d2lbook keeps the cells in one tab switcher
+    output = parse(result.markdown, path="out.md")
+    kinds = [b.kind.value for b in output.blocks if b.kind.value != "blank"]
+    assert kinds == ["heading", "paragraph", "comment", "code", "code", "code", "paragraph"]
+    assert [item.reasons for item in result.report.review] == [["code-changed", "translator-only-stale"]]
+
+
+def test_a_replaced_cell_that_also_served_paddle_stays_for_paddle(aligner: Any) -> None:
+    new_source = TABBED_SOURCE.replace("nn.Linear(8, 4)", "nn.Linear(8, 4, bias=False)")
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    # The pytorch cell is the new English one; the old one stays as the paddle cell (flagged), nothing else lost
+    assert "#@tab pytorch\n# make a linear layer\nlayer = nn.Linear(8, 4, bias=False)" in result.markdown
+    assert "#@tab paddle\n# 构造一个线性层\nlayer = nn.Linear(8, 4)\n```" in result.markdown
+    assert "# 构造一个全连接层" in result.markdown  # the unchanged mxnet cell keeps its translated comment
+    assert_skeleton_of(result, new_source)
+
+
+def test_a_new_framework_marker_keeps_the_frameworks_only_the_translation_has(aligner: Any) -> None:
+    new_source = TABBED_SOURCE.replace("#@tab pytorch\n", "%%tab pytorch\n")
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    assert "%%tab pytorch, paddle\n# 构造一个线性层\n" in result.markdown
+    assert result.report.review == []
+
+
+def test_an_unmarked_cell_of_the_translation_is_the_default_framework_not_its_own(aligner: Any) -> None:
+    # Given a translation with an extra cell that has no framework marker (the book's default framework)
+    old_target = TABBED_TARGET.replace("层已经准备好了。", "```{.python .input}\nprint(layer)\n```\n\n层已经准备好了。")
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(TABBED_SOURCE, old_target, TABBED_SOURCE, memory, translator, aligner)
+    # Then it is stale structure the English does not have: left out and reported, not kept as translator-only
+    assert "print(layer)" not in result.markdown
+    assert [block.kind for block in result.report.dropped_blocks] == ["code"]
+
+
+def test_a_reference_after_machine_text_is_set_off_by_a_space(aligner: Any) -> None:
+    # Given a Chinese paragraph whose second sentence starts with a reference, and a changed first sentence
+    old = "Every framework builds the layer its own way. :numref:`fig_layer` shows the result.\n"
+    old_source = TABBED_SOURCE.replace("Every framework builds the layer its own way.\n", old)
+    old_target = TABBED_TARGET.replace(
+        "每个框架都以自己的方式构建层。\n", "每个框架都以自己的方式构建层。:numref:`fig_layer`展示了结果。\n"
+    )
+    new_source = old_source.replace("Every framework builds the layer its own way.", "Frameworks differ a lot here.")
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(old_source, old_target, new_source, memory, translator, aligner)
+    # Then the kept sentence's reference is not glued to the machine text (reStructuredText would not see it)
+    assert "〔机翻〕Frameworks differ a lot here. :numref:`fig_layer`展示了结果。" in result.markdown
+
+
+def test_a_sentence_the_translator_merged_into_a_changed_neighbour_is_not_lost(aligner: Any) -> None:
+    # Given two English sentences that the translator rendered as one Chinese sentence, and the first rewritten
+    old_source = TABBED_SOURCE.replace(
+        "Every framework builds the layer its own way.\n",
+        "Every framework builds the layer its own way. The results agree to six decimals.\n",
+    )
+    old_target = TABBED_TARGET.replace(
+        "每个框架都以自己的方式构建层。\n", "每个框架都以自己的方式构建层，结果精确到小数点后六位都一致。\n"
+    )
+    new_source = old_source.replace("Every framework builds the layer its own way.", "Frameworks differ a lot here.")
+    translator = RecordingTranslator()
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    result = sync_texts(old_source, old_target, new_source, memory, translator, aligner)
+    assert "结果精确到小数点后六位都一致" not in result.markdown  # the shared translation went with the change
+    # Then the unchanged second sentence is translated again with the first (its only translation was shared with
+    # the changed one), rather than silently dropped
+    assert translator.sent == ["Frameworks differ a lot here. The results agree to six decimals."]
