@@ -10,8 +10,10 @@ with the CLI's defaults, pinned to one core:
 For each: wall time and peak memory; the structural differences ``amts check-skeleton`` finds between the output and
 the new English (against the human translation's own differences from its source, the baseline); the chapters
 reused through rename detection (checked against ``RENAMED_PAIRS.tsv``); the share of source characters reused;
-and machine-translated text that the old source already had, by why it could not be reused ("own": a sentence
-whose own translation existed, which must be 0). Writes ``bench/results/sync.json``.
+machine-translated text that the old source already had, by why it could not be reused ("own": a sentence whose
+own translation existed, which must be 0); and, on the chapters at the same path, the share of prose characters
+whose human translation is kept (verbatim, fuzzy-kept at the default threshold, markup updated; target 65 %).
+Writes ``bench/results/sync.json``.
 
 Usage: .venv/bin/python bench/bench_sync.py [--corpus DIR] [--skip-run]
 """
@@ -108,6 +110,12 @@ def directory_form(corpus: Path, work: Path, truth: dict[str, set[str]]) -> dict
     correct = sum(1 for r in renames if r["old"] in truth.get(r["new"], set()))
     subset = [f for f in files if f["file"] in same_path]
     moved = [f for f in files if f.get("previous_file")]
+    classes: dict[str, Counter[str]] = {}
+    for item in subset:
+        for kind, figures in item["sentence_classes"].items():
+            classes.setdefault(kind, Counter()).update(figures)
+    prose = sum(figures["chars"] for figures in classes.values())
+    kept = sum(classes.get(kind, Counter())["chars"] for kind in ("verbatim", "fuzzy_kept", "markup_updated"))
     return {
         "command": "amts sync --old-source origin/en --old-target origin/zh --new-source en -o OUT --report R",
         "exit_status": completed.returncode,
@@ -129,6 +137,11 @@ def directory_form(corpus: Path, work: Path, truth: dict[str, set[str]]) -> dict
         "reused_share_same_path": _share(subset),
         "reused_share_moved_chapters": _share(moved),
         "workload_reduction": report["workload_reduction"],
+        "fuzzy_threshold": next((f["fuzzy_threshold"] for f in files), None),
+        "same_path_sentence_classes": {kind: dict(figures) for kind, figures in sorted(classes.items())},
+        "same_path_human_kept_share": round(kept / prose, 4) if prose else None,
+        "same_path_mt_chars": classes.get("mt", Counter())["chars"],
+        "effort": report["effort"],
         "mt_chars_already_in_old_source": dict(old_source_mt),
         "avoidable_mt_chars": old_source_mt.get("own", 0),
         "dropped_translation_blocks": sum(len(f["dropped_blocks"]) for f in files),
@@ -210,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         f"avoidable MT {form['avoidable_mt_chars']} chars; MT already in the old source: "
         f"{form['mt_chars_already_in_old_source']}"
     )
+    print(
+        f"  same-path chapters: human-kept share {form['same_path_human_kept_share']:.1%} of prose characters "
+        f"(verbatim + fuzzy-kept at {form['fuzzy_threshold']} + markup updated; target 65%), "
+        f"{form['same_path_mt_chars']} MT characters; effort left {form['effort']['share']:.1%} of translating "
+        "from scratch"
+    )
     if "amts_run" in results:
         run = results["amts_run"]
         print(
@@ -220,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     ok = form["skeleton"]["differences"] == 0 and form["avoidable_mt_chars"] == 0 and form["within_budget"]
+    ok = ok and (form["same_path_human_kept_share"] or 0) >= 0.65
     return 0 if ok else 1
 
 

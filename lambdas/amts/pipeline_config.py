@@ -68,6 +68,18 @@ class LanguagePairConfig(_Frozen):
         description="input-bucket prefix of the existing human translation; default book/<target>/",
     )
     evaluation: bool = Field(default=True, description="also run a baseline job without ACT and score both")
+    fuzzy_threshold: float | None = Field(
+        default=0.9,
+        gt=0.0,
+        le=1.0,
+        description="sync keeps the human translation of an old sentence at least this similar to a changed one "
+        "(marked for review with the English change); null turns fuzzy reuse off",
+    )
+    mt_suggestions: bool = Field(
+        default=False,
+        description="also machine-translate each fuzzy-kept sentence and offer it in its review marker (costs the "
+        "characters of those sentences)",
+    )
 
     @field_validator("source", "target")
     @classmethod

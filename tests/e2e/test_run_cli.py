@@ -80,3 +80,32 @@ def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
     report = (out / "report.md").read_text(encoding="utf-8")
     assert f"kept the human file of {chapter}: not synced, human file kept" in report
     assert "kept their human translation" in printed
+
+
+def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a book whose English changed one word in one sentence since its Chinese was made
+    book = write_sample_book(tmp_path / "book").root
+    old = tmp_path / "old-en"
+    shutil.copytree(book / "en", old)
+    chapter = next(c for c in CHAPTERS if c != NEW_CHAPTER and (book / "zh" / c).is_file())
+    english = (book / "en" / chapter).read_text(encoding="utf-8")
+    sentence = next(
+        line for line in english.split("\n") if len(line) > 80 and " the " in line and line[:1].isalpha()
+    )
+    (book / "en" / chapter).write_text(english.replace(sentence, sentence.replace(" the ", " this ", 1)), "utf-8")
+    human = (book / "zh" / chapter).read_text(encoding="utf-8")
+    out = tmp_path / "out"
+
+    # When it runs through the local pipeline (the deployed steps)
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(old), "--out", str(out)])
+
+    # Then the Chinese of that sentence is kept, marked with the English change, and nothing is machine-translated
+    assert status == 0, capsys.readouterr().err
+    published = (out / "zh" / chapter).read_text(encoding="utf-8")
+    assert "reasons=fuzzy-kept" in published
+    assert "change: the → this" in published
+    assert "[pseudo" not in published
+    kept = [line for line in human.split("\n") if line.strip() and not line.startswith(("#", ":", "```"))]
+    assert all(line in published for line in kept[:3])

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from amts.book import parse_file
+from amts.book import BlockKind, Document, parse, parse_file, segments
 from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
@@ -26,8 +26,11 @@ from amts.sync import (
 from amts.sync.apply import record_sync
 from amts.sync.book import book_report, chapter_identity, proposal_path, sync_book
 from amts.sync.engine import Translator
+from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.local_state import LocalState
+from amts.sync.models import Effort, SentenceCount
 from amts.sync.renames import load_renames
+from amts.sync.review import MARKER_PREFIX
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -62,6 +65,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="directories only: chapters that moved, one 'OLD NEW' pair of paths per line (overrides the detection)",
     )
     sync.add_argument(
+        "--fuzzy-threshold",
+        type=_threshold,
+        default=FUZZY_THRESHOLD,
+        metavar="X",
+        help="keep the human translation of an old sentence at least this similar (0-1, character ratio) to a "
+        f"changed one, marked with the English change; 'off' sends every changed sentence to MT (default "
+        f"{FUZZY_THRESHOLD})",
+    )
+    sync.add_argument(
+        "--mt-suggestions",
+        action="store_true",
+        help="also machine-translate each fuzzy-kept sentence and offer it in its review marker (costs characters)",
+    )
+    sync.add_argument(
         "--chapter",
         metavar="PATH",
         help="files only: the chapter's path inside the book, which the memory knows it by (default: the common "
@@ -78,6 +95,18 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     review.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     review.add_argument("--json", action="store_true", help="print the list as JSON")
     review.set_defaults(handler=run_review_list)
+
+
+def _threshold(value: str) -> float | None:
+    if value.lower() == "off":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, or 'off', not {value!r}") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, or 'off', not {value!r}")
+    return number
 
 
 def _translator(name: str, pair: LanguagePair) -> Translator:
@@ -125,6 +154,8 @@ def _sync_directories(
         run=run,
         min_confidence=args.min_confidence,
         renames=renames,
+        fuzzy_threshold=args.fuzzy_threshold,
+        suggestions=args.mt_suggestions,
     )
     outputs: dict[Path, str] = {}
     for outcome in outcomes:
@@ -156,6 +187,7 @@ def _sync_directories(
         f"workload reduction {summary.workload_reduction:.1%} (whole changed files: "
         f"{summary.baseline_workload_reduction:.1%})"
     )
+    print(_classes_line(summary.sentence_classes, summary.effort))
     return 1 if problems else 0
 
 
@@ -179,6 +211,8 @@ def _sync_files(
         run=run,
         min_confidence=args.min_confidence,
         record=False,
+        fuzzy_threshold=args.fuzzy_threshold,
+        suggestions=args.mt_suggestions,
     )
     report = result.report
     if not result.publishable:
@@ -200,7 +234,23 @@ def _sync_files(
         f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
         f"segments, {len(report.review)} review markers (chapter {chapter})"
     )
+    print(_classes_line(report.sentence_classes, report.effort))
     return 0
+
+
+def _classes_line(classes: dict[str, SentenceCount], effort: Effort) -> str:
+    """Sentences and source characters per class, and what a translator must still do."""
+    names = {"verbatim": "verbatim", "markup_updated": "markup updated", "fuzzy_kept": "fuzzy-kept", "mt": "MT"}
+    names["flagged"] = "flagged human edits"
+    parts = [
+        f"{label} {classes[kind].sentences} sentences / {classes[kind].chars} chars"
+        for kind, label in names.items()
+        if kind in classes
+    ]
+    return (
+        "sentences: " + ", ".join(parts) + f"; effort left: review {effort.review_fuzzy_chars} chars, post-edit "
+        f"{effort.post_edit_chars} chars = {effort.share:.1%} of translating from scratch"
+    )
 
 
 def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
@@ -217,13 +267,45 @@ def run_review_list(args: argparse.Namespace) -> int:
             files.extend(sorted(path.rglob("*.md")))
         else:
             files.append(path)
-    items = [item for file in files for item in scan_markers(read_text(file), file=str(file))]
+    items = []
+    unmarked = [0, 0]
+    for file in files:
+        text = read_text(file)
+        items += scan_markers(text, file=str(file))
+        kept = unmarked_segments(parse(text, path=str(file)))
+        unmarked[0] += kept[0]
+        unmarked[1] += kept[1]
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
         return 0
     for item in items:
         reasons = ",".join(item.reasons) or "review"
-        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}")
+        change = f"\tchange: {item.changes}" if item.changes else ""
+        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}")
     total = sum(item.chars for item in items)
     print(f"{len(items)} blocks to review in {len({i.file for i in items})} files, about {total} characters")
+    classes = {name: [sum(i.counts.get(name, [0, 0])[k] for i in items) for k in (0, 1)] for name in REVIEW_CLASSES}
+    parts = [f"{label}: {classes[name][0]} sentences / {classes[name][1]} source chars" for name, label in
+             REVIEW_CLASSES.items()]  # fmt: skip
+    parts.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
+    print("; ".join(parts))
     return 0
+
+
+REVIEW_CLASSES = {"fuzzy": "fuzzy-kept", "mt": "machine-translated", "flagged": "flagged human edits"}
+
+
+def unmarked_segments(doc: Document) -> tuple[int, int]:
+    """Segments of a translation that no review marker points at (blocks copied as the translators left them)."""
+    marked: set[int] = set()
+    previous_was_marker = False
+    for index, block in enumerate(doc.blocks):
+        if block.kind is BlockKind.BLANK:
+            continue
+        if previous_was_marker:
+            marked.add(index)
+        previous_was_marker = block.kind is BlockKind.COMMENT and doc.text[block.start : block.end].startswith(
+            MARKER_PREFIX
+        )
+    kept = [segment for segment in segments(doc) if segment.block_path[0] not in marked]
+    return len(kept), sum(len(segment.text) for segment in kept)

@@ -191,6 +191,14 @@ class SyncDocumentWorkload(_Model):
     machine_translated: int = 0
     human_edits_kept: int = 0
     needs_review: int = 0
+    # Source sentences and characters by how their text was made (sync's sentence classes).
+    verbatim_sentences: int = 0  # the translators' own text (markup updated included)
+    verbatim_chars: int = 0
+    fuzzy_sentences: int = 0  # human text kept for English that changed a little: review with the diff
+    fuzzy_chars: int = 0
+    mt_sentences: int = 0  # machine translation: post-edit
+    mt_chars: int = 0
+    effort_chars: float = 0.0  # weighted characters of a translation from scratch left to do
 
 
 class SyncWorkloadReport(_Model):
@@ -208,6 +216,13 @@ class SyncWorkloadReport(_Model):
             machine_translated=sum(d.machine_translated for d in docs),
             human_edits_kept=sum(d.human_edits_kept for d in docs),
             needs_review=sum(d.needs_review for d in docs),
+            verbatim_sentences=sum(d.verbatim_sentences for d in docs),
+            verbatim_chars=sum(d.verbatim_chars for d in docs),
+            fuzzy_sentences=sum(d.fuzzy_sentences for d in docs),
+            fuzzy_chars=sum(d.fuzzy_chars for d in docs),
+            mt_sentences=sum(d.mt_sentences for d in docs),
+            mt_chars=sum(d.mt_chars for d in docs),
+            effort_chars=round(sum(d.effort_chars for d in docs), 1),
         )
 
 

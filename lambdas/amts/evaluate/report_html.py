@@ -17,6 +17,7 @@ from amts.evaluate.models import (
     MetricScore,
     RunReport,
     ScoreReport,
+    SyncDocumentWorkload,
     SyncWorkloadReport,
     TermConsistencyReport,
 )
@@ -335,15 +336,29 @@ def _sync_section(sync: SyncWorkloadReport) -> str:
         fields = ("segments_total", "unchanged", "reused_from_memory", "machine_translated", "human_edits_kept")
         return [int(getattr(d, f)) for f in (*fields, "needs_review")]
 
+    def classes(d: SyncDocumentWorkload) -> list[int]:
+        return [
+            d.verbatim_sentences, d.verbatim_chars, d.fuzzy_sentences, d.fuzzy_chars, d.mt_sentences, d.mt_chars,
+            round(d.effort_chars),
+        ]  # fmt: skip
+
     body = "".join(row(d.path, cells(d), "td") for d in sync.documents)
     total = sync.totals
     review = total.needs_review
     share = f"{100 * review / total.segments_total:.1f}%" if total.segments_total else "–"
+    all_chars = total.verbatim_chars + total.fuzzy_chars + total.mt_chars
+    effort = f"{100 * total.effort_chars / all_chars:.1f}%" if all_chars else "–"
+    by_class = "".join(row(d.path, classes(d), "td") for d in sync.documents)
     return (
         f"<h2>Review workload from synchronization</h2><p>{review} of {total.segments_total} segments ({share}) need"
-        " human review.</p><table><tr><th>Document</th><th>Segments</th><th>Unchanged</th><th>From memory</th>"
+        f" human review. Left to do: review {total.fuzzy_chars} fuzzy-kept and post-edit {total.mt_chars} "
+        f"machine-translated source characters, {effort} of translating from scratch (weights: fuzzy 0.3, MT 0.6)."
+        "</p><table><tr><th>Document</th><th>Segments</th><th>Unchanged</th><th>From memory</th>"
         "<th>Machine translated</th><th>Human edits kept</th><th>Needs review</th></tr>"
         f"{body}{row('All documents', cells(total), 'th')}</table>"
+        "<table><tr><th>Document</th><th>Verbatim sentences</th><th>chars</th><th>Fuzzy-kept sentences</th>"
+        "<th>chars</th><th>MT sentences</th><th>chars</th><th>Effort (weighted chars)</th></tr>"
+        f"{by_class}{row('All documents', classes(total), 'th')}</table>"
     )
 
 

@@ -92,6 +92,11 @@ def render_markdown(report: RunReport) -> str:
                 f"({total.machine_translated} machine translated, {total.reused_from_memory} from memory, "
                 f"{total.human_edits_kept} human edits kept)",
                 "",
+                f"**Sentences:** {total.verbatim_sentences} verbatim ({total.verbatim_chars} chars), "
+                f"{total.fuzzy_sentences} fuzzy-kept ({total.fuzzy_chars} chars, review with the English diff), "
+                f"{total.mt_sentences} machine-translated ({total.mt_chars} chars, post-edit); effort left "
+                f"{total.effort_chars:.0f} weighted characters",
+                "",
             ]
         )
     return "\n".join(out).rstrip() + "\n"

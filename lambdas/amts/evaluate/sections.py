@@ -38,17 +38,28 @@ def term_consistency_report(
 
 def sync_workload_report(reports: Sequence[SyncReport]) -> SyncWorkloadReport:
     """The review-workload section from the synchronization reports, one row per file."""
-    return SyncWorkloadReport(
-        documents=[
-            SyncDocumentWorkload(
-                path=report.file,
-                segments_total=report.segments_total,
-                unchanged=report.outcomes.kept,
-                reused_from_memory=report.outcomes.memory,
-                machine_translated=report.outcomes.mt + report.outcomes.partial_mt,
-                human_edits_kept=report.outcomes.flagged,
-                needs_review=sum(len(item.segment_ids) for item in report.review),
-            )
-            for report in reports
-        ]
+    return SyncWorkloadReport(documents=[_workload_row(report) for report in reports])
+
+
+def _workload_row(report: SyncReport) -> SyncDocumentWorkload:
+    def figures(*kinds: str) -> tuple[int, int]:
+        found = [report.sentence_classes[kind] for kind in kinds if kind in report.sentence_classes]
+        return sum(f.sentences for f in found), sum(f.chars for f in found)
+
+    verbatim, fuzzy, machine = figures("verbatim", "markup_updated"), figures("fuzzy_kept", "flagged"), figures("mt")
+    return SyncDocumentWorkload(
+        path=report.file,
+        segments_total=report.segments_total,
+        unchanged=report.outcomes.kept,
+        reused_from_memory=report.outcomes.memory,
+        machine_translated=report.outcomes.mt + report.outcomes.partial_mt,
+        human_edits_kept=report.outcomes.flagged,
+        needs_review=sum(len(item.segment_ids) for item in report.review),
+        verbatim_sentences=verbatim[0],
+        verbatim_chars=verbatim[1],
+        fuzzy_sentences=fuzzy[0],
+        fuzzy_chars=fuzzy[1],
+        mt_sentences=machine[0],
+        mt_chars=machine[1],
+        effort_chars=report.effort.weighted_chars,
     )

@@ -133,6 +133,8 @@ class PairSettings(_Model):
     profanity: Literal["MASK"] | None = None
     evaluate: bool = False
     reference_prefix: str = Field(description="input-bucket prefix of the human translation, e.g. book/zh/")
+    fuzzy_threshold: float | None = Field(default=0.9, gt=0.0, le=1.0, description="None: fuzzy reuse off")
+    mt_suggestions: bool = False
 
     @model_validator(mode="after")
     def _codes_known(self) -> PairSettings:

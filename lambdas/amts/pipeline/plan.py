@@ -91,6 +91,8 @@ def _pair_settings(pair: LanguagePairConfig) -> PairSettings:
         profanity="MASK" if pair.mask_profanity else None,
         evaluate=pair.evaluation,
         reference_prefix=pair.reference_prefix or f"{config.SOURCE_PREFIX}{pair.target}/",
+        fuzzy_threshold=pair.fuzzy_threshold,
+        mt_suggestions=pair.mt_suggestions,
     )
 
 

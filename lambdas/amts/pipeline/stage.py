@@ -123,7 +123,7 @@ def stage_pair(
         note: str | None = None
         try:
             if previous is None:  # a new chapter: all of it goes to MT (through the memory), every block marked
-                plan = _new_chapter(new_doc, memory, task.run_id)
+                plan = _new_chapter(new_doc, memory, task)
             else:
                 plan = plan_sync(
                     previous.old_source if previous.old_source is not None else new_text,
@@ -133,9 +133,11 @@ def stage_pair(
                     file=path,
                     previous_file=previous.path if previous.path != path else None,
                     run=task.run_id,
+                    fuzzy_threshold=pair.fuzzy_threshold,
+                    suggestions=pair.mt_suggestions,
                 )
         except AmtsError as exc:
-            plan = _new_chapter(new_doc, memory, task.run_id)
+            plan = _new_chapter(new_doc, memory, task)
             if rename is not None:  # the chapter it was taken to continue does not match: it is new after all
                 note, rename = f"rename from {rename.old} not used: {exc}", None
             else:  # the translation does not match: it is kept, and MT is offered beside it
@@ -187,10 +189,20 @@ def stage_pair(
     )
 
 
-def _new_chapter(new_doc: Document, memory: TranslationMemory, run: str) -> SyncPlan:
-    """A plan against no translation: every segment from the memory or MT, every block marked for review."""
+def _new_chapter(new_doc: Document, memory: TranslationMemory, task: PairTask) -> SyncPlan:
+    """A plan against no translation: every segment from the memory (exact or fuzzy) or MT, every block marked."""
     nothing = empty_document(new_doc.path)
-    return plan_sync(nothing, nothing, new_doc, memory, file=new_doc.path, run=run)
+    pair = task.pair
+    return plan_sync(
+        nothing,
+        nothing,
+        new_doc,
+        memory,
+        file=new_doc.path,
+        run=task.run_id,
+        fuzzy_threshold=pair.fuzzy_threshold,
+        suggestions=pair.mt_suggestions,
+    )
 
 
 def baseline_wanted(step: StageStep, staged: list[StagedChapter], *, s3_client: Any, input_bucket: str) -> bool:

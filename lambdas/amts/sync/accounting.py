@@ -8,7 +8,7 @@ from typing import Literal
 
 from amts.book import Segment, segment_sentences
 from amts.sync.memory import Origin, normalise
-from amts.sync.models import PendingSegment, Piece, ReviewReason, SentenceCount, SyncReport
+from amts.sync.models import Effort, PendingSegment, Piece, ReviewReason, SentenceCount, SyncReport
 from amts.sync.review import ReviewNote
 
 Outcome = Literal["kept", "markup_updated", "memory", "fuzzy", "partial_mt", "mt", "flagged"]
@@ -156,3 +156,4 @@ class Ledger:
     def close(self, mt_units: int) -> None:
         self.report.origin_counts = dict(self.origin_counts)
         self.report.mt_units = mt_units
+        self.report.effort = Effort.of(self.report.sentence_classes)

@@ -20,8 +20,9 @@ from amts.errors import AmtsError, InputError
 from amts.fsio import read_text
 from amts.sync.apply import SyncResult, record_sync
 from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
+from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.memory import TranslationMemory
-from amts.sync.models import BookReport, SyncReport
+from amts.sync.models import BookReport, Effort, SentenceCount, SyncReport
 from amts.sync.renames import Rename, detect_renames
 
 
@@ -52,6 +53,12 @@ def book_report(reports: Sequence[SyncReport]) -> BookReport:
     mt = sum(r.mt_chars for r in reports)
     flagged = sum(r.flagged_chars for r in reports)
     baseline = sum(r.source_chars_total for r in reports if r.source_changed)
+    classes: dict[str, SentenceCount] = {}
+    for report in reports:
+        for kind, figures in report.sentence_classes.items():
+            total_kind = classes.setdefault(kind, SentenceCount())
+            total_kind.sentences += figures.sentences
+            total_kind.chars += figures.chars
     return BookReport(
         files=list(reports),
         source_chars_total=total,
@@ -62,6 +69,8 @@ def book_report(reports: Sequence[SyncReport]) -> BookReport:
         workload_reduction=round(1 - (mt + flagged) / total, 4) if total else 1.0,
         baseline_chars=baseline,
         baseline_workload_reduction=round(1 - baseline / total, 4) if total else 1.0,
+        sentence_classes=classes,
+        effort=Effort.of(classes),
     )
 
 
@@ -91,6 +100,8 @@ def sync_book(
     run: str,
     min_confidence: float = MIN_CONFIDENCE,
     renames: Mapping[str, str] | None = None,
+    fuzzy_threshold: float | None = FUZZY_THRESHOLD,
+    suggestions: bool = False,
 ) -> list[ChapterOutcome]:
     """Every chapter (``*.md``) of the new source. ``renames`` maps new paths to old ones and comes before the
     detection. ``memory`` records what each published chapter reused and what was machine-translated in it.
@@ -131,12 +142,19 @@ def sync_book(
                 translated.get(old_path),
                 memory,
                 translator,
-                run=run,
-                min_confidence=min_confidence,
+                options=_Options(run, min_confidence, fuzzy_threshold, suggestions),
                 rename=rename,
             )
         )
     return outcomes
+
+
+@dataclass(frozen=True)
+class _Options:
+    run: str
+    min_confidence: float
+    fuzzy_threshold: float | None
+    suggestions: bool
 
 
 def _parse(path: Path) -> Document | AmtsError:
@@ -159,13 +177,21 @@ def _sync_chapter(
     memory: TranslationMemory,
     translator: Translator,
     *,
-    run: str,
-    min_confidence: float,
+    options: _Options,
     rename: Rename | None,
 ) -> ChapterOutcome:
     def whole(note: str | None = None) -> ChapterOutcome:
+        nothing = empty_document(old_path)
         result = sync_documents(
-            empty_document(old_path), empty_document(old_path), new_doc, memory, translator, file=relative, run=run
+            nothing,
+            nothing,
+            new_doc,
+            memory,
+            translator,
+            file=relative,
+            run=options.run,
+            fuzzy_threshold=options.fuzzy_threshold,
+            suggestions=options.suggestions,
         )
         return ChapterOutcome(relative, result.report, result.markdown, problem=note, rename=None)
 
@@ -184,14 +210,18 @@ def _sync_chapter(
             translator,
             file=relative,
             previous_file=old_path if old_path != relative else None,
-            run=run,
-            min_confidence=min_confidence,
+            run=options.run,
+            min_confidence=options.min_confidence,
             record=False,
+            fuzzy_threshold=options.fuzzy_threshold,
+            suggestions=options.suggestions,
         )
     except AmtsError as exc:
         if rename is not None:  # the detected rename was wrong: the chapter is new
             return whole(f"rename from {old_path} not used: {exc}")
-        return _proposal(relative, human, memory, translator, new_doc, run, f"not synced, human file kept: {exc}")
+        return _proposal(
+            relative, human, memory, translator, new_doc, options.run, f"not synced, human file kept: {exc}"
+        )
     if not result.publishable:
         if rename is not None:  # no human file at this path to keep: published with its markers
             record_sync(result, memory)

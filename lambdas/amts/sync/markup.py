@@ -55,14 +55,52 @@ def prose_key(text: str) -> str:
 
 
 def changed_spans(old: str, new: str) -> list[tuple[str, str]] | None:
-    """The protected spans that differ between two sentences of equal prose key, as (old text, new text) pairs
-    in order; None when the sentences differ in more than markup."""
-    if prose_key(old) != prose_key(new):
+    """The protected spans that differ between two texts whose words are the same, as (old text, new text) pairs in
+    order; None when the texts differ in more than markup. References may also be added or removed (a citation
+    added to a sentence): ``align_references`` brings those in line afterwards."""
+    if prose_key(old) != prose_key(new) and _without_references(old) != _without_references(new):
         return None
-    old_spans, new_spans = _markup_spans(old), _markup_spans(new)
+    old_spans = [span for span in _markup_spans(old) if not _REF_ROLE.fullmatch(span.text)]
+    new_spans = [span for span in _markup_spans(new) if not _REF_ROLE.fullmatch(span.text)]
     if len(old_spans) != len(new_spans):
         return None
     return [(a.text, b.text) for a, b in zip(old_spans, new_spans, strict=True) if a.text != b.text]
+
+
+def _without_references(text: str) -> str:
+    """The prose key with reference spans left out entirely."""
+    pieces: list[str] = []
+    position = 0
+    for span in find_protected(text):
+        pieces.append(text[position : span.start])
+        if span.kind not in _SLIDE_KINDS and not _REF_ROLE.fullmatch(span.text):
+            pieces.append(f"\x00{span.kind.value}\x00")
+        position = span.end
+    pieces.append(text[position:])
+    return normalise("".join(pieces))
+
+
+_WHOLE_SLIDE = re.compile(r"(?s)^(\s*)([\[(])\*\*(.*)\*\*([\])])(\s*[.。!！?？;；:：]?\s*)$")
+_FINAL_PUNCTUATION = re.compile(r"(?s)^(.*?)(\s*[.。!！?？;；:：]?\s*)$")
+
+
+def apply_slide_marks(target: str, old: str, new: str) -> str:
+    """Bring a whole-sentence slide mark the English added or removed (``(**…**)``, ``[**…**]``) into the
+    translation of that sentence; marks inside a sentence cannot be placed in another language and are left out."""
+    old_mark, new_mark = _WHOLE_SLIDE.match(old), _WHOLE_SLIDE.match(new)
+    if bool(old_mark) == bool(new_mark):
+        return target
+    if new_mark is not None:
+        if "**" in target:  # the translation has slide marks of its own
+            return target
+        body = _FINAL_PUNCTUATION.match(target)
+        assert body is not None  # the pattern matches any text
+        closer = "]" if new_mark.group(2) == "[" else ")"
+        return f"{new_mark.group(2)}**{body.group(1)}**{closer}{body.group(2)}"
+    mark = _WHOLE_SLIDE.match(target)
+    if mark is None:
+        return target
+    return f"{mark.group(1)}{mark.group(3)}{mark.group(5)}"
 
 
 def carry_markup(target: str, changes: list[tuple[str, str]]) -> str | None:

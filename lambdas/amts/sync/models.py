@@ -139,6 +139,40 @@ class SentenceCount(BaseModel):
     chars: int = 0
 
 
+# Share of translating a sentence from scratch that each class of output still costs a translator, by source
+# character (see docs/decisions.md: CAT-tool fuzzy-match grids and post-editing studies).
+EFFORT_WEIGHTS: dict[str, float] = {
+    "verbatim": 0.0,  # the translators' own text for unchanged English: nothing to do
+    "markup_updated": 0.0,  # their text with code, math or a reference target carried in: nothing to do
+    "fuzzy_kept": 0.3,  # their text for English that changed by a word or two: compare with the diff, adjust
+    "flagged": 0.3,  # a person's edit kept although its English changed: the same kind of check
+    "mt": 0.6,  # machine translation: post-edit
+}
+
+
+class Effort(BaseModel):
+    """What a translator must still do, in source characters per task, and the weighted total."""
+
+    review_fuzzy_chars: int = 0  # fuzzy-kept and flagged text: bring the English change in
+    post_edit_chars: int = 0  # machine-translated text: post-edit
+    untouched_chars: int = 0  # the translators' text, kept as it was (or with its markup updated)
+    weighted_chars: float = 0.0  # sum of characters x EFFORT_WEIGHTS
+    share: float = 0.0  # weighted_chars / all characters: the part of a translation from scratch left to do
+
+    @classmethod
+    def of(cls, classes: dict[str, SentenceCount]) -> Effort:
+        chars = {kind: figures.chars for kind, figures in classes.items()}
+        total = sum(chars.values())
+        weighted = sum(EFFORT_WEIGHTS.get(kind, 1.0) * count for kind, count in chars.items())
+        return cls(
+            review_fuzzy_chars=chars.get("fuzzy_kept", 0) + chars.get("flagged", 0),
+            post_edit_chars=chars.get("mt", 0),
+            untouched_chars=chars.get("verbatim", 0) + chars.get("markup_updated", 0),
+            weighted_chars=round(weighted, 1),
+            share=round(weighted / total, 4) if total else 0.0,
+        )
+
+
 class SegmentOutcomes(BaseModel):
     """How each new-source segment got its target text."""
 
@@ -177,6 +211,7 @@ class SyncReport(BaseModel):
     outcomes: SegmentOutcomes = Field(default_factory=SegmentOutcomes)
     # Per source sentence: verbatim, markup_updated, fuzzy_kept, flagged, mt (sentences and source characters).
     sentence_classes: dict[str, SentenceCount] = Field(default_factory=dict)
+    effort: Effort = Field(default_factory=Effort)  # the translator's remaining work, by task and weighted
     fuzzy_threshold: float | None = None  # None: fuzzy matching was off
     suggestion_chars: int = 0  # characters sent to MT for suggestions inside fuzzy-kept markers
     blocks: dict[str, int] = Field(default_factory=dict)  # change detection summary
@@ -232,3 +267,5 @@ class BookReport(BaseModel):
     workload_reduction: float
     baseline_chars: int  # characters re-translated when every changed file is translated whole
     baseline_workload_reduction: float
+    sentence_classes: dict[str, SentenceCount] = Field(default_factory=dict)  # over every file
+    effort: Effort = Field(default_factory=Effort)  # over every file

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from amts.book import Document, Segment, Sentence, find_protected, segment_sentences
+from amts.book import split_sentences as segment_sentences_of
 from amts.book.model import SpanKind
 from amts.languages import sentence_separator
 from amts.sync.accounting import Note, Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
-from amts.sync.fuzzy import best_of, word_diff
+from amts.sync.fuzzy import best_of, similarity, word_diff
 from amts.sync.linking import Linking
-from amts.sync.markup import align_references, carry_markup, changed_spans, prose_key
-from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key
+from amts.sync.markup import align_references, apply_slide_marks, carry_markup, changed_spans, prose_key
+from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key, normalise
 from amts.sync.models import MemoryUpdate, MtUnit, Piece
 from amts.sync.pairs import Bead, ChapterPairs, Found, Fuzzy
 
@@ -100,7 +101,9 @@ class SegmentResolver:
         if old is None or target is None:
             return self.fresh(new)
         origin, human_edit, entry = self.existing_origin(old, target)
-        if loose_key(old.text) == loose_key(new.text):
+        if normalise(old.text) == normalise(new.text):  # unchanged, or changed in whitespace only: kept silently
+            return self._kept(new, target.text, origin, entry)
+        if loose_key(old.text) == loose_key(new.text) and (human_edit or origin in UNCONFIRMED):
             return self._kept(new, target.text, origin, entry)
         if human_edit:
             # Human work is never overwritten: keep it and ask a person to bring it up to date.
@@ -109,7 +112,7 @@ class SegmentResolver:
             result.count("flagged", self._sentences(new), span_chars(new, 0, len(new.text)))
             return result
         changes = changed_spans(old.text, new.text)
-        if changes is not None:
+        if changes:  # inline code, math, a link target or a reference changed: carried into the whole text
             carried = carry_markup(target.text, changes)
             if carried is not None:
                 result = self._kept(new, carried, origin, entry)
@@ -255,9 +258,15 @@ class SegmentResolver:
             for src, tgt in beads
             if src and tgt and (src, tgt) not in used and origin not in (Origin.MACHINE, Origin.FUZZY)
         ]  # fmt: skip
+        runs = self._joint_fuzzy_runs(new, new_sentences, covered, region)
         items: list[_Item] = []
         j = 0
         while j < len(new_sentences):
+            if j in runs:
+                item = runs[j]
+                items.append(item)
+                j += item.sentences
+                continue
             if j in covered:
                 covered_new, (bead_src, bead_tgt) = covered[j]
                 first_new, last_new = new_sentences[covered_new[0]], new_sentences[covered_new[-1]]
@@ -280,6 +289,45 @@ class SegmentResolver:
         separator = _dominant_separator(text, tgt_sentences, self.separator)
         head, tail = text[: tgt_sentences[0].start], text[tgt_sentences[-1].end :]
         return self._join(new, head, tail, items, separator, target_text=text, origin=origin)
+
+    def _joint_fuzzy_runs(
+        self,
+        new: Segment,
+        new_sentences: Sequence[Sentence],
+        covered: dict[int, tuple[tuple[int, ...], Bead]],
+        region: list[tuple[str, tuple[str, str]]],
+    ) -> dict[int, _Item]:
+        """Sentences the translator rendered together (one Chinese sentence for two English ones), one of which
+        changed a little: the joint translation is kept for the run of new sentences that is fuzzy-close to them."""
+        if self.fuzzy_threshold is None:
+            return {}
+        taken = {j for news, _ in covered.values() for j in news}
+        runs: dict[int, _Item] = {}
+        for old, text in [candidate for _, candidate in region]:
+            size = len(segment_sentences_of(old, self.src_lang))
+            if size < 2:
+                continue
+            best: tuple[float, int] | None = None
+            for start in range(len(new_sentences) - size + 1):
+                span = range(start, start + size)
+                if any(j in taken for j in span):
+                    continue
+                joined = new.text[new_sentences[start].start : new_sentences[start + size - 1].end]
+                score = similarity(old, joined)
+                if score >= self.fuzzy_threshold and (best is None or score > best[0]):
+                    best = (score, start)
+            if best is None:
+                continue
+            start = best[1]
+            first, last = new_sentences[start], new_sentences[start + size - 1]
+            source = new.text[first.start : last.end]
+            fitted, placed = self._with_references(self.fit(_carry_spans(text, old, source), new), source)
+            item = _Item("fuzzy", first.start, last.end, size, fitted, placed=placed)
+            item.detail = word_diff(old, source)
+            runs[start] = item
+            taken.update(range(start, start + size))
+            region[:] = [candidate for candidate in region if candidate[1] != (old, text)]
+        return runs
 
     def _join(
         self,
@@ -413,11 +461,15 @@ def _outcome(kinds: set[ItemKind], items: Sequence[_Item], origin: Origin, marke
 
 
 def _carried(target: str, old_source: str, new_source: str) -> str | None:
-    """The target text with the markup changes between ``old_source`` and ``new_source`` carried into it."""
-    if old_source == new_source or loose_key(old_source) == loose_key(new_source):
+    """The target text with the markup changes between ``old_source`` and ``new_source`` carried into it (a
+    whole-sentence slide mark too); None when the English changed in more than markup."""
+    if old_source == new_source:
         return target
+    if loose_key(old_source) == loose_key(new_source):
+        return apply_slide_marks(target, old_source, new_source)
     changes = changed_spans(old_source, new_source)
-    return carry_markup(target, changes) if changes is not None else None
+    carried = carry_markup(target, changes) if changes is not None else None
+    return apply_slide_marks(carried, old_source, new_source) if carried is not None else None
 
 
 _CARRIED_KINDS = frozenset({SpanKind.CODE, SpanKind.MATH, SpanKind.ROLE, SpanKind.LINK_TARGET, SpanKind.URL})

@@ -15,7 +15,7 @@ from amts.sync import TranslationMemory, sync_documents
 from amts.sync.apply import SyncResult
 from amts.sync.engine import empty_document
 
-from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
+from tests.unit.sync.conftest import RecordingTranslator, sync_texts
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 
 CODE = "```{.python .input}\n# load the data\nimport numpy as np\nx = np.arange(4)\n```"
@@ -125,16 +125,27 @@ def test_a_translation_only_tab_is_kept_and_flagged_when_its_english_neighbour_c
     assert_skeleton_of(changed, new_source)
 
 
-def test_slide_marks_added_in_the_english_keep_the_human_sentence_and_send_nothing(aligner: Any) -> None:
+def test_slide_marks_added_in_the_english_are_added_to_the_human_sentence_and_nothing_is_sent(aligner: Any) -> None:
     old = "The weights determine the influence of each feature."
     new_source = OLD_SOURCE.replace(old, f"[**{old}**]")
 
     result, translator = run(new_source, aligner)
 
     assert translator.sent == []
-    assert without_markers(result.markdown) == OLD_TARGET
+    assert result.markdown == OLD_TARGET.replace("权重决定了每个特征的影响。", "[**权重决定了每个特征的影响**]。")
     assert result.report.mt_chars == 0
+    assert result.report.sentence_classes["markup_updated"].sentences == 1
     assert_skeleton_of(result, new_source)
+
+
+def test_whitespace_only_changes_keep_everything_silently(aligner: Any) -> None:
+    new_source = OLD_SOURCE.replace("The weights determine the influence", "The weights  determine\nthe influence")
+
+    result, translator = run(new_source, aligner)
+
+    assert translator.sent == []
+    assert result.markdown == OLD_TARGET
+    assert "markup_updated" not in result.report.sentence_classes
 
 
 def test_a_sentence_moved_from_a_deleted_paragraph_keeps_its_translation(aligner: Any) -> None:
