@@ -91,9 +91,7 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     shutil.copytree(book / "en", old)
     chapter = next(c for c in CHAPTERS if c != NEW_CHAPTER and (book / "zh" / c).is_file())
     english = (book / "en" / chapter).read_text(encoding="utf-8")
-    sentence = next(
-        line for line in english.split("\n") if len(line) > 80 and " the " in line and line[:1].isalpha()
-    )
+    sentence = next(line for line in english.split("\n") if len(line) > 80 and " the " in line and line[:1].isalpha())
     (book / "en" / chapter).write_text(english.replace(sentence, sentence.replace(" the ", " this ", 1)), "utf-8")
     human = (book / "zh" / chapter).read_text(encoding="utf-8")
     out = tmp_path / "out"
