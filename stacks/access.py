@@ -37,11 +37,13 @@ class FunctionAccess:
 
 
 BOOK = config.SOURCE_PREFIX
+JOB_STAGING = config.JOB_STAGING_PREFIX
 JOB_INPUT = config.JOB_INPUT_PREFIX
 JOB_OUTPUT = config.JOB_OUTPUT_PREFIX
 PARALLEL_DATA = config.PARALLEL_DATA_PREFIX
 STATE = config.STATE_PREFIX
 REPORTS = config.REPORT_PREFIX
+REJECTED = config.REJECTED_PREFIX
 TRANSLATED = config.OUTPUT_PREFIX
 
 # What each function reads and writes (checked against amts.pipeline's calls; the local run proves it call by call).
@@ -50,7 +52,7 @@ TRANSLATED = config.OUTPUT_PREFIX
 FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
     # Validates each uploaded object version (size, UTF-8) and records rejected uploads under reports/rejected/.
     "Starter": FunctionAccess(
-        buckets={"input": PrefixAccess(read=(BOOK,), read_versions=(BOOK,)), "output": PrefixAccess(write=(REPORTS,))},
+        buckets={"input": PrefixAccess(read=(BOOK,), read_versions=(BOOK,)), "output": PrefixAccess(write=(REJECTED,))},
     ),
     # Resolves the execution input against the book: which chapters exist under book/<source>/, and the book's
     # rename map (config/renames.tsv, a single key: readable, and listable so that its absence is a 404).
@@ -62,19 +64,26 @@ FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
             "work": PrefixAccess(write=(PARALLEL_DATA,)),
         },
     ),
-    # Plans the sync against the memory and the last published chapter; writes only what needs MT as job input.
+    # Plans the sync against the memory and the last published chapter; stages only what needs MT (never in a
+    # job folder: the cost guard prices the staged documents first).
     "Stage": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(write=(JOB_INPUT,)),
+            "work": PrefixAccess(write=(JOB_STAGING,)),
             "output": PrefixAccess(read=(STATE, TRANSLATED), list=(STATE, TRANSLATED)),
         },
+    ),
+    # The cost guard: its figures come in the state; it touches only the spend ledger (granted in the stack).
+    "Budget": FunctionAccess(),
+    # Copies an approved pair's staged documents into its job folder, the only writer of job folders.
+    "Release": FunctionAccess(
+        buckets={"work": PrefixAccess(read=(JOB_STAGING,), write=(JOB_INPUT,), list=(JOB_INPUT,))},
     ),
     # Reads the stage manifest and Translate's output, rebuilds markdown, merges with the memory, publishes.
     "Assemble": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_OUTPUT,)),
+            "work": PrefixAccess(read=(JOB_STAGING, JOB_OUTPUT), list=(JOB_OUTPUT,)),
             "output": PrefixAccess(read=(STATE,), write=(STATE, TRANSLATED), list=(STATE,)),
         },
     ),
@@ -82,7 +91,7 @@ FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {
     "Score": FunctionAccess(
         buckets={
             "input": PrefixAccess(read=(BOOK,), list=(BOOK,)),
-            "work": PrefixAccess(read=(JOB_INPUT, JOB_OUTPUT), list=(JOB_OUTPUT,)),
+            "work": PrefixAccess(read=(JOB_STAGING, JOB_OUTPUT), list=(JOB_OUTPUT,)),
             "output": PrefixAccess(read=(REPORTS,), write=(REPORTS,), list=(REPORTS,)),
         },
     ),

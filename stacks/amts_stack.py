@@ -52,6 +52,7 @@ class AmtsStack(cdk.Stack):
             work_expiry_days=settings.work_expiry_days,
             access_log_expiry_days=settings.access_log_expiry_days,
             input_noncurrent_version_expiry_days=settings.input_noncurrent_version_expiry_days,
+            output_noncurrent_version_expiry_days=settings.output_noncurrent_version_expiry_days,
         )
         self.notifications = Notifications(self, "Notifications", email=settings.alarm_email)
         self.translate_role = TranslateDataAccessRole(
@@ -73,6 +74,7 @@ class AmtsStack(cdk.Stack):
         )
         self.functions = Functions(self, "Functions", factory=factory)
         self._grant_function_storage()
+        self._grant_spend_ledger()
 
         substitutions = {
             **{placeholder: fn.function_arn for placeholder, fn in self.functions.workflow_functions.items()},
@@ -126,6 +128,25 @@ class AmtsStack(cdk.Stack):
                 sid = f"{bucket_name.capitalize()}Bucket"
                 for statement in s3_statements(sid, self.buckets[bucket_name], prefixes):
                     function.add_to_role_policy(statement)
+
+    def _grant_spend_ledger(self) -> None:
+        """Only the Budget function touches the ledger: it reads items, and writes them only in transactions."""
+        budget = self.functions.by_id["Budget"]
+        table = self.storage.spend_table
+        budget.add_environment(config.ENV_SPEND_TABLE, table.table_name)
+        budget.add_to_role_policy(
+            iam.PolicyStatement(sid="ReadSpendLedger", actions=["dynamodb:GetItem"], resources=[table.table_arn])
+        )
+        budget.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="ReserveAndSettleSpend",
+                actions=["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                resources=[table.table_arn],
+                # ForAnyValue (not ForAllValues, which holds when the key is absent): a plain PutItem/UpdateItem,
+                # outside a transaction, carries no EnclosingOperation and is refused.
+                conditions={"ForAnyValue:StringEquals": {"dynamodb:EnclosingOperation": ["TransactWriteItems"]}},
+            )
+        )
 
     def _grant_state_machine(self) -> None:
         role = self.workflow.role

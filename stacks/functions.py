@@ -43,6 +43,8 @@ SIZING: Mapping[str, FunctionSizing] = {
     "Plan": FunctionSizing(memory_mb=1024, timeout_seconds=120),
     "BuildParallelData": FunctionSizing(memory_mb=3008, timeout_seconds=900),
     "Stage": FunctionSizing(memory_mb=1769, timeout_seconds=300),
+    "Budget": FunctionSizing(memory_mb=256, timeout_seconds=60),  # sums figures, one DynamoDB transaction
+    "Release": FunctionSizing(memory_mb=512, timeout_seconds=300),  # copies a pair's staged documents
     "Assemble": FunctionSizing(memory_mb=1769, timeout_seconds=600),
     "Score": FunctionSizing(memory_mb=1769, timeout_seconds=600),
 }

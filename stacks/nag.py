@@ -59,27 +59,40 @@ def _object_arn_finding(stack: cdk.Stack, bucket: s3.IBucket, prefix: str) -> st
     return f"AwsSolutions-IAM5[Resource::<{logical_id}.Arn>/{prefix}*]"
 
 
-def prefix_grants(stack: AmtsStack) -> set[tuple[str, str]]:
-    """(bucket role, prefix) of every object-ARN wildcard the stack grants."""
-    grants: set[tuple[str, str]] = {
-        (bucket, prefix)
-        for access in stack.function_access.values()
-        for bucket, prefixes in access.buckets.items()
-        for prefix in (*prefixes.read, *prefixes.write, *prefixes.read_versions)
-    }
-    grants |= {("work", config.JOB_INPUT_PREFIX), ("work", config.JOB_OUTPUT_PREFIX)}  # Translate data access
-    grants.add(("work", config.PARALLEL_DATA_PREFIX))  # the state machine's Create/UpdateParallelData
+def prefix_grants(stack: AmtsStack) -> dict[str, set[tuple[str, str]]]:
+    """Per role construct path: (bucket role, prefix) of every object-ARN wildcard that role is granted."""
+    grants: dict[str, set[tuple[str, str]]] = {}
+    for function_id, access in stack.function_access.items():
+        role = stack.functions.by_id[function_id].role
+        assert role is not None
+        grants[role.node.path] = {
+            (bucket, prefix)
+            for bucket, prefixes in access.buckets.items()
+            for prefix in (*prefixes.read, *prefixes.write, *prefixes.read_versions)
+        }
+    grants[stack.translate_role.node.path] = {("work", config.JOB_INPUT_PREFIX), ("work", config.JOB_OUTPUT_PREFIX)}
+    grants[stack.workflow.role.node.path] = {("work", config.PARALLEL_DATA_PREFIX)}  # Create/UpdateParallelData
     return grants
 
 
 def acknowledge_findings(stack: AmtsStack) -> list[Acknowledged]:
-    """Acknowledge the findings that remain after fixing everything that could be fixed; return them."""
+    """Acknowledge the findings that remain after fixing everything that could be fixed; return them.
+
+    Each acknowledgment is attached to the one role it is about and names the exact finding (bucket and prefix),
+    so a role that picks up another prefix raises a new finding instead of inheriting an acknowledgment.
+    """
     acks: list[Acknowledged] = []
+    roles: dict[str, IConstruct] = {
+        stack.translate_role.node.path: stack.translate_role,
+        stack.workflow.role.node.path: stack.workflow.role,
+    }
     for function in stack.functions.by_id.values():
         _ack(acks, function, "AwsSolutions-L1", RUNTIME_REASON)
         assert function.role is not None
         _ack(acks, function.role, "AwsSolutions-IAM5[Resource::*]", XRAY_REASON)
+        roles[function.role.node.path] = function.role
     _ack(acks, stack.workflow.role, "AwsSolutions-IAM5[Resource::*]", WORKFLOW_STAR_REASON)
-    for bucket, prefix in sorted(prefix_grants(stack)):
-        _ack(acks, stack, _object_arn_finding(stack, stack.buckets[bucket], prefix), PREFIX_REASON)
+    for path, grants in sorted(prefix_grants(stack).items()):
+        for bucket, prefix in sorted(grants):
+            _ack(acks, roles[path], _object_arn_finding(stack, stack.buckets[bucket], prefix), PREFIX_REASON)
     return acks

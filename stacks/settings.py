@@ -43,6 +43,8 @@ class DeploymentSettings(BaseModel):
     work_expiry_days: int = Field(default=30, ge=1, le=3650, description="working bucket objects expire after")
     access_log_expiry_days: int = Field(default=365, ge=1, le=3650)
     input_noncurrent_version_expiry_days: int = Field(default=90, ge=1, le=3650)
+    # Earlier versions of published chapters, the memory and reports: a way back after a bad run, then expired.
+    output_noncurrent_version_expiry_days: int = Field(default=90, ge=1, le=3650)
     # The largest window and batch Lambda allows, so a whole-book drop normally makes one batch, hence one execution
     # (the 6 MB invocation payload caps a real batch at a few thousand S3 events; see docs/decisions.md).
     starter_batch_window_seconds: int = Field(default=300, ge=0, le=300, description="SQS batching window (max 300)")

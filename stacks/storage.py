@@ -1,8 +1,10 @@
-"""The buckets: input (the books, versioned, EventBridge notifications), working (expiring), output, access logs."""
+"""The buckets: input (the books, versioned, EventBridge notifications), working (expiring), output (versioned),
+access logs; and the cost guard's spend ledger (a DynamoDB table)."""
 
 from __future__ import annotations
 
 import aws_cdk as cdk
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
@@ -18,6 +20,7 @@ class Storage(Construct):
         work_expiry_days: int,
         access_log_expiry_days: int,
         input_noncurrent_version_expiry_days: int,
+        output_noncurrent_version_expiry_days: int,
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -66,13 +69,32 @@ class Storage(Construct):
                 )
             ],
         )
+        # Versioned: a published chapter, the memory or a report overwritten by a bad run can be restored.
         self.output_bucket = self._bucket(
             "OutputBucket",
             log_prefix="output/",
             removal_policy=removal_policy,
+            versioned=True,
             lifecycle_rules=[
-                s3.LifecycleRule(id="AbortUploads", abort_incomplete_multipart_upload_after=cdk.Duration.days(7))
+                s3.LifecycleRule(
+                    id="ExpireOldVersions",
+                    noncurrent_version_expiration=cdk.Duration.days(output_noncurrent_version_expiry_days),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
+                )
             ],
+        )
+        # The spend ledger: one item per run, UTC day and month, updated only in conditional transactions.
+        self.spend_table = dynamodb.Table(
+            self,
+            "SpendLedger",
+            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+            encryption=dynamodb.TableEncryption.AWS_MANAGED,
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                point_in_time_recovery_enabled=True
+            ),
+            time_to_live_attribute="expires_at",
+            removal_policy=removal_policy,
         )
 
     def _bucket(

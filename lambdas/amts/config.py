@@ -38,6 +38,18 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "Stage", "amts_handlers.stage.handler", "StageFunctionArn", "book model to HTML for the segments that need MT"
     ),
     FunctionSpec(
+        "Budget",
+        "amts_handlers.budget.handler",
+        "BudgetFunctionArn",
+        "the cost guard: estimate the whole run, check the caps, reserve and settle spend in the ledger",
+    ),
+    FunctionSpec(
+        "Release",
+        "amts_handlers.release.handler",
+        "ReleaseFunctionArn",
+        "copy an approved pair's staged documents into its (empty) job folder and verify it",
+    ),
+    FunctionSpec(
         "Assemble",
         "amts_handlers.assemble.handler",
         "AssembleFunctionArn",
@@ -53,14 +65,17 @@ ENV_OUTPUT_BUCKET = "AMTS_OUTPUT_BUCKET"
 ENV_STATE_MACHINE_ARN = "AMTS_STATE_MACHINE_ARN"
 ENV_TRANSLATE_ROLE_ARN = "AMTS_TRANSLATE_ROLE_ARN"
 ENV_TOPIC_ARN = "AMTS_TOPIC_ARN"
+ENV_SPEND_TABLE = "AMTS_SPEND_TABLE"  # DynamoDB table of the cost guard's spend ledger
 ENV_PIPELINE_CONFIG = "AMTS_PIPELINE_CONFIG"  # JSON of the pipeline config from cdk.json context
 
 # Prefixes inside the buckets (the S3 trigger watches SOURCE_PREFIX in the input bucket only).
 SOURCE_PREFIX = "book/"  # book/<lang>/<relative path>.md
 STATE_PREFIX = "state/"  # output bucket: translation memory and per-chapter sync state
 REPORT_PREFIX = "reports/"  # output bucket: per-run reports
+REJECTED_PREFIX = f"{REPORT_PREFIX}rejected/"  # output bucket: uploads the Starter refused, with the reason
 OUTPUT_PREFIX = "translated/"  # output bucket: translated/<lang>/<relative path>.md
-JOB_INPUT_PREFIX = "jobs/input/"  # working bucket: jobs/input/<run>/<pair>/...
+JOB_STAGING_PREFIX = "jobs/staged/"  # working bucket: jobs/staged/<execution>/<pair>/ (Stage; docs and meta)
+JOB_INPUT_PREFIX = "jobs/input/"  # working bucket: jobs/input/<execution>/<pair>/docs/ (Release; Translate reads)
 JOB_OUTPUT_PREFIX = "jobs/output/"  # working bucket: Translate writes here
 PARALLEL_DATA_PREFIX = "parallel-data/"  # working bucket
 CONFIG_PREFIX = "config/"  # input bucket, outside the trigger's prefix: settings a person uploads

@@ -172,10 +172,16 @@ class RetryConfig(_Frozen):
 
 
 class BudgetConfig(_Frozen):
-    """A run refuses to start Translate jobs that would exceed these (characters billed, estimated cost)."""
+    """The cost guard: a run whose estimate (every pair, ACT and baseline jobs) exceeds a cap starts no job.
+
+    The per-run caps apply to one execution; the daily and monthly caps to the sum of every execution's
+    reservation in the spend ledger (UTC days and months; None: no cap).
+    """
 
     max_characters_per_run: int = Field(default=5_000_000, ge=1)
     max_cost_usd_per_run: float = Field(default=400.0, gt=0)
+    max_cost_usd_per_day: float | None = Field(default=1_000.0, gt=0)
+    max_cost_usd_per_month: float | None = Field(default=5_000.0, gt=0)
     # Amazon Translate list prices (USD per million characters): batch standard, batch with ACT.
     price_per_million_characters: float = Field(default=15.0, gt=0)
     price_per_million_characters_act: float = Field(default=60.0, gt=0)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import ReportStep, ScoreRequest, ScoreStep
+from amts.pipeline.models import ScoreStep
+from amts.pipeline.run_models import ReportStep, ScoreRequest
 from amts.pipeline.score import score_pair, write_run_report
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter

@@ -1,4 +1,4 @@
-"""Stage: plan the sync and write only the segments that need MT as the job's HTML input."""
+"""Stage: plan the sync and stage only the segments that need MT as HTML, measured for the cost guard."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         input_bucket=config.input_bucket,
         work_bucket=config.work_bucket,
         output_bucket=config.output_bucket,
-        max_characters=config.pipeline.budget.max_characters_per_run,
     )
     logger.info("staged", extra={"pair": step.task.pair_name, "documents": result.documents})
     metrics.add_metric(name="CharactersStaged", unit="Count", value=result.characters)

@@ -36,6 +36,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="chapters that moved, one 'OLD NEW' pair of paths per line; uploaded as the book's config/renames.tsv "
         "(without it, moved chapters are found by content)",
     )
+    run.add_argument(
+        "--budget-usd",
+        type=_positive_usd,
+        metavar="AMOUNT",
+        help="the per-run cost cap for this local run, in USD (default: budget.max_cost_usd_per_run of cdk.json); "
+        "a run estimated above it starts no Translate job and ends in BudgetExceeded",
+    )
     run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
@@ -43,6 +50,19 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     demo.set_defaults(handler=_demo)
+
+
+BUDGET_EXCEEDED = "AMTS.BudgetExceeded"
+
+
+def _positive_usd(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an amount in USD: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"the budget must be above 0, got {text}")
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -62,6 +82,9 @@ def _run(args: argparse.Namespace) -> int:
         load_renames(args.renames)  # a malformed map is named here, before anything runs
         renames_text = Path(args.renames).read_bytes()
     pipeline = local_pipeline_config(default_pipeline_config(), pairs=[str(p) for p in pairs])
+    if args.budget_usd is not None:
+        budget = pipeline.budget.model_copy(update={"max_cost_usd_per_run": args.budget_usd})
+        pipeline = pipeline.model_copy(update={"budget": budget})
     out_dir: Path = args.out.resolve()
     with LocalRuntime(pipeline=pipeline) as runtime:
         definition = runtime.client("stepfunctions").describe_state_machine(
@@ -97,7 +120,10 @@ def _run(args: argparse.Namespace) -> int:
                 run_phase(runtime, "run", lambda: len(runtime.upload_book(book, languages=languages)), on_event=display)
             )
         collect_outputs(runtime, out_dir)
+        refused = list(runtime.refused_downloads)
     publish_latest_report(out_dir, phases[-1])
+    for uri, reason in refused:
+        print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:
         print(
             f"{phase.name}: {phase.status} in {phase.seconds:.1f} s, {phase.state_transitions} state transitions, "
@@ -105,6 +131,9 @@ def _run(args: argparse.Namespace) -> int:
         )
         if phase.status != "SUCCEEDED":
             print(f"  {phase.error}: {phase.cause}", file=sys.stderr)
+    if any(phase.error == BUDGET_EXCEEDED for phase in phases):
+        print(f"nothing was translated (over budget); the report is in {out_dir}", file=sys.stderr)
+        return 1
     missing = [
         f"{target}/{chapter}"
         for target in targets

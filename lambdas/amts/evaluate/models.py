@@ -167,6 +167,26 @@ class CostReport(_Model):
         return round(sum(line.usd for line in self.lines), 4)
 
 
+class BudgetReport(_Model):
+    """The cost guard's view of a run: what it estimated before any job, what the jobs billed, and the caps."""
+
+    approved: bool
+    reason: str | None = None
+    estimate_characters: int
+    estimate_usd: float
+    estimate_lines: list[CostLine] = Field(default_factory=list, description="each job the run would start, priced")
+    billed_characters: int = 0
+    billed_usd: float = 0.0
+    cap_characters_per_run: int
+    cap_usd_per_run: float
+    cap_usd_per_day: float | None = None
+    cap_usd_per_month: float | None = None
+    day: str = ""
+    day_spent_usd: float | None = Field(default=None, description="the day's ledger total after this run's reservation")
+    month: str = ""
+    month_spent_usd: float | None = None
+
+
 class TermIssue(_Model):
     term: str
     expected: str
@@ -239,6 +259,7 @@ class RunReport(_Model):
     scores: list[ScoreReport] = Field(default_factory=list)
     experiments: list[ExperimentReport] = Field(default_factory=list)
     cost: CostReport | None = None
+    budget: BudgetReport | None = None
     terminology: TermConsistencyReport | None = None
     sync: SyncWorkloadReport | None = None
     notes: list[str] = Field(default_factory=list)

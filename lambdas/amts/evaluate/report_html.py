@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from amts.evaluate.models import (
     AggregateScore,
+    BudgetReport,
     CostReport,
     ExperimentReport,
     MetricScore,
@@ -295,6 +296,39 @@ def _scores_section(report: ScoreReport) -> str:
     return "\n".join(out)
 
 
+def _budget_section(budget: BudgetReport) -> str:
+    def usd(value: float | None) -> str:
+        return "no cap" if value is None else f"{value:,.4f}"
+
+    verdict = "approved" if budget.approved else "refused: " + (budget.reason or "over a cap")
+    rows = [
+        *((f"Estimate: {line.label}", f"{line.characters:,}", usd(line.usd)) for line in budget.estimate_lines),
+        ("Estimate (before any job)", f"{budget.estimate_characters:,}", usd(budget.estimate_usd)),
+        ("Billed", f"{budget.billed_characters:,}", usd(budget.billed_usd)),
+        ("Cap per run", f"{budget.cap_characters_per_run:,}", usd(budget.cap_usd_per_run)),
+        (f"Cap per day ({budget.day})", "", usd(budget.cap_usd_per_day)),
+        (
+            f"Spent or reserved on {budget.day}",
+            "",
+            usd(budget.day_spent_usd) if budget.day_spent_usd is not None else "–",
+        ),
+        (f"Cap per month ({budget.month})", "", usd(budget.cap_usd_per_month)),
+        (
+            f"Spent or reserved in {budget.month}",
+            "",
+            usd(budget.month_spent_usd) if budget.month_spent_usd is not None else "–",
+        ),
+    ]
+    body = "".join(
+        f'<tr><td>{_e(label)}</td><td class="num">{chars}</td><td class="num">{_e(amount)}</td></tr>'
+        for label, chars, amount in rows
+    )
+    return (
+        f'<h2>Budget</h2><p class="note">Cost guard: {_e(verdict)}</p>'
+        f"<table><tr><th></th><th>Characters</th><th>USD</th></tr>{body}</table>"
+    )
+
+
 def _cost_section(cost: CostReport) -> str:
     rows = "".join(
         f'<tr><td>{_e(line.label)}</td><td class="num">{line.characters:,}</td>'
@@ -386,6 +420,8 @@ def render_html(report: RunReport) -> str:
     body.extend(f'<p class="note">{_e(note)}</p>' for note in report.notes)
     body.extend(_experiment_section(e) for e in report.experiments)
     body.extend(_scores_section(s) for s in report.scores)
+    if report.budget is not None:
+        body.append(_budget_section(report.budget))
     if report.cost is not None:
         body.append(_cost_section(report.cost))
     if report.terminology is not None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_html import fmt_hundred, fmt_unit, metric
+from amts.translate.adapter import usd
 
 
 def _cell(text: object) -> str:
@@ -76,6 +77,18 @@ def render_markdown(report: RunReport) -> str:
         out.extend(_experiments(experiment))
     for scores in report.scores:
         out.extend(_scores(scores))
+    if report.budget is not None:
+        budget = report.budget
+        verdict = "approved" if budget.approved else f"refused ({budget.reason})"
+        out.extend(
+            [
+                f"**Budget:** {verdict}; estimate {budget.estimate_characters:,} characters "
+                f"(${budget.estimate_usd:.4f}), billed {budget.billed_characters:,} (${budget.billed_usd:.4f}), "
+                f"cap {usd(budget.cap_usd_per_run)} "
+                f"and {budget.cap_characters_per_run:,} characters per run",
+                "",
+            ]
+        )
     if report.cost is not None:
         out.extend(
             [f"**Cost:** ${report.cost.total_usd:.4f} for {sum(line.characters for line in report.cost.lines):,}"

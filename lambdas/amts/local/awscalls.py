@@ -179,6 +179,8 @@ def required_permissions(
     if service == "s3" and operation in _S3_BUCKET_ACTIONS and operation.startswith("List"):
         context.append(("s3:prefix", str(params.get("Prefix", ""))))
     result: list[Permission] = []
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        context.append(("dynamodb:EnclosingOperation", "TransactWriteItems"))
     for action, resource in needed:
         extra = (("iam:PassedToService", f"{service}.amazonaws.com"),) if action == "iam:PassRole" else ()
         result.append((action, resource, tuple(context) + extra))
@@ -236,6 +238,20 @@ def _permissions(
     if service == "events":
         bus = str(params.get("EventBusName") or "default")
         return [(f"events:{operation}", bus if bus.startswith("arn:") else f"{arn_base}:event-bus/{bus}")]
+    if service == "dynamodb" and operation == "TransactWriteItems":
+        # Authorized per item as its own action (AWS "Using IAM with DynamoDB transactions").
+        kinds = {
+            "Put": "PutItem",
+            "Update": "UpdateItem",
+            "Delete": "DeleteItem",
+            "ConditionCheck": "ConditionCheckItem",
+        }
+        return [
+            (f"dynamodb:{kinds[kind]}", f"{arn_base}:table/{body.get('TableName', '')}")
+            for item in params.get("TransactItems", [])
+            for kind, body in item.items()
+            if kind in kinds
+        ]
     if service == "dynamodb":
         table = str(params.get("TableName", ""))
         return [(f"dynamodb:{operation}", f"{arn_base}:table/{table}" if table else "*")]

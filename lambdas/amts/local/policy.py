@@ -126,6 +126,8 @@ class _Resolver:
                         self.physical[target] = {"Ref": bucket, "Arn": f"arn:aws:s3:::{bucket}"}
                     elif env_name == config.ENV_TOPIC_ARN:
                         self.physical[target] = {"Ref": names.topic_arn(), "TopicName": names.topic}
+                    elif env_name == config.ENV_SPEND_TABLE:
+                        self.physical[target] = {"Ref": names.spend_table, "Arn": names.spend_table_arn()}
                     elif env_name == config.ENV_STATE_MACHINE_ARN:
                         self.physical[target] = {
                             "Ref": names.state_machine_arn("pipeline"),
@@ -308,7 +310,8 @@ def _conditions_hold(conditions: Mapping[str, Mapping[str, tuple[str, ...]]], ca
     context = dict(call.conditions)
     for operator, keys in conditions.items():
         if_exists = operator.endswith("IfExists")
-        base = operator.removesuffix("IfExists")
+        # One value per request key here, so the set qualifiers reduce to the plain operator.
+        base = operator.removesuffix("IfExists").removeprefix("ForAllValues:").removeprefix("ForAnyValue:")
         for key, allowed in keys.items():
             value = context.get(key)
             if value is None:

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from amts.errors import InputError
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
 from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response, load_handler
+from amts.pipeline.keys import key_problem
 from amts.pipeline.s3 import list_keys as list_s3_keys
 from amts.pipeline_config import (
     PipelineConfig,
@@ -86,6 +88,13 @@ class LocalNames:
     @property
     def topic(self) -> str:
         return f"{self.prefix}-notifications"
+
+    @property
+    def spend_table(self) -> str:
+        return f"{self.prefix}-spend-ledger"
+
+    def spend_table_arn(self) -> str:
+        return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.spend_table}"
 
     @property
     def upload_rule(self) -> str:
@@ -193,6 +202,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.state_machines: dict[str, str] = {}  # stem -> ARN
         self.stats = RunStats()
         self.invocation_log: list[InvocationResult] = []
+        self.refused_downloads: list[tuple[str, str]] = []  # (s3 URI, why) of keys download() would not write
         self._stack = ExitStack()
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
@@ -282,6 +292,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             config.ENV_OUTPUT_BUCKET: self.names.output_bucket,
             config.ENV_TRANSLATE_ROLE_ARN: self.names.translate_role_arn,
             config.ENV_TOPIC_ARN: self.names.topic_arn(),
+            config.ENV_SPEND_TABLE: self.names.spend_table,
             config.ENV_PIPELINE_CONFIG: self.pipeline.to_env_json(),
             "POWERTOOLS_SERVICE_NAME": "amts",
             "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
@@ -315,6 +326,13 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self._saved_env.clear()
 
     # ----------------------------------------------------------------------------------------------- clients
+    def reconfigure_functions(self, pipeline: PipelineConfig) -> None:
+        """Give the functions a changed pipeline config (budget, pair options), as a redeploy of cdk.json would;
+        the state machine keeps its definition (its limits come from the config it was created with)."""
+        self.pipeline = local_pipeline_config(pipeline)
+        self._set_environment(self.function_environment())
+        _cold_start_handlers()
+
     def client(self, service: str) -> Any:
         """A boto3 client bound to the local stack (calls from it are recorded as the local user's)."""
         if service not in self._clients:
@@ -327,8 +345,16 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         s3, sqs, events, sns = (self.client(s) for s in ("s3", "sqs", "events", "sns"))
         for bucket in (names.input_bucket, names.work_bucket, names.output_bucket):
             s3.create_bucket(Bucket=bucket)
-        # As in the stack: the input bucket is versioned, so each upload of a chapter is a distinct version.
-        s3.put_bucket_versioning(Bucket=names.input_bucket, VersioningConfiguration={"Status": "Enabled"})
+        # As in the stack: the input bucket is versioned, so each upload of a chapter is a distinct version; the
+        # output bucket, so an overwritten translation or memory can be restored.
+        for bucket in (names.input_bucket, names.output_bucket):
+            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        self.client("dynamodb").create_table(
+            TableName=names.spend_table,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
         # The stack: input bucket -> EventBridge (Object Created under the source prefix) -> SQS -> Starter.
         s3.put_bucket_notification_configuration(
             Bucket=names.input_bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
@@ -647,15 +673,26 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return body
 
     def download(self, bucket: str, prefix: str, destination: Path) -> list[Path]:
-        """Copy every object under ``prefix`` to ``destination`` (relative paths kept, written atomically)."""
+        """Copy every object under ``prefix`` to ``destination`` (relative paths kept, written atomically).
+
+        Keys go through the pipeline's key validator: one that would land outside ``destination`` (``..``, an
+        absolute path, a backslash, a control character) is never written; it is listed in ``refused_downloads``.
+        """
         from amts.fsio import write_atomic
 
+        root = destination.resolve()
         written = []
         for key in self.list_keys(bucket, prefix):
             relative = key[len(prefix) :]
             if not relative or relative.endswith("/"):
                 continue
-            target = destination / relative
+            problem = key_problem(relative)
+            target = (root / relative).resolve()
+            if problem is None and not target.is_relative_to(root):
+                problem = "resolves outside the output folder"
+            if problem is not None:
+                self.refused_downloads.append((f"s3://{bucket}/{key}", problem))
+                continue
             write_atomic(target, self.read_object(bucket, key))
             written.append(target)
         return written
@@ -746,7 +783,7 @@ def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[st
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
+        "body": as_aws_delivers(message["Body"]),
         "attributes": message.get("Attributes", {}),
         "messageAttributes": message.get("MessageAttributes", {}),
         "md5OfBody": message.get("MD5OfBody", ""),
@@ -754,6 +791,24 @@ def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[st
         "eventSourceARN": queue_arn,
         "awsRegion": region,
     }
+
+
+def as_aws_delivers(body: str) -> str:
+    """An S3 ``Object Created`` event with its key encoded as S3 encodes notification keys.
+
+    S3's notification documentation says keys are URL-encoded (a space becomes ``+``); its EventBridge page does
+    not say, and Powertools' EventBridge data class decodes them the same way, so the local runtime delivers them
+    encoded. moto puts the raw key in the EventBridge event. The Starter accepts either (``Upload.candidate_keys``).
+    """
+    try:
+        event = json.loads(body)
+        obj = event["detail"]["object"]
+    except (ValueError, KeyError, TypeError):
+        return body
+    if event.get("source") != "aws.s3" or not isinstance(obj.get("key"), str):
+        return body
+    obj["key"] = urllib.parse.quote_plus(obj["key"], safe="/")  # each delivery encodes the queued raw body once
+    return json.dumps(event)
 
 
 def _batch_item_failures(payload: bytes) -> set[str]:

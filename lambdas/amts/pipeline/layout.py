@@ -1,7 +1,9 @@
 """Where each step reads and writes: every S3 key the workflow uses, in one place.
 
-Working bucket: parallel data, each pair's job input (``docs/`` is what Translate reads; ``meta/`` holds the
-stage manifest and sync plans, outside the job's input folder) and Translate's output.
+Working bucket: parallel data; each pair's staged work (``jobs/staged/<execution>/<pair>/``: the documents Stage
+prepared and measured, the stage manifest and the sync plans); the job folder Translate reads
+(``jobs/input/<execution>/<pair>/docs/``, filled by Release only after the cost guard approved the run); and
+Translate's output. Every job path is derived from the execution name, never from user input.
 Output bucket: published chapters, per-pair state (memory, source snapshots, run details), run reports.
 """
 
@@ -15,20 +17,30 @@ def parallel_data_key(pair_name: str, content_hash: str) -> str:
     return f"{config.PARALLEL_DATA_PREFIX}{pair_name}/{content_hash[:32]}.csv"
 
 
+def staging_root(run_id: str, pair_name: str) -> str:
+    return f"{config.JOB_STAGING_PREFIX}{run_id}/{pair_name}/"
+
+
+def staged_docs_prefix(run_id: str, pair_name: str) -> str:
+    """Where Stage writes the documents the cost guard measures (Translate cannot read here)."""
+    return f"{staging_root(run_id, pair_name)}docs/"
+
+
+def stage_manifest_key(run_id: str, pair_name: str) -> str:
+    return f"{staging_root(run_id, pair_name)}meta/stage.json"
+
+
+def sync_plan_key(run_id: str, pair_name: str, index: int) -> str:
+    return f"{staging_root(run_id, pair_name)}meta/plans/{index:05d}.json"
+
+
 def job_root(run_id: str, pair_name: str) -> str:
+    """The job folder of one pair of one execution: nothing but what Release copied may be in it."""
     return f"{config.JOB_INPUT_PREFIX}{run_id}/{pair_name}/"
 
 
 def job_docs_prefix(run_id: str, pair_name: str) -> str:
     return f"{job_root(run_id, pair_name)}docs/"
-
-
-def stage_manifest_key(run_id: str, pair_name: str) -> str:
-    return f"{job_root(run_id, pair_name)}meta/stage.json"
-
-
-def sync_plan_key(run_id: str, pair_name: str, index: int) -> str:
-    return f"{job_root(run_id, pair_name)}meta/plans/{index:05d}.json"
 
 
 def document_name(index: int) -> str:

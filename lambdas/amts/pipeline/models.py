@@ -6,16 +6,14 @@ Field names are snake_case because the state machine (JSONPath) addresses them a
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from amts.errors import InputError
 from amts.languages import LanguagePair, check_language
+from amts.pipeline.keys import chapter_problem
 
-# Relative chapter paths as they appear under book/<lang>/: no absolute paths, no parent references, markdown only.
-_CHAPTER_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[^\x00-\x1f\\]+\.md$")
 # Step Functions execution names: 1-80 characters that CloudWatch logging also accepts.
 EXECUTION_NAME_PATTERN = r"^[0-9A-Za-z_-]{1,80}$"
 # Translate resource names (parallel data, terminology).
@@ -27,8 +25,10 @@ class _Model(BaseModel):
 
 
 def _check_chapter(path: str) -> str:
-    if not _CHAPTER_PATH.match(path):
-        raise ValueError(f"bad chapter path {path!r}; expected a relative path like 'chapter_intro/index.md'")
+    """The one chapter-path validator (``amts.pipeline.keys``), as a ValueError pydantic reports per field."""
+    problem = chapter_problem(path)
+    if problem is not None:
+        raise ValueError(f"bad chapter path {path!r}: {problem}; expected e.g. 'chapter_intro/index.md'")
     return path
 
 
@@ -54,7 +54,9 @@ class RunInput(_Model):
         default=True, description="write translated chapters and state to the output bucket (false: evaluation only)"
     )
     run_id: str | None = Field(
-        default=None, pattern=EXECUTION_NAME_PATTERN, description="report folder name; default: the execution name"
+        default=None,
+        pattern=EXECUTION_NAME_PATTERN,
+        description="a label for the report; the run's files are kept under the execution name whatever it says",
     )
     renames: dict[str, str] | None = Field(
         default=None,
@@ -201,10 +203,23 @@ class PollPlan(_Model):
     parallel_data: PollSchedulePlan
 
 
-class RunPlan(_Model):
-    """Output of the Plan step: the Map items plus the polling schedules the state machine applies."""
+class SkippedBookKey(_Model):
+    """A key of the book's folders the validator refused: listed in the report, never processed."""
 
-    run_id: str
+    key: str
+    reason: str
+
+
+class RunPlan(_Model):
+    """Output of the Plan step: the Map items plus the polling schedules the state machine applies.
+
+    ``run_id`` is the execution name: every key the run writes (job folders, reports, run details) is derived
+    from it, never from user input. ``label`` is the execution input's ``run_id``, shown in the report.
+    """
+
+    run_id: str = Field(pattern=EXECUTION_NAME_PATTERN)
+    label: str | None = None
+    skipped_keys: list[SkippedBookKey] = Field(default_factory=list)
     pairs: list[PairTask]
     poll: PollPlan
     report_prefix: str
@@ -249,6 +264,9 @@ class StageResult(_Model):
     baseline_parallel_data_names: list[str] = Field(default_factory=list, description="always []: no ACT")
     terminology_names: list[str] = Field(default_factory=list)
     stage_key: str = Field(description="work-bucket key of the stage manifest (per chapter: segment ids, hashes)")
+    staged_prefix: str = Field(
+        default="", description="work-bucket prefix of the staged documents Release copies into the job folder"
+    )
     baseline_wanted: bool = Field(
         default=False,
         description="run the baseline job (no ACT): evaluation is on, there is parallel data, and Score will score "
@@ -347,30 +365,6 @@ class PairResult(_Model):
     engine: str | None = None
 
 
-class ReportStep(_Model):
-    """Input of the run report (served by the Score function): all pairs' results."""
-
-    action: Literal["report"] = "report"
-    run_id: str
-    report_prefix: str
-    results: list[PairResult]
-
-
-class RunSummary(_Model):
-    """Output of the report step: where the report is, and the notification text."""
-
-    run_id: str
-    succeeded: int
-    failed: int
-    report_keys: list[str]
-    subject: str = Field(max_length=99)
-    message: str
-    all_succeeded: bool
-
-
-ScoreRequest = Annotated[ScoreStep | ReportStep, Field(discriminator="action")]
-
-
 # --------------------------------------------------------------------------------------------------------------
 # Starter
 # --------------------------------------------------------------------------------------------------------------
@@ -413,6 +407,7 @@ class StagedChapter(_Model):
     )
     index: int
     document: str | None = Field(default=None, description="job input file name, None when nothing goes to MT")
+    etag: str | None = Field(default=None, description="ETag of the staged document as Stage wrote and measured it")
     plan_key: str | None = Field(default=None, description="work-bucket key of the sync plan (mode sync)")
     units: int = 0
     characters: int = 0
@@ -432,3 +427,23 @@ class StageManifest(_Model):
     run_id: str
     pair_name: str
     chapters: list[StagedChapter]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Release: the approved, staged documents into the job folder
+# --------------------------------------------------------------------------------------------------------------
+
+
+class ReleaseStep(_Model):
+    """Input of Release: the pair and what Stage staged."""
+
+    task: PairTask
+    stage: StageResult
+
+
+class ReleaseResult(_Model):
+    """Output of Release: the job folder now holds exactly these documents, and nothing else."""
+
+    job_prefix: str
+    documents: int
+    characters: int

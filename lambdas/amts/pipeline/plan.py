@@ -14,19 +14,21 @@ from pydantic import ValidationError
 
 from amts import config
 from amts.errors import InputError
-from amts.pipeline.models import PairSettings, PairTask, PollPlan, RunInput, RunPlan
-from amts.pipeline.s3 import list_markdown, read_text
+from amts.pipeline.models import PairSettings, PairTask, PollPlan, RunInput, RunPlan, SkippedBookKey
+from amts.pipeline.s3 import list_chapters, read_text
 from amts.pipeline_config import LanguagePairConfig, PipelineConfig, PollSchedule
 from amts.sync.renames import parse_renames
 
 # History events per poll of a wait loop (Wait 2 + Task 5 + Choice 2 + Pass 2) and per pair outside the loops.
 EVENTS_PER_POLL = 11
-EVENTS_PER_PAIR = 80
+EVENTS_PER_PAIR = 100
 HISTORY_EVENT_LIMIT = 25_000
 # Leave room for retries and the run's own states.
 HISTORY_EVENT_BUDGET = 22_000
 # Step Functions payloads are capped at 256 KiB; the Map's results and the report summary need room too.
 MAX_PLAN_BYTES = 160 * 1024
+# Keys the validator refused, listed in the report (the first ones; the payload stays small).
+MAX_REPORTED_SKIPS = 50
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -116,17 +118,25 @@ def plan_run(
 ) -> RunPlan:
     """Validate ``raw_input`` and produce the Map items; chapters that do not exist are an input error."""
     run = parse_run_input(raw_input)
-    run_id = run.run_id or execution_name
+    run_id = execution_name  # every key the run writes derives from the execution, never from the input
     renames = dict(book_renames(s3_client, input_bucket))
     renames.update({new: old for old, new in (run.renames or {}).items()})  # the execution input comes first
     selected = [pipeline.pair(key) for key in run.pairs] if run.pairs else list(pipeline.language_pairs)
     tasks: list[PairTask] = []
     listings: dict[str, set[str]] = {}
+    skipped: dict[str, SkippedBookKey] = {}
+
+    def listing(prefix: str) -> set[str]:
+        if prefix not in listings:
+            chapters, refused = list_chapters(s3_client, input_bucket, prefix)
+            listings[prefix] = set(chapters)
+            skipped.update({item.key: SkippedBookKey(key=item.key, reason=item.reason) for item in refused})
+        return listings[prefix]
+
     for pair in selected:
         source_prefix = f"{config.SOURCE_PREFIX}{pair.source}/"
-        if source_prefix not in listings:
-            listings[source_prefix] = set(list_markdown(s3_client, input_bucket, source_prefix))
-        available = listings[source_prefix]
+        available = listing(source_prefix)
+        listing(_pair_settings(pair).reference_prefix)  # its refused keys are reported too
         if run.chapters is None:
             chapters = sorted(available)
             if not chapters:
@@ -179,6 +189,8 @@ def plan_run(
         )
     plan = RunPlan(
         run_id=run_id,
+        label=run.run_id,
+        skipped_keys=[skipped[key] for key in sorted(skipped)][:MAX_REPORTED_SKIPS],
         pairs=tasks,
         poll=poll,
         report_prefix=f"{config.REPORT_PREFIX}{run_id}/",

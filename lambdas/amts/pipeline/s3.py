@@ -7,6 +7,7 @@ from typing import Any
 
 from amts.errors import InputError
 from amts.fsio import decode_text
+from amts.pipeline.keys import SkippedKey, split_chapter_listing
 
 
 def list_keys(s3_client: Any, bucket: str, prefix: str) -> list[str]:
@@ -17,9 +18,14 @@ def list_keys(s3_client: Any, bucket: str, prefix: str) -> list[str]:
     return keys
 
 
+def list_chapters(s3_client: Any, bucket: str, prefix: str) -> tuple[list[str], list[SkippedKey]]:
+    """The chapter paths under ``prefix`` (e.g. ``book/en/``), sorted, and the ``.md`` keys the validator refused."""
+    return split_chapter_listing(list_keys(s3_client, bucket, prefix), prefix)
+
+
 def list_markdown(s3_client: Any, bucket: str, prefix: str) -> list[str]:
-    """Relative paths of the ``.md`` files under ``prefix`` (e.g. ``book/en/``), sorted."""
-    return sorted(key[len(prefix) :] for key in list_keys(s3_client, bucket, prefix) if key.endswith(".md"))
+    """The valid chapter paths under ``prefix``, sorted (refused keys are reported by Plan's listing)."""
+    return list_chapters(s3_client, bucket, prefix)[0]
 
 
 def read_bytes(s3_client: Any, bucket: str, key: str) -> bytes | None:

@@ -27,6 +27,7 @@ from amts.errors import AmtsError, InputError
 from amts.evaluate import RunReport, ScoreReport, compare_score_reports, render_html, render_markdown
 from amts.evaluate.experiments import CONDITION_NO_ACT
 from amts.evaluate.models import (
+    BudgetReport,
     CostLine,
     CostReport,
     EngineInfo,
@@ -41,14 +42,16 @@ from amts.evaluate.scoring import DocumentPair, chapter_of, score_document_pairs
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.pipeline import layout
 from amts.pipeline.assemble import JobFiles, job_files, load_plan, rebuild_whole, translated_html, unit_translations
+from amts.pipeline.budget import pricing_of
 from amts.pipeline.layout import pair_report_key
-from amts.pipeline.models import JobResult, PairResult, ReportStep, RunSummary, ScoreStep, StagedChapter, StageManifest
+from amts.pipeline.models import JobResult, PairResult, ScoreStep, StagedChapter, StageManifest
+from amts.pipeline.run_models import ReportStep, RunSummary
 from amts.pipeline.s3 import put_bytes, put_json, put_text, read_json, read_text
 from amts.pipeline_config import BudgetConfig
 from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncReport
-from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, CostEstimate, Pricing, stand_in_engines
+from amts.translate.adapter import CostEstimate, Pricing, stand_in_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
 AWS_ENGINE = "Amazon Translate"
@@ -593,19 +596,6 @@ def _read_pair_report(s3_client: Any, bucket: str, run_id: str, pair_name: str) 
     return None if text is None else PairReport.model_validate_json(text)
 
 
-def _pricing(budget: BudgetConfig) -> Pricing:
-    defaults = Pricing()
-    same = (budget.price_per_million_characters, budget.price_per_million_characters_act) == (
-        defaults.standard_per_million,
-        defaults.act_per_million,
-    )
-    return Pricing(
-        standard_per_million=budget.price_per_million_characters,
-        act_per_million=budget.price_per_million_characters_act,
-        note=UNVERIFIED_PRICING_NOTE if same else "prices from the pipeline config (budget.price_per_million_*)",
-    )
-
-
 def _cost(
     reports: dict[str, PairReport], results: list[PairResult], pricing: Pricing
 ) -> tuple[CostReport | None, list[str]]:
@@ -733,15 +723,25 @@ def write_run_report(
             if scored.get("act"):
                 scores.append(ScoreReport.model_validate(scored["act"]))
     reports = list(pair_reports.values())
-    cost, cost_notes = _cost(pair_reports, step.results, _pricing(budget))
+    cost, cost_notes = _cost(pair_reports, step.results, pricing_of(budget))
+    billed_characters = sum(line.characters for line in cost.lines) if cost is not None else 0
+    billed_usd = cost.total_usd if cost is not None else 0.0
+    budget_report = _budget_report(step, billed_characters, billed_usd)
+    refused = budget_report is not None and not budget_report.approved
+    if budget_report is not None and refused:
+        notes.insert(0, f"Refused by the cost guard, nothing was sent to Translate: {budget_report.reason}")
+    if step.skipped_keys:
+        notes.append(f"{len(step.skipped_keys)} key(s) of the book skipped (the key validator refused them):")
+        notes.extend(f"skipped {item.key}: {item.reason}" for item in step.skipped_keys[:20])
     report = RunReport(
-        run_id=step.run_id,
+        run_id=step.run_id if step.label is None else f"{step.label} ({step.run_id})",
         generated_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         language_pairs=[result.pair_name for result in step.results],
         engines=_engines(step.results, pair_reports),
         scores=scores,
         experiments=[r.experiment for r in reports if r.experiment is not None],
         cost=cost,
+        budget=budget_report,
         terminology=_merge_terminology(reports),
         sync=_merge_workload(reports),
         notes=notes + details + cost_notes,
@@ -753,10 +753,14 @@ def write_run_report(
     put_bytes(s3_client, output_bucket, keys[2], render_markdown(report).encode(), "text/markdown; charset=utf-8")
     failed = [r for r in step.results if r.status == "FAILED"]
     succeeded = len(step.results) - len(failed)
-    lines = [f"AMTS run {step.run_id}: {succeeded} pair(s) succeeded, {len(failed)} failed."]
+    if refused:
+        lines = [f"AMTS run {step.run_id} was refused by the cost guard: nothing was translated."]
+        subject = f"AMTS run refused (over budget): {step.run_id}"[:99]
+    else:
+        lines = [f"AMTS run {step.run_id}: {succeeded} pair(s) succeeded, {len(failed)} failed."]
+        subject = f"AMTS run {'succeeded' if not failed else 'had failures'}: {step.run_id}"[:99]
     lines += [f"- {note}" for note in notes]
     lines.append(f"Report: s3://{output_bucket}/{keys[1]}")
-    subject = f"AMTS run {'succeeded' if not failed else 'had failures'}: {step.run_id}"[:99]
     return RunSummary(
         run_id=step.run_id,
         succeeded=succeeded,
@@ -764,5 +768,39 @@ def write_run_report(
         report_keys=keys,
         subject=subject,
         message="\n".join(lines),
-        all_succeeded=not failed,
+        all_succeeded=not failed and not refused,
+        budget_exceeded=refused,
+        billed_characters=billed_characters,
+        billed_usd=billed_usd,
+    )
+
+
+def _budget_report(step: ReportStep, billed_characters: int, billed_usd: float) -> BudgetReport | None:
+    decision = step.budget
+    if decision is None:
+        return None
+    caps = decision.caps
+    return BudgetReport(
+        approved=decision.approved,
+        reason=decision.reason,
+        estimate_characters=decision.estimate_characters,
+        estimate_usd=decision.estimate_usd,
+        estimate_lines=[
+            CostLine(
+                label=f"{job.pair_name} {job.role} job ({job.priced_as} price)",
+                characters=job.characters,
+                usd_per_million_characters=job.usd_per_million_characters,
+            )
+            for job in decision.estimate.jobs
+        ],
+        billed_characters=billed_characters,
+        billed_usd=billed_usd,
+        cap_characters_per_run=caps.characters_per_run,
+        cap_usd_per_run=caps.usd_per_run,
+        cap_usd_per_day=caps.usd_per_day,
+        cap_usd_per_month=caps.usd_per_month,
+        day=decision.day,
+        day_spent_usd=decision.day_spent_usd,
+        month=decision.month,
+        month_spent_usd=decision.month_spent_usd,
     )

@@ -22,6 +22,7 @@ class Settings(BaseModel):
     state_machine_arn: str | None = None
     translate_role_arn: str | None = None
     topic_arn: str | None = None
+    spend_table: str | None = None
     pipeline: PipelineConfig
 
 
@@ -41,5 +42,6 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         state_machine_arn=environ.get(config.ENV_STATE_MACHINE_ARN) or None,
         translate_role_arn=environ.get(config.ENV_TRANSLATE_ROLE_ARN) or None,
         topic_arn=environ.get(config.ENV_TOPIC_ARN) or None,
+        spend_table=environ.get(config.ENV_SPEND_TABLE) or None,
         pipeline=load_pipeline_config_from_env(environ),
     )

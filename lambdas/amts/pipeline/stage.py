@@ -1,4 +1,9 @@
-"""The Stage step: decide per chapter what needs machine translation and write only that as the job's input.
+"""The Stage step: decide per chapter what needs machine translation and stage only that for the job.
+
+Stage writes the documents to the pair's staging folder (``jobs/staged/<execution>/<pair>/``), measures each with
+the billing rule (``amts.translate.markup.billed_characters``) and records its ETag. The Budget step prices the
+whole run from those figures; only when it approves does Release copy the very same documents into the job
+folder Translate reads. Stage itself never writes to a job folder.
 
 A chapter with an earlier translation (a published one, else the human translation; at its old path when it
 moved) is synchronized: ``amts.sync.plan_sync`` keeps what did not change and lists the MT units, which
@@ -25,12 +30,13 @@ from amts.book import Document, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
 from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
-from amts.pipeline.s3 import list_markdown, put_json, put_text, read_text, s3_uri
-from amts.sync.engine import empty_document, plan_sync, segment_chars
+from amts.pipeline.s3 import list_markdown, put_json, read_text, s3_uri
+from amts.sync.engine import empty_document, plan_sync
 from amts.sync.memory import S3MemoryStore, TranslationMemory
 from amts.sync.models import SyncPlan
 from amts.sync.renames import Rename, detect_renames
 from amts.sync.stage import stage_units
+from amts.translate.markup import billed_characters
 
 
 def load_memory(s3_client: Any, output_bucket: str, source: str, target: str) -> TranslationMemory:
@@ -69,13 +75,13 @@ class _Previously:
             return _Previous(human, None, path, pair.reference_key(path))
         return None
 
-    def renames(self, orphans: dict[str, Document], chapters: list[str]) -> dict[str, Rename]:
+    def renames(self, orphans: dict[str, Document], book: set[str]) -> dict[str, Rename]:
         """Where the chapters with no translation at their path came from: the rename map, else the published
-        chapters (their source snapshots) that are not in this run, by content."""
+        chapters (their source snapshots) whose source is no longer in the book, by content."""
         name = self.task.pair_name
         candidates: dict[str, Document] = {}
         for old in list_markdown(self.s3, self.output_bucket, layout.source_snapshot_key(name, "")):
-            if old in chapters:
+            if old in book:  # still a chapter of the book: it did not move
                 continue
             text = read_text(self.s3, self.output_bucket, layout.source_snapshot_key(name, old))
             if text is not None:
@@ -91,13 +97,13 @@ def stage_pair(
     input_bucket: str,
     work_bucket: str,
     output_bucket: str,
-    max_characters: int,
 ) -> StageResult:
-    """Write the job input for one pair and the manifest Assemble and Score read."""
+    """Stage the documents for one pair, with the manifest Release, Assemble and Score read."""
     task, pair = step.task, step.task.pair
-    chapters = task.chapters or list_markdown(s3_client, input_bucket, layout.book_key(pair.source, ""))
+    book = list_markdown(s3_client, input_bucket, layout.book_key(pair.source, ""))
+    chapters = task.chapters or book
     memory = load_memory(s3_client, output_bucket, pair.source, pair.target)
-    docs_prefix = layout.job_docs_prefix(task.run_id, task.pair_name)
+    docs_prefix = layout.staged_docs_prefix(task.run_id, task.pair_name)
     previously = _Previously(s3_client, task, input_bucket, output_bucket)
     sources: list[Document] = []
     previous_of: dict[str, _Previous | None] = {}
@@ -108,7 +114,7 @@ def stage_pair(
         sources.append(parse(new_text, path=path))
         previous_of[path] = previously.at(path) if task.publish else None
     orphans = {doc.path: doc for doc in sources if task.publish and previous_of[doc.path] is None}
-    renames = previously.renames(orphans, chapters) if orphans else {}
+    renames = previously.renames(orphans, set(book)) if orphans else {}
     for moved in renames.values():
         previous_of[moved.new] = previously.at(moved.old)
     staged: list[StagedChapter] = []
@@ -144,39 +150,36 @@ def stage_pair(
                 mode, note = "proposal", f"not synced, human file kept: {exc}"
         plan_key = layout.sync_plan_key(task.run_id, task.pair_name, index)
         put_json(s3_client, work_bucket, plan_key, plan.model_dump(mode="json"))
-        document = None
+        document = etag = None
+        characters = 0
         if plan.units:
             units = stage_units([unit.text for unit in plan.units], path=path)
             document = layout.document_name(index)
-            put_text(s3_client, work_bucket, docs_prefix + document, to_html(units.document), "text/html")
+            etag, characters = _write_document(s3_client, work_bucket, docs_prefix + document, to_html(units.document))
         staged.append(
             StagedChapter(
                 path=path,
                 mode=mode,
                 index=index,
                 document=document,
+                etag=etag,
                 plan_key=plan_key,
                 units=len(plan.units),
-                characters=plan.mt_chars,
+                characters=characters,
                 note=note,
                 previous_path=rename.old if rename is not None else None,
                 human_key=previous.human_key if previous is not None and rename is None else None,
             )
         )
     characters = sum(chapter.characters for chapter in staged)
-    if characters > max_characters:
-        raise InputError(
-            f"{task.pair_name}: {characters} characters need MT, above the run budget of {max_characters} "
-            "(budget.max_characters_per_run in cdk.json); translate fewer chapters per run or raise the budget",
-            path="execution input",
-        )
     manifest_key = layout.stage_manifest_key(task.run_id, task.pair_name)
     manifest = StageManifest(run_id=task.run_id, pair_name=task.pair_name, chapters=staged)
     put_json(s3_client, work_bucket, manifest_key, manifest.model_dump(mode="json"))
     documents = sum(1 for chapter in staged if chapter.document is not None)
     return StageResult(
         needs_translation=documents > 0,
-        input_s3_uri=s3_uri(work_bucket, docs_prefix),
+        input_s3_uri=s3_uri(work_bucket, layout.job_docs_prefix(task.run_id, task.pair_name)),
+        staged_prefix=docs_prefix,
         output_s3_uri=s3_uri(work_bucket, layout.job_output_prefix(task.run_id, task.pair_name, "act")),
         baseline_output_s3_uri=s3_uri(work_bucket, layout.job_output_prefix(task.run_id, task.pair_name, "baseline")),
         stage_key=manifest_key,
@@ -237,13 +240,20 @@ def _whole(
     if not chapter_segments:
         return StagedChapter(path=path, mode="whole", index=index, note="no translatable text")
     document = layout.document_name(index)
-    put_text(s3_client, bucket, docs_prefix + document, to_html(doc), "text/html")
+    etag, characters = _write_document(s3_client, bucket, docs_prefix + document, to_html(doc))
     return StagedChapter(
         path=path,
         mode="whole",
         index=index,
         document=document,
+        etag=etag,
         units=len(chapter_segments),
-        characters=sum(segment_chars(segment) for segment in chapter_segments),
+        characters=characters,
         note=note,
     )
+
+
+def _write_document(s3_client: Any, bucket: str, key: str, html: str) -> tuple[str, int]:
+    """Stage one job document; returns its ETag and the characters Translate bills for it."""
+    response = s3_client.put_object(Bucket=bucket, Key=key, Body=html.encode("utf-8"), ContentType="text/html")
+    return str(response["ETag"]), billed_characters(html, "text/html")

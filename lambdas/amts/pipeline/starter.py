@@ -1,10 +1,10 @@
 """The Starter step: check each uploaded object, then start one execution per batch under a deterministic name.
 
 A duplicate delivery of the same batch maps to the same execution name, so Step Functions refuses a second
-run (``ExecutionAlreadyExists``) and nothing is translated twice. Objects that can never be translated (binary,
-invalid UTF-8, empty, too large, unknown language folder) are recorded with their reason under ``reports/``
-and do not fail the batch; only a failure to start the execution does (those messages are retried, then go to
-the dead-letter queue).
+run (``ExecutionAlreadyExists``) and nothing is translated twice. Objects that can never be translated (a key
+the validator of ``amts.pipeline.keys`` refuses, binary, invalid UTF-8, empty, too large, an unknown language
+folder) are each recorded with their reason under ``reports/rejected/`` and the rest of the batch runs; only a
+failure to start the execution fails the batch (those messages are retried, then go to the dead-letter queue).
 """
 
 from __future__ import annotations
@@ -20,84 +20,106 @@ from typing import Any
 from amts import config
 from amts.errors import InputError
 from amts.fsio import decode_text
+from amts.pipeline.keys import parse_book_key
 from amts.pipeline.models import Rejection, RunInput, SourceObject, StartResult
 from amts.pipeline.s3 import put_json
 from amts.pipeline_config import PipelineConfig
 
 EXECUTION_NAME_PREFIX = "amts-"
-REJECTED_PREFIX = f"{config.REPORT_PREFIX}rejected/"
+REJECTED_PREFIX = config.REJECTED_PREFIX
 MAX_LISTED_CHAPTERS = 150
 MAX_LISTED_UPLOADS = 200
 
 
 @dataclass(frozen=True)
 class Upload:
-    """One ``Object Created`` notification: where the object is and which version was written."""
+    """One ``Object Created`` notification: where the object is and which version was written.
+
+    ``key`` is the key as the event carries it: URL-encoded the way S3 encodes notification keys (a space as
+    ``+``, a ``+`` as ``%2B``), or, if a sender does not encode it, the key itself. ``candidate_keys`` says which
+    keys that can mean; the object that exists at that version decides.
+    """
 
     bucket: str
     key: str
     version_id: str | None
     size: int
 
+    @property
+    def candidate_keys(self) -> list[str]:
+        decoded = urllib.parse.unquote_plus(self.key)
+        return [decoded] if decoded == self.key else [decoded, self.key]
+
 
 def upload_from_event(event: Any) -> Upload:
-    """The upload an EventBridge ``Object Created`` event describes (keys may arrive URL-encoded)."""
+    """The upload an EventBridge ``Object Created`` event describes (the key as carried, see ``Upload``)."""
     detail = event.detail
     return Upload(
         bucket=detail.bucket.name,
-        key=urllib.parse.unquote_plus(detail.object.key),
+        key=detail.object.key,
         version_id=detail.object.version_id if detail.object.version_id not in (None, "", "null") else None,
         size=int(detail.object.size or 0),
     )
-
-
-def language_and_path(key: str) -> tuple[str, str]:
-    """``book/<lang>/<path>.md`` -> (lang, path); anything else is an ``InputError`` saying what is expected."""
-    if not key.startswith(config.SOURCE_PREFIX):
-        raise InputError(f"outside the book folder; expected {config.SOURCE_PREFIX}<language>/<path>.md")
-    language, _, path = key[len(config.SOURCE_PREFIX) :].partition("/")
-    if not language or not path:
-        raise InputError(f"no language folder; expected {config.SOURCE_PREFIX}<language>/<path>.md")
-    if not path.endswith(".md"):
-        raise InputError("not a markdown file (.md); only d2lbook markdown chapters are translated")
-    if path.startswith("/") or ".." in path.split("/"):
-        raise InputError("bad path: empty or parent folder components")
-    return language, path
 
 
 def known_languages(pipeline: PipelineConfig) -> set[str]:
     return {pair.source for pair in pipeline.language_pairs} | {pair.target for pair in pipeline.language_pairs}
 
 
+class _Absent(Exception):
+    """No object at this key (and version): the event meant another key."""
+
+
 def inspect_upload(s3_client: Any, upload: Upload, *, pipeline: PipelineConfig) -> SourceObject | Rejection:
-    """Accept the upload, or say why it cannot be translated. Reads the object only when its name is fine."""
-    where = f"s3://{upload.bucket}/{upload.key}"
-    try:
-        language, _ = language_and_path(upload.key)
-        languages = known_languages(pipeline)
-        if language not in languages:
-            raise InputError(
-                f"unknown language folder {language!r}; configured languages: {', '.join(sorted(languages))}"
-            )
-        limit = pipeline.max_object_bytes
-        if upload.size > limit:
-            raise InputError(f"{upload.size} bytes, above the {limit}-byte limit of one chapter")
-        request: dict[str, Any] = {"Bucket": upload.bucket, "Key": upload.key}
-        if upload.version_id:
-            request["VersionId"] = upload.version_id
+    """Accept the upload, or say why it cannot be translated. Reads the object only when its name is valid.
+
+    Each key the event can mean is tried in turn (decoded first); the first that is valid and exists at the
+    announced version is the upload. When none is, the first key's problem is the reason.
+    """
+    first_problem: tuple[str, str] | None = None
+    for key in upload.candidate_keys:
+        where = f"s3://{upload.bucket}/{key}"
         try:
-            response = s3_client.get_object(**request)
-        except (s3_client.exceptions.NoSuchKey, s3_client.exceptions.ClientError) as exc:
-            raise InputError(f"cannot be read: {exc}") from None
-        if int(response.get("ContentLength", 0)) > limit:
-            raise InputError(f"{response['ContentLength']} bytes, above the {limit}-byte limit of one chapter")
-        text = decode_text(response["Body"].read(), path=where)
-        if not text.strip():
-            raise InputError("empty file: nothing to translate")
-    except InputError as exc:
-        exc.path = exc.path or where
-        return Rejection(key=upload.key, version_id=upload.version_id, reason=str(exc))
-    return SourceObject(key=upload.key, version_id=upload.version_id, size=upload.size)
+            return _inspect_key(s3_client, upload, key, pipeline=pipeline)
+        except _Absent:
+            problem = f"{where}: cannot be read: no such object (deleted since the upload?)"
+        except InputError as exc:
+            exc.path = where if exc.path in (None, key) else exc.path
+            problem = str(exc)
+        first_problem = first_problem or (key, problem)
+    assert first_problem is not None
+    key, reason = first_problem
+    return Rejection(key=key, version_id=upload.version_id, reason=reason)
+
+
+def _inspect_key(s3_client: Any, upload: Upload, key: str, *, pipeline: PipelineConfig) -> SourceObject:
+    book = parse_book_key(key)
+    languages = known_languages(pipeline)
+    if book.language not in languages:
+        raise InputError(
+            f"unknown language folder {book.language!r}; configured languages: {', '.join(sorted(languages))}"
+        )
+    limit = pipeline.max_object_bytes
+    if upload.size > limit:
+        raise InputError(f"{upload.size} bytes, above the {limit}-byte limit of one chapter")
+    request: dict[str, Any] = {"Bucket": upload.bucket, "Key": key}
+    if upload.version_id:
+        request["VersionId"] = upload.version_id
+    try:
+        response = s3_client.get_object(**request)
+    except s3_client.exceptions.NoSuchKey:
+        raise _Absent from None
+    except s3_client.exceptions.ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("NoSuchVersion", "InvalidArgument", "404"):  # a version id of another key, or none
+            raise _Absent from None
+        raise InputError(f"cannot be read: {exc}") from None
+    if int(response.get("ContentLength", 0)) > limit:
+        raise InputError(f"{response['ContentLength']} bytes, above the {limit}-byte limit of one chapter")
+    text = decode_text(response["Body"].read(), path=f"s3://{upload.bucket}/{key}")
+    if not text.strip():
+        raise InputError("empty file: nothing to translate")
+    return SourceObject(key=key, version_id=upload.version_id, size=upload.size)
 
 
 def execution_name(objects: Sequence[SourceObject]) -> str:
@@ -113,11 +135,12 @@ def run_input_for(accepted: Sequence[SourceObject], *, pipeline: PipelineConfig)
     An upload in a target language (a revised human translation) syncs that chapter into that language; None
     when no configured pair involves the uploaded languages.
     """
-    languages = {language_and_path(obj.key)[0] for obj in accepted}
+    books = [parse_book_key(obj.key) for obj in accepted]
+    languages = {book.language for book in books}
     pairs = [p.key for p in pipeline.language_pairs if p.source in languages or p.target in languages]
     if not pairs:
         return None
-    chapters = sorted({language_and_path(obj.key)[1] for obj in accepted})
+    chapters = sorted({book.path for book in books})
     # Step Functions inputs are capped at 256 KiB: a very large drop runs the whole book instead (the sync
     # leaves unchanged chapters alone), and the report lists the first uploads with the total.
     return RunInput(

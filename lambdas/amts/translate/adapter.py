@@ -73,6 +73,13 @@ class Pricing:
     note: str = UNVERIFIED_PRICING_NOTE
 
 
+def usd(amount: float) -> str:
+    """Dollars as people write them: cents for ordinary amounts, more digits for the tiny ones."""
+    if amount == 0 or (abs(amount) >= 0.01 and round(amount, 2) == round(amount, 6)):
+        return f"${amount:,.2f}"
+    return f"${amount:,.6f}".rstrip("0")
+
+
 @dataclass(frozen=True)
 class CostEstimate:
     """Characters billed under each pricing model for a job (every target language bills the source again)."""

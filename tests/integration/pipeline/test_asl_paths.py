@@ -18,12 +18,13 @@ from amts.pipeline.models import (
     PairResult,
     ParallelDataResult,
     ParallelDataStep,
-    ReportStep,
-    RunSummary,
+    ReleaseResult,
+    ReleaseStep,
     ScoreStep,
     StageResult,
     StageStep,
 )
+from amts.pipeline.run_models import ReportStep, RunSummary
 from amts.pipeline_config import PipelineConfig
 
 from tests.integration.pipeline.conftest import ScriptedTranslate, run_execution, small_pipeline_config
@@ -32,7 +33,8 @@ pytestmark = pytest.mark.slow
 
 
 class RecordingSteps:
-    """Stand-ins for the four step functions; each validates its input with the real model."""
+    """Stand-ins for the per-pair step functions; each validates its input with the real model (the cost guard,
+    Budget, is the real handler on moto's DynamoDB)."""
 
     def __init__(
         self, *, has_parallel_data: bool = True, needs_translation: bool = True, chapters_scored: bool = True
@@ -41,7 +43,13 @@ class RecordingSteps:
         self.needs_translation = needs_translation
         self.chapters_scored = chapters_scored  # whether Stage staged a chapter Score will score (whole + reference)
         self.raise_in: set[str] = set()
-        self.inputs: dict[str, list[Any]] = {"BuildParallelData": [], "Stage": [], "Assemble": [], "Score": []}
+        self.inputs: dict[str, list[Any]] = {
+            "BuildParallelData": [],
+            "Stage": [],
+            "Release": [],
+            "Assemble": [],
+            "Score": [],
+        }
 
     def handlers(self) -> dict[str, Any]:
         return {
@@ -49,6 +57,7 @@ class RecordingSteps:
             "Starter": lambda event, context: {"batchItemFailures": []},
             "BuildParallelData": self.build_parallel_data,
             "Stage": self.stage,
+            "Release": self.release,
             "Assemble": self.assemble,
             "Score": self.score,
         }
@@ -90,6 +99,12 @@ class RecordingSteps:
             segments=3,
             characters=120,
         ).model_dump(mode="json")
+
+    def release(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        step = ReleaseStep.model_validate(event)
+        self.inputs["Release"].append(step)
+        self._check_raise("Release", step.task.pair_name)
+        return ReleaseResult(job_prefix=step.stage.input_s3_uri, documents=1, characters=120).model_dump(mode="json")
 
     def assemble(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         step = AssembleStep.model_validate(event)
@@ -286,7 +301,7 @@ def test_parallel_data_import_failure_fails_the_pair_with_the_service_message(
     assert description["error"] == "AMTS.PairsFailed"
     assert "AMTS.ParallelDataFailed" in description["cause"]
     assert "Row 3: source field exceeds 1000 bytes" in description["cause"]
-    assert steps.inputs["Stage"] == []
+    assert steps.inputs["Release"] == []  # staged before the import, but no job folder was filled
 
 
 def test_handler_exception_fails_only_its_pair(book_runtime: Any) -> None:

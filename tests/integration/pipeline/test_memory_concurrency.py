@@ -15,7 +15,6 @@ import pytest
 from amts.pipeline import layout
 from amts.pipeline.assemble import assemble_pair
 from amts.pipeline.models import AssembleStep, JobsResult, ParallelDataResult, StageStep
-from amts.pipeline.stage import stage_pair
 from amts.sync.memory import (
     MAX_SAVE_ATTEMPTS,
     MemoryConflictError,
@@ -36,6 +35,7 @@ from tests.integration.pipeline.test_run_report_steps import (
     _run_job,
     _task,
     book,  # noqa: F401  (the fixture, used by name)
+    stage_and_release,
 )
 
 BUCKET = "amts-memory-race"
@@ -216,7 +216,7 @@ def _stage_and_translate(bilingual: Book, run_id: str, chapter: str) -> Assemble
     task = _task(run_id, chapters=[chapter], publish=True, evaluate=False)
     no_data = ParallelDataResult(has_data=False, name=task.pair.parallel_data_name)
     buckets = {"s3_client": bilingual.s3, "input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
-    stage = stage_pair(StageStep(task=task, parallel_data=no_data), max_characters=1_000_000, **buckets)
+    stage = stage_and_release(StageStep(task=task, parallel_data=no_data), **buckets)
     if not stage.needs_translation:  # a chapter with a human translation: Assemble keeps it and seeds the memory
         return AssembleStep(task=task, stage=stage)
     job = _run_job(bilingual, task, input_uri=stage.input_s3_uri, output_uri=stage.output_s3_uri, variant="act", pd=[])

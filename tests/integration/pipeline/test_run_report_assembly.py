@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport, TermConsistencyReport, TermIssue
-from amts.pipeline.models import PairResult, ReportStep
+from amts.pipeline.models import PairResult
+from amts.pipeline.run_models import ReportStep
 from amts.pipeline.score import AWS_ENGINE, JobSummary, PairReport, pair_report_key, write_run_report
 from amts.pipeline_config import BudgetConfig
 from moto import mock_aws

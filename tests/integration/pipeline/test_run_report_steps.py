@@ -25,11 +25,14 @@ from amts.pipeline.models import (
     PairSettings,
     PairTask,
     ParallelDataStep,
-    ReportStep,
+    ReleaseStep,
     ScoreStep,
+    StageResult,
     StageStep,
 )
 from amts.pipeline.parallel_data import build_pair_parallel_data
+from amts.pipeline.release import release_job_input
+from amts.pipeline.run_models import ReportStep
 from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, pair_report_key, score_pair, write_run_report
 from amts.pipeline.stage import stage_pair
 from amts.pipeline_config import BudgetConfig
@@ -115,6 +118,16 @@ def _task(run_id: str, *, chapters: list[str] | None, publish: bool, evaluate: b
     )
 
 
+def stage_and_release(step: StageStep, **buckets: Any) -> StageResult:
+    """Stage, then (as after the cost guard's approval) Release the staged documents into the job folder."""
+    stage = stage_pair(step, **buckets)
+    if stage.needs_translation:
+        release_job_input(
+            ReleaseStep(task=step.task, stage=stage), s3_client=buckets["s3_client"], work_bucket=buckets["work_bucket"]
+        )
+    return stage
+
+
 def _run_job(book: Book, task: PairTask, *, input_uri: str, output_uri: str, variant: str, pd: list[str]) -> JobResult:
     params: dict[str, Any] = {
         "JobName": f"{task.job_name}-{variant}",
@@ -151,9 +164,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
             },
         )
         book.translate.clock.advance(3600)
-    stage = stage_pair(
-        StageStep(task=task, parallel_data=parallel_data), output_bucket=OUTPUT, max_characters=1_000_000, **buckets
-    )
+    stage = stage_and_release(StageStep(task=task, parallel_data=parallel_data), output_bucket=OUTPUT, **buckets)
     jobs = JobsResult()
     if stage.needs_translation:
         customized = _run_job(

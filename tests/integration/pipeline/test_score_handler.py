@@ -15,7 +15,6 @@ from amts import config
 from amts.pipeline.assemble import assemble_pair
 from amts.pipeline.models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
 from amts.pipeline.score import pair_report_key
-from amts.pipeline.stage import stage_pair
 from amts.pipeline_config import PipelineConfig
 from amts_handlers import score, shared
 
@@ -29,6 +28,7 @@ from tests.integration.pipeline.test_run_report_steps import (
     _run_job,
     _task,
     book,  # noqa: F401  (the fixture, used by name)
+    stage_and_release,
 )
 
 GLOSSARY_KEY = "glossaries/TERMINOLOGY.zh-en.md"  # outside book/: the stack grants Score this one key
@@ -64,7 +64,7 @@ def _score_event(bilingual: Book) -> dict[str, Any]:
     task = _task("score-h", chapters=[NEW], publish=True, evaluate=False)
     buckets = {"s3_client": bilingual.s3, "input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
     no_data = ParallelDataResult(has_data=False, name=task.pair.parallel_data_name)
-    stage = stage_pair(StageStep(task=task, parallel_data=no_data), max_characters=1_000_000, **buckets)
+    stage = stage_and_release(StageStep(task=task, parallel_data=no_data), **buckets)
     job = _run_job(bilingual, task, input_uri=stage.input_s3_uri, output_uri=stage.output_s3_uri, variant="act", pd=[])
     jobs = JobsResult(customized=job)
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), translate_client=None, **buckets)

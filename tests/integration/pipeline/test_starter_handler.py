@@ -54,12 +54,12 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
         shared.reset()
 
 
-def upload(aws: dict[str, Any], key: str, body: bytes) -> dict[str, Any]:
-    """Put the object and return the SQS record Lambda would hand the Starter for its event."""
+def upload(aws: dict[str, Any], key: str, body: bytes, *, event_key: str | None = None) -> dict[str, Any]:
+    """Put the object and return the SQS record Lambda would hand the Starter for its event (key as carried)."""
     version = aws["s3"].put_object(Bucket=INPUT, Key=key, Body=body)["VersionId"]
     event = json.loads((EVENTS / "s3_object_created.json").read_text())
     event["detail"]["bucket"]["name"] = INPUT
-    event["detail"]["object"].update({"key": key, "size": len(body), "version-id": version})
+    event["detail"]["object"].update({"key": event_key or key, "size": len(body), "version-id": version})
     record = json.loads((EVENTS / "sqs_record.json").read_text())
     record["messageId"] = f"msg-{key}-{version}"
     record["body"] = json.dumps(event)
@@ -167,3 +167,38 @@ def test_when_the_execution_cannot_start_every_record_is_retried(
     assert sorted(item["itemIdentifier"] for item in response["batchItemFailures"]) == sorted(
         record["messageId"] for record in records
     )
+
+
+@pytest.mark.parametrize(
+    "event_key",
+    ["book/en/a+b%2Bc.md", "book/en/a b+c.md"],
+    ids=["url-encoded as S3 encodes notification keys", "raw"],
+)
+def test_a_plus_sign_in_a_chapter_name_survives_either_key_encoding(aws: dict[str, Any], event_key: str) -> None:
+    # Given a chapter whose name holds a space and a plus sign, announced with its key encoded or not
+    response = invoke([upload(aws, "book/en/a b+c.md", b"# A\n\nText.\n", event_key=event_key)])
+    # Then the Starter finds the object the event meant, and the run translates that chapter
+    assert response == {"batchItemFailures": []}
+    [execution] = executions(aws)
+    run_input = json.loads(aws["sfn"].describe_execution(executionArn=execution["executionArn"])["input"])
+    assert run_input["chapters"] == ["a b+c.md"]
+    assert rejections(aws) == []
+
+
+def test_an_unsafe_key_is_rejected_on_its_own_and_the_batch_runs(aws: dict[str, Any]) -> None:
+    # Given a batch with a backslash key, a traversal key and a good chapter
+    records = [
+        upload(aws, "book/en/a\\b.md", b"# A\n\nText.\n"),
+        upload(aws, "book/en/x/../../../reports/evil.md", b"# E\n\nText.\n"),
+        upload(aws, "book/en/good.md", b"# G\n\nText.\n"),
+    ]
+    # When the Starter gets it
+    response = invoke(records)
+    # Then nothing is retried, the good chapter runs, and each bad key is recorded with its reason
+    assert response == {"batchItemFailures": []}
+    [execution] = executions(aws)
+    run_input = json.loads(aws["sfn"].describe_execution(executionArn=execution["executionArn"])["input"])
+    assert run_input["chapters"] == ["good.md"]
+    reasons = {item["key"]: item["reason"] for item in rejections(aws)}
+    assert "backslash" in reasons["book/en/a\\b.md"]
+    assert "'..' component" in reasons["book/en/x/../../../reports/evil.md"]

@@ -148,10 +148,13 @@ def test_jobs_carry_a_client_token_from_the_execution(definition: dict[str, Any]
 
 def test_payloads_between_steps_are_s3_keys_not_documents(definition: dict[str, Any]) -> None:
     # Lambda steps get only the small models (task, parallel data, stage, jobs, assemble), never a document.
+    prepare = definition["States"]["PreparePairs"]["ItemProcessor"]["States"]
     states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
-    for name in ("BuildParallelData", "Stage", "Assemble", "Score"):
-        passed = {key.removesuffix(".$") for key in states[name]["Parameters"]}
-        assert passed <= {"task", "parallel_data", "stage", "jobs", "assemble", "action"}
+    for name, state in [(n, prepare[n]) for n in ("BuildParallelData", "Stage")] + [
+        (n, states[n]) for n in ("Release", "Assemble", "Score")
+    ]:
+        passed = {key.removesuffix(".$") for key in state["Parameters"]}
+        assert passed <= {"task", "parallel_data", "stage", "jobs", "assemble", "action"}, name
     # Score gets BuildParallelData's small result: the report's "pairs used" and "excluded" figures
     assert states["Score"]["Parameters"]["parallel_data.$"] == "$.parallel_data"
 
@@ -169,8 +172,8 @@ def _walk_strings(node: Any) -> Iterator[str]:
 
 def test_the_baseline_job_runs_on_stages_decision_alone(definition: dict[str, Any]) -> None:
     # Stage knows whether any staged chapter will be scored; the task's flags alone would re-bill every sync edit.
+    assert definition["States"]["PreparePairs"]["ItemProcessor"]["States"]["Stage"]["ResultPath"] == "$.stage"
     states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
-    assert states["Stage"]["ResultPath"] == "$.stage"
     baseline_branch = next(
         branch for branch in states["TranslateJobs"]["Branches"] if branch["StartAt"] == "BaselineWanted"
     )

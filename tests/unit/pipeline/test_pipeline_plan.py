@@ -19,7 +19,7 @@ from amts.pipeline.plan import (
     poll_plan,
     wait_schedule,
 )
-from amts.pipeline.starter import execution_name, language_and_path, run_input_for
+from amts.pipeline.starter import execution_name, run_input_for
 from amts.pipeline_config import PipelineConfig, PollSchedule, load_pipeline_config_from_cdk_json
 
 REPO = Path(__file__).resolve().parents[3]
@@ -154,20 +154,6 @@ def test_execution_name_is_deterministic_short_and_allowed() -> None:
     assert name == execution_name(list(reversed(objects)) + objects[:1])
     assert re.fullmatch(r"[0-9A-Za-z_-]{1,80}", name)
     assert name != execution_name([SourceObject(key="book/en/a.md", version_id="v3"), objects[0]])
-
-
-@pytest.mark.parametrize(
-    ("key", "expected"),
-    [("book/en/a/b.md", ("en", "a/b.md")), ("book/zh-TW/x.md", ("zh-TW", "x.md"))],
-)
-def test_language_and_path(key: str, expected: tuple[str, str]) -> None:
-    assert language_and_path(key) == expected
-
-
-@pytest.mark.parametrize("key", ["book/en.md", "book/en/", "book/en/../x.md", "other/en/a.md", "book/en/a.txt"])
-def test_bad_keys_are_refused(key: str) -> None:
-    with pytest.raises(InputError):
-        language_and_path(key)
 
 
 def test_a_translation_upload_syncs_only_the_pairs_into_its_language() -> None:

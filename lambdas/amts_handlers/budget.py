@@ -1,0 +1,37 @@
+"""Budget: the cost guard. Before any job, estimate the whole run and reserve it; after the report, settle it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amts.pipeline.budget import SpendLedger, reserve_budget, settle_budget
+from amts.pipeline.run_models import BudgetRequest, ReserveRequest, SettleRequest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import TypeAdapter
+
+from amts_handlers.shared import client, logger, metrics, settings, tracer
+
+_REQUEST: TypeAdapter[ReserveRequest | SettleRequest] = TypeAdapter(BudgetRequest)
+
+
+@logger.inject_lambda_context(correlation_id_path="run_id")
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    request = _REQUEST.validate_python(event)
+    config = settings()
+    if config.spend_table is None:
+        raise RuntimeError("AMTS_SPEND_TABLE is not set")  # a deployment bug
+    ledger = SpendLedger(client("dynamodb"), config.spend_table)
+    if isinstance(request, ReserveRequest):
+        decision = reserve_budget(request, ledger=ledger, budget=config.pipeline.budget)
+        logger.info(
+            "budget decided",
+            extra={"approved": decision.approved, "estimate_usd": decision.estimate_usd, "reason": decision.reason},
+        )
+        metrics.add_metric(name="EstimatedCharacters", unit="Count", value=decision.estimate_characters)
+        metrics.add_metric(name="RunsRefusedByBudget", unit="Count", value=0 if decision.approved else 1)
+        return decision.model_dump(mode="json")
+    settled = settle_budget(request, ledger=ledger)
+    logger.info("budget settled", extra=settled.model_dump(mode="json"))
+    return settled.model_dump(mode="json")
