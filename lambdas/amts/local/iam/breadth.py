@@ -46,10 +46,19 @@ class Finding:
 class BreadthReport:
     findings: list[Finding] = field(default_factory=list)
     covered: list[tuple[Finding, AllowEntry]] = field(default_factory=list)  # what the allow-list accepted
+    used: list[tuple[AllowEntry, bool]] = field(default_factory=list)  # each acceptance: did recorded calls use it?
 
     def extend(self, other: BreadthReport) -> None:
         self.findings += other.findings
         self.covered += other.covered
+        self.used += other.used
+
+    def exercised_entries(self) -> list[AllowEntry]:
+        """``unexercised`` entries whose every accepted grant recorded calls now use: the entry can go."""
+        uses: dict[int, list[bool]] = {}
+        for entry, used in self.used:
+            uses.setdefault(id(entry), []).append(used)
+        return [e for e in {id(e): e for e, _ in self.used}.values() if e.kind == "unexercised" and all(uses[id(e)])]
 
     def unused_entries(self, entries: Iterable[AllowEntry] = ALLOWLIST) -> list[AllowEntry]:
         """Allow-list entries that covered nothing (stale: the grant is gone, or a scenario now records it)."""
@@ -90,9 +99,10 @@ class _Judge:
             self.principal.name, action, resource, values=self.values, prefix=prefix, entries=self.entries
         )
 
-    def accept(self, entry: AllowEntry, check: str, action: str, resource: str, statement: Statement) -> None:
-        found = Finding(self.principal.name, check, action, resource, entry.reason, statement.label)
+    def accept(self, entry: AllowEntry, action: str, resource: str, statement: Statement, *, used: bool) -> None:
+        found = Finding(self.principal.name, "allow-listed", action, resource, entry.reason, statement.label)
         self.report.covered.append((found, entry))
+        self.report.used.append((entry, used))
 
     def statement(self, statement: Statement) -> None:
         if statement.not_actions:
@@ -134,7 +144,7 @@ class _Judge:
             return
         entry = self.covered(action, text) if not has_wildcard(action) else None
         if entry is not None:
-            self.accept(entry, "allow-listed", action, text, statement)
+            self.accept(entry, action, text, statement, used=bool(calls))
             return
         if not calls:
             never = action.lower() not in self.called and not has_wildcard(action)
@@ -179,13 +189,13 @@ class _Judge:
             self.finding("list-prefix", action, bucket, "s3:ListBucket without an s3:prefix condition", statement)
             return
         for base, value in values:
-            entry = self.covered("s3:ListBucket", bucket, prefix=value)
-            if entry is not None:
-                self.accept(entry, "allow-listed", action, f"{bucket} s3:prefix={value}", statement)
-                continue
             prefixes = [dict(c.conditions).get("s3:prefix", "") for c in calls]
             matched = [p for p in prefixes if (wildcard_match(value, p) if base == "StringLike" else p == value)]
             where = f"{bucket} s3:prefix={value}"
+            entry = self.covered("s3:ListBucket", bucket, prefix=value)
+            if entry is not None:
+                self.accept(entry, action, where, statement, used=bool(matched))
+                continue
             if not matched:
                 self.finding("unused", action, where, "no recorded listing used this prefix", statement)
             elif base == "StringLike" and has_wildcard(value):

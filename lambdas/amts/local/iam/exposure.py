@@ -171,6 +171,7 @@ def resource_policy_breadth(model: StackModel, *, entries: Sequence[AllowEntry] 
                         entry = covering_entry(principal, action, resource, values=values, entries=entries)
                         if entry is not None:
                             report.covered.append((found, entry))
+                            report.used.append((entry, False))  # service calls are never recorded
                         else:
                             report.findings.append(found)
     return report
