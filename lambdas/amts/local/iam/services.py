@@ -49,6 +49,26 @@ def alarms_can_publish_to_their_encrypted_topic(model: StackModel) -> list[str]:
     return problems
 
 
+def alarms_may_publish_to_their_topic(model: StackModel) -> list[str]:
+    """A CloudWatch alarm publishes to its SNS topic as cloudwatch.amazonaws.com, so the topic's access policy must
+    allow that service sns:Publish; a topic policy replaces SNS's default policy (which allowed the account owner).
+    Sources: Amazon SNS Developer Guide, "Access policy" / AWS Knowledge Center "cloudwatch-receive-sns-for-alarm-
+    trigger" [not re-checked offline]; the alarm history error "... alarm:X is not authorized to perform: SNS:Publish
+    ... because no resource-based policy allows the SNS:Publish action" (aws-solutions/automated-security-response-on-
+    aws issue 43). Not in ``SERVICE_CHECKS``: the current template fails it (a known break, see
+    tests/infrastructure/test_infra_iam.py)."""
+    problems = []
+    for alarm in model.alarms:
+        for topic_arn in alarm.topic_arns:
+            context = (("aws:SourceAccount", model.account), ("aws:SourceArn", alarm.arn))
+            decision = model.decide(
+                model.service_request("cloudwatch.amazonaws.com", "sns:Publish", topic_arn, context)
+            )
+            if not decision.allowed:
+                problems.append(f"alarm {alarm.arn}: CloudWatch may not publish to {topic_arn} ({decision.reason})")
+    return problems
+
+
 def sqs_event_sources_can_poll(model: StackModel) -> list[str]:
     """A Lambda SQS event source mapping needs sqs:ReceiveMessage, sqs:DeleteMessage and sqs:GetQueueAttributes on the
     queue for the function's role (Lambda Developer Guide, "Using Lambda with Amazon SQS", execution role)."""
