@@ -45,6 +45,23 @@ class Notifications(Construct):
         self.topic = sns.Topic(
             self, "Topic", display_name="AMTS translation runs", master_key=self.key, enforce_ssl=True
         )
+        # The TLS-only topic policy replaces SNS's default one, which let the account's alarms publish: allow
+        # CloudWatch to publish for this account's alarms only (confused-deputy guard on account and alarm ARN).
+        stack = cdk.Stack.of(self)
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="AllowAccountAlarms",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
+                    },
+                },
+            )
+        )
         if email is not None:
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
 

@@ -8,22 +8,16 @@ from typing import Any
 
 import pytest
 from amts import config
+from amts.local.awscalls import STATE_MACHINE_PRINCIPAL, TRANSLATE_ROLE_PRINCIPAL, function_principal
+from amts.local.iam import Principal, StackModel, stack_model
+from amts.local.iam.resolve import Resolver
+from amts.local.runtime import LocalNames
 
 from stacks.access import function_access
-from stacks.policies import (
-    DEFAULT_PSEUDO,
-    STATE_MACHINE,
-    TRANSLATE_DATA_ACCESS,
-    Principal,
-    allows,
-    function_principal,
-    principals,
-    resolve,
-)
 from stacks.workflow import ASL_FILE
 
-ACCOUNT = DEFAULT_PSEUDO["AWS::AccountId"]
-REGION = DEFAULT_PSEUDO["AWS::Region"]
+NAMES = LocalNames()
+ACCOUNT, REGION = NAMES.account, NAMES.region
 # Actions AWS offers no resource-level permission for: the only ones allowed on "*".
 STAR_ACTIONS = {
     "xray:PutTraceSegments",
@@ -44,58 +38,32 @@ STAR_ACTIONS = {
 
 
 @pytest.fixture(scope="module")
-def roles(template: dict[str, Any]) -> dict[str, Principal]:
-    return principals(template)
+def model(template: dict[str, Any]) -> StackModel:
+    """The template's IAM with the local runtime's names for its resources."""
+    return stack_model(template, NAMES)
 
 
 @pytest.fixture(scope="module")
-def names(template: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """Made-up physical names for every resource, as the local runtime would give its own."""
-    out: dict[str, dict[str, str]] = {}
-    for logical_id, resource in template["Resources"].items():
-        kind = resource["Type"]
-        if kind == "AWS::S3::Bucket":
-            out[logical_id] = {
-                "Ref": f"bucket-{logical_id.lower()}",
-                "Arn": f"arn:aws:s3:::bucket-{logical_id.lower()}",
-            }
-        elif kind == "AWS::Lambda::Function":
-            arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical_id}"
-            out[logical_id] = {"Ref": logical_id, "Arn": arn}
-        elif kind == "AWS::StepFunctions::StateMachine":
-            arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{logical_id}"
-            out[logical_id] = {"Ref": arn, "Arn": arn}
-        elif kind == "AWS::SNS::Topic":
-            arn = f"arn:aws:sns:{REGION}:{ACCOUNT}:{logical_id}"
-            out[logical_id] = {"Ref": arn, "TopicArn": arn}
-        else:
-            out[logical_id] = {
-                "Ref": logical_id,
-                "Arn": f"arn:aws:{kind.split('::')[1].lower()}:{REGION}:{ACCOUNT}:{logical_id}",
-            }
-    return out
+def roles(model: StackModel) -> dict[str, Principal]:
+    return dict(model.principals)
 
 
-def _id(template: dict[str, Any], resource_type: str, prefix: str) -> str:
-    (found,) = [k for k, v in template["Resources"].items() if v["Type"] == resource_type and k.startswith(prefix)]
-    return found
-
-
-def _bucket_arn(template: dict[str, Any], names: dict[str, dict[str, str]], which: str) -> str:
-    return names[_id(template, "AWS::S3::Bucket", f"Storage{which.capitalize()}Bucket")]["Arn"]
+def _actions(principal: Principal) -> set[str]:
+    return {action for statement in principal.statements for action in statement.actions}
 
 
 def test_principals_are_one_role_per_function_plus_workflow_and_translate(roles: dict[str, Principal]) -> None:
     expected = {function_principal(spec.function_id) for spec in config.FUNCTIONS} | {
-        STATE_MACHINE,
-        TRANSLATE_DATA_ACCESS,
+        STATE_MACHINE_PRINCIPAL,
+        TRANSLATE_ROLE_PRINCIPAL,
     }
     assert set(roles) == expected
     for name, role in roles.items():
-        service = {STATE_MACHINE: "states.amazonaws.com", TRANSLATE_DATA_ACCESS: "translate.amazonaws.com"}.get(
-            name, "lambda.amazonaws.com"
-        )
-        assert role.trusted_services == (service,), name
+        service = {
+            STATE_MACHINE_PRINCIPAL: "states.amazonaws.com",
+            TRANSLATE_ROLE_PRINCIPAL: "translate.amazonaws.com",
+        }.get(name, "lambda.amazonaws.com")
+        assert [p for s in role.trust for p in s.principals] == [f"Service:{service}"], name
 
 
 def test_no_role_has_a_managed_policy(template: dict[str, Any]) -> None:
@@ -110,117 +78,105 @@ def test_wildcard_resources_only_for_actions_without_resource_level_permissions(
             if "*" in statement.resources:
                 assert set(statement.actions) <= STAR_ACTIONS, (name, statement.actions)
             assert not any(action.endswith("*") for action in statement.actions), (name, statement.actions)
+            assert statement.not_actions == (), name
+            assert statement.not_resources == (), name
 
 
-def test_translate_data_access_role_trusts_translate_for_this_account_only(template: dict[str, Any]) -> None:
-    role_id = _id(template, "AWS::IAM::Role", "TranslateDataAccessRole")
+def test_translate_data_access_role_trusts_translate_for_this_account_only(
+    template: dict[str, Any], roles: dict[str, Principal]
+) -> None:
+    role_id = roles[TRANSLATE_ROLE_PRINCIPAL].role_logical_id
     (trust,) = template["Resources"][role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Action"] == "sts:AssumeRole"
     assert trust["Principal"] == {"Service": "translate.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    source_arn = resolve(trust["Condition"]["ArnLike"]["aws:SourceArn"], names={})
-    assert source_arn == f"arn:aws:translate:{REGION}:{ACCOUNT}:*"
+    (parsed,) = roles[TRANSLATE_ROLE_PRINCIPAL].trust
+    assert parsed.conditions["ArnLike"]["aws:SourceArn"] == (f"arn:aws:translate:{REGION}:{ACCOUNT}:*",)
 
 
 def test_translate_reads_only_job_input_and_writes_only_job_output(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
+    model: StackModel, roles: dict[str, Principal]
 ) -> None:
-    statements = roles[TRANSLATE_DATA_ACCESS].statements
-    work = _bucket_arn(template, names, "work")
+    work = model.buckets["work"]
     job_in = f"{work}/{config.JOB_INPUT_PREFIX}run-1/en-zh/chapter.html"
     job_out = f"{work}/{config.JOB_OUTPUT_PREFIX}run-1/en-zh/{ACCOUNT}-TranslateText-abc/zh.chapter.html"
-    assert allows(statements, "s3:GetObject", job_in, names=names)
-    assert allows(statements, "s3:PutObject", job_out, names=names)
-    assert not allows(statements, "s3:PutObject", job_in, names=names)
-    assert not allows(statements, "s3:GetObject", f"{work}/{config.PARALLEL_DATA_PREFIX}en-zh.csv", names=names)
-    assert allows(statements, "s3:ListBucket", work, names=names, context={"s3:prefix": config.JOB_INPUT_PREFIX + "r/"})
-    assert not allows(statements, "s3:ListBucket", work, names=names, context={"s3:prefix": config.STATE_PREFIX})
+    role = TRANSLATE_ROLE_PRINCIPAL
+    assert model.may(role, "s3:GetObject", job_in)
+    assert model.may(role, "s3:PutObject", job_out)
+    assert not model.may(role, "s3:PutObject", job_in)
+    assert not model.may(role, "s3:GetObject", f"{work}/{config.PARALLEL_DATA_PREFIX}en-zh.csv")
+    assert model.may(role, "s3:ListBucket", work, (("s3:prefix", config.JOB_INPUT_PREFIX + "r/"),))
+    assert not model.may(role, "s3:ListBucket", work, (("s3:prefix", config.STATE_PREFIX),))
     for other in ("input", "output"):
-        arn = _bucket_arn(template, names, other)
-        assert not allows(statements, "s3:GetObject", f"{arn}/{config.SOURCE_PREFIX}en/x.md", names=names)
-    assert roles[TRANSLATE_DATA_ACCESS].actions == {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
+        assert not model.may(role, "s3:GetObject", f"{model.buckets[other]}/{config.SOURCE_PREFIX}en/x.md")
+    assert _actions(roles[TRANSLATE_ROLE_PRINCIPAL]) == {"s3:GetObject", "s3:PutObject", "s3:ListBucket"}
 
 
 def test_only_the_state_machine_may_pass_the_translate_role_and_only_to_translate(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
+    model: StackModel, roles: dict[str, Principal]
 ) -> None:
-    translate_role_arn = names[_id(template, "AWS::IAM::Role", "TranslateDataAccessRole")]["Arn"]
-    holders = {name for name, role in roles.items() if "iam:PassRole" in role.actions}
-    assert holders == {STATE_MACHINE}
-    statements = roles[STATE_MACHINE].statements
-    to_translate = {"iam:PassedToService": "translate.amazonaws.com"}
-    assert allows(statements, "iam:PassRole", translate_role_arn, names=names, context=to_translate)
-    assert not allows(
-        statements,
-        "iam:PassRole",
-        translate_role_arn,
-        names=names,
-        context={"iam:PassedToService": "ec2.amazonaws.com"},
-    )
-    function_role = names[_id(template, "AWS::IAM::Role", "FunctionsStarterRole")]["Arn"]
-    assert not allows(statements, "iam:PassRole", function_role, names=names, context=to_translate)
+    holders = {name for name, role in roles.items() if "iam:PassRole" in _actions(role)}
+    assert holders == {STATE_MACHINE_PRINCIPAL}
+    to_translate = (("iam:PassedToService", "translate.amazonaws.com"),)
+    assert model.may(STATE_MACHINE_PRINCIPAL, "iam:PassRole", NAMES.translate_role_arn, to_translate)
+    to_ec2 = (("iam:PassedToService", "ec2.amazonaws.com"),)
+    assert not model.may(STATE_MACHINE_PRINCIPAL, "iam:PassRole", NAMES.translate_role_arn, to_ec2)
+    function_role = roles[function_principal("Starter")].role_arn
+    assert not model.may(STATE_MACHINE_PRINCIPAL, "iam:PassRole", function_role, to_translate)
 
 
 def test_state_machine_invokes_exactly_the_workflow_functions(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
+    template: dict[str, Any], model: StackModel, roles: dict[str, Principal]
 ) -> None:
-    statements = roles[STATE_MACHINE].statements
-    for logical_id, resource in template["Resources"].items():
+    for resource in template["Resources"].values():
         if resource["Type"] != "AWS::Lambda::Function":
             continue
-        handler = resource["Properties"]["Handler"]
-        (spec,) = [s for s in config.FUNCTIONS if s.handler == handler]
-        arn = names[logical_id]["Arn"]
-        assert bool(allows(statements, "lambda:InvokeFunction", arn, names=names)) == (spec.asl_placeholder is not None)
-        assert not allows(statements, "lambda:InvokeFunction", f"{arn}:7", names=names)  # no versions or aliases
-    assert {name for name, role in roles.items() if "lambda:InvokeFunction" in role.actions} == {STATE_MACHINE}
-
-
-def test_state_machine_manages_only_the_configured_parallel_data(
-    roles: dict[str, Principal], names: dict[str, dict[str, str]]
-) -> None:
-    statements = roles[STATE_MACHINE].statements
-    for action in ("translate:CreateParallelData", "translate:UpdateParallelData", "translate:GetParallelData"):
-        for name in ("amts-en-zh", "amts-en-es"):
-            arn = f"arn:aws:translate:{REGION}:{ACCOUNT}:parallel-data/{name}"
-            assert allows(statements, action, arn, names=names), (action, name)
-        other = f"arn:aws:translate:{REGION}:{ACCOUNT}:parallel-data/someone-elses"
-        assert not allows(statements, action, other, names=names)
-    assert not allows(statements, "translate:DeleteParallelData", "arn:aws:translate:*", names=names)
-    assert not allows(statements, "translate:ImportTerminology", "*", names=names)
-
-
-def test_only_the_starter_starts_executions_of_this_state_machine(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
-) -> None:
-    machine = names[_id(template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")]["Arn"]
-    starter = roles[function_principal("Starter")].statements
-    assert allows(starter, "states:StartExecution", machine, names=names)
-    assert not allows(starter, "states:StartExecution", machine + "-other", names=names)
-    assert {name for name, role in roles.items() if "states:StartExecution" in role.actions} == {
-        function_principal("Starter")
+        (spec,) = [s for s in config.FUNCTIONS if s.handler == resource["Properties"]["Handler"]]
+        arn = NAMES.function_arn(spec.function_id)
+        invokable = model.may(STATE_MACHINE_PRINCIPAL, "lambda:InvokeFunction", arn)
+        assert invokable == (spec.asl_placeholder is not None), spec.function_id
+        assert not model.may(STATE_MACHINE_PRINCIPAL, "lambda:InvokeFunction", f"{arn}:7")  # no versions or aliases
+    assert {name for name, role in roles.items() if "lambda:InvokeFunction" in _actions(role)} == {
+        STATE_MACHINE_PRINCIPAL
     }
 
 
-def test_only_the_state_machine_publishes_notifications(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
+def test_state_machine_manages_only_the_configured_parallel_data(model: StackModel) -> None:
+    for action in ("translate:CreateParallelData", "translate:UpdateParallelData", "translate:GetParallelData"):
+        for name in ("amts-en-zh", "amts-en-es"):
+            arn = f"arn:aws:translate:{REGION}:{ACCOUNT}:parallel-data/{name}"
+            assert model.may(STATE_MACHINE_PRINCIPAL, action, arn), (action, name)
+        other = f"arn:aws:translate:{REGION}:{ACCOUNT}:parallel-data/someone-elses"
+        assert not model.may(STATE_MACHINE_PRINCIPAL, action, other)
+    assert not model.may(STATE_MACHINE_PRINCIPAL, "translate:DeleteParallelData", "arn:aws:translate:*")
+    assert not model.may(STATE_MACHINE_PRINCIPAL, "translate:ImportTerminology", "*")
+
+
+def test_only_the_starter_starts_executions_of_this_state_machine(
+    model: StackModel, roles: dict[str, Principal]
 ) -> None:
-    topic = names[_id(template, "AWS::SNS::Topic", "NotificationsTopic")]["TopicArn"]
-    key = names[_id(template, "AWS::KMS::Key", "NotificationsTopicKey")]["Arn"]
-    statements = roles[STATE_MACHINE].statements
-    assert allows(statements, "sns:Publish", topic, names=names)
-    assert allows(statements, "kms:GenerateDataKey", key, names=names)
-    assert {name for name, role in roles.items() if "sns:Publish" in role.actions} == {STATE_MACHINE}
+    machine = NAMES.state_machine_arn("pipeline")
+    starter = function_principal("Starter")
+    assert model.may(starter, "states:StartExecution", machine)
+    assert not model.may(starter, "states:StartExecution", machine + "-other")
+    assert {name for name, role in roles.items() if "states:StartExecution" in _actions(role)} == {starter}
+
+
+def test_only_the_state_machine_publishes_notifications(model: StackModel, roles: dict[str, Principal]) -> None:
+    (topic,) = model.topics
+    assert topic.arn == NAMES.topic_arn()
+    assert topic.key_arn is not None
+    assert model.may(STATE_MACHINE_PRINCIPAL, "sns:Publish", topic.arn)
+    assert model.may(STATE_MACHINE_PRINCIPAL, "kms:GenerateDataKey", topic.key_arn)
+    assert {name for name, role in roles.items() if "sns:Publish" in _actions(role)} == {STATE_MACHINE_PRINCIPAL}
 
 
 @pytest.mark.parametrize("spec", config.FUNCTIONS, ids=lambda s: s.function_id)
-def test_function_s3_access_is_exactly_its_table_entry(
-    spec: config.FunctionSpec, template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
-) -> None:
-    statements = roles[function_principal(spec.function_id)].statements
+def test_function_s3_access_is_exactly_its_table_entry(spec: config.FunctionSpec, model: StackModel) -> None:
+    principal = function_principal(spec.function_id)
     access = function_access()[spec.function_id].buckets
     for bucket in ("input", "work", "output"):
-        arn = _bucket_arn(template, names, bucket)
+        arn = model.buckets[bucket]
         granted = access.get(bucket)
         for prefix in (
             config.SOURCE_PREFIX,
@@ -236,49 +192,47 @@ def test_function_s3_access_is_exactly_its_table_entry(
             may_write = granted is not None and prefix in granted.write
             may_list = granted is not None and prefix in granted.list
             may_read_versions = granted is not None and prefix in granted.read_versions
-            assert bool(allows(statements, "s3:GetObject", key, names=names)) == may_read, (bucket, prefix)
-            versions = allows(statements, "s3:GetObjectVersion", key, names=names)
-            assert bool(versions) == may_read_versions, (bucket, prefix)
-            assert bool(allows(statements, "s3:PutObject", key, names=names)) == may_write, (bucket, prefix)
-            listed = allows(statements, "s3:ListBucket", arn, names=names, context={"s3:prefix": f"{prefix}en/"})
-            assert bool(listed) == may_list, (bucket, prefix)
-        assert not allows(statements, "s3:DeleteObject", f"{arn}/{config.SOURCE_PREFIX}x.md", names=names)
+            assert model.may(principal, "s3:GetObject", key) == may_read, (bucket, prefix)
+            assert model.may(principal, "s3:GetObjectVersion", key) == may_read_versions, (bucket, prefix)
+            assert model.may(principal, "s3:PutObject", key) == may_write, (bucket, prefix)
+            listed = model.may(principal, "s3:ListBucket", arn, (("s3:prefix", f"{prefix}en/"),))
+            assert listed == may_list, (bucket, prefix)
+        assert not model.may(principal, "s3:DeleteObject", f"{arn}/{config.SOURCE_PREFIX}x.md")
 
 
-def test_nobody_may_modify_the_input_bucket(
-    template: dict[str, Any], roles: dict[str, Principal], names: dict[str, dict[str, str]]
-) -> None:
+def test_nobody_may_modify_the_input_bucket(model: StackModel) -> None:
     # Inputs are never modified: no principal can write or delete a book object.
-    arn = _bucket_arn(template, names, "input")
-    for name, role in roles.items():
+    key = f"{model.buckets['input']}/{config.SOURCE_PREFIX}en/index.md"
+    for name in model.principals:
         for action in ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"):
-            assert not allows(role.statements, action, f"{arn}/{config.SOURCE_PREFIX}en/index.md", names=names), name
+            assert not model.may(name, action, key), name
 
 
 def test_each_function_writes_only_its_own_log_group(template: dict[str, Any], roles: dict[str, Principal]) -> None:
-    for logical_id, resource in template["Resources"].items():
+    for resource in template["Resources"].values():
         if resource["Type"] != "AWS::Lambda::Function":
             continue
         props = resource["Properties"]
         (spec,) = [s for s in config.FUNCTIONS if s.handler == props["Handler"]]
+        role = roles[function_principal(spec.function_id)]
         group = props["LoggingConfig"]["LogGroup"]["Ref"]
-        log_statements = [
-            s
-            for s in roles[function_principal(spec.function_id)].statements
-            if any(a.startswith("logs:") for a in s.actions)
-        ]
-        assert len(log_statements) == 1, logical_id
-        assert log_statements[0].resources == ({"Fn::GetAtt": [group, "Arn"]},)
+        log_statements = [s for s in role.statements if any(a.startswith("logs:") for a in s.actions)]
+        assert len(log_statements) == 1, spec.function_id
+        assert log_statements[0].resources == role.log_groups
+        (own,) = role.log_groups
+        assert f":log-group:{NAMES.prefix}-{group}:" in own
         assert set(log_statements[0].actions) == {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 
 def test_resolve_understands_the_intrinsics_the_template_uses() -> None:
-    names = {"Bucket": {"Ref": "my-bucket", "Arn": "arn:aws:s3:::my-bucket"}}
-    assert resolve({"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/book/*"]]}, names=names) == (
-        "arn:aws:s3:::my-bucket/book/*"
-    )
-    assert resolve({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/x"}, names=names) == "arn:aws:s3:::my-bucket/x"
-    assert resolve({"Ref": "AWS::Region"}, names=names) == REGION
+    template = {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {}}}}
+    resolver = Resolver(template, NAMES)
+    bucket = resolver.attribute("Bucket", "Ref")
+    joined = {"Fn::Join": ["", [{"Fn::GetAtt": ["Bucket", "Arn"]}, "/book/*"]]}
+    assert resolver.resolve_text(joined) == f"arn:aws:s3:::{bucket}/book/*"
+    assert resolver.resolve_text({"Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}/x"}) == f"arn:aws:s3:::{bucket}/x"
+    assert resolver.resolve_text({"Fn::Sub": ["${Name}-${Bucket.Arn}", {"Name": "n"}]}) == f"n-arn:aws:s3:::{bucket}"
+    assert resolver.resolve_text({"Ref": "AWS::Region"}) == REGION
 
 
 def test_reference_translations_outside_the_book_prefix_become_readable_where_the_book_is() -> None:
@@ -348,7 +302,7 @@ def _asl_task_actions() -> set[str]:
 def test_state_machine_may_do_exactly_what_its_tasks_call(roles: dict[str, Principal]) -> None:
     # Given the Task states of the ASL / When compared with the state machine role
     needed = _asl_task_actions()
-    granted = roles[STATE_MACHINE].actions
+    granted = _actions(roles[STATE_MACHINE_PRINCIPAL])
     # Then every task's action is granted...
     assert needed - granted == set()
     # ...and every other grant has a reason: tracing, logging, the topic key, PassRole and the parallel-data file.

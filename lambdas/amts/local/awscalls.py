@@ -3,7 +3,11 @@
 One dispatcher is registered on botocore's built-in handler list (as moto registers its own stubber), so every
 client created after this module is imported — the handlers', moto's Step Functions interpreter's, the
 Translate stand-in's — passes through it. The dispatcher records each call as ``(principal, service, action,
-resource ARN)`` and lets the active local runtime answer calls that moto cannot serve (``lambda.Invoke``).
+resource ARN, request context)`` and lets the active local runtime answer calls that moto cannot serve
+(``lambda.Invoke``). The context carries the condition keys policies test: ``aws:SecureTransport`` (every SDK call is
+HTTPS), ``s3:prefix`` for listings, ``iam:PassedToService`` for a passed role, ``dynamodb:EnclosingOperation`` for
+the items of a transaction. An ``after-call`` hook adds the ``s3:ListBucket`` that a read of an absent key needs
+(S3 answers 404 rather than 403 only to a caller that may list the bucket).
 
 The principal is a thread-local: the runtime marks the span of a handler invocation with that function's
 principal and the span of a Translate job with the data-access role; any other call from a worker thread comes
@@ -111,6 +115,22 @@ class _Dispatcher:
                 records[record] = records.get(record, 0) + 1
         return answer(service, operation, api_params) if answer is not None else None
 
+    def after_call(self, http_response: Any, model: Any, context: dict[str, Any], **_: Any) -> None:
+        """A read of an absent key: S3 answers 404 only to a caller that may also list the bucket (else 403), so the
+        read needed ``s3:ListBucket`` too. Recorded with the key as ``s3:prefix``, as the stack grants it."""
+        records = self.records
+        status = getattr(http_response, "status_code", None)
+        if records is None or status != 404 or model.service_model.service_name != "s3":
+            return
+        params: dict[str, Any] = context.get("amts_params", {})
+        if model.name not in ("GetObject", "HeadObject") or params.get("VersionId"):
+            return
+        conditions = (("s3:prefix", str(params.get("Key", ""))), *_TRANSPORT)
+        bucket = _s3_bucket(str(params.get("Bucket", "")))
+        record = CallRecord(current_principal(), "s3", "s3:ListBucket", bucket, f"{model.name}:NoSuchKey", conditions)
+        with self.lock:
+            records[record] = records.get(record, 0) + 1
+
 
 DISPATCHER = _Dispatcher()
 
@@ -119,14 +139,20 @@ def _before_call_with_region(**kwargs: Any) -> Any:
     return DISPATCHER.before_call(**kwargs)
 
 
+def _after_call(**kwargs: Any) -> None:
+    DISPATCHER.after_call(**kwargs)
+
+
 def _register(emitter: Any) -> None:
     emitter.register("before-parameter-build", DISPATCHER.before_parameter_build, unique_id="amts-local-params")
     emitter.register("before-call", _before_call_with_region, unique_id="amts-local-call")
+    emitter.register("after-call", _after_call, unique_id="amts-local-after-call")
 
 
 # New sessions (and so every client made from them) pick these up; the default session may already exist.
 BUILTIN_HANDLERS.append(("before-parameter-build", DISPATCHER.before_parameter_build))
 BUILTIN_HANDLERS.append(("before-call", _before_call_with_region))
+BUILTIN_HANDLERS.append(("after-call", _after_call))
 if boto3.DEFAULT_SESSION is not None:
     _register(boto3.DEFAULT_SESSION.events)
 
@@ -168,23 +194,54 @@ _TRANSLATE_PARALLEL_DATA_OPS = {"CreateParallelData", "UpdateParallelData", "Get
 
 
 Permission = tuple[str, str, tuple[tuple[str, str], ...]]
+# Every SDK call goes over HTTPS: bucket and queue policies that deny aws:SecureTransport=false do not apply.
+_TRANSPORT = (("aws:SecureTransport", "true"),)
 
 
 def required_permissions(
     service: str, operation: str, params: dict[str, Any], *, region: str, account: str
 ) -> list[Permission]:
     """The (IAM action, resource ARN, condition context) an API call is authorized against."""
+    if service == "dynamodb" and operation in _DYNAMODB_TRANSACTIONS:
+        return _dynamodb_transaction(operation, params, arn_base=f"arn:{PARTITION}:dynamodb:{region}:{account}")
     needed = _permissions(service, operation, params, region=region, account=account)
     context: list[tuple[str, str]] = []
     if service == "s3" and operation in _S3_BUCKET_ACTIONS and operation.startswith("List"):
         context.append(("s3:prefix", str(params.get("Prefix", ""))))
     result: list[Permission] = []
-    if service == "dynamodb" and operation == "TransactWriteItems":
-        context.append(("dynamodb:EnclosingOperation", "TransactWriteItems"))
     for action, resource in needed:
         extra = (("iam:PassedToService", f"{service}.amazonaws.com"),) if action == "iam:PassRole" else ()
-        result.append((action, resource, tuple(context) + extra))
+        result.append((action, resource, tuple(context) + extra + _TRANSPORT))
     return result
+
+
+# Transactions are authorized item by item, as the single-item action, with dynamodb:EnclosingOperation set
+# (DynamoDB Developer Guide, "Using IAM with DynamoDB transactions").
+_DYNAMODB_TRANSACTIONS = {"TransactWriteItems": "TransactItems", "TransactGetItems": "TransactItems"}
+_DYNAMODB_ITEM_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+    "Get": "dynamodb:GetItem",
+}
+
+
+def _dynamodb_table(table: str, arn_base: str) -> str:
+    return table if table.startswith("arn:") else f"{arn_base}:table/{table}"
+
+
+def _dynamodb_transaction(operation: str, params: dict[str, Any], *, arn_base: str) -> list[Permission]:
+    context = (("dynamodb:EnclosingOperation", operation), *_TRANSPORT)
+    needed: list[Permission] = []
+    for item in params.get(_DYNAMODB_TRANSACTIONS[operation]) or []:
+        for kind, request in item.items():
+            action = _DYNAMODB_ITEM_ACTIONS.get(kind)
+            if action is not None and isinstance(request, dict):
+                permission = (action, _dynamodb_table(str(request.get("TableName", "")), arn_base), context)
+                if permission not in needed:
+                    needed.append(permission)
+    return needed
 
 
 def _permissions(
@@ -238,23 +295,13 @@ def _permissions(
     if service == "events":
         bus = str(params.get("EventBusName") or "default")
         return [(f"events:{operation}", bus if bus.startswith("arn:") else f"{arn_base}:event-bus/{bus}")]
-    if service == "dynamodb" and operation == "TransactWriteItems":
-        # Authorized per item as its own action (AWS "Using IAM with DynamoDB transactions").
-        kinds = {
-            "Put": "PutItem",
-            "Update": "UpdateItem",
-            "Delete": "DeleteItem",
-            "ConditionCheck": "ConditionCheckItem",
-        }
-        return [
-            (f"dynamodb:{kinds[kind]}", f"{arn_base}:table/{body.get('TableName', '')}")
-            for item in params.get("TransactItems", [])
-            for kind, body in item.items()
-            if kind in kinds
-        ]
     if service == "dynamodb":
         table = str(params.get("TableName", ""))
-        return [(f"dynamodb:{operation}", f"{arn_base}:table/{table}" if table else "*")]
+        if not table:
+            return [(f"dynamodb:{operation}", "*")]
+        resource = _dynamodb_table(table, arn_base)
+        index = params.get("IndexName")
+        return [(f"dynamodb:{operation}", f"{resource}/index/{index}" if index else resource)]
     return [(f"{prefix}:{operation}", "*")]
 
 

@@ -1,0 +1,31 @@
+"""Fixtures of the end-to-end tier: the scenarios run on the local stack, and the synthesized template."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.e2e.scenarios import PipelineRun, pipeline_run, scenario_context
+
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
+
+
+@pytest.fixture(scope="module")
+def scenarios_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """Every scenario of ``tests/e2e/scenarios.py`` run once per test module; the stack stays up for the module."""
+    with pipeline_run(tmp_path_factory.mktemp("pipeline")) as run:
+        yield run
+
+
+@pytest.fixture(scope="session")
+def synthesized_template(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The stack's CloudFormation template for the scenarios' configuration, synthesized once per session."""
+    from stacks.app import synthesize
+
+    synthesis = synthesize(str(tmp_path_factory.mktemp("cdk-out")), extra_context=scenario_context())
+    template: dict[str, Any] = synthesis.template
+    return template
