@@ -4,19 +4,21 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 SHARED ?= ../shared
 
-.PHONY: setup system-deps lint format typecheck test test-fast bench demo synth clean
+.PHONY: setup system-deps lint format typecheck test test-fast bench demo synth lock clean
 
-$(VENV_STAMP): requirements.txt requirements-dev.txt pyproject.toml
+# The venv is installed from the dev lock (hashes, whole tree): the versions the tests run with are the ones the
+# Lambda bundle gets (requirements-lambda.lock is constrained to them). `make lock` regenerates both.
+$(VENV_STAMP): requirements-dev.lock pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
-	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(VENV_STAMP)
 
 setup: $(VENV_STAMP)
 
-# Debian packages used by tests and the demo: Apertium (real offline EN<->ES), Chromium (report screenshots),
-# Node/npm (CDK CLI). Skipped when already present; needs root, as on the project's machines and CI.
+# Debian packages used by tests and the demo: Apertium (real offline EN<->ES) and Chromium (report screenshots,
+# browser tests). Installed when missing and root; otherwise one line says what is missing and what that changes.
 system-deps:
 	@bash scripts/system-deps.sh
 
@@ -29,7 +31,7 @@ format: setup
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-test: setup lint
+test: setup system-deps lint
 	$(PY) -m pytest -n 2 --dist loadfile tests
 
 test-fast: setup
@@ -38,11 +40,16 @@ test-fast: setup
 bench: setup
 	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
-demo: setup
+demo: setup system-deps
 	$(PY) -m amts.cli demo --out out
 
 synth: setup
 	bash scripts/synth.sh
+
+lock: setup
+	$(PY) -m uv pip compile requirements-dev.txt --python-version 3.11 --generate-hashes --quiet -o requirements-dev.lock
+	$(PY) -m uv pip compile requirements.txt -c requirements-dev.lock --python-version 3.13 \
+		--python-platform x86_64-manylinux_2_28 --generate-hashes --quiet -o requirements-lambda.lock
 
 clean:
 	rm -rf cdk.out out .pytest_cache .mypy_cache .ruff_cache

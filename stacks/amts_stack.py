@@ -55,6 +55,13 @@ class AmtsStack(cdk.Stack):
             output_noncurrent_version_expiry_days=settings.output_noncurrent_version_expiry_days,
         )
         self.notifications = Notifications(self, "Notifications", email=settings.alarm_email)
+        if settings.alarm_email is None:
+            cdk.Annotations.of(self).add_warning_v2(
+                "amts:no-alarm-email",
+                "amts:deployment.alarm_email is not set: alarms and run notifications reach a topic nobody "
+                "subscribes to. Set it in cdk.json, or subscribe to the TopicArn output after deploying "
+                "(aws sns subscribe --topic-arn <TopicArn> --protocol email --notification-endpoint you@example.com).",
+            )
         self.translate_role = TranslateDataAccessRole(
             self, "TranslateDataAccess", work_bucket=self.storage.work_bucket
         ).role

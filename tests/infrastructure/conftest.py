@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,10 +10,6 @@ import pytest
 
 if TYPE_CHECKING:
     from stacks.nag import Acknowledged
-
-# jsii prints a banner about Node 20 on every start; the infrastructure works on it, so keep test output readable.
-os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "18,20")
 
 
 @dataclass(frozen=True)

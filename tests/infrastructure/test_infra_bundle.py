@@ -19,6 +19,7 @@ from amts import config
 
 from stacks.bundling import (
     LAMBDA_UNZIPPED_LIMIT_BYTES,
+    LOCK_FILE,
     REQUIREMENTS_FILE,
     build_bundle,
     directory_size,
@@ -75,6 +76,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     if python is not None:
         version = config.LAMBDA_PYTHON_VERSION
     else:
+        # CI's image carries the Lambda runtime's CPython (pyenv): there the import test must run under it.
+        assert not os.environ.get("CI"), f"CI needs a Python {config.LAMBDA_PYTHON_VERSION} to import the bundle with"
         python = Path(sys.executable)
         version = f"{sys.version_info.major}.{sys.version_info.minor}"
         print(
@@ -83,6 +86,23 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
     out = tmp_path_factory.mktemp("lambda-bundle")
     build_bundle(out, architecture=config.LAMBDA_ARCHITECTURE, python_version=version)
     return out, python, version
+
+
+def _locked(path: Path) -> dict[str, str]:
+    return {
+        _canonical(match.group(1)): match.group(2)
+        for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s;\\]+)", path.read_text(encoding="utf-8"), re.MULTILINE)
+    }
+
+
+def test_the_lambda_lock_pins_every_requirement_at_the_tested_version() -> None:
+    """Given requirements.txt, the Lambda lock and the dev lock, then every requirement is locked at its pinned
+    version, and every package the bundle gets is the version the tests run with."""
+    lambda_lock, dev_lock = _locked(LOCK_FILE), _locked(LOCK_FILE.with_name("requirements-dev.lock"))
+    pinned = _locked(REQUIREMENTS_FILE)
+    assert pinned
+    assert {name: lambda_lock.get(name) for name in pinned} == pinned
+    assert {name: dev_lock.get(name) for name in lambda_lock} == lambda_lock
 
 
 @pytest.mark.slow

