@@ -39,6 +39,10 @@ LABEL_SIMILARITY = 0.85
 # their length ratio is within this factor of the document's.
 GAP_SEGMENTS = 6
 GAP_RATIO_SLACK = 2.0
+# The memory links a chapter instead of the aligner when its own exact matches place at least this share of the old
+# source's characters (the rest completed gap by gap). On the real book a re-sync of synced output has 91 % or
+# more; a first sync, where the memory knows only other chapters' stock headings, 2 % or less.
+MEMORY_SHARE = 0.5
 # A stretch the aligner left unlinked on both sides is aligned again with embeddings when it is this small.
 WINDOW_SEGMENTS = 40
 SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave a block's text as it was
@@ -173,36 +177,59 @@ def _segment_links(
     tgt_segments = [s for u in tgt_units for s in u.segments]
     if not old_segments or not tgt_segments:
         return [], None
-    # Exact links through the memory first: a target segment that is what the memory holds for the source.
-    # A translator may have split a paragraph: the memory then holds the run of target segments, joined.
-    separator = sentence_separator(memory.target_lang)
-    by_target: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for width in (1, 2, 3):
-        for index in range(len(tgt_segments) - width + 1):
-            joined = separator.join(s.text for s in tgt_segments[index : index + width])
-            by_target[normalise(joined)].append((index, width))
-    memory_links: SegmentLinks = []
-    last = -1
-    for segment in old_segments:
-        entry = memory.lookup(segment.text) or memory.lookup_loose(loose_key(segment.text))
-        if entry is None:
-            continue
-        candidates = [(k, w) for k, w in by_target.get(normalise(entry.target), []) if k > last]
-        if candidates:
-            first, width = min(candidates)
-            last = first + width - 1
-            memory_links.append(((segment.id,), tuple(s.id for s in tgt_segments[first : last + 1])))
-    memory_links = _complete_links(memory_links, old_segments, tgt_segments)
-    linked = {src for src_ids, _ in memory_links for src in src_ids}
-    if len(linked) == len(old_segments):
-        # The memory knows this translation (an earlier sync wrote it) and places every segment: no alignment
-        # needed, and the exact matches prove the pair belongs together.
-        return memory_links, 1.0
+    memory_links = _memory_links(old_segments, tgt_segments, memory)
+    if _placed_share(memory_links, old_segments) >= MEMORY_SHARE:
+        # The memory knows this translation (an earlier sync wrote it): its exact matches prove the pair belongs
+        # together, and the segments between them (a reviewer's edit, a heading this chapter translates its own
+        # way) are completed in order. Decided on the memory's matches alone: completion pairs whole gaps in order,
+        # so it would "place" every segment of any file of the same shape and let a wrong file pass unaligned.
+        completed = _complete_links(memory_links, old_segments, tgt_segments)
+        if len({s for src_ids, _ in completed for s in src_ids}) == len(old_segments):
+            return completed, 1.0
     links, confidence = aligner(old_doc, tgt_doc, memory.source_lang, memory.target_lang)
     # The aligner's links alone (not mixed with the memory's): the same inputs always give the same links.
     kept = [(src, tgt) for src, tgt in links if src and tgt]
     repaired = _realign_windows(kept, old_segments, tgt_segments, memory.source_lang, memory.target_lang)
     return _complete_links(repaired, old_segments, tgt_segments), round(confidence, 4)
+
+
+def _placed_share(links: SegmentLinks, segments: Sequence[Segment]) -> float:
+    """The share of the segments' characters that ``links`` place."""
+    linked = {s for src_ids, _ in links for s in src_ids}
+    total = sum(len(segment.text) for segment in segments)
+    return sum(len(s.text) for s in segments if s.id in linked) / total if total else 0.0
+
+
+def _memory_links(old: Sequence[Segment], tgt: Sequence[Segment], memory: TranslationMemory) -> SegmentLinks:
+    """Exact links through the memory, in order: a run of target segments that is what the memory holds for a run
+    of source segments. Runs of up to three on either side: a translator may have split a paragraph or joined two,
+    and the memory holds such a pair joined, as the chapter's pairs recorded it."""
+    separator = sentence_separator(memory.target_lang)
+    by_target: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for width in (1, 2, 3):
+        for index in range(len(tgt) - width + 1):
+            by_target[normalise(separator.join(s.text for s in tgt[index : index + width]))].append((index, width))
+    links: SegmentLinks = []
+    last = -1  # the last target segment linked: links keep the order
+    index = 0
+    while index < len(old):
+        for width in (1, 2, 3):
+            run = old[index : index + width]
+            source = " ".join(segment.text for segment in run)
+            entry = memory.lookup(source) or memory.lookup_loose(loose_key(source))
+            found = [(k, w) for k, w in by_target.get(normalise(entry.target), []) if k > last] if entry else []
+            if found:
+                first, size = min(found)
+                last = first + size - 1
+                links.append((tuple(s.id for s in run), tuple(s.id for s in tgt[first : last + 1])))
+                index += width
+                break
+            if index + width >= len(old):
+                index += 1
+                break
+        else:
+            index += 1
+    return links
 
 
 def _realign_windows(

@@ -12,7 +12,7 @@ from amts.errors import AlignmentError, InputError
 from amts.sync import LocalMemoryStore, Origin, S3MemoryStore, TranslationMemory, text_hash
 
 from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
-from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET, SHAPED_OTHER_TARGET, SHAPED_SOURCE
 
 EDITED_SENTENCE = "Typical examples include predicting house prices and forecasting sales."
 NEW_SOURCE = OLD_SOURCE.replace("Common examples include predicting prices and forecasting demand.", EDITED_SENTENCE)
@@ -153,6 +153,62 @@ def test_unrelated_target_without_shared_labels_is_refused_by_alignment_confiden
             None,
         )
     assert translator.sent == []
+
+
+def test_a_wrong_file_of_the_same_shape_is_aligned_and_refused() -> None:
+    """Given an unrelated translation with the source's very shape (same segment kinds, same count, no labels)
+    and a memory that knows none of it, or only its heading "Summary"
+    When the chapter is synced
+    Then the document aligner is asked, and its low confidence refuses the pair before anything is reused."""
+    asked: list[str] = []
+
+    def unsure_aligner(src: Any, tgt: Any, src_lang: str, tgt_lang: str) -> tuple[list[Any], float]:
+        asked.append(tgt.path)
+        return [], 0.1
+
+    new_source = SHAPED_SOURCE.replace("now and then", "from time to time")
+    knows_summary = fresh_memory()
+    knows_summary.remember(
+        "Summary", "小结", origin=Origin.HUMAN, level="segment", file="b.md", segment_id="s1", run="r"
+    )
+    for memory in (fresh_memory(), knows_summary):
+        translator = RecordingTranslator()
+        with pytest.raises(AlignmentError, match=r"alignment confidence 0\.10 < 0\.30"):
+            sync_texts(SHAPED_SOURCE, SHAPED_OTHER_TARGET, new_source, memory, translator, unsure_aligner)
+        assert translator.sent == []
+    assert asked == ["tgt.md", "tgt.md"]
+
+
+def test_a_wrong_file_of_the_same_shape_is_refused_by_the_real_aligner() -> None:
+    """Given the same unrelated translation of the same shape, and an empty memory
+    When the chapter is synced with the real document aligner
+    Then it is refused for its low alignment confidence."""
+    new_source = SHAPED_SOURCE.replace("now and then", "from time to time")
+    with pytest.raises(AlignmentError, match=r"alignment confidence 0\.\d\d < 0\.30"):
+        sync_texts(SHAPED_SOURCE, SHAPED_OTHER_TARGET, new_source, fresh_memory(), RecordingTranslator(), None)
+
+
+def test_a_memory_that_knows_most_of_a_chapter_links_it_without_the_aligner() -> None:
+    """Given a chapter synced once (the memory holds what it published), and a reviewer's edit of one paragraph
+    When it is synced again with an aligner that would refuse it
+    Then the memory's exact matches link it (the edited paragraph completed between them), the aligner is never
+    asked, and the reviewer's text is kept."""
+    memory = fresh_memory()
+    own = SHAPED_OTHER_TARGET.replace("数据集的下载", "梯度裁剪")
+    first = sync_texts(SHAPED_SOURCE, own, SHAPED_SOURCE, memory, RecordingTranslator(), lambda *args: ([], 0.9))
+    edited = first.markdown.replace("这样可以避免用到损坏的文件。", "以免用到损坏的文件。")
+    assert edited != first.markdown
+    asked: list[str] = []
+
+    def refusing(src: Any, tgt: Any, src_lang: str, tgt_lang: str) -> tuple[list[Any], float]:
+        asked.append(tgt.path)
+        return [], 0.0
+
+    second = sync_texts(SHAPED_SOURCE, edited, SHAPED_SOURCE, memory, RecordingTranslator(), refusing)
+
+    assert asked == []
+    assert second.report.alignment_confidence == 1.0
+    assert second.markdown == edited
 
 
 def test_memory_round_trips_through_a_local_file(tmp_path: Path) -> None:
