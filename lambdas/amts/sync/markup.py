@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from amts.book import ProtectedSpan, SpanKind, find_protected
 from amts.sync.memory import normalise
@@ -54,17 +56,40 @@ def prose_key(text: str) -> str:
     return normalise("".join(pieces))
 
 
-def changed_spans(old: str, new: str) -> list[tuple[str, str]] | None:
-    """The protected spans that differ between two texts whose words are the same, as (old text, new text) pairs in
-    order; None when the texts differ in more than markup. References may also be added or removed (a citation
-    added to a sentence): ``align_references`` brings those in line afterwards."""
+@dataclass(frozen=True)
+class SpanChange:
+    """A protected span the English changed: its old and new text, and which span of that old text it is (the
+    ``occurrence``-th of ``count`` spans with that text in the old English), so that the same span of the
+    translation is the one changed when a formula or a name occurs more than once."""
+
+    old: str
+    new: str
+    occurrence: int
+    count: int
+
+
+def span_changes(old_spans: Sequence[str], pairs: Sequence[tuple[int, str]]) -> list[SpanChange]:
+    """``(index in old_spans, new text)`` pairs as changes that know which occurrence of their old text they are."""
+    counts = Counter(old_spans)
+    changes: list[SpanChange] = []
+    for index, new_text in pairs:
+        text = old_spans[index]
+        if text != new_text:
+            changes.append(SpanChange(text, new_text, old_spans[:index].count(text), counts[text]))
+    return changes
+
+
+def changed_spans(old: str, new: str) -> list[SpanChange] | None:
+    """The protected spans that differ between two texts whose words are the same, in order; None when the texts
+    differ in more than markup. References may also be added or removed (a citation added to a sentence):
+    ``align_references`` brings those in line afterwards."""
     if prose_key(old) != prose_key(new) and _without_references(old) != _without_references(new):
         return None
-    old_spans = [span for span in _markup_spans(old) if not _REF_ROLE.fullmatch(span.text)]
-    new_spans = [span for span in _markup_spans(new) if not _REF_ROLE.fullmatch(span.text)]
+    old_spans = [span.text for span in _markup_spans(old) if not _REF_ROLE.fullmatch(span.text)]
+    new_spans = [span.text for span in _markup_spans(new) if not _REF_ROLE.fullmatch(span.text)]
     if len(old_spans) != len(new_spans):
         return None
-    return [(a.text, b.text) for a, b in zip(old_spans, new_spans, strict=True) if a.text != b.text]
+    return span_changes(old_spans, list(enumerate(new_spans)))
 
 
 def _without_references(text: str) -> str:
@@ -103,24 +128,23 @@ def apply_slide_marks(target: str, old: str, new: str) -> str:
     return f"{mark.group(1)}{mark.group(3)}{mark.group(5)}"
 
 
-def carry_markup(target: str, changes: list[tuple[str, str]]) -> str | None:
-    """The translation with each changed span replaced (old text -> new text, found in order of appearance);
-    None when an old span cannot be found in the translation (it was reworded there)."""
+def carry_markup(target: str, changes: Sequence[SpanChange]) -> str | None:
+    """The translation with each changed span replaced: the k-th span of an old text in the English is taken to be
+    the k-th span of that text in the translation. None when the translation does not have that text as often as
+    the English (it was reworded, or a span merged or repeated there): which one to change is then a guess."""
+    spans: dict[str, list[ProtectedSpan]] = {}
+    for span in _markup_spans(target):
+        spans.setdefault(span.text, []).append(span)
+    replacements: list[tuple[int, int, str]] = []
+    for change in changes:
+        found = spans.get(change.old, [])
+        if len(found) != change.count:
+            return None
+        span = found[change.occurrence]
+        replacements.append((span.start, span.end, change.new))
     result = target
-    used: list[tuple[int, int]] = []
-    for old_text, new_text in changes:
-        position = 0
-        while True:
-            found = result.find(old_text, position)
-            if found < 0:
-                return None
-            if not any(start <= found < end for start, end in used):
-                break
-            position = found + 1
-        result = result[:found] + new_text + result[found + len(old_text) :]
-        shift = len(new_text) - len(old_text)
-        used = [(s + shift, e + shift) if s > found else (s, e) for s, e in used]
-        used.append((found, found + len(new_text)))
+    for start, end, text in sorted(replacements, reverse=True):
+        result = result[:start] + text + result[end:]
     return result
 
 

@@ -33,7 +33,14 @@ from amts.sync.accounting import Note, Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
 from amts.sync.fuzzy import best_of, similarity, word_diff
 from amts.sync.linking import Linking
-from amts.sync.markup import align_references, apply_slide_marks, carry_markup, changed_spans, prose_key
+from amts.sync.markup import (
+    align_references,
+    apply_slide_marks,
+    carry_markup,
+    changed_spans,
+    prose_key,
+    span_changes,
+)
 from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key, normalise
 from amts.sync.models import MemoryUpdate, MtUnit, Piece
 from amts.sync.pairs import Bead, ChapterPairs, Found, Fuzzy
@@ -480,10 +487,11 @@ def _carry_spans(target: str, old_source: str, new_source: str) -> str:
     a changed formula) replaced there too, where the translation has them; the rest is for the reviewer."""
     old = [s.text for s in find_protected(old_source) if s.kind in _CARRIED_KINDS]
     new = [s.text for s in find_protected(new_source) if s.kind in _CARRIED_KINDS]
-    changes: list[tuple[str, str]] = []
+    pairs: list[tuple[int, str]] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
         if tag == "replace" and i2 - i1 == j2 - j1:
-            changes.extend(zip(old[i1:i2], new[j1:j2], strict=True))
+            pairs.extend(zip(range(i1, i2), new[j1:j2], strict=True))
+    changes = span_changes(old, pairs)
     carried = carry_markup(target, changes) if changes else None
     return carried if carried is not None else target
 
