@@ -28,7 +28,7 @@ from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
 from amts.sync.reuse import SegmentResolver
-from amts.sync.review import ReviewNote, marker_pieces, scan_markers
+from amts.sync.review import ReviewNote, marker_pieces, pending_notes
 
 _EXCERPT = 80
 
@@ -159,25 +159,32 @@ class Planner:
                 done.add(index)
                 return group
         chunks = self._compose(new, old, targets)
-        self._keep_pending_review(chunks[0], targets, placement)
+        self._keep_pending_review(chunks[0], targets, placement, old, new)
         return chunks
 
-    def _keep_pending_review(self, chunk: Chunk, targets: Sequence[Unit], placement: _Placement) -> None:
+    def _keep_pending_review(
+        self, chunk: Chunk, targets: Sequence[Unit], placement: _Placement, old: Unit | None, new: Unit
+    ) -> None:
         """A rebuilt block that asks for nothing new keeps the review its translation still waited for (the marker
-        an earlier sync put before it: a reference to place, a fuzzy change to bring in)."""
+        an earlier sync put before it: a reference to place, a fuzzy change to bring in), with the marker's own
+        figures and its segments under their new ids."""
         if chunk.review:
             return
-        for target in targets:
-            marker = placement.marker_before.get(target.index)
-            if marker is None:
-                continue
-            for item in scan_markers(self.tgt_units[marker].text, file=self.file):
-                for reason in item.reasons:
-                    chunk.review.append(
-                        ReviewNote(reason, "", item.chars, item.changes if reason == "fuzzy-kept" else "")
-                    )
-                for name, figures in item.counts.items():
-                    chunk.counts[name] = figures
+        markers = [placement.marker_before[t.index] for t in targets if t.index in placement.marker_before]
+        if not markers:
+            return
+        renumbered: dict[str, str] = {}
+        if old is not None:
+            for _, a, b in match_segments(old.segments, new.segments):
+                if a is not None and b is not None:
+                    renumbered[old.segments[a].id] = new.segments[b].id
+        for marker in markers:
+            notes, counts = pending_notes(self.tgt_units[marker].text, renumbered)
+            chunk.review.extend(notes)
+            for name, (sentences, chars) in counts.items():
+                figures = chunk.counts.setdefault(name, [0, 0])
+                figures[0] += sentences
+                figures[1] += chars
 
     def _verbatim_group(
         self, src: Sequence[int], targets: Sequence[Unit], new: Unit, placement: _Placement
