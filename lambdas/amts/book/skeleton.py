@@ -25,7 +25,8 @@ from amts.book.model import Block, BlockKind, Document, SpanKind
 _DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE)
 _REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
 _CELL_TAB = re.compile(r"^[ \t]*(?:#@tab|%%tab)\s+(.+?)\s*$", re.MULTILINE)
-_TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
+# A code cell's framework line (``#@tab pytorch``, ``%%tab all``); d2lbook reads it on the cell's first line.
+TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
 _EXECUTION_COUNT = re.compile(r"\s*\bn=\d+\b")
 _SLIDE_MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
 # Python comments (not ``#@tab``/``#@save`` markers), docstrings and string literals, scanned left to right so
@@ -113,7 +114,7 @@ def code_key(code: str) -> str:
 
     lines = code.split("\n")
     fence, body = lines[0], "\n".join(lines[1:])
-    body = _PY_TOKEN.sub(blank, _TAB_MARKER_LINE.sub("", body))
+    body = _PY_TOKEN.sub(blank, TAB_MARKER_LINE.sub("", body))
     head = " ".join(_EXECUTION_COUNT.sub("", fence).split())
     return " ".join([head, *body.split()])
 
@@ -207,7 +208,7 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
 
 def _code_excerpt(code: str) -> str:
     lines = [line for line in code.split("\n")[1:] if line.strip() and not line.startswith("```")]
-    body = [line for line in lines if not _TAB_MARKER_LINE.match(line)]
+    body = [line for line in lines if not TAB_MARKER_LINE.match(line)]
     return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
 
 

@@ -233,3 +233,24 @@ def test_a_span_the_translation_has_a_different_number_of_times_is_not_guessed(
     assert "reasons=fuzzy-kept segments=s0002 chars=55 fuzzy=1:55 | change: shift $a$ → shift $b$" in result.markdown
     assert result.report.outcomes.markup_updated == 0
 
+
+def test_a_new_framework_cell_is_flagged_only_when_it_has_text_to_translate(
+    translator: RecordingTranslator, aligner: Any
+) -> None:
+    """Given new English with two new cells for one framework (``#@tab pytorch``): one of plain code, one with a
+    comment
+    When the chapter is synced
+    Then only the cell with the comment asks for a translator (``code-new``): the framework line is not text."""
+    cells = (
+        "```{.python .input}\n#@tab pytorch\nw = torch.zeros(4)\n```\n\n"
+        "```{.python .input}\n#@tab pytorch\n# the weights start at zero\nb = torch.zeros(1)\n```\n\n"
+    )
+    new = OLD_SOURCE.replace("## Exercises\n", cells + "## Exercises\n")
+
+    result = sync_texts(OLD_SOURCE, OLD_TARGET, new, TranslationMemory(source_lang="en", target_lang="zh"),
+                        translator, aligner)  # fmt: skip
+
+    flagged = [item for item in result.report.review if "code-new" in item.reasons]
+    assert [item.excerpt for item in flagged] == ["```{.python .input}"]
+    assert result.report.flagged_code_cells == 1
+    assert "#@tab pytorch\nw = torch.zeros(4)" in result.markdown
