@@ -68,15 +68,21 @@ _FUZZY_ORIGINS = frozenset({Origin.HUMAN, Origin.MACHINE_EDITED})
 
 
 class _MemoryFuzzyIndex:
-    """The memory's human entries, indexed for fuzzy search and brought up to date as the memory grows."""
+    """The memory's human entries, indexed for fuzzy search and brought up to date with the entries written since."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory: TranslationMemory) -> None:
         self.index: FuzzyIndex[str] = FuzzyIndex()
         self.seen: set[str] = set()
+        _, self.position = memory.written_since(0)
+        self._add(memory, list(memory.entries))
 
     def refresh(self, memory: TranslationMemory) -> None:
-        fresh = [(entry.source, key) for key, entry in memory.entries.items()
-                 if key not in self.seen and entry.origin in _FUZZY_ORIGINS]  # fmt: skip
+        written, self.position = memory.written_since(self.position)
+        self._add(memory, written)
+
+    def _add(self, memory: TranslationMemory, keys: list[str]) -> None:
+        fresh = [(memory.entries[key].source, key) for key in dict.fromkeys(keys)
+                 if key not in self.seen and memory.entries[key].origin in _FUZZY_ORIGINS]  # fmt: skip
         self.seen.update(key for _, key in fresh)
         self.index.add(fresh)
 
@@ -255,10 +261,11 @@ class ChapterPairs:
 
     def _memory_fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:
         index = self.memory.derived("fuzzy")
-        if not isinstance(index, _MemoryFuzzyIndex):
-            index = _MemoryFuzzyIndex()
+        if isinstance(index, _MemoryFuzzyIndex):
+            index.refresh(self.memory)
+        else:
+            index = _MemoryFuzzyIndex(self.memory)
             self.memory.keep_derived("fuzzy", index)
-        index.refresh(self.memory)
         found = index.index.best(sentence, threshold)
         if found is None:
             return None

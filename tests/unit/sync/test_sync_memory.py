@@ -274,3 +274,76 @@ def test_memory_round_trips_through_s3() -> None:
 
     assert loaded == memory
     assert store.describe() == "s3://amts-output-test/state/memory.en-zh.json"
+
+
+class _CountingDict(dict[str, Any]):
+    """The memory's entries, counting every walk over all of them."""
+
+    walks = 0
+
+    def __iter__(self) -> Any:
+        type(self).walks += 1
+        return super().__iter__()
+
+    def items(self) -> Any:
+        type(self).walks += 1
+        return super().items()
+
+    def values(self) -> Any:
+        type(self).walks += 1
+        return super().values()
+
+
+def _memory_of(count: int) -> TranslationMemory:
+    memory = fresh_memory()
+    for number in range(count):
+        memory.remember(f"Sentence number {number} about gradients and layers.", f"关于梯度和层的第{number}句。",
+                        origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r")  # fmt: skip
+    return memory
+
+
+def test_a_written_entry_updates_the_loose_index_without_rebuilding_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a memory of 50 entries whose loose-key index is built
+    When a machine entry and then a human entry with the same loose key are written and looked up
+    Then only their own loose keys are computed, and the human one is found (human work first)."""
+    from amts.sync import memory as memory_module
+
+    memory = _memory_of(50)
+    assert memory.lookup_loose("nothing") is None
+    computed: list[str] = []
+    real = memory_module.loose_key
+    monkeypatch.setattr(memory_module, "loose_key", lambda text: computed.append(text) or real(text))
+
+    memory.remember("[**Softmax**] maps scores to probabilities.", "〔机翻〕", origin=Origin.MACHINE,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    memory.remember("Softmax maps scores to probabilities.", "softmax把分数映射为概率。", origin=Origin.HUMAN,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    memory.remember("(**Softmax**) maps scores to probabilities.", "〔机翻〕2", origin=Origin.MACHINE,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    found = memory.lookup_loose("Softmax maps scores to probabilities.")
+
+    assert len(computed) == 3
+    assert found is not None
+    assert found.target == "softmax把分数映射为概率。"
+
+
+def test_the_memorys_fuzzy_index_reads_only_the_entries_written_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a memory whose fuzzy index was built by a first fuzzy lookup
+    When a human entry is written and a sentence close to it is looked up
+    Then the entry is found without walking over all entries again."""
+    from amts.sync.pairs import ChapterPairs
+
+    memory = _memory_of(50)
+    pairs = ChapterPairs(linking=None, old_segments={}, tgt_segments={}, memory=memory,
+                         known_files=frozenset({"c.md"}), updates=[])  # fmt: skip
+    assert pairs.fuzzy("Sentence number 7 about gradients and layer.", 0.9) is not None
+    memory.entries = _CountingDict(memory.entries)
+    _CountingDict.walks = 0
+
+    memory.remember("Dropout zeroes a random share of the activations.", "暂退法把随机一部分激活值置零。",
+                    origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r")  # fmt: skip
+    found = pairs.fuzzy("Dropout zeroes a random share of its activations.", 0.9)
+
+    assert found is not None
+    assert found.text == "暂退法把随机一部分激活值置零。"
+    assert _CountingDict.walks == 0
