@@ -77,6 +77,8 @@ class Planner:
         )
         self.ledger = Ledger(self.report)
         self.new_frameworks = frameworks(skeleton(new_doc))
+        # The output's line ending: the translation's (the new source's for a new chapter); every piece gets it.
+        self.newline = (tgt_doc if tgt_doc.text else new_doc).newline
         self.linking: Linking | None = None
         self.new_of_old: dict[int, int] = {}
         self.old_ops: dict[int, str] = {}
@@ -115,6 +117,7 @@ class Planner:
             known_files=self.known_files,
             fuzzy_threshold=self.fuzzy_threshold,
             suggestions=self.suggestions,
+            newline=self.newline,
         )
         self.report.fuzzy_threshold = self.fuzzy_threshold
         placement = self._place_translation_only()
@@ -408,10 +411,11 @@ class Planner:
 
     # -- output ------------------------------------------------------------------------------------------------
     def _assemble(self, chunks: list[Chunk]) -> list[Piece]:
-        """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between."""
+        """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between,
+        every line ending the output's (the new source's text and the translation's may differ in it)."""
         _hoist_tab_group_reviews(chunks)
         base = self.tgt_doc if self.tgt_doc.text else self.new_doc
-        newline = base.newline
+        newline = self.newline
         head = base.text[: base.body_start]
         pieces: list[Piece] = [Piece(text=head)] if head else []
         for index, chunk in enumerate(chunks):
@@ -428,7 +432,15 @@ class Planner:
                 break
             separator = chunk.separator if "\n" in chunk.separator else newline
             pieces.append(Piece(text=("" if ends_line else newline) + separator))
+        for piece in pieces:
+            piece.text = with_newline(piece.text, newline)
         return pieces
+
+
+def with_newline(text: str, newline: str) -> str:
+    """``text`` with every line ending ``newline``."""
+    flat = text.replace("\r\n", "\n")
+    return flat if newline == "\n" else flat.replace("\n", newline)
 
 
 def _is_tabbed(chunk: Chunk) -> bool:

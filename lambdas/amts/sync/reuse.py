@@ -81,8 +81,10 @@ class SegmentResolver:
         known_files: frozenset[str],
         fuzzy_threshold: float | None,
         suggestions: bool,
+        newline: str,
     ) -> None:
         self.new_doc = new_doc
+        self.newline = newline  # the output's line ending
         self.memory = memory
         self.src_lang, self.tgt_lang = memory.source_lang, memory.target_lang
         self.file = file
@@ -427,7 +429,7 @@ class SegmentResolver:
             whole_segment=start == 0 and end == len(segment.text) and not suggestion,
             single_line=suggestion or segment.kind in SINGLE_LINE_KINDS,
             indent="" if suggestion else self._indent(segment),
-            newline=self.new_doc.newline,
+            newline=self.newline,
             suggestion=suggestion,
         )
         self.units.append(unit)
@@ -450,7 +452,7 @@ class SegmentResolver:
             text,
             single_line=segment.kind in SINGLE_LINE_KINDS,
             indent=self._indent(segment),
-            newline=self.new_doc.newline,
+            newline=self.newline,
         )
 
 
