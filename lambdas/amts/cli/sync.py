@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from amts.book import BlockKind, Document, parse, parse_file, segments
+from amts.book import BlockKind, Document, markdown_files, parse, parse_file, segments
 from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
@@ -263,16 +263,20 @@ def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
 def run_review_list(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for path in args.paths:
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.md")))
-        else:
-            files.append(path)
+        # A folder is a book: its chapters, not the proposals offered beside kept human files.
+        files.extend(markdown_files(path).values() if path.is_dir() else [path])
     items = []
     unmarked = [0, 0]
     for file in files:
         text = read_text(file)
         items += scan_markers(text, file=str(file))
-        kept = unmarked_segments(parse(text, path=str(file)))
+        if not text.strip():
+            continue  # an empty chapter: nothing to review, nothing kept
+        try:
+            kept = unmarked_segments(parse(text, path=str(file)))
+        except InputError as exc:  # its markers are listed; what it keeps unmarked cannot be counted
+            print(f"amts review-list: {exc}; its unmarked text is not counted", file=sys.stderr)
+            continue
         unmarked[0] += kept[0]
         unmarked[1] += kept[1]
     if args.json:
