@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import Document, markdown_files, parse_file
+from amts.book import Document, markdown_files, parse, parse_file
 from amts.book.parser import PROPOSAL_SUFFIX
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text
@@ -138,7 +138,7 @@ def sync_book(
                 relative,
                 old_path,
                 new_doc,
-                old_files.get(old_path),
+                old_chapters.get(old_path),
                 translated.get(old_path),
                 memory,
                 translator,
@@ -172,7 +172,7 @@ def _sync_chapter(
     relative: str,
     old_path: str,
     new_doc: Document,
-    old_file: Path | None,
+    old_doc: Document | AmtsError | None,
     target_file: Path | None,
     memory: TranslationMemory,
     translator: Translator,
@@ -199,11 +199,12 @@ def _sync_chapter(
         return whole()
     human = read_text(target_file)
     try:
-        target_doc = parse_file(target_file)
-        # A translation with no old source was made from the current one (the book gives them side by side).
-        old_doc = parse_file(old_file) if old_file is not None else new_doc
+        target_doc = parse(human, path=str(target_file))
+        if isinstance(old_doc, AmtsError):
+            raise old_doc
         result = sync_documents(
-            old_doc,
+            # A translation with no old source was made from the current one (the book gives them side by side).
+            old_doc if old_doc is not None else new_doc,
             target_doc,
             new_doc,
             memory,
@@ -219,9 +220,7 @@ def _sync_chapter(
     except AmtsError as exc:
         if rename is not None:  # the detected rename was wrong: the chapter is new
             return whole(f"rename from {old_path} not used: {exc}")
-        return _proposal(
-            relative, human, memory, translator, new_doc, options.run, f"not synced, human file kept: {exc}"
-        )
+        return _proposal(relative, human, memory, translator, new_doc, options, f"not synced, human file kept: {exc}")
     if not result.publishable:
         if rename is not None:  # no human file at this path to keep: published with its markers
             record_sync(result, memory)
@@ -245,7 +244,7 @@ def _proposal(
     memory: TranslationMemory,
     translator: Translator,
     new_doc: Document,
-    run: str,
+    options: _Options,
     note: str,
 ) -> ChapterOutcome:
     """The human file kept as it is, with a whole-chapter machine translation offered beside it."""
@@ -256,7 +255,9 @@ def _proposal(
         memory,
         translator,
         file=relative,
-        run=run,
+        run=options.run,
         record=False,
+        fuzzy_threshold=options.fuzzy_threshold,
+        suggestions=options.suggestions,
     )
     return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)

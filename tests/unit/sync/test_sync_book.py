@@ -118,3 +118,57 @@ def test_a_human_chapter_that_cannot_be_synced_is_kept_with_a_proposal_beside_it
     # and a later book sync does not take the proposal for a chapter
     assert sync_book(tmp_path) == 1
     assert not (tmp_path / "out" / "ch" / "a.amts-proposal.amts-proposal.md").exists()
+
+
+@pytest.mark.usefixtures("use_aligner")
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        pytest.param(("--fuzzy-threshold", "off"), "[pseudo en→zh] Why is the squared loss so convenient?", id="off"),
+        pytest.param(("--mt-suggestions",), "| suggestion: [pseudo en→zh] Why is the squared loss so", id="suggest"),
+    ],
+)
+def test_a_proposal_is_made_with_the_runs_fuzzy_options(
+    tmp_path: Path, options: tuple[str, ...], expected: str
+) -> None:
+    """Given a book whose first chapter teaches the memory a human sentence, and a second chapter that cannot be
+    synced (another section's translation) and asks an almost identical question
+    When the book is synced with fuzzy matching off, or with MT suggestions
+    Then the proposal offered for the second chapter is made with those options too."""
+    write(tmp_path / "old" / "ch" / "b.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "ch" / "b.md", OLD_TARGET)
+    write(tmp_path / "new" / "ch" / "b.md", NEW_SOURCE)
+    write(tmp_path / "old" / "ch" / "z.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "ch" / "z.md", OTHER_TARGET)
+    write(tmp_path / "new" / "ch" / "z.md", "# Squares\n\n1. Why is the squared loss so convenient?\n")
+
+    assert sync_book(tmp_path, *options) == 1
+
+    proposal = (tmp_path / "out" / "ch" / "z.amts-proposal.md").read_text(encoding="utf-8")
+    assert expected in proposal
+
+
+def test_each_chapter_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a book of one chapter with its old source, translation and new source
+    When the book is synced
+    Then each of the three files is parsed once (the old source is not parsed again for the chapter's sync)."""
+    from amts.book import parser
+    from amts.sync import book
+
+    write(tmp_path / "old" / "ch" / "a.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "ch" / "a.md", OLD_TARGET)
+    write(tmp_path / "new" / "ch" / "a.md", NEW_SOURCE)
+    parsed: list[str] = []
+    real = parser.parse
+
+    def counting(text: str, *, path: str) -> object:
+        parsed.append(Path(path).parts[-3])
+        return real(text, path=path)
+
+    monkeypatch.setattr(parser, "parse", counting)
+    monkeypatch.setattr(book, "parse", counting, raising=False)
+    monkeypatch.setattr(engine, "default_aligner", lambda *args: ([], 0.9))
+
+    assert sync_book(tmp_path) == 0
+
+    assert sorted(parsed) == ["new", "old", "tgt"]
