@@ -29,6 +29,7 @@ from amts.sync.engine import Translator
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.local_state import LocalState
 from amts.sync.models import Effort, SentenceCount
+from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 
@@ -215,13 +216,14 @@ def _sync_files(
         suggestions=args.mt_suggestions,
     )
     report = result.report
-    if not result.publishable:
+    # The file form always has a translation at the chapter's path: the one named by --old-target.
+    decision = chapter_outcome(translation_at_path=True, skeleton_differences=report.skeleton_differences)
+    if not decision.publish:
         proposal = args.out.with_name(proposal_path(args.out.name))
         state.publish({args.out: old_target.text, proposal: result.markdown}, base, base=base)
         print(
-            f"amts sync: {args.new_source}: not synced, the human translation is kept in {args.out} and the machine "
-            f"translation offered in {proposal}: the synced chapter still differs from its source in "
-            f"{len(report.skeleton_differences)} places (first: {report.skeleton_differences[0]})",
+            f"amts sync: {args.new_source}: {decision.problem}; the human translation is in {args.out}, the machine "
+            f"translation offered in {proposal}",
             file=sys.stderr,
         )
         _write_report(args, report)

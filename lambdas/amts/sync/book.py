@@ -23,6 +23,7 @@ from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_do
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, Effort, SentenceCount, SyncReport
+from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import Rename, detect_renames
 
 
@@ -180,8 +181,37 @@ def _sync_chapter(
     options: _Options,
     rename: Rename | None,
 ) -> ChapterOutcome:
-    def whole(note: str | None = None) -> ChapterOutcome:
-        nothing = empty_document(old_path)
+    """Sync one chapter against its translation (at its path, or at its old path when it moved), or translate it
+    whole when it has none or the sync is refused; ``chapter_outcome`` decides what is published."""
+    human = read_text(target_file) if target_file is not None else None
+    result: SyncResult | None = None
+    refusal = note = None
+    if target_file is not None and human is not None:
+        try:
+            if isinstance(old_doc, AmtsError):
+                raise old_doc
+            result = sync_documents(
+                # A translation with no old source was made from the current one (the book gives them side by side).
+                old_doc if old_doc is not None else new_doc,
+                parse(human, path=str(target_file)),
+                new_doc,
+                memory,
+                translator,
+                file=relative,
+                previous_file=old_path if old_path != relative else None,
+                run=options.run,
+                min_confidence=options.min_confidence,
+                record=False,
+                fuzzy_threshold=options.fuzzy_threshold,
+                suggestions=options.suggestions,
+            )
+        except AmtsError as exc:
+            if rename is None:
+                refusal = str(exc)
+            else:  # the detected rename was wrong: the chapter is new
+                note, rename = f"rename from {old_path} not used: {exc}", None
+    if result is None:  # a new chapter, or one whose translation could not be used: translated whole
+        nothing = empty_document(relative)
         result = sync_documents(
             nothing,
             nothing,
@@ -190,74 +220,17 @@ def _sync_chapter(
             translator,
             file=relative,
             run=options.run,
-            fuzzy_threshold=options.fuzzy_threshold,
-            suggestions=options.suggestions,
-        )
-        return ChapterOutcome(relative, result.report, result.markdown, problem=note, rename=None)
-
-    if target_file is None:
-        return whole()
-    human = read_text(target_file)
-    try:
-        target_doc = parse(human, path=str(target_file))
-        if isinstance(old_doc, AmtsError):
-            raise old_doc
-        result = sync_documents(
-            # A translation with no old source was made from the current one (the book gives them side by side).
-            old_doc if old_doc is not None else new_doc,
-            target_doc,
-            new_doc,
-            memory,
-            translator,
-            file=relative,
-            previous_file=old_path if old_path != relative else None,
-            run=options.run,
-            min_confidence=options.min_confidence,
             record=False,
             fuzzy_threshold=options.fuzzy_threshold,
             suggestions=options.suggestions,
         )
-    except AmtsError as exc:
-        if rename is not None:  # the detected rename was wrong: the chapter is new
-            return whole(f"rename from {old_path} not used: {exc}")
-        return _proposal(relative, human, memory, translator, new_doc, options, f"not synced, human file kept: {exc}")
-    if not result.publishable:
-        if rename is not None:  # no human file at this path to keep: published with its markers
-            record_sync(result, memory)
-            return ChapterOutcome(
-                relative, result.report, result.markdown, problem=_skeleton_note(result), rename=rename
-            )
-        note = f"not synced, human file kept: {_skeleton_note(result)}"
-        return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)
-    record_sync(result, memory)
-    return ChapterOutcome(relative, result.report, result.markdown, rename=rename)
-
-
-def _skeleton_note(result: SyncResult) -> str:
-    differences = result.report.skeleton_differences
-    return f"the synced chapter still differs from its source in {len(differences)} places (first: {differences[0]})"
-
-
-def _proposal(
-    relative: str,
-    human: str,
-    memory: TranslationMemory,
-    translator: Translator,
-    new_doc: Document,
-    options: _Options,
-    note: str,
-) -> ChapterOutcome:
-    """The human file kept as it is, with a whole-chapter machine translation offered beside it."""
-    result = sync_documents(
-        empty_document(relative),
-        empty_document(relative),
-        new_doc,
-        memory,
-        translator,
-        file=relative,
-        run=options.run,
-        record=False,
-        fuzzy_threshold=options.fuzzy_threshold,
-        suggestions=options.suggestions,
+    decision = chapter_outcome(
+        translation_at_path=human is not None and old_path == relative,
+        refusal=refusal,
+        skeleton_differences=result.report.skeleton_differences,
     )
-    return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)
+    if not decision.publish:
+        return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=decision.problem)
+    record_sync(result, memory)
+    problem = "; ".join(text for text in (note, decision.problem) if text) or None
+    return ChapterOutcome(relative, result.report, result.markdown, problem=problem, rename=rename)

@@ -4,12 +4,13 @@ synced is never replaced (its machine translation is offered beside it), outputs
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from amts.cli import main
-from amts.sync import engine
+from amts.sync import TranslationMemory, book, chapter_outcome, engine
 
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
@@ -172,3 +173,74 @@ def test_each_chapter_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.Mo
     assert sync_book(tmp_path) == 0
 
     assert sorted(parsed) == ["new", "old", "tgt"]
+
+
+@pytest.mark.parametrize(
+    ("at_path", "refusal", "differences", "action", "problem"),
+    [
+        (True, None, [], "publish", None),
+        (False, None, [], "publish", None),
+        (True, "wrong file", [], "keep-human", "not synced, human file kept: wrong file"),
+        (
+            True,
+            None,
+            ["a.md:3: missing label: x", "a.md:9: extra figure: y"],
+            "keep-human",
+            "not synced, human file kept: the synced chapter still differs from its source in 2 places "
+            "(first: a.md:3: missing label: x)",
+        ),
+        (
+            False,
+            None,
+            ["a.md:3: missing label: x"],
+            "publish",
+            "published with a skeleton-mismatch marker: the synced chapter still differs from its source in 1 "
+            "places (first: a.md:3: missing label: x)",
+        ),
+    ],
+    ids=["synced", "new", "refused", "differs", "new-differs"],
+)
+def test_what_becomes_of_a_chapter(
+    at_path: bool, refusal: str | None, differences: list[str], action: str, problem: str | None
+) -> None:
+    """Given a chapter's sync: whether a translation is at its path, a refusal, its skeleton differences
+    When its outcome is decided
+    Then a translation at its path is replaced only by a synced output with its source's skeleton, and a chapter
+    with none there is published, with a problem reported when its output still differs."""
+    decision = chapter_outcome(translation_at_path=at_path, refusal=refusal, skeleton_differences=differences)
+
+    assert (decision.action, decision.problem) == (action, problem)
+
+
+@dataclass
+class _ReferencingTranslator:
+    """MT that adds a reference to every text: its output never has its source's skeleton."""
+
+    name: str = "referencing"
+
+    def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+        return [f"{text} :numref:`sec_elsewhere`" for text in texts]
+
+
+def test_a_chapter_whose_output_still_differs_is_published_only_where_nothing_is_kept(tmp_path: Path) -> None:
+    """Given a book with a translated chapter and a new one, and MT whose output breaks the skeleton
+    When the book is synced
+    Then the translated chapter keeps its human file (the output offered as a proposal), and the new chapter,
+    with nothing at its path to keep, is published with a skeleton-mismatch marker and reported."""
+    write(tmp_path / "old" / "ch" / "a.md", OLD_SOURCE)
+    write(tmp_path / "tgt" / "ch" / "a.md", OLD_TARGET)
+    write(tmp_path / "new" / "ch" / "a.md", NEW_SOURCE)
+    write(tmp_path / "new" / "ch" / "fresh.md", "# Fresh\n\nA new section.\n")
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+
+    folders = (tmp_path / "old", tmp_path / "tgt", tmp_path / "new")
+    synced = book.sync_book(*folders, memory, _ReferencingTranslator(), run="r")
+    outcomes = {outcome.relative: outcome for outcome in synced}
+
+    kept, fresh = outcomes["ch/a.md"], outcomes["ch/fresh.md"]
+    assert kept.output == OLD_TARGET
+    assert kept.proposal is not None
+    assert (kept.problem or "").startswith("not synced, human file kept: the synced chapter still differs")
+    assert fresh.proposal is None
+    assert (fresh.output or "").startswith("<!-- amts:review reasons=skeleton-mismatch chars=2 -->")
+    assert (fresh.problem or "").startswith("published with a skeleton-mismatch marker: the synced chapter still")
