@@ -116,9 +116,15 @@ def test_a_human_chapter_that_cannot_be_synced_is_kept_with_a_proposal_beside_it
     # and the proposal's machine text is not in the memory: the published chapter is the human one
     memory = json.loads((tmp_path / "out" / ".amts" / "memory.en-zh.json").read_text(encoding="utf-8"))
     assert not any(entry["origin"] == "machine" for entry in memory["entries"].values())
-    # and a later book sync does not take the proposal for a chapter
-    assert sync_book(tmp_path) == 1
-    assert not (tmp_path / "out" / "ch" / "a.amts-proposal.amts-proposal.md").exists()
+    # and a later book sync that reads this output (into another language, the book's translation as its
+    # source) does not take the proposal for a chapter
+    (tmp_path / "es").mkdir()
+    out = str(tmp_path / "out")
+    options = ["--old-source", out, "--old-target", str(tmp_path / "es"), "--new-source", out]
+    assert main(["sync", *options, "-o", str(tmp_path / "es2"), "--pair", "zh-es", "--engine", "pseudo",
+                 "--report", str(tmp_path / "es.json")]) == 0  # fmt: skip
+    assert [f["file"] for f in json.loads((tmp_path / "es.json").read_text(encoding="utf-8"))["files"]] == ["ch/a.md"]
+    assert sorted(p.name for p in (tmp_path / "es2" / "ch").iterdir()) == ["a.md"]
 
 
 @pytest.mark.usefixtures("use_aligner")
