@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from amts.book import BlockKind, Document, markdown_files, parse, parse_file, segments
+from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
@@ -24,7 +24,7 @@ from amts.sync import (
     sync_documents,
 )
 from amts.sync.apply import record_sync
-from amts.sync.book import book_report, chapter_identity, proposal_path, sync_book
+from amts.sync.book import book_report, chapter_identity, sync_book
 from amts.sync.engine import Translator
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.local_state import LocalState

@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import Document, markdown_files, parse, parse_file
-from amts.book.parser import PROPOSAL_SUFFIX
+from amts.book import Document, markdown_files, parse, parse_file, proposal_path
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text
 from amts.sync.apply import SyncResult, record_sync
@@ -41,11 +40,6 @@ class ChapterOutcome:
     @property
     def proposal_path(self) -> str:
         return proposal_path(self.relative)
-
-
-def proposal_path(relative: str) -> str:
-    """Where the machine translation of a chapter that kept its human file is offered."""
-    return relative[: -len(".md")] + PROPOSAL_SUFFIX if relative.endswith(".md") else relative + PROPOSAL_SUFFIX
 
 
 def book_report(reports: Sequence[SyncReport]) -> BookReport:

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from amts.book import Block, BlockKind, Document, Segment, SpanKind, find_protected
+from amts.book import BlockKind, Document, Segment, SpanKind, find_protected, walk_blocks
 from amts.errors import AlignmentError, AmtsError
 from amts.languages import sentence_separator
 from amts.sync.changes import Unit
@@ -155,13 +155,10 @@ def check_anchors(old_doc: Document, tgt_doc: Document) -> None:
 def anchors(doc: Document) -> set[str]:
     """``:label:`` ids and figure files of a document (language-independent by d2lbook convention)."""
     found: set[str] = set()
-    stack = list(doc.blocks)
-    while stack:
-        block = stack.pop()
+    for block in walk_blocks(doc.blocks):
         found.update(block.labels)
         if block.target:
             found.add(block.target.rsplit("/", 1)[-1])
-        stack.extend(block.children)
     return found
 
 
@@ -343,19 +340,14 @@ def _signature(unit: Unit) -> str:
     """What a block shares with its translation apart from its text: its labels and figure for a block with
     text, its whole content (code without comments) for a block without, its framework for a Discussions link
     (the translation links to its own forum)."""
-    inner = [b for b in _leaves(unit.block) if b.kind not in (BlockKind.BLANK, BlockKind.TAB_MARKER)]
+    leaves = [b for b in walk_blocks([unit.block]) if not b.children]
+    inner = [b for b in leaves if b.kind not in (BlockKind.BLANK, BlockKind.TAB_MARKER)]
     if inner and all(b.kind is BlockKind.DISCUSSION for b in inner):
         return f"discussion\x00{','.join(sorted(unit.block.tab or ()))}"
     if unit.segments:
         labels = sorted(set(unit.block.labels))
         return f"{unit.kind}\x00{','.join(labels)}" if labels else ""
     return unit.cross_key
-
-
-def _leaves(block: Block) -> list[Block]:
-    if not block.children:
-        return [block]
-    return [leaf for child in block.children for leaf in _leaves(child)]
 
 
 def _components(edges: Sequence[tuple[int, int]]) -> list[Cluster]:

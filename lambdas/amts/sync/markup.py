@@ -14,46 +14,27 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from amts.book import ProtectedSpan, SpanKind, find_protected
+from amts.book import ProtectedSpan, SpanKind, find_protected, without_slide_marks
+from amts.book.skeleton import REF_ROLE, reference_keys
 from amts.sync.memory import normalise
 
-_SLIDE_KINDS = (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE)
-_REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
 _TRAILING_PUNCTUATION = re.compile(r"[。．.！!？?；;：:]+\s*$")
 
 
 def _markup_spans(text: str) -> list[ProtectedSpan]:
     """The protected spans of ``text`` but slide marks and the slides-only text between ``[~~``/``~~]``."""
-    spans: list[ProtectedSpan] = []
-    deleting = False
-    for span in find_protected(text):
-        if span.kind in _SLIDE_KINDS:
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            spans.append(span)
-    return spans
+    return [span for _, span in without_slide_marks(text) if span is not None]
 
 
 def prose_key(text: str) -> str:
     """The text with every protected span (but slide marks, which are dropped) as one placeholder of its kind:
     two sentences with the same prose key differ only in markup, so they share a translation."""
-    spans = find_protected(text)
-    pieces: list[str] = []
-    position = 0
-    deleting = False
-    for span in spans:
-        if not deleting:
-            pieces.append(text[position : span.start])
-        if span.kind in _SLIDE_KINDS:
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            pieces.append(f"\x00{span.kind.value}\x00")
-        position = span.end
-    if not deleting:
-        pieces.append(text[position:])
-    return normalise("".join(pieces))
+    return normalise("".join(piece if span is None else f"\x00{span.kind.value}\x00" for piece, span in
+                             without_slide_marks(text)))  # fmt: skip
+
+
+def _is_reference(span: ProtectedSpan) -> bool:
+    return span.kind is SpanKind.ROLE and REF_ROLE.fullmatch(span.text) is not None
 
 
 @dataclass(frozen=True)
@@ -85,8 +66,8 @@ def changed_spans(old: str, new: str) -> list[SpanChange] | None:
     ``align_references`` brings those in line afterwards."""
     if prose_key(old) != prose_key(new) and _without_references(old) != _without_references(new):
         return None
-    old_spans = [span.text for span in _markup_spans(old) if not _REF_ROLE.fullmatch(span.text)]
-    new_spans = [span.text for span in _markup_spans(new) if not _REF_ROLE.fullmatch(span.text)]
+    old_spans = [span.text for span in _markup_spans(old) if not _is_reference(span)]
+    new_spans = [span.text for span in _markup_spans(new) if not _is_reference(span)]
     if len(old_spans) != len(new_spans):
         return None
     return span_changes(old_spans, list(enumerate(new_spans)))
@@ -94,14 +75,11 @@ def changed_spans(old: str, new: str) -> list[SpanChange] | None:
 
 def _without_references(text: str) -> str:
     """The prose key with reference spans left out entirely."""
-    pieces: list[str] = []
-    position = 0
-    for span in find_protected(text):
-        pieces.append(text[position : span.start])
-        if span.kind not in _SLIDE_KINDS and not _REF_ROLE.fullmatch(span.text):
-            pieces.append(f"\x00{span.kind.value}\x00")
-        position = span.end
-    pieces.append(text[position:])
+    pieces = [
+        piece if span is None else f"\x00{span.kind.value}\x00"
+        for piece, span in without_slide_marks(text)
+        if span is None or not _is_reference(span)
+    ]
     return normalise("".join(pieces))
 
 
@@ -148,24 +126,16 @@ def carry_markup(target: str, changes: Sequence[SpanChange]) -> str | None:
     return result
 
 
-def reference_keys(text: str) -> Counter[str]:
+def _reference_keys(text: str) -> Counter[str]:
     """Reference targets of a text, one per cited key (``:cite:`a,b``` counts ``cite:a`` and ``cite:b``)."""
     keys: Counter[str] = Counter()
     for span in _reference_spans(text):
-        keys.update(_span_keys(span.text))
+        keys.update(reference_keys(span.text))
     return keys
 
 
 def _reference_spans(text: str) -> list[ProtectedSpan]:
-    return [s for s in find_protected(text) if s.kind is SpanKind.ROLE and _REF_ROLE.fullmatch(s.text)]
-
-
-def _span_keys(span_text: str) -> list[str]:
-    match = _REF_ROLE.fullmatch(span_text)
-    if match is None:
-        return []
-    role = "cite" if match.group(1).startswith("cite") else match.group(1)
-    return [f"{role}:{key.strip()}" for key in match.group(2).split(",") if key.strip()]
+    return [span for span in find_protected(text) if _is_reference(span)]
 
 
 def align_references(target: str, source: str) -> tuple[str, bool] | None:
@@ -177,22 +147,22 @@ def align_references(target: str, source: str) -> tuple[str, bool] | None:
     removed, and references still missing are added at the end of the text, before its final punctuation, for a
     person to move.
     """
-    wanted = reference_keys(source)
-    if reference_keys(target) == wanted:
+    wanted = _reference_keys(source)
+    if _reference_keys(target) == wanted:
         return None
     source_spans = _reference_spans(source)
     target_spans = _reference_spans(target)
     remaining = Counter(wanted)
     keep: list[bool] = []
     for span in target_spans:
-        keys = _span_keys(span.text)
+        keys = reference_keys(span.text)
         fits = all(remaining[key] >= count for key, count in Counter(keys).items())
         if fits:
             remaining.subtract(keys)
         keep.append(fits)
     unplaced: list[str] = []
     for span in source_spans:
-        keys = _span_keys(span.text)
+        keys = reference_keys(span.text)
         if all(remaining[key] >= count for key, count in Counter(keys).items()):
             remaining.subtract(keys)
             unplaced.append(span.text)

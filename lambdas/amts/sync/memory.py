@@ -57,23 +57,9 @@ def normalise(text: str) -> str:
 def loose_key(text: str) -> str:
     """The key of a text once slide marks are ignored (``[**…**]``/``(**…**)`` unwrapped, slides-only
     ``[~~…~~]`` text deleted): two texts with the same loose key need no translation work between them."""
-    from amts.book import SpanKind, find_protected  # the book model is pure; imported here to keep this light
+    from amts.book import without_slide_marks  # the book model is pure; imported here to keep this light
 
-    pieces: list[str] = []
-    position = 0
-    deleting = False
-    for span in find_protected(text):
-        if not deleting:
-            pieces.append(text[position : span.start])
-        if span.kind in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            pieces.append(span.text)
-        position = span.end
-    if not deleting:
-        pieces.append(text[position:])
-    return normalise("".join(pieces))
+    return normalise("".join(piece for piece, _ in without_slide_marks(text)))
 
 
 def text_hash(text: str) -> str:

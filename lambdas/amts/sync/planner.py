@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amts.book import Block, BlockKind, Document, Segment
+from amts.book import BlockKind, Document, Segment, walk_blocks
 from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
 from amts.sync.changes import Unit, document_units, match_segments, match_units
@@ -234,7 +234,7 @@ class Planner:
         """A block on the new source's markup, its text from the translation where that still applies."""
         if new.is_code:
             return self._code(new, old, targets)
-        has_code = any(b.kind is BlockKind.CODE for b in _descendants(new.block))
+        has_code = any(b.kind is BlockKind.CODE for b in walk_blocks(new.block.children))
         if not new.segments and not has_code:
             return [self._textless(new, targets)]
         chunk = Chunk([], self.new_doc.text[new.end : new.chunk_end])
@@ -269,10 +269,13 @@ class Planner:
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
         """Code cells inside a tab block: the translated cell where its code is the new one."""
         offered = [
-            (unit, block) for unit in targets for block in _descendants(unit.block) if block.kind is BlockKind.CODE
+            (unit, block)
+            for unit in targets
+            for block in walk_blocks(unit.block.children)
+            if block.kind is BlockKind.CODE
         ]
         result: list[tuple[int, int, list[Piece]]] = []
-        for block in _descendants(new.block):
+        for block in walk_blocks(new.block.children):
             if block.kind is not BlockKind.CODE:
                 continue
             wanted = [e.identity for e in block_elements(self.new_doc, block)]
@@ -480,13 +483,3 @@ def _code_identity(doc: Document, code: str) -> list[str]:
 
     cell = parse(code, path=doc.path)
     return [e.identity for block in cell.blocks for e in block_elements(cell, block)]
-
-
-def _descendants(block: Block) -> list[Block]:
-    found: list[Block] = []
-    stack = list(block.children)
-    while stack:
-        child = stack.pop(0)
-        found.append(child)
-        stack[:0] = list(child.children)
-    return found

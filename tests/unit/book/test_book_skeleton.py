@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from amts.book import parse
-from amts.book.skeleton import ElementKind, check_skeleton, code_key, skeleton
+from amts.book.skeleton import ElementKind, check_skeleton, code_key, reference_keys, skeleton
 from amts.cli import main
 
 SOURCE = """\
@@ -212,3 +212,12 @@ def test_the_command_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.Mo
     )
 
     assert sorted(parsed) == ["en", "old", "zh"]
+
+
+def test_a_reference_span_gives_one_key_per_target() -> None:
+    """Given reference spans of each kind
+    When their skeleton keys are read
+    Then each target is one key, and the cite roles are one role."""
+    assert reference_keys(":citet:`Lee.2021, Smith.2020`") == ["cite:Lee.2021", "cite:Smith.2020"]
+    assert reference_keys(":numref:`fig_a`") == ["numref:fig_a"]
+    assert reference_keys("`code`") == []
