@@ -18,7 +18,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from amts.book import BlockKind, Document, Segment, SpanKind, find_protected, walk_blocks
+from amts.align.sentences import AlignerParams, align_sentences
+from amts.book import BlockKind, Document, Segment, SpanKind, find_protected, prose, walk_blocks
 from amts.errors import AlignmentError, AmtsError
 from amts.languages import sentence_separator
 from amts.sync.changes import Unit
@@ -286,9 +287,6 @@ def _embedded_links(
     src: Sequence[Segment], tgt: Sequence[Segment], src_lang: str, tgt_lang: str, source_tabs: set[str]
 ) -> SegmentLinks:
     """Links of a small stretch from sentence-embedding alignment of its segments' prose."""
-    from amts.align.sentences import AlignerParams, align_sentences  # the peer area; numpy only when needed
-    from amts.book import prose
-
     sources = [s for s in src if prose(s)]
     targets = [t for t in tgt if prose(t) and not (t.tab and not set(t.tab) & source_tabs)]
     if not sources or not targets:

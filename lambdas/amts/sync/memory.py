@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
+from amts.book import without_slide_marks
 from amts.errors import AmtsError, InputError
 from amts.fsio import decode_text, write_atomic
 
@@ -57,8 +58,6 @@ def normalise(text: str) -> str:
 def loose_key(text: str) -> str:
     """The key of a text once slide marks are ignored (``[**…**]``/``(**…**)`` unwrapped, slides-only
     ``[~~…~~]`` text deleted): two texts with the same loose key need no translation work between them."""
-    from amts.book import without_slide_marks  # the book model is pure; imported here to keep this light
-
     return normalise("".join(piece for piece, _ in without_slide_marks(text)))
 
 

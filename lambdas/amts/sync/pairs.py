@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from amts.align.sentences import AlignerParams
+from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import Segment, Sentence, segment_sentences
 from amts.languages import sentence_separator
 from amts.sync.accounting import span_chars
@@ -48,9 +48,8 @@ class _Link:
     tgt: list[Segment]
     beads: list[Bead] | None = None
     src_sentences: list[Sentence] = field(default_factory=list)  # over the joined source text
-    tgt_sentences: list[Sentence] = field(default_factory=list)
-    src_text: str = ""
-    tgt_text: str = ""
+    tgt_sentences: list[Sentence] = field(default_factory=list)  # over ``tgt_text``
+    tgt_text: str = ""  # the target segments joined with the language's sentence separator
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,6 @@ class ChapterPairs:
             target = self.separator.join(segment.text for segment in link.tgt)
             found = Found(target, self._origin_of_pair(source, target))
             self.remember(source, found, "segment", link.src[0].id)
-            link.src_text = source
             link.tgt_text = target
             offset = 0
             for segment in link.src:
@@ -177,21 +175,17 @@ class ChapterPairs:
         link = self.links[number]
         if link.beads is not None:
             return link.beads
-        target_doc_text = self.separator.join(segment.text for segment in link.tgt)
         link.tgt_sentences = []
         offset = 0
         for segment in link.tgt:
             for sentence in segment_sentences(segment, self.tgt_lang):
                 link.tgt_sentences.append(Sentence(sentence.start + offset, sentence.end + offset, sentence.text))
             offset += len(segment.text) + len(self.separator)
-        link.tgt_text = target_doc_text
         if not link.src_sentences or not link.tgt_sentences:
             link.beads = []
         elif len(link.src_sentences) == 1 and len(link.tgt_sentences) == 1:
             link.beads = [((0,), (0,))]
         else:
-            from amts.align.sentences import align_sentences
-
             link.beads = [
                 (bead.src, bead.tgt)
                 for bead in align_sentences(

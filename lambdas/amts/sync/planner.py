@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amts.book import BlockKind, Document, Segment, walk_blocks
+from amts.book import BlockKind, Document, Segment, parse, walk_blocks
 from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
 from amts.sync.changes import Unit, document_units, match_segments, match_units
@@ -473,13 +473,9 @@ def _hoist_tab_group_reviews(chunks: list[Chunk]) -> None:
 
 def same_body_marker_only(old: Unit, new: Unit) -> bool:
     """Whether two versions of a code cell differ only in their framework marker line."""
-    from amts.sync.code import split_tab_marker
-
     return normalise(split_tab_marker(old.text)[1]) == normalise(split_tab_marker(new.text)[1])
 
 
 def _code_identity(doc: Document, code: str) -> list[str]:
-    from amts.book import parse
-
     cell = parse(code, path=doc.path)
     return [e.identity for block in cell.blocks for e in block_elements(cell, block)]
