@@ -21,7 +21,8 @@ from amts.errors import InputError
 from amts.sync.accounting import protected_length, segment_chars
 from amts.sync.apply import SyncResult, apply_sync, fit_text, record_sync
 from amts.sync.fuzzy import FUZZY_THRESHOLD
-from amts.sync.linking import MIN_CONFIDENCE, Aligner, SegmentLinks, default_aligner
+from amts.sync.gaps import SegmentLinks
+from amts.sync.linking import MIN_CONFIDENCE, Aligner, default_aligner
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan
 from amts.sync.planner import Planner
