@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from amts.book import BlockKind, Document, Segment, parse, walk_blocks
 from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
+from amts.sync.assembly import assemble
 from amts.sync.changes import Unit, document_units, match_segments, match_units
 from amts.sync.code import has_translatable_text, retag, same_body, split_tab_marker
 from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
 from amts.sync.reuse import SegmentResolver
-from amts.sync.review import ReviewNote, marker_pieces, pending_notes
+from amts.sync.review import ReviewNote, pending_notes
 
 _EXCERPT = 80
 
@@ -132,12 +133,14 @@ class Planner:
         self.report.human_edits_detected = self.resolver.human_edits
         self.report.old_source_mt = dict(self.resolver.pairs.old_source_mt)
         self.report.suggestion_chars = self.resolver.suggestion_chars
+        base = self.tgt_doc if self.tgt_doc.text else self.new_doc  # the file the output is written like
+        final = (self.tgt_doc.text or self.new_doc.text).endswith("\n")
         return SyncPlan(
             file=self.file,
             source_lang=self.memory.source_lang,
             target_lang=self.memory.target_lang,
             run=self.run,
-            pieces=self._assemble(chunks),
+            pieces=assemble(chunks, head=base.text[: base.body_start], newline=self.newline, final_newline=final),
             units=self.resolver.units,
             pending=self.ledger.pending,
             memory_updates=self.resolver.updates,
@@ -413,62 +416,6 @@ class Planner:
         return [chunk] if marker is None else [self._verbatim(marker), chunk]
 
     # -- output ------------------------------------------------------------------------------------------------
-    def _assemble(self, chunks: list[Chunk]) -> list[Piece]:
-        """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between,
-        every line ending the output's (the new source's text and the translation's may differ in it)."""
-        _hoist_tab_group_reviews(chunks)
-        base = self.tgt_doc if self.tgt_doc.text else self.new_doc
-        newline = self.newline
-        head = base.text[: base.body_start]
-        pieces: list[Piece] = [Piece(text=head)] if head else []
-        for index, chunk in enumerate(chunks):
-            if chunk.review:
-                pieces += [*marker_pieces(chunk.review, chunk.counts), Piece(text=newline + newline)]
-            body = [piece for piece in chunk.pieces if piece.unit is not None or piece.text]
-            pieces.extend(body)
-            ends_line = bool(body) and body[-1].unit is None and body[-1].text.endswith("\n")
-            if index == len(chunks) - 1:
-                if not ends_line and (self.tgt_doc.text or self.new_doc.text).endswith("\n"):
-                    pieces.append(Piece(text=newline))
-                elif ends_line:
-                    pieces.append(Piece(text=chunk.separator))
-                break
-            separator = chunk.separator if "\n" in chunk.separator else newline
-            pieces.append(Piece(text=("" if ends_line else newline) + separator))
-        for piece in pieces:
-            piece.text = with_newline(piece.text, newline)
-        return pieces
-
-
-def with_newline(text: str, newline: str) -> str:
-    """``text`` with every line ending ``newline``."""
-    flat = text.replace("\r\n", "\n")
-    return flat if newline == "\n" else flat.replace("\n", newline)
-
-
-def _is_tabbed(chunk: Chunk) -> bool:
-    """A code cell or a ``:begin_tab:`` block: d2lbook shows a run of them as one framework switcher."""
-    first = next((piece.text for piece in chunk.pieces if piece.unit is not None or piece.text), "")
-    return first.startswith(("```", ":begin_tab:"))
-
-
-def _hoist_tab_group_reviews(chunks: list[Chunk]) -> None:
-    """A marker between two framework cells would split d2lbook's tab switcher in two: the reviews of a run of
-    consecutive tabbed chunks go into one marker before the run."""
-    start: int | None = None
-    for index, chunk in enumerate([*chunks, Chunk([], "")]):
-        if index < len(chunks) and _is_tabbed(chunk):
-            if start is None:
-                start = index
-            elif chunk.review:
-                chunks[start].review.extend(chunk.review)
-                for name, (sentences, chars) in chunk.counts.items():
-                    figures = chunks[start].counts.setdefault(name, [0, 0])
-                    figures[0] += sentences
-                    figures[1] += chars
-                chunk.review, chunk.counts = [], {}
-            continue
-        start = None
 
 
 def same_body_marker_only(old: Unit, new: Unit) -> bool:
