@@ -9,6 +9,7 @@ elements, so a translation's ``:numref:``/``:eqref:``/``:cite:`` spans are also 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from amts.book import ProtectedSpan, SpanKind, find_protected, without_slide_marks
 from amts.book.skeleton import REF_ROLE, reference_keys
-from amts.sync.memory import normalise
+from amts.sync.memory import loose_key, normalise
 
 _TRAILING_PUNCTUATION = re.compile(r"[。．.！!？?；;：:]+\s*$")
 
@@ -188,3 +189,32 @@ def align_references(target: str, source: str) -> tuple[str, bool] | None:
         text = f"{text[:cut].rstrip()} {' '.join(unplaced)}{text[cut:]}"
         guessed = True
     return text, guessed
+
+
+def carry_markup_changes(target: str, old_source: str, new_source: str) -> str | None:
+    """The target text with the markup changes between ``old_source`` and ``new_source`` carried into it (a
+    whole-sentence slide mark too); None when the English changed in more than markup."""
+    if old_source == new_source:
+        return target
+    if loose_key(old_source) == loose_key(new_source):
+        return apply_slide_marks(target, old_source, new_source)
+    changes = changed_spans(old_source, new_source)
+    carried = carry_markup(target, changes) if changes is not None else None
+    return apply_slide_marks(carried, old_source, new_source) if carried is not None else None
+
+
+_CARRIED_KINDS = frozenset({SpanKind.CODE, SpanKind.MATH, SpanKind.ROLE, SpanKind.LINK_TARGET, SpanKind.URL})
+
+
+def carry_replaced_spans(target: str, old_source: str, new_source: str) -> str:
+    """A fuzzy match's translation with the protected spans the English replaced one for one (a renamed function,
+    a changed formula) replaced there too, where the translation has them; the rest is for the reviewer."""
+    old = [s.text for s in find_protected(old_source) if s.kind in _CARRIED_KINDS]
+    new = [s.text for s in find_protected(new_source) if s.kind in _CARRIED_KINDS]
+    pairs: list[tuple[int, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            pairs.extend(zip(range(i1, i2), new[j1:j2], strict=True))
+    changes = span_changes(old, pairs)
+    carried = carry_markup(target, changes) if changes else None
+    return carried if carried is not None else target
