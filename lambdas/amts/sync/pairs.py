@@ -208,25 +208,23 @@ class ChapterPairs:
 
     # -- lookups ---------------------------------------------------------------------------------------------
     def lookup(self, source: str) -> Found | None:
-        """A translation of ``source``: this chapter's pairs, the memory, then any old sentence of this chapter."""
-        found = self.local.get(normalise(source))
-        if found is not None:
-            return found
-        entry = self.memory.lookup(source)
-        if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
+        """A translation of ``source``: this chapter's own first (its pairs, then any old sentence of it, whose
+        pairs are computed on demand), then the memory; exact before slide marks ignored on each side. The chapter's
+        human translation is the most specific one: the memory keeps one translation per English text, from
+        whichever chapter came first, and may hold only machine output for it."""
         key = loose_key(source)
-        found = self.local_loose.get(key)
+        found = self.local.get(normalise(source)) or self.local_loose.get(key)
+        if found is None:
+            hit = self.sentence_index.get(key)
+            if hit is not None:
+                self.beads(hit[0])  # makes the link's sentence pairs local
+                found = self.local.get(normalise(source)) or self.local_loose.get(key)
         if found is not None:
             return found
-        entry = self.memory.lookup_loose(key)
+        entry = self.memory.lookup(source) or self.memory.lookup_loose(key)
         if entry is not None:
             return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
-        hit = self.sentence_index.get(key)
-        if hit is not None:
-            self.beads(hit[0])  # makes the link's sentence pairs local
-            found = self.local_loose.get(key)
-        return found
+        return None
 
     # -- fuzzy matches ------------------------------------------------------------------------------------------
     def fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:

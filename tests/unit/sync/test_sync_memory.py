@@ -347,3 +347,22 @@ def test_the_memorys_fuzzy_index_reads_only_the_entries_written_since(monkeypatc
     assert found is not None
     assert found.text == "暂退法把随机一部分激活值置零。"
     assert _CountingDict.walks == 0
+
+
+def test_a_sentence_of_the_chapter_takes_the_chapters_own_translation_before_the_memorys(aligner: Any) -> None:
+    """Given a memory that holds another chapter's translation of a sentence, and new English that moves that
+    sentence of this chapter into a paragraph of its own, ahead of the paragraph it came from
+    When the chapter is synced
+    Then the moved sentence keeps this chapter's translation, not the memory's."""
+    sentence = "Not every prediction problem is a regression problem."
+    memory = fresh_memory()
+    memory.remember(sentence, "别的章节这样译这句话。", origin=Origin.HUMAN, level="sentence", file="other.md",
+                    segment_id="s0009", run="r")  # fmt: skip
+    new_source = OLD_SOURCE.replace(f" {sentence}", "").replace(
+        ":label:`sec_linreg`\n", f":label:`sec_linreg`\n\n{sentence}\n"
+    )
+
+    result = sync_texts(OLD_SOURCE, OLD_TARGET, new_source, memory, RecordingTranslator(), aligner)
+
+    assert "\n并非每个预测问题都是回归问题。\n" in result.markdown
+    assert "别的章节" not in result.markdown
