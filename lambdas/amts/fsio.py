@@ -9,8 +9,14 @@ from pathlib import Path
 from amts.errors import InputError
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+def write_atomic(
+    path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8", durable: bool = False
+) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename.
+
+    The rename makes the write all-or-nothing for readers and for a killed process. With ``durable`` it also
+    survives a power loss or an OS crash: the data is flushed to disk before the rename, and the folder (the new
+    name) after it."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode(encoding) if isinstance(data, str) else data
@@ -18,12 +24,30 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         # mkstemp creates 0600 files; give the output the mode an ordinary write would have.
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    if durable:
+        fsync_folder(target.parent)
+
+
+def fsync_folder(folder: str | os.PathLike[str]) -> None:
+    """Flush a folder's entries to disk, so that a file created, renamed or removed in it stays so after a power
+    loss (POSIX; where a folder cannot be opened, as on Windows, there is nothing to do)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _current_umask() -> int:

@@ -12,7 +12,7 @@ Public API (see docs/module-map.md, section ``amts.book``)::
 """
 
 from amts.book.html import from_html, to_html
-from amts.book.inline import find_protected
+from amts.book.inline import find_protected, without_slide_marks
 from amts.book.model import (
     Block,
     BlockKind,
@@ -23,12 +23,14 @@ from amts.book.model import (
     SegmentIssue,
     Sentence,
     SpanKind,
+    walk_blocks,
 )
-from amts.book.parser import markdown_files, parse, parse_file, render
+from amts.book.parser import PROPOSAL_SUFFIX, markdown_files, parse, parse_file, proposal_path, render
 from amts.book.segments import join_lines, prose, replace_segments, segments, unwrapped_text
 from amts.book.sentences import segment_sentences, split_sentences
 
 __all__ = [
+    "PROPOSAL_SUFFIX",
     "Block",
     "BlockKind",
     "Document",
@@ -44,6 +46,7 @@ __all__ = [
     "markdown_files",
     "parse",
     "parse_file",
+    "proposal_path",
     "prose",
     "render",
     "replace_segments",
@@ -52,4 +55,6 @@ __all__ = [
     "split_sentences",
     "to_html",
     "unwrapped_text",
+    "walk_blocks",
+    "without_slide_marks",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from amts.book.model import ProtectedSpan, SpanKind
 
@@ -91,3 +92,22 @@ def _add_link_openers(text: str, spans: list[ProtectedSpan]) -> list[ProtectedSp
         openers.append(ProtectedSpan(SpanKind.LINK_OPEN, start, position + 1, text[start : position + 1]))
         covered[start : position + 1] = b"\x01" * (position + 1 - start)
     return sorted([*spans, *openers], key=lambda span: span.start)
+
+
+def without_slide_marks(text: str) -> Iterator[tuple[str, ProtectedSpan | None]]:
+    """``text`` in order as plain pieces ``(text, None)`` and protected spans ``(span.text, span)``, slide marks
+    left out and so is the slides-only text between ``[~~``/``(~~`` and ``~~]``/``~~)``: what a sentence says
+    with its slide marks ignored (``[**…**]`` and ``(**…**)`` only mark what a slide shows)."""
+    position = 0
+    deleting = False
+    for span in find_protected(text):
+        if not deleting and span.start > position:
+            yield text[position : span.start], None
+        if span.kind in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
+            if "~" in span.text:
+                deleting = span.kind is SpanKind.SLIDE_OPEN
+        elif not deleting:
+            yield span.text, span
+        position = span.end
+    if not deleting and position < len(text):
+        yield text[position:], None

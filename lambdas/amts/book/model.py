@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 
@@ -67,6 +68,13 @@ class Block:
     text_start: int = -1  # translatable text range, -1 when the block has none
     text_end: int = -1
     cells: tuple[tuple[int, int], ...] = ()  # table cells (text ranges), in row order
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block of ``blocks`` and, after each, its children and theirs: document order."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(block.children)
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,12 @@ def parse_file(path: str | os.PathLike[str]) -> Document:
 PROPOSAL_SUFFIX = ".amts-proposal.md"  # a machine translation offered beside a human chapter it could not sync
 
 
+def proposal_path(chapter: str) -> str:
+    """Where the machine translation of a chapter that kept its translation is offered: ``ch/a.md`` ->
+    ``ch/a.amts-proposal.md`` (a relative path, a file name or an object key alike)."""
+    return (chapter[: -len(".md")] if chapter.endswith(".md") else chapter) + PROPOSAL_SUFFIX
+
+
 def markdown_files(root: Path) -> dict[str, Path]:
     """Every chapter (a path named ``*.md``) under ``root`` by its relative POSIX path, sorted: the key that pairs
     a book's files with the same files of another language or version. AMTS proposals are not chapters."""

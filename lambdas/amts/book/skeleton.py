@@ -16,16 +16,18 @@ import difflib
 import enum
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from amts.book.inline import find_protected
-from amts.book.model import Block, BlockKind, Document, SpanKind
+from amts.book.model import Block, BlockKind, Document, SpanKind, walk_blocks
 
 _DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE)
-_REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
+# A reference role: its targets are skeleton elements (``:cite:`a,b``` cites two keys).
+REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
 _CELL_TAB = re.compile(r"^[ \t]*(?:#@tab|%%tab)\s+(.+?)\s*$", re.MULTILINE)
-_TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
+# A code cell's framework line (``#@tab pytorch``, ``%%tab all``); d2lbook reads it on the cell's first line.
+TAB_MARKER_LINE = re.compile(r"^[ \t]*(?:#@tab|%%tab)\b.*$", re.MULTILINE)
 _EXECUTION_COUNT = re.compile(r"\s*\bn=\d+\b")
 _SLIDE_MARK = re.compile(r"\[\*\*|\*\*\]|\(\*\*|\*\*\)")
 # Python comments (not ``#@tab``/``#@save`` markers), docstrings and string literals, scanned left to right so
@@ -113,7 +115,7 @@ def code_key(code: str) -> str:
 
     lines = code.split("\n")
     fence, body = lines[0], "\n".join(lines[1:])
-    body = _PY_TOKEN.sub(blank, _TAB_MARKER_LINE.sub("", body))
+    body = _PY_TOKEN.sub(blank, TAB_MARKER_LINE.sub("", body))
     head = " ".join(_EXECUTION_COUNT.sub("", fence).split())
     return " ".join([head, *body.split()])
 
@@ -134,12 +136,6 @@ def cell_tabs(code: str, enclosing: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(sorted(name.strip() for name in marker.group(1).split(",") if name.strip()))
 
 
-def _walk(blocks: Sequence[Block]) -> Iterator[Block]:
-    for block in blocks:
-        yield block
-        yield from _walk(block.children)
-
-
 def _excerpt(text: str, size: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= size else flat[: size - 1] + "…"
@@ -149,7 +145,7 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
     """The skeleton elements of one block and its children, in document order; the references of one paragraph
     in the order of their targets (a translation may order its clauses differently)."""
     found: list[Element] = []
-    for inner in _walk([block]):
+    for inner in walk_blocks([block]):
         text = doc.text[inner.start : inner.end]
         line = inner.line
         tabs = tuple(sorted(inner.tab)) if inner.tab else ()
@@ -185,6 +181,16 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
     return found
 
 
+def reference_keys(span_text: str) -> list[str]:
+    """The skeleton keys of a reference span, one per target (``:citet:`a, b``` -> ``cite:a``, ``cite:b``; the
+    cite roles are one role, since a translation's grammar chooses between them); [] for any other text."""
+    match = REF_ROLE.fullmatch(span_text)
+    if match is None:
+        return []
+    role = "cite" if match.group(1).startswith("cite") else match.group(1)
+    return [f"{role}:{target.strip()}" for target in match.group(2).split(",") if target.strip()]
+
+
 def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> list[Element]:
     if block.kind in (BlockKind.CODE, BlockKind.COMMENT, BlockKind.DISCUSSION, BlockKind.BLANK):
         return []
@@ -192,22 +198,16 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
     for span in find_protected(text):
         if span.kind is not SpanKind.ROLE:
             continue
-        match = _REF_ROLE.fullmatch(span.text)
-        if match is None:
-            continue
-        role = "cite" if match.group(1).startswith("cite") else match.group(1)
         at = doc.line_of(block.start + span.start)
-        for target in match.group(2).split(","):
-            if target.strip():
-                found.append(
-                    Element(ElementKind.REF, f"{role}:{target.strip()}", at, f":{role}:`{target.strip()}`", tabs)
-                )
+        for key in reference_keys(span.text):
+            role, target = key.split(":", 1)
+            found.append(Element(ElementKind.REF, key, at, f":{role}:`{target}`", tabs))
     return found
 
 
 def _code_excerpt(code: str) -> str:
     lines = [line for line in code.split("\n")[1:] if line.strip() and not line.startswith("```")]
-    body = [line for line in lines if not _TAB_MARKER_LINE.match(line)]
+    body = [line for line in lines if not TAB_MARKER_LINE.match(line)]
     return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
 
 

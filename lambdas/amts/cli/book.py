@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from amts.book import from_html, join_lines, parse, parse_file, segment_sentences, segments, to_html
+from amts.book import from_html, join_lines, parse_file, segment_sentences, segments, to_html
 from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
 from amts.book.skeleton import check_skeleton
@@ -137,8 +137,8 @@ def run_roundtrip(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[str, Path, Path, Path | None]], list[str]]:
-    """(name, translation, source, old source) to compare, and the source files that have no translation."""
+def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Path | None]], list[str]]:
+    """(translation, source, old source) to compare, and the source files that have no translation."""
     translation, source, old = args.translation, args.source, args.old_source
     for path in (translation, source, *([old] if old is not None else [])):
         if not path.exists():
@@ -146,16 +146,16 @@ def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[str, Path, Pat
     if translation.is_dir() != source.is_dir() or (old is not None and old.is_dir() != source.is_dir()):
         raise InputError("give files or folders on every side, not a mix", path=str(translation))
     if not source.is_dir():
-        return [(str(translation), translation, source, old)], []
+        return [(translation, source, old)], []
     translated = book_files(translation)
-    pairs: list[tuple[str, Path, Path, Path | None]] = []
+    pairs: list[tuple[Path, Path, Path | None]] = []
     untranslated: list[str] = []
     for relative, source_file in book_files(source).items():
         if relative not in translated:
             untranslated.append(relative)
             continue
         old_file = old / relative if old is not None and (old / relative).is_file() else None
-        pairs.append((str(translated[relative]), translated[relative], source_file, old_file))
+        pairs.append((translated[relative], source_file, old_file))
     if not pairs:
         raise InputError("no file of the source folder has a translation at the same path", path=str(translation))
     return pairs, untranslated
@@ -163,14 +163,10 @@ def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[str, Path, Pat
 
 def run_check_skeleton(args: argparse.Namespace) -> int:
     pairs, untranslated = _skeleton_pairs(args)
-    checks = []
-    for name, translation, source, old in pairs:
-        document = parse_file(translation)
-        checks.append(
-            check_skeleton(
-                parse(document.text, path=name), parse_file(source), parse_file(old) if old is not None else None
-            )
-        )
+    checks = [
+        check_skeleton(parse_file(translation), parse_file(source), parse_file(old) if old is not None else None)
+        for translation, source, old in pairs
+    ]
     lines = [str(difference) for check in checks for difference in check.differences]
     failing = sum(1 for check in checks if not check.ok)
     if args.json is not None:

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from amts.book import BlockKind, Document, parse, parse_file, segments
+from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
 from amts.fsio import read_text, write_atomic
 from amts.languages import LanguagePair
@@ -24,11 +24,12 @@ from amts.sync import (
     sync_documents,
 )
 from amts.sync.apply import record_sync
-from amts.sync.book import book_report, chapter_identity, proposal_path, sync_book
+from amts.sync.book import book_report, chapter_identity, sync_book
 from amts.sync.engine import Translator
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.local_state import LocalState
 from amts.sync.models import Effort, SentenceCount
+from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 
@@ -215,13 +216,14 @@ def _sync_files(
         suggestions=args.mt_suggestions,
     )
     report = result.report
-    if not result.publishable:
+    # The file form always has a translation at the chapter's path: the one named by --old-target.
+    decision = chapter_outcome(translation_at_path=True, skeleton_differences=report.skeleton_differences)
+    if not decision.publish:
         proposal = args.out.with_name(proposal_path(args.out.name))
         state.publish({args.out: old_target.text, proposal: result.markdown}, base, base=base)
         print(
-            f"amts sync: {args.new_source}: not synced, the human translation is kept in {args.out} and the machine "
-            f"translation offered in {proposal}: the synced chapter still differs from its source in "
-            f"{len(report.skeleton_differences)} places (first: {report.skeleton_differences[0]})",
+            f"amts sync: {args.new_source}: {decision.problem}; the human translation is in {args.out}, the machine "
+            f"translation offered in {proposal}",
             file=sys.stderr,
         )
         _write_report(args, report)
@@ -263,16 +265,20 @@ def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
 def run_review_list(args: argparse.Namespace) -> int:
     files: list[Path] = []
     for path in args.paths:
-        if path.is_dir():
-            files.extend(sorted(path.rglob("*.md")))
-        else:
-            files.append(path)
+        # A folder is a book: its chapters, not the proposals offered beside kept human files.
+        files.extend(markdown_files(path).values() if path.is_dir() else [path])
     items = []
     unmarked = [0, 0]
     for file in files:
         text = read_text(file)
         items += scan_markers(text, file=str(file))
-        kept = unmarked_segments(parse(text, path=str(file)))
+        if not text.strip():
+            continue  # an empty chapter: nothing to review, nothing kept
+        try:
+            kept = unmarked_segments(parse(text, path=str(file)))
+        except InputError as exc:  # its markers are listed; what it keeps unmarked cannot be counted
+            print(f"amts review-list: {exc}; its unmarked text is not counted", file=sys.stderr)
+            continue
         unmarked[0] += kept[0]
         unmarked[1] += kept[1]
     if args.json:

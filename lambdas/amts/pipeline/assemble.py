@@ -29,6 +29,7 @@ from amts.pipeline.s3 import put_json, put_text, read_json, read_text
 from amts.sync.apply import SyncResult, apply_sync, record_sync
 from amts.sync.memory import S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
+from amts.sync.outcome import chapter_outcome
 from amts.sync.stage import stage_units, unstage_translations
 from amts.translate.adapter import TranslateAdapter, job_state, split_s3_uri, stand_in_engines
 
@@ -97,6 +98,7 @@ class ChapterOutcome:
     kept_reason: str | None = None
     renamed_from: str | None = None
     skeleton_differences: int = 0
+    note: str | None = None  # published with a problem to report (a new or moved chapter still differing)
 
 
 def rebuild_whole(source: Document, html: str) -> tuple[str, dict[str, str], list[str]]:
@@ -151,15 +153,15 @@ def assemble_pair(
             outcomes.append(outcome)
             continue
         key = layout.published_key(pair.target, chapter.path)
-        keep_human = chapter.mode == "proposal" or (not result.publishable and chapter.previous_path is None)
-        if keep_human:
-            # The human translation stays; the machine translation is offered beside it.
-            reason = chapter.note or (
-                f"the synced chapter still differs from its source in {outcome.skeleton_differences} places "
-                f"(first: {result.report.skeleton_differences[0]})"
-            )
+        decision = chapter_outcome(
+            translation_at_path=chapter.translation_at_path,
+            refusal=chapter.refusal,
+            skeleton_differences=result.report.skeleton_differences,
+        )
+        if not decision.publish:
+            # The translation at the path stays; the machine translation is offered beside it.
             outcome.proposal = layout.proposal_key(pair.target, chapter.path)
-            outcome.kept_reason = reason
+            outcome.kept_reason = decision.problem
             put_text(s3_client, output_bucket, outcome.proposal, result.markdown)
             if chapter.human_key is not None:  # nothing published yet: the human file is the chapter
                 human = read_text(s3_client, input_bucket, chapter.human_key)
@@ -168,6 +170,7 @@ def assemble_pair(
                     published.append(key)
             outcomes.append(outcome)
             continue
+        outcome.note = decision.problem  # published, but still differing from its skeleton: said in the report
         record_sync(result, memory)
         put_text(s3_client, output_bucket, key, result.markdown)
         put_text(s3_client, output_bucket, layout.source_snapshot_key(task.pair_name, chapter.path), source_text)
@@ -191,6 +194,7 @@ def assemble_pair(
             f"{o.path}: {o.kept_reason} (machine translation offered at {o.proposal})" for o in outcomes if o.proposal
         ][:50],
         renames=[f"{o.renamed_from} -> {o.path}" for o in outcomes if o.renamed_from][:200],
+        published_with_problems=[f"{o.path}: {o.note}" for o in outcomes if o.published and o.note][:50],
     )
 
 

@@ -10,7 +10,7 @@ Output bucket: published chapters, per-pair state (memory, source snapshots, run
 from __future__ import annotations
 
 from amts import config
-from amts.book.parser import PROPOSAL_SUFFIX
+from amts.book import proposal_path
 
 
 def parallel_data_key(pair_name: str, content_hash: str) -> str:
@@ -71,7 +71,7 @@ def published_key(target: str, path: str) -> str:
 
 def proposal_key(target: str, path: str) -> str:
     """Where a chapter that kept its human file is offered its machine translation (``x.amts-proposal.md``)."""
-    return published_key(target, path[: -len(".md")] + PROPOSAL_SUFFIX)
+    return published_key(target, proposal_path(path))
 
 
 def book_key(language: str, path: str) -> str:

@@ -332,6 +332,10 @@ class AssembleResult(_Model):
         default_factory=list, description="chapters that kept their human file, with the reason (a proposal beside it)"
     )
     renames: list[str] = Field(default_factory=list, description="chapters synced from their old path: 'old -> new'")
+    published_with_problems: list[str] = Field(
+        default_factory=list,
+        description="new or moved chapters published with a skeleton-mismatch marker, with the reason",
+    )
 
 
 class ScoreStep(_Model):
@@ -416,6 +420,12 @@ class StagedChapter(_Model):
     human_key: str | None = Field(
         default=None, description="input-bucket key of the human file a proposal chapter keeps, when none is published"
     )
+    translation_at_path: bool = Field(
+        default=False,
+        description="a translation (published or human) is at the chapter's own path: it is kept "
+        "unless the synced output has its source's skeleton (amts.sync.chapter_outcome)",
+    )
+    refusal: str | None = Field(default=None, description="why the sync against that translation was refused")
 
     @property
     def translated_whole(self) -> bool:

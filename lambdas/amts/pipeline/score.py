@@ -462,6 +462,7 @@ def score_pair(
         )
     notes: list[str] = [f"kept the human file of {proposal}" for proposal in step.assemble.proposals]
     notes += [f"moved chapter synced from its old path: {rename}" for rename in step.assemble.renames]
+    notes += [f"published for review: {problem}" for problem in step.assemble.published_with_problems]
     manifest_text = read_text(s3_client, work_bucket, step.stage.stage_key)
     manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
     if manifest is None:

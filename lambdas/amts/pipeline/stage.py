@@ -127,6 +127,7 @@ def stage_pair(
         rename = renames.get(path) if previous is not None else None
         mode: Literal["sync", "proposal"] = "sync"
         note: str | None = None
+        refusal: str | None = None
         try:
             if previous is None:  # a new chapter: all of it goes to MT (through the memory), every block marked
                 plan = _new_chapter(new_doc, memory, task)
@@ -147,7 +148,7 @@ def stage_pair(
             if rename is not None:  # the chapter it was taken to continue does not match: it is new after all
                 note, rename = f"rename from {rename.old} not used: {exc}", None
             else:  # the translation does not match: it is kept, and MT is offered beside it
-                mode, note = "proposal", f"not synced, human file kept: {exc}"
+                mode, refusal = "proposal", exc.message
         plan_key = layout.sync_plan_key(task.run_id, task.pair_name, index)
         put_json(s3_client, work_bucket, plan_key, plan.model_dump(mode="json"))
         document = etag = None
@@ -169,6 +170,8 @@ def stage_pair(
                 note=note,
                 previous_path=rename.old if rename is not None else None,
                 human_key=previous.human_key if previous is not None and rename is None else None,
+                translation_at_path=previous is not None and previous.path == path,
+                refusal=refusal,
             )
         )
     characters = sum(chapter.characters for chapter in staged)

@@ -7,6 +7,7 @@ Public API (see docs/module-map.md, section ``amts.sync``)::
     plan = plan_sync(old_src_doc, old_tgt_doc, new_src_doc, memory)       # what needs MT (JSON-serialisable)
     result = apply_sync(plan, {unit.id: translation for ...}, memory)    # markdown + report + memory
     result = sync_documents(old_src, old_tgt, new_src, memory, translator)  # both at once (CLI)
+    decision = chapter_outcome(translation_at_path=True, skeleton_differences=result.report.skeleton_differences)
 """
 
 from amts.sync.changes import detect_changes
@@ -31,12 +32,15 @@ from amts.sync.memory import (
     text_hash,
 )
 from amts.sync.models import ChangeSet, MtUnit, ReviewItem, SyncPlan, SyncReport
+from amts.sync.outcome import ChapterAction, ChapterDecision, chapter_outcome
 from amts.sync.review import scan_markers
 from amts.sync.translators import PseudoTranslator, offline_translator
 
 __all__ = [
     "MIN_CONFIDENCE",
     "ChangeSet",
+    "ChapterAction",
+    "ChapterDecision",
     "LocalMemoryStore",
     "MemoryEntry",
     "MemoryStore",
@@ -51,6 +55,7 @@ __all__ = [
     "TranslationMemory",
     "Translator",
     "apply_sync",
+    "chapter_outcome",
     "detect_changes",
     "empty_document",
     "memory_path",

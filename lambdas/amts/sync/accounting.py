@@ -15,7 +15,6 @@ Outcome = Literal["kept", "markup_updated", "memory", "fuzzy", "partial_mt", "mt
 # How the text standing for one source sentence was made: the translators' own, with markup carried in, kept from a
 # slightly different source (fuzzy), kept although a person's edit meets a changed source (flagged), or MT.
 SentenceClass = Literal["verbatim", "markup_updated", "fuzzy_kept", "flagged", "mt"]
-SENTENCE_CLASSES: tuple[SentenceClass, ...] = ("verbatim", "markup_updated", "fuzzy_kept", "flagged", "mt")
 # The class of an unchanged segment copied from the translation, by who made that text.
 _UNCHANGED_CLASS: dict[Origin, SentenceClass] = {Origin.MACHINE: "mt", Origin.FUZZY: "fuzzy_kept"}
 # The classes a review marker counts (``fuzzy=sentences:chars``, ``mt=…``), for ``amts review-list``.
@@ -144,10 +143,7 @@ class Ledger:
             self.report.reused_chars += chars
             self.report.outcomes.kept += 1
             self.origin_counts[origin.value] += 1
-            kind: SentenceClass = (
-                "mt" if origin is Origin.MACHINE else "fuzzy_kept" if origin is Origin.FUZZY else "verbatim"
-            )
-            self.count(kind, len(segment_sentences(segment, lang)) or 1, chars)
+            self.count(_UNCHANGED_CLASS.get(origin, "verbatim"), len(segment_sentences(segment, lang)) or 1, chars)
 
     def flag_code(self, chunk: Chunk, reason: ReviewReason, chars: int) -> None:
         chunk.review.append(ReviewNote(reason, "", chars))

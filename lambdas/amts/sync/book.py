@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.book import Document, markdown_files, parse_file
-from amts.book.parser import PROPOSAL_SUFFIX
+from amts.book import Document, markdown_files, parse, parse_file, proposal_path
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text
 from amts.sync.apply import SyncResult, record_sync
@@ -23,6 +22,7 @@ from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_do
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, Effort, SentenceCount, SyncReport
+from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import Rename, detect_renames
 
 
@@ -40,11 +40,6 @@ class ChapterOutcome:
     @property
     def proposal_path(self) -> str:
         return proposal_path(self.relative)
-
-
-def proposal_path(relative: str) -> str:
-    """Where the machine translation of a chapter that kept its human file is offered."""
-    return relative[: -len(".md")] + PROPOSAL_SUFFIX if relative.endswith(".md") else relative + PROPOSAL_SUFFIX
 
 
 def book_report(reports: Sequence[SyncReport]) -> BookReport:
@@ -138,7 +133,7 @@ def sync_book(
                 relative,
                 old_path,
                 new_doc,
-                old_files.get(old_path),
+                old_chapters.get(old_path),
                 translated.get(old_path),
                 memory,
                 translator,
@@ -172,7 +167,7 @@ def _sync_chapter(
     relative: str,
     old_path: str,
     new_doc: Document,
-    old_file: Path | None,
+    old_doc: Document | AmtsError | None,
     target_file: Path | None,
     memory: TranslationMemory,
     translator: Translator,
@@ -180,8 +175,37 @@ def _sync_chapter(
     options: _Options,
     rename: Rename | None,
 ) -> ChapterOutcome:
-    def whole(note: str | None = None) -> ChapterOutcome:
-        nothing = empty_document(old_path)
+    """Sync one chapter against its translation (at its path, or at its old path when it moved), or translate it
+    whole when it has none or the sync is refused; ``chapter_outcome`` decides what is published."""
+    human = read_text(target_file) if target_file is not None else None
+    result: SyncResult | None = None
+    refusal = note = None
+    if target_file is not None and human is not None:
+        try:
+            if isinstance(old_doc, AmtsError):
+                raise old_doc
+            result = sync_documents(
+                # A translation with no old source was made from the current one (the book gives them side by side).
+                old_doc if old_doc is not None else new_doc,
+                parse(human, path=str(target_file)),
+                new_doc,
+                memory,
+                translator,
+                file=relative,
+                previous_file=old_path if old_path != relative else None,
+                run=options.run,
+                min_confidence=options.min_confidence,
+                record=False,
+                fuzzy_threshold=options.fuzzy_threshold,
+                suggestions=options.suggestions,
+            )
+        except AmtsError as exc:
+            if rename is None:
+                refusal = str(exc)
+            else:  # the detected rename was wrong: the chapter is new
+                note, rename = f"rename from {old_path} not used: {exc}", None
+    if result is None:  # a new chapter, or one whose translation could not be used: translated whole
+        nothing = empty_document(relative)
         result = sync_documents(
             nothing,
             nothing,
@@ -190,73 +214,17 @@ def _sync_chapter(
             translator,
             file=relative,
             run=options.run,
-            fuzzy_threshold=options.fuzzy_threshold,
-            suggestions=options.suggestions,
-        )
-        return ChapterOutcome(relative, result.report, result.markdown, problem=note, rename=None)
-
-    if target_file is None:
-        return whole()
-    human = read_text(target_file)
-    try:
-        target_doc = parse_file(target_file)
-        # A translation with no old source was made from the current one (the book gives them side by side).
-        old_doc = parse_file(old_file) if old_file is not None else new_doc
-        result = sync_documents(
-            old_doc,
-            target_doc,
-            new_doc,
-            memory,
-            translator,
-            file=relative,
-            previous_file=old_path if old_path != relative else None,
-            run=options.run,
-            min_confidence=options.min_confidence,
             record=False,
             fuzzy_threshold=options.fuzzy_threshold,
             suggestions=options.suggestions,
         )
-    except AmtsError as exc:
-        if rename is not None:  # the detected rename was wrong: the chapter is new
-            return whole(f"rename from {old_path} not used: {exc}")
-        return _proposal(
-            relative, human, memory, translator, new_doc, options.run, f"not synced, human file kept: {exc}"
-        )
-    if not result.publishable:
-        if rename is not None:  # no human file at this path to keep: published with its markers
-            record_sync(result, memory)
-            return ChapterOutcome(
-                relative, result.report, result.markdown, problem=_skeleton_note(result), rename=rename
-            )
-        note = f"not synced, human file kept: {_skeleton_note(result)}"
-        return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)
-    record_sync(result, memory)
-    return ChapterOutcome(relative, result.report, result.markdown, rename=rename)
-
-
-def _skeleton_note(result: SyncResult) -> str:
-    differences = result.report.skeleton_differences
-    return f"the synced chapter still differs from its source in {len(differences)} places (first: {differences[0]})"
-
-
-def _proposal(
-    relative: str,
-    human: str,
-    memory: TranslationMemory,
-    translator: Translator,
-    new_doc: Document,
-    run: str,
-    note: str,
-) -> ChapterOutcome:
-    """The human file kept as it is, with a whole-chapter machine translation offered beside it."""
-    result = sync_documents(
-        empty_document(relative),
-        empty_document(relative),
-        new_doc,
-        memory,
-        translator,
-        file=relative,
-        run=run,
-        record=False,
+    decision = chapter_outcome(
+        translation_at_path=human is not None and old_path == relative,
+        refusal=refusal,
+        skeleton_differences=result.report.skeleton_differences,
     )
-    return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=note)
+    if not decision.publish:
+        return ChapterOutcome(relative, result.report, human, proposal=result.markdown, problem=decision.problem)
+    record_sync(result, memory)
+    problem = "; ".join(text for text in (note, decision.problem) if text) or None
+    return ChapterOutcome(relative, result.report, result.markdown, problem=problem, rename=rename)

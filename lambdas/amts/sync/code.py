@@ -8,20 +8,18 @@ the new source's code; the translation's comments are then lost and a person is 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 
-from amts.book.skeleton import cell_tabs, code_key
+from amts.book.skeleton import TAB_MARKER_LINE, cell_tabs, code_key
 from amts.sync.changes import Unit
 
 CODE_SIMILARITY = 0.6  # code this similar, same tab, in the same gap: the same cell, edited
-_TAB_MARKER = re.compile(r"^(?:#@tab|%%tab)\b")
 
 
 def split_tab_marker(code: str) -> tuple[str | None, str]:
     """A code cell's framework marker line (``#@tab …`` / ``%%tab …``) and the cell without it."""
     lines = code.split("\n")
-    if len(lines) > 1 and _TAB_MARKER.match(lines[1]):
+    if len(lines) > 1 and TAB_MARKER_LINE.fullmatch(lines[1]):
         return lines[1], "\n".join(lines[:1] + lines[2:])
     return None, code
 
@@ -35,8 +33,9 @@ def retag(target_code: str, new_code: str) -> str:
 
 
 def has_translatable_text(code: str) -> bool:
-    """Whether a code cell holds text a translator would touch (comments, docstrings, printed prose)."""
-    body = "\n".join(code.split("\n")[1:-1])
+    """Whether a code cell holds text a translator would touch (comments, docstrings, printed prose): its key
+    differs from its code with only the framework line left out (as the key leaves it out)."""
+    body = TAB_MARKER_LINE.sub("", "\n".join(code.split("\n")[1:-1]))
     return code_key("```\n" + body) != " ".join(["```", *body.split()])
 
 

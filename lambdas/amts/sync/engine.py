@@ -21,7 +21,8 @@ from amts.errors import InputError
 from amts.sync.accounting import protected_length, segment_chars
 from amts.sync.apply import SyncResult, apply_sync, fit_text, record_sync
 from amts.sync.fuzzy import FUZZY_THRESHOLD
-from amts.sync.linking import MIN_CONFIDENCE, Aligner, SegmentLinks, default_aligner
+from amts.sync.gaps import SegmentLinks
+from amts.sync.linking import MIN_CONFIDENCE, Aligner, default_aligner
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan
 from amts.sync.planner import Planner
@@ -83,7 +84,10 @@ def plan_sync(
     ``fuzzy_threshold`` (None: off) keeps the human translation of an old sentence at least that similar to a
     changed one, marked with the English change; ``suggestions`` also sends such sentences to MT for the marker.
     ``memory`` is read, not changed; the decisions that update it travel in the plan (``memory_updates``).
-    Raises ``AlignmentError`` when the old target does not look like a translation of the old source.
+    Raises ``AlignmentError`` when the old target does not look like a translation of the old source (too few
+    shared labels and figures, or the document aligner's confidence below ``min_confidence``; the aligner is asked
+    unless the memory's own exact matches link the chapter), and ``InputError`` when a text is not in the language
+    it should be in (the aligner's check).
     """
     old_doc = _as_document(old_source, "<old source>")
     tgt_doc = _as_document(old_target, "<old target>")

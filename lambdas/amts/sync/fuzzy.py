@@ -121,7 +121,7 @@ class FuzzyIndex(Generic[T]):
             for word in {w.lower() for w in _INDEX_WORD.findall(key)}:
                 self.by_word[word].append(number)
 
-    def best(self, text: str, threshold: float, *, exclude: set[int] | None = None) -> tuple[int, Match[T]] | None:
+    def best(self, text: str, threshold: float) -> tuple[int, Match[T]] | None:
         """The candidate with the highest score at or above ``threshold`` (its number and the match), or None."""
         key = loose_key(text)
         words = {w.lower() for w in _INDEX_WORD.findall(key)}
@@ -136,8 +136,6 @@ class FuzzyIndex(Generic[T]):
         pool = [n for n, count in counts.items() if count >= needed]
         best: tuple[int, Match[T]] | None = None
         for number in sorted(pool):
-            if exclude and number in exclude:
-                continue
             score = _bounded_ratio(self.keys[number], key, threshold)
             if score >= threshold and (best is None or score > best[1].score):
                 best = (number, Match(self.keys[number], score, self.payloads[number]))

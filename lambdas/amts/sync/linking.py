@@ -1,7 +1,8 @@
 """Which blocks of the existing translation translate which blocks of the old source.
 
-Segments are linked through the translation memory when it knows the translation (an earlier sync wrote it),
-else by the alignment area's document aligner. Segment links become block links; the largest subset that never
+Segments are linked through the translation memory when its exact matches place most of the chapter (an earlier
+sync wrote the translation), else by the alignment area's document aligner; ``amts.sync.gaps`` re-aligns and
+completes what either left unlinked. Segment links become block links; the largest subset that never
 crosses is kept, and the gaps between those anchors are filled with blocks that carry no text but the same
 structure (code cells by their code, equations, figures and headings by their labels). Connected block links form
 *clusters*: old-source blocks and the target blocks that translate them. Target blocks in no cluster are the
@@ -18,14 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from amts.book import Block, BlockKind, Document, Segment, SpanKind, find_protected
+from amts.book import BlockKind, Document, Segment, walk_blocks
 from amts.errors import AlignmentError, AmtsError
 from amts.languages import sentence_separator
 from amts.sync.changes import Unit
 from amts.sync.code import pair_code_cells
+from amts.sync.gaps import SegmentLinks, complete_links, realign_windows
 from amts.sync.memory import TranslationMemory, loose_key, normalise
 
-SegmentLinks = list[tuple[tuple[str, ...], tuple[str, ...]]]
 Aligner = Callable[[Document, Document, str, str], tuple[SegmentLinks, float]]
 
 # Below this document-alignment confidence the old target is not a translation of the old source.
@@ -35,12 +36,10 @@ MIN_ANCHORS = 3
 MIN_SHARED_ANCHORS = 0.5
 # Two label ids this similar are one label respelled (``sec_nadaraya-waston`` fixed to ``…-watson``).
 LABEL_SIMILARITY = 0.85
-# Unlinked segments left between two links are linked as one group when there are this few on each side and
-# their length ratio is within this factor of the document's.
-GAP_SEGMENTS = 6
-GAP_RATIO_SLACK = 2.0
-# A stretch the aligner left unlinked on both sides is aligned again with embeddings when it is this small.
-WINDOW_SEGMENTS = 40
+# The memory links a chapter instead of the aligner when its own exact matches place at least this share of the old
+# source's characters (the rest completed gap by gap). On the real book a re-sync of synced output has 91 % or
+# more; a first sync, where the memory knows only other chapters' stock headings, 2 % or less.
+MEMORY_SHARE = 0.5
 SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave a block's text as it was
 
 
@@ -151,13 +150,10 @@ def check_anchors(old_doc: Document, tgt_doc: Document) -> None:
 def anchors(doc: Document) -> set[str]:
     """``:label:`` ids and figure files of a document (language-independent by d2lbook convention)."""
     found: set[str] = set()
-    stack = list(doc.blocks)
-    while stack:
-        block = stack.pop()
+    for block in walk_blocks(doc.blocks):
         found.update(block.labels)
         if block.target:
             found.add(block.target.rsplit("/", 1)[-1])
-        stack.extend(block.children)
     return found
 
 
@@ -173,114 +169,59 @@ def _segment_links(
     tgt_segments = [s for u in tgt_units for s in u.segments]
     if not old_segments or not tgt_segments:
         return [], None
-    # Exact links through the memory first: a target segment that is what the memory holds for the source.
-    # A translator may have split a paragraph: the memory then holds the run of target segments, joined.
-    separator = sentence_separator(memory.target_lang)
-    by_target: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for width in (1, 2, 3):
-        for index in range(len(tgt_segments) - width + 1):
-            joined = separator.join(s.text for s in tgt_segments[index : index + width])
-            by_target[normalise(joined)].append((index, width))
-    memory_links: SegmentLinks = []
-    last = -1
-    for segment in old_segments:
-        entry = memory.lookup(segment.text) or memory.lookup_loose(loose_key(segment.text))
-        if entry is None:
-            continue
-        candidates = [(k, w) for k, w in by_target.get(normalise(entry.target), []) if k > last]
-        if candidates:
-            first, width = min(candidates)
-            last = first + width - 1
-            memory_links.append(((segment.id,), tuple(s.id for s in tgt_segments[first : last + 1])))
-    memory_links = _complete_links(memory_links, old_segments, tgt_segments)
-    linked = {src for src_ids, _ in memory_links for src in src_ids}
-    if len(linked) == len(old_segments):
-        # The memory knows this translation (an earlier sync wrote it) and places every segment: no alignment
-        # needed, and the exact matches prove the pair belongs together.
-        return memory_links, 1.0
+    memory_links = _memory_links(old_segments, tgt_segments, memory)
+    if _placed_share(memory_links, old_segments) >= MEMORY_SHARE:
+        # The memory knows this translation (an earlier sync wrote it): its exact matches prove the pair belongs
+        # together, and the segments between them (a reviewer's edit, a heading this chapter translates its own
+        # way) are completed in order. Decided on the memory's matches alone: completion pairs whole gaps in order,
+        # so it would "place" every segment of any file of the same shape and let a wrong file pass unaligned.
+        completed = complete_links(memory_links, old_segments, tgt_segments)
+        if len({s for src_ids, _ in completed for s in src_ids}) == len(old_segments):
+            return completed, 1.0
     links, confidence = aligner(old_doc, tgt_doc, memory.source_lang, memory.target_lang)
     # The aligner's links alone (not mixed with the memory's): the same inputs always give the same links.
     kept = [(src, tgt) for src, tgt in links if src and tgt]
-    repaired = _realign_windows(kept, old_segments, tgt_segments, memory.source_lang, memory.target_lang)
-    return _complete_links(repaired, old_segments, tgt_segments), round(confidence, 4)
+    repaired = realign_windows(kept, old_segments, tgt_segments, memory.source_lang, memory.target_lang)
+    return complete_links(repaired, old_segments, tgt_segments), round(confidence, 4)
 
 
-def _realign_windows(
-    links: SegmentLinks, src: Sequence[Segment], tgt: Sequence[Segment], src_lang: str, tgt_lang: str
-) -> SegmentLinks:
-    """Align again, with sentence embeddings, the stretches where the document aligner (length and anchors) left
-    segments unlinked on both sides: there it often paired a paragraph with its neighbour's translation (a
-    translator who dropped a sentence makes lengths misleading). A stretch runs from the link before the first
-    unlinked segment to the link after the last one of a run of links that each border an unlinked segment."""
-    src_position = {segment.id: index for index, segment in enumerate(src)}
-    tgt_position = {segment.id: index for index, segment in enumerate(tgt)}
-    ordered = sorted(links, key=lambda link: src_position[link[0][0]])
-    if not ordered:
-        return links
-    linked_src = {s for link in ordered for s in link[0]}
-    linked_tgt = {t for link in ordered for t in link[1]}
-    source_tabs = {name for segment in src for name in (segment.tab or ())}
+def _placed_share(links: SegmentLinks, segments: Sequence[Segment]) -> float:
+    """The share of the segments' characters that ``links`` place."""
+    linked = {s for src_ids, _ in links for s in src_ids}
+    total = sum(len(segment.text) for segment in segments)
+    return sum(len(s.text) for s in segments if s.id in linked) / total if total else 0.0
 
-    def unlinked_between(lo: tuple[int, int], hi: tuple[int, int]) -> tuple[int, int]:
-        left = sum(1 for s in src[lo[0] + 1 : hi[0]] if s.id not in linked_src)
-        right = sum(
-            1 for t in tgt[lo[1] + 1 : hi[1]] if t.id not in linked_tgt and not (t.tab and not set(t.tab) & source_tabs)
-        )
-        return left, right
 
-    ends = [(-1, -1)] + [
-        (max(src_position[s] for s in link[0]), max(tgt_position[t] for t in link[1])) for link in ordered
-    ]
-    starts = [(min(src_position[s] for s in link[0]), min(tgt_position[t] for t in link[1])) for link in ordered] + [
-        (len(src), len(tgt))
-    ]
-    gaps = [unlinked_between(ends[i], starts[i]) for i in range(len(ordered) + 1)]  # gap i precedes link i
-    result: SegmentLinks = []
+def _memory_links(old: Sequence[Segment], tgt: Sequence[Segment], memory: TranslationMemory) -> SegmentLinks:
+    """Exact links through the memory, in order: a run of target segments that is what the memory holds for a run
+    of source segments. Runs of up to three on either side: a translator may have split a paragraph or joined two,
+    and the memory holds such a pair joined, as the chapter's pairs recorded it."""
+    separator = sentence_separator(memory.target_lang)
+    by_target: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for width in (1, 2, 3):
+        for index in range(len(tgt) - width + 1):
+            by_target[normalise(separator.join(s.text for s in tgt[index : index + width]))].append((index, width))
+    links: SegmentLinks = []
+    last = -1  # the last target segment linked: links keep the order
     index = 0
-    while index < len(ordered):
-        if not any(gaps[index]) and not any(gaps[index + 1]):
-            result.append(ordered[index])
-            index += 1
-            continue
-        last = index  # links joined by gaps that hold unlinked segments form one stretch
-        while last + 1 < len(ordered) and any(gaps[last + 1]):
-            last += 1
-        unlinked_src = sum(left for left, _ in gaps[index : last + 2])
-        unlinked_tgt = sum(right for _, right in gaps[index : last + 2])
-        lo_src, lo_tgt = ends[index][0] + 1, ends[index][1] + 1
-        hi_src, hi_tgt = starts[last + 1]
-        small = hi_src - lo_src <= WINDOW_SEGMENTS and hi_tgt - lo_tgt <= WINDOW_SEGMENTS
-        if unlinked_src and unlinked_tgt and small:
-            result.extend(_embedded_links(src[lo_src:hi_src], tgt[lo_tgt:hi_tgt], src_lang, tgt_lang, source_tabs))
+    while index < len(old):
+        for width in (1, 2, 3):
+            run = old[index : index + width]
+            source = " ".join(segment.text for segment in run)
+            entry = memory.lookup(source) or memory.lookup_loose(loose_key(source))
+            found = [(k, w) for k, w in by_target.get(normalise(entry.target), []) if k > last] if entry else []
+            if found:
+                first, size = min(found)
+                last = first + size - 1
+                links.append((tuple(s.id for s in run), tuple(s.id for s in tgt[first : last + 1])))
+                index += width
+                break
+            if index + width >= len(old):
+                index += 1
+                break
         else:
-            result.extend(ordered[index : last + 1])
-        index = last + 1
-    return result
-
-
-def _embedded_links(
-    src: Sequence[Segment], tgt: Sequence[Segment], src_lang: str, tgt_lang: str, source_tabs: set[str]
-) -> SegmentLinks:
-    """Links of a small stretch from sentence-embedding alignment of its segments' prose."""
-    from amts.align.sentences import AlignerParams, align_sentences  # the peer area; numpy only when needed
-    from amts.book import prose
-
-    sources = [s for s in src if prose(s)]
-    targets = [t for t in tgt if prose(t) and not (t.tab and not set(t.tab) & source_tabs)]
-    if not sources or not targets:
-        return []
-    beads = align_sentences(
-        [prose(s) for s in sources],
-        [prose(t) for t in targets],
-        src_lang=src_lang,
-        tgt_lang=tgt_lang,
-        params=AlignerParams(use_embeddings=True, skip_cost=1.0),
-    )
-    return [
-        (tuple(sources[i].id for i in bead.src), tuple(targets[j].id for j in bead.tgt))
-        for bead in beads
-        if bead.src and bead.tgt
-    ]
+            index += 1
+    return links
 
 
 def _link_structure(
@@ -316,19 +257,14 @@ def _signature(unit: Unit) -> str:
     """What a block shares with its translation apart from its text: its labels and figure for a block with
     text, its whole content (code without comments) for a block without, its framework for a Discussions link
     (the translation links to its own forum)."""
-    inner = [b for b in _leaves(unit.block) if b.kind not in (BlockKind.BLANK, BlockKind.TAB_MARKER)]
+    leaves = [b for b in walk_blocks([unit.block]) if not b.children]
+    inner = [b for b in leaves if b.kind not in (BlockKind.BLANK, BlockKind.TAB_MARKER)]
     if inner and all(b.kind is BlockKind.DISCUSSION for b in inner):
         return f"discussion\x00{','.join(sorted(unit.block.tab or ()))}"
     if unit.segments:
         labels = sorted(set(unit.block.labels))
         return f"{unit.kind}\x00{','.join(labels)}" if labels else ""
     return unit.cross_key
-
-
-def _leaves(block: Block) -> list[Block]:
-    if not block.children:
-        return [block]
-    return [leaf for child in block.children for leaf in _leaves(child)]
 
 
 def _components(edges: Sequence[tuple[int, int]]) -> list[Cluster]:
@@ -378,75 +314,3 @@ def _monotone(edges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         chain.append(ordered[cursor])
         cursor = parent[cursor]
     return chain[::-1]
-
-
-def _complete_links(links: SegmentLinks, src: Sequence[Segment], tgt: Sequence[Segment]) -> SegmentLinks:
-    """Place segments the links left out, gap by gap (a gap lies between two consecutive links):
-
-    - as many unlinked segments on each side, of the same kinds: paired in order (a segment a person edited
-      after MT, or one the aligner found too different, between neighbours that are linked);
-    - a few on each side, of a plausible length: linked as one group (a translator made a list of an inline
-      enumeration, or split a paragraph);
-    - a target segment whose references and inline code all occur in the source of the link before (or after)
-      it joins that link: a translator split a paragraph into more pieces than the aligner pairs at once.
-
-    Target segments in framework tabs the source lacks stay out: they are the translation's own.
-    """
-    src_position = {segment.id: index for index, segment in enumerate(src)}
-    tgt_position = {segment.id: index for index, segment in enumerate(tgt)}
-    source_tabs = {name for segment in src for name in (segment.tab or ())}
-    ordered = sorted((list(s), list(t)) for s, t in links if s and t)
-    ordered.sort(key=lambda link: src_position[link[0][0]])
-    linked_src = {s for link in ordered for s in link[0]}
-    linked_tgt = {t for link in ordered for t in link[1]}
-    extra: list[tuple[list[str], list[str]]] = []
-    linked_chars = [
-        (sum(len(src[src_position[a]].text) for a in s_ids), sum(len(tgt[tgt_position[b]].text) for b in t_ids))
-        for s_ids, t_ids in ordered
-    ]
-    source_chars = sum(a for a, _ in linked_chars)
-    ratio = sum(b for _, b in linked_chars) / source_chars if source_chars else None
-    bounds: list[tuple[int, int, int, int, int | None]] = [(-1, -1, -1, -1, None)]
-    for number, (s_ids, t_ids) in enumerate(ordered):
-        s_at = [src_position[s] for s in s_ids]
-        t_at = [tgt_position[t] for t in t_ids]
-        bounds.append((min(s_at), max(s_at), min(t_at), max(t_at), number))
-    bounds.append((len(src), len(src), len(tgt), len(tgt), None))
-    for before, after in itertools.pairwise(bounds):
-        left = [s for s in src[before[1] + 1 : after[0]] if s.id not in linked_src]
-        right = [
-            t
-            for t in tgt[before[3] + 1 : after[2]]
-            if t.id not in linked_tgt and not (t.tab and not set(t.tab) & source_tabs)
-        ]
-        if not right:
-            continue
-        if left and len(left) == len(right) and all(a.kind == b.kind for a, b in zip(left, right, strict=True)):
-            extra.extend(([a.id], [b.id]) for a, b in zip(left, right, strict=True))
-            continue
-        if left and len(left) <= GAP_SEGMENTS and len(right) <= GAP_SEGMENTS and ratio is not None:
-            gap_ratio = sum(len(t.text) for t in right) / max(1, sum(len(s.text) for s in left))
-            if ratio / GAP_RATIO_SLACK <= gap_ratio <= ratio * GAP_RATIO_SLACK:
-                # What is left between two links corresponds (translations keep the order): an inline list the
-                # translator made a list of, a paragraph split in two.
-                extra.append(([s.id for s in left], [t.id for t in right]))
-                continue
-        for segment in right:
-            marks = _anchor_marks(segment.text)
-            if not marks:
-                continue
-            for side in (before[4], after[4]):
-                if side is None:
-                    continue
-                source_text = " ".join(src[src_position[s]].text for s in ordered[side][0])
-                if marks <= _anchor_marks(source_text):
-                    target_ids = ordered[side][1]
-                    target_ids.append(segment.id) if side == before[4] else target_ids.insert(0, segment.id)
-                    break
-    completed = [(tuple(s), tuple(sorted(t, key=tgt_position.__getitem__))) for s, t in ordered + extra]
-    return sorted(completed, key=lambda link: src_position[link[0][0]])
-
-
-def _anchor_marks(text: str) -> set[str]:
-    """References and inline code of a text: the same in a translation."""
-    return {" ".join(span.text.split()) for span in find_protected(text) if span.kind in (SpanKind.ROLE, SpanKind.CODE)}

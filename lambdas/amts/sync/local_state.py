@@ -10,7 +10,8 @@ be replaced together atomically, so a journal makes the step all-or-nothing acro
 
 Whoever next takes the lock finishes an interrupted step: a committed journal is rolled forward (the renames are
 done), a prepared one rolled back (the new files are removed). Between two runs, outputs and memory are therefore
-both old or both new.
+both old or both new, whether the run was killed or the machine lost power: the new files and the journal are
+flushed to disk (``os.fsync``) before the commit point, and their folders before and after the renames.
 
 Runs that share the memory do not lose each other's entries: each reads the memory when it starts, and publishes
 under the lock; if the memory changed since it was read, the other run's entries are merged with this run's first
@@ -29,7 +30,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from amts.errors import InputError
-from amts.fsio import write_atomic
+from amts.fsio import fsync_folder, write_atomic
 from amts.sync.memory import LocalMemoryStore, MemoryConflictError, TranslationMemory
 
 LOCK_TIMEOUT_S = 600.0  # a whole-book sync publishes in seconds; waiting longer means a stuck run
@@ -98,17 +99,21 @@ class LocalState:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
+        _fsync_folders(moves)  # the temporary files are on disk, under their names, before the commit point
         self._write_journal("commit", moves)
         self._finish(moves)
 
     def _write_journal(self, state: str, moves: list[tuple[str, str]]) -> None:
-        write_atomic(self.journal, json.dumps({"state": state, "moves": moves}, indent=1) + "\n")
+        # Durable: after a power loss the journal still says what was prepared or committed.
+        write_atomic(self.journal, json.dumps({"state": state, "moves": moves}, indent=1) + "\n", durable=True)
 
     def _finish(self, moves: list[tuple[str, str]]) -> None:
         for temporary, final in moves:
             if Path(temporary).exists():
                 os.replace(temporary, final)
+        _fsync_folders(moves)  # the renames are on disk before the journal goes
         self.journal.unlink()
+        fsync_folder(self.journal.parent)
 
     def _recover(self) -> str | None:
         """Finish a step a crash interrupted: roll a committed journal forward, a prepared one back."""
@@ -127,5 +132,12 @@ class LocalState:
             return "rolled forward"
         for temporary, _ in moves:
             Path(temporary).unlink(missing_ok=True)
+        _fsync_folders(moves)
         self.journal.unlink()
+        fsync_folder(self.journal.parent)
         return "rolled back"
+
+
+def _fsync_folders(moves: list[tuple[str, str]]) -> None:
+    for folder in sorted({str(Path(final).parent) for _, final in moves}):
+        fsync_folder(folder)

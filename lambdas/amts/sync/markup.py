@@ -9,74 +9,78 @@ elements, so a translation's ``:numref:``/``:eqref:``/``:cite:`` spans are also 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from amts.book import ProtectedSpan, SpanKind, find_protected
-from amts.sync.memory import normalise
+from amts.book import ProtectedSpan, SpanKind, find_protected, without_slide_marks
+from amts.book.skeleton import REF_ROLE, reference_keys
+from amts.sync.memory import loose_key, normalise
 
-_SLIDE_KINDS = (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE)
-_REF_ROLE = re.compile(r":(numref|eqref|ref|cite|citet|citep):`+([^`]*)`+")
 _TRAILING_PUNCTUATION = re.compile(r"[。．.！!？?；;：:]+\s*$")
 
 
 def _markup_spans(text: str) -> list[ProtectedSpan]:
     """The protected spans of ``text`` but slide marks and the slides-only text between ``[~~``/``~~]``."""
-    spans: list[ProtectedSpan] = []
-    deleting = False
-    for span in find_protected(text):
-        if span.kind in _SLIDE_KINDS:
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            spans.append(span)
-    return spans
+    return [span for _, span in without_slide_marks(text) if span is not None]
 
 
 def prose_key(text: str) -> str:
     """The text with every protected span (but slide marks, which are dropped) as one placeholder of its kind:
     two sentences with the same prose key differ only in markup, so they share a translation."""
-    spans = find_protected(text)
-    pieces: list[str] = []
-    position = 0
-    deleting = False
-    for span in spans:
-        if not deleting:
-            pieces.append(text[position : span.start])
-        if span.kind in _SLIDE_KINDS:
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            pieces.append(f"\x00{span.kind.value}\x00")
-        position = span.end
-    if not deleting:
-        pieces.append(text[position:])
-    return normalise("".join(pieces))
+    return normalise("".join(piece if span is None else f"\x00{span.kind.value}\x00" for piece, span in
+                             without_slide_marks(text)))  # fmt: skip
 
 
-def changed_spans(old: str, new: str) -> list[tuple[str, str]] | None:
-    """The protected spans that differ between two texts whose words are the same, as (old text, new text) pairs in
-    order; None when the texts differ in more than markup. References may also be added or removed (a citation
-    added to a sentence): ``align_references`` brings those in line afterwards."""
+def _is_reference(span: ProtectedSpan) -> bool:
+    return span.kind is SpanKind.ROLE and REF_ROLE.fullmatch(span.text) is not None
+
+
+@dataclass(frozen=True)
+class SpanChange:
+    """A protected span the English changed: its old and new text, and which span of that old text it is (the
+    ``occurrence``-th of ``count`` spans with that text in the old English), so that the same span of the
+    translation is the one changed when a formula or a name occurs more than once."""
+
+    old: str
+    new: str
+    occurrence: int
+    count: int
+
+
+def span_changes(old_spans: Sequence[str], pairs: Sequence[tuple[int, str]]) -> list[SpanChange]:
+    """``(index in old_spans, new text)`` pairs as changes that know which occurrence of their old text they are."""
+    counts = Counter(old_spans)
+    changes: list[SpanChange] = []
+    for index, new_text in pairs:
+        text = old_spans[index]
+        if text != new_text:
+            changes.append(SpanChange(text, new_text, old_spans[:index].count(text), counts[text]))
+    return changes
+
+
+def changed_spans(old: str, new: str) -> list[SpanChange] | None:
+    """The protected spans that differ between two texts whose words are the same, in order; None when the texts
+    differ in more than markup. References may also be added or removed (a citation added to a sentence):
+    ``align_references`` brings those in line afterwards."""
     if prose_key(old) != prose_key(new) and _without_references(old) != _without_references(new):
         return None
-    old_spans = [span for span in _markup_spans(old) if not _REF_ROLE.fullmatch(span.text)]
-    new_spans = [span for span in _markup_spans(new) if not _REF_ROLE.fullmatch(span.text)]
+    old_spans = [span.text for span in _markup_spans(old) if not _is_reference(span)]
+    new_spans = [span.text for span in _markup_spans(new) if not _is_reference(span)]
     if len(old_spans) != len(new_spans):
         return None
-    return [(a.text, b.text) for a, b in zip(old_spans, new_spans, strict=True) if a.text != b.text]
+    return span_changes(old_spans, list(enumerate(new_spans)))
 
 
 def _without_references(text: str) -> str:
     """The prose key with reference spans left out entirely."""
-    pieces: list[str] = []
-    position = 0
-    for span in find_protected(text):
-        pieces.append(text[position : span.start])
-        if span.kind not in _SLIDE_KINDS and not _REF_ROLE.fullmatch(span.text):
-            pieces.append(f"\x00{span.kind.value}\x00")
-        position = span.end
-    pieces.append(text[position:])
+    pieces = [
+        piece if span is None else f"\x00{span.kind.value}\x00"
+        for piece, span in without_slide_marks(text)
+        if span is None or not _is_reference(span)
+    ]
     return normalise("".join(pieces))
 
 
@@ -103,45 +107,36 @@ def apply_slide_marks(target: str, old: str, new: str) -> str:
     return f"{mark.group(1)}{mark.group(3)}{mark.group(5)}"
 
 
-def carry_markup(target: str, changes: list[tuple[str, str]]) -> str | None:
-    """The translation with each changed span replaced (old text -> new text, found in order of appearance);
-    None when an old span cannot be found in the translation (it was reworded there)."""
+def carry_markup(target: str, changes: Sequence[SpanChange]) -> str | None:
+    """The translation with each changed span replaced: the k-th span of an old text in the English is taken to be
+    the k-th span of that text in the translation. None when the translation does not have that text as often as
+    the English (it was reworded, or a span merged or repeated there): which one to change is then a guess."""
+    spans: dict[str, list[ProtectedSpan]] = {}
+    for span in _markup_spans(target):
+        spans.setdefault(span.text, []).append(span)
+    replacements: list[tuple[int, int, str]] = []
+    for change in changes:
+        found = spans.get(change.old, [])
+        if len(found) != change.count:
+            return None
+        span = found[change.occurrence]
+        replacements.append((span.start, span.end, change.new))
     result = target
-    used: list[tuple[int, int]] = []
-    for old_text, new_text in changes:
-        position = 0
-        while True:
-            found = result.find(old_text, position)
-            if found < 0:
-                return None
-            if not any(start <= found < end for start, end in used):
-                break
-            position = found + 1
-        result = result[:found] + new_text + result[found + len(old_text) :]
-        shift = len(new_text) - len(old_text)
-        used = [(s + shift, e + shift) if s > found else (s, e) for s, e in used]
-        used.append((found, found + len(new_text)))
+    for start, end, text in sorted(replacements, reverse=True):
+        result = result[:start] + text + result[end:]
     return result
 
 
-def reference_keys(text: str) -> Counter[str]:
+def _reference_keys(text: str) -> Counter[str]:
     """Reference targets of a text, one per cited key (``:cite:`a,b``` counts ``cite:a`` and ``cite:b``)."""
     keys: Counter[str] = Counter()
     for span in _reference_spans(text):
-        keys.update(_span_keys(span.text))
+        keys.update(reference_keys(span.text))
     return keys
 
 
 def _reference_spans(text: str) -> list[ProtectedSpan]:
-    return [s for s in find_protected(text) if s.kind is SpanKind.ROLE and _REF_ROLE.fullmatch(s.text)]
-
-
-def _span_keys(span_text: str) -> list[str]:
-    match = _REF_ROLE.fullmatch(span_text)
-    if match is None:
-        return []
-    role = "cite" if match.group(1).startswith("cite") else match.group(1)
-    return [f"{role}:{key.strip()}" for key in match.group(2).split(",") if key.strip()]
+    return [span for span in find_protected(text) if _is_reference(span)]
 
 
 def align_references(target: str, source: str) -> tuple[str, bool] | None:
@@ -153,22 +148,22 @@ def align_references(target: str, source: str) -> tuple[str, bool] | None:
     removed, and references still missing are added at the end of the text, before its final punctuation, for a
     person to move.
     """
-    wanted = reference_keys(source)
-    if reference_keys(target) == wanted:
+    wanted = _reference_keys(source)
+    if _reference_keys(target) == wanted:
         return None
     source_spans = _reference_spans(source)
     target_spans = _reference_spans(target)
     remaining = Counter(wanted)
     keep: list[bool] = []
     for span in target_spans:
-        keys = _span_keys(span.text)
+        keys = reference_keys(span.text)
         fits = all(remaining[key] >= count for key, count in Counter(keys).items())
         if fits:
             remaining.subtract(keys)
         keep.append(fits)
     unplaced: list[str] = []
     for span in source_spans:
-        keys = _span_keys(span.text)
+        keys = reference_keys(span.text)
         if all(remaining[key] >= count for key, count in Counter(keys).items()):
             remaining.subtract(keys)
             unplaced.append(span.text)
@@ -194,3 +189,32 @@ def align_references(target: str, source: str) -> tuple[str, bool] | None:
         text = f"{text[:cut].rstrip()} {' '.join(unplaced)}{text[cut:]}"
         guessed = True
     return text, guessed
+
+
+def carry_markup_changes(target: str, old_source: str, new_source: str) -> str | None:
+    """The target text with the markup changes between ``old_source`` and ``new_source`` carried into it (a
+    whole-sentence slide mark too); None when the English changed in more than markup."""
+    if old_source == new_source:
+        return target
+    if loose_key(old_source) == loose_key(new_source):
+        return apply_slide_marks(target, old_source, new_source)
+    changes = changed_spans(old_source, new_source)
+    carried = carry_markup(target, changes) if changes is not None else None
+    return apply_slide_marks(carried, old_source, new_source) if carried is not None else None
+
+
+_CARRIED_KINDS = frozenset({SpanKind.CODE, SpanKind.MATH, SpanKind.ROLE, SpanKind.LINK_TARGET, SpanKind.URL})
+
+
+def carry_replaced_spans(target: str, old_source: str, new_source: str) -> str:
+    """A fuzzy match's translation with the protected spans the English replaced one for one (a renamed function,
+    a changed formula) replaced there too, where the translation has them; the rest is for the reviewer."""
+    old = [s.text for s in find_protected(old_source) if s.kind in _CARRIED_KINDS]
+    new = [s.text for s in find_protected(new_source) if s.kind in _CARRIED_KINDS]
+    pairs: list[tuple[int, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            pairs.extend(zip(range(i1, i2), new[j1:j2], strict=True))
+    changes = span_changes(old, pairs)
+    carried = carry_markup(target, changes) if changes else None
+    return carried if carried is not None else target

@@ -19,6 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 
+from amts.book import without_slide_marks
 from amts.errors import AmtsError, InputError
 from amts.fsio import decode_text, write_atomic
 
@@ -57,23 +58,7 @@ def normalise(text: str) -> str:
 def loose_key(text: str) -> str:
     """The key of a text once slide marks are ignored (``[**…**]``/``(**…**)`` unwrapped, slides-only
     ``[~~…~~]`` text deleted): two texts with the same loose key need no translation work between them."""
-    from amts.book import SpanKind, find_protected  # the book model is pure; imported here to keep this light
-
-    pieces: list[str] = []
-    position = 0
-    deleting = False
-    for span in find_protected(text):
-        if not deleting:
-            pieces.append(text[position : span.start])
-        if span.kind in (SpanKind.SLIDE_OPEN, SpanKind.SLIDE_CLOSE):
-            if "~" in span.text:
-                deleting = span.kind is SpanKind.SLIDE_OPEN
-        elif not deleting:
-            pieces.append(span.text)
-        position = span.end
-    if not deleting:
-        pieces.append(text[position:])
-    return normalise("".join(pieces))
+    return normalise("".join(piece for piece, _ in without_slide_marks(text)))
 
 
 def text_hash(text: str) -> str:
@@ -209,6 +194,7 @@ class TranslationMemory(BaseModel):
     target_lang: str
     entries: dict[str, MemoryEntry] = Field(default_factory=dict)
     _loose: dict[str, str] | None = PrivateAttr(default=None)  # loose key -> entry key, built on first use
+    _written: list[str] = PrivateAttr(default_factory=list)  # keys of the entries written since loading, in order
     _derived: dict[str, object] = PrivateAttr(default_factory=dict)  # indexes others keep over the entries
 
     # -- storage -------------------------------------------------------------------------------------------
@@ -251,8 +237,13 @@ class TranslationMemory(BaseModel):
         return self.entries.get(normalise(source))
 
     def derived(self, name: str) -> object | None:
-        """An index another module keeps over the entries; it brings it up to date itself (entries only grow)."""
+        """An index another module keeps over the entries; it brings it up to date itself with ``written_since``."""
         return self._derived.get(name)
+
+    def written_since(self, position: int) -> tuple[list[str], int]:
+        """The keys of entries added or replaced since ``position`` in the log of writes (0: since loading), and
+        the position to ask from next time: an index over the entries reads only what changed."""
+        return self._written[position:], len(self._written)
 
     def keep_derived(self, name: str, value: object) -> None:
         self._derived[name] = value
@@ -260,15 +251,25 @@ class TranslationMemory(BaseModel):
     def lookup_loose(self, key: str) -> MemoryEntry | None:
         """The entry whose source has this ``loose_key`` (slide marks ignored); human work first."""
         if self._loose is None:
-            index: dict[str, str] = {}
+            self._loose = {}
             for entry_key, entry in sorted(self.entries.items(), key=lambda item: item[1].origin in UNCONFIRMED):
-                index.setdefault(loose_key(entry.source), entry_key)
-            self._loose = index
+                self._loose.setdefault(loose_key(entry.source), entry_key)
         found = self._loose.get(key)
         return self.entries.get(found) if found is not None else None
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def __eq__(self, other: object) -> bool:
+        """The same memory: the same pair and entries (its indexes and log of writes are not its content)."""
+        if not isinstance(other, TranslationMemory):
+            return NotImplemented
+        return (self.version, self.source_lang, self.target_lang, self.entries) == (
+            other.version,
+            other.source_lang,
+            other.target_lang,
+            other.entries,
+        )
 
     def __iter__(self) -> Iterator[str]:  # type: ignore[override]
         return iter(self.entries)
@@ -326,9 +327,20 @@ class TranslationMemory(BaseModel):
             note=note if origin in UNCONFIRMED else None,
             classes=classes if origin in UNCONFIRMED else None,
         )
-        self.entries[key] = entry
-        self._loose = None
+        self._store(key, entry)
         return entry
+
+    def _store(self, key: str, entry: MemoryEntry) -> None:
+        """Set an entry and bring the loose-key index (when built) up to date with it: an entry takes a loose key
+        that is free, or held by unconfirmed text when it is not (human work first)."""
+        self.entries[key] = entry
+        self._written.append(key)
+        if self._loose is None:
+            return
+        loose = loose_key(entry.source)
+        holder = self.entries.get(self._loose.get(loose, ""))
+        if holder is None or (holder.origin in UNCONFIRMED and entry.origin not in UNCONFIRMED):
+            self._loose[loose] = key
 
     def seed_human(
         self, source: str, target: str, *, level: Level, file: str, segment_id: str | None, run: str
@@ -349,8 +361,7 @@ class TranslationMemory(BaseModel):
             existing = self.entries.get(key)
             if existing is not None and entry.origin in UNCONFIRMED and existing.origin not in UNCONFIRMED:
                 continue
-            self.entries[key] = entry
-        self._loose = None
+            self._store(key, entry)
 
     def mark_human_edit(self, source: str, edited_target: str, *, file: str, segment_id: str | None, run: str) -> None:
         """A person changed machine output: the edited text becomes human memory for that source."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from amts.align.sentences import AlignerParams
+from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import Segment, Sentence, segment_sentences
 from amts.languages import sentence_separator
 from amts.sync.accounting import span_chars
@@ -48,9 +48,8 @@ class _Link:
     tgt: list[Segment]
     beads: list[Bead] | None = None
     src_sentences: list[Sentence] = field(default_factory=list)  # over the joined source text
-    tgt_sentences: list[Sentence] = field(default_factory=list)
-    src_text: str = ""
-    tgt_text: str = ""
+    tgt_sentences: list[Sentence] = field(default_factory=list)  # over ``tgt_text``
+    tgt_text: str = ""  # the target segments joined with the language's sentence separator
 
 
 @dataclass(frozen=True)
@@ -68,15 +67,21 @@ _FUZZY_ORIGINS = frozenset({Origin.HUMAN, Origin.MACHINE_EDITED})
 
 
 class _MemoryFuzzyIndex:
-    """The memory's human entries, indexed for fuzzy search and brought up to date as the memory grows."""
+    """The memory's human entries, indexed for fuzzy search and brought up to date with the entries written since."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory: TranslationMemory) -> None:
         self.index: FuzzyIndex[str] = FuzzyIndex()
         self.seen: set[str] = set()
+        _, self.position = memory.written_since(0)
+        self._add(memory, list(memory.entries))
 
     def refresh(self, memory: TranslationMemory) -> None:
-        fresh = [(entry.source, key) for key, entry in memory.entries.items()
-                 if key not in self.seen and entry.origin in _FUZZY_ORIGINS]  # fmt: skip
+        written, self.position = memory.written_since(self.position)
+        self._add(memory, written)
+
+    def _add(self, memory: TranslationMemory, keys: list[str]) -> None:
+        fresh = [(memory.entries[key].source, key) for key in dict.fromkeys(keys)
+                 if key not in self.seen and memory.entries[key].origin in _FUZZY_ORIGINS]  # fmt: skip
         self.seen.update(key for _, key in fresh)
         self.index.add(fresh)
 
@@ -122,7 +127,6 @@ class ChapterPairs:
             target = self.separator.join(segment.text for segment in link.tgt)
             found = Found(target, self._origin_of_pair(source, target))
             self.remember(source, found, "segment", link.src[0].id)
-            link.src_text = source
             link.tgt_text = target
             offset = 0
             for segment in link.src:
@@ -171,21 +175,17 @@ class ChapterPairs:
         link = self.links[number]
         if link.beads is not None:
             return link.beads
-        target_doc_text = self.separator.join(segment.text for segment in link.tgt)
         link.tgt_sentences = []
         offset = 0
         for segment in link.tgt:
             for sentence in segment_sentences(segment, self.tgt_lang):
                 link.tgt_sentences.append(Sentence(sentence.start + offset, sentence.end + offset, sentence.text))
             offset += len(segment.text) + len(self.separator)
-        link.tgt_text = target_doc_text
         if not link.src_sentences or not link.tgt_sentences:
             link.beads = []
         elif len(link.src_sentences) == 1 and len(link.tgt_sentences) == 1:
             link.beads = [((0,), (0,))]
         else:
-            from amts.align.sentences import align_sentences
-
             link.beads = [
                 (bead.src, bead.tgt)
                 for bead in align_sentences(
@@ -208,25 +208,23 @@ class ChapterPairs:
 
     # -- lookups ---------------------------------------------------------------------------------------------
     def lookup(self, source: str) -> Found | None:
-        """A translation of ``source``: this chapter's pairs, the memory, then any old sentence of this chapter."""
-        found = self.local.get(normalise(source))
-        if found is not None:
-            return found
-        entry = self.memory.lookup(source)
-        if entry is not None:
-            return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
+        """A translation of ``source``: this chapter's own first (its pairs, then any old sentence of it, whose
+        pairs are computed on demand), then the memory; exact before slide marks ignored on each side. The chapter's
+        human translation is the most specific one: the memory keeps one translation per English text, from
+        whichever chapter came first, and may hold only machine output for it."""
         key = loose_key(source)
-        found = self.local_loose.get(key)
+        found = self.local.get(normalise(source)) or self.local_loose.get(key)
+        if found is None:
+            hit = self.sentence_index.get(key)
+            if hit is not None:
+                self.beads(hit[0])  # makes the link's sentence pairs local
+                found = self.local.get(normalise(source)) or self.local_loose.get(key)
         if found is not None:
             return found
-        entry = self.memory.lookup_loose(key)
+        entry = self.memory.lookup(source) or self.memory.lookup_loose(key)
         if entry is not None:
             return Found(entry.target, entry.origin, entry.machine_chars, entry.note, entry.classes)
-        hit = self.sentence_index.get(key)
-        if hit is not None:
-            self.beads(hit[0])  # makes the link's sentence pairs local
-            found = self.local_loose.get(key)
-        return found
+        return None
 
     # -- fuzzy matches ------------------------------------------------------------------------------------------
     def fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:
@@ -255,10 +253,11 @@ class ChapterPairs:
 
     def _memory_fuzzy(self, sentence: str, threshold: float) -> Fuzzy | None:
         index = self.memory.derived("fuzzy")
-        if not isinstance(index, _MemoryFuzzyIndex):
-            index = _MemoryFuzzyIndex()
+        if isinstance(index, _MemoryFuzzyIndex):
+            index.refresh(self.memory)
+        else:
+            index = _MemoryFuzzyIndex(self.memory)
             self.memory.keep_derived("fuzzy", index)
-        index.refresh(self.memory)
         found = index.index.best(sentence, threshold)
         if found is None:
             return None

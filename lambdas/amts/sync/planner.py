@@ -19,16 +19,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amts.book import Block, BlockKind, Document, Segment
+from amts.book import BlockKind, Document, Segment, parse, walk_blocks
 from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
+from amts.sync.assembly import assemble
 from amts.sync.changes import Unit, document_units, match_segments, match_units
 from amts.sync.code import has_translatable_text, retag, same_body, split_tab_marker
 from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
 from amts.sync.reuse import SegmentResolver
-from amts.sync.review import ReviewNote, marker_pieces, scan_markers
+from amts.sync.review import ReviewNote, pending_notes
 
 _EXCERPT = 80
 
@@ -77,6 +78,8 @@ class Planner:
         )
         self.ledger = Ledger(self.report)
         self.new_frameworks = frameworks(skeleton(new_doc))
+        # The output's line ending: the translation's (the new source's for a new chapter); every piece gets it.
+        self.newline = (tgt_doc if tgt_doc.text else new_doc).newline
         self.linking: Linking | None = None
         self.new_of_old: dict[int, int] = {}
         self.old_ops: dict[int, str] = {}
@@ -115,6 +118,7 @@ class Planner:
             known_files=self.known_files,
             fuzzy_threshold=self.fuzzy_threshold,
             suggestions=self.suggestions,
+            newline=self.newline,
         )
         self.report.fuzzy_threshold = self.fuzzy_threshold
         placement = self._place_translation_only()
@@ -129,12 +133,14 @@ class Planner:
         self.report.human_edits_detected = self.resolver.human_edits
         self.report.old_source_mt = dict(self.resolver.pairs.old_source_mt)
         self.report.suggestion_chars = self.resolver.suggestion_chars
+        base = self.tgt_doc if self.tgt_doc.text else self.new_doc  # the file the output is written like
+        final = (self.tgt_doc.text or self.new_doc.text).endswith("\n")
         return SyncPlan(
             file=self.file,
             source_lang=self.memory.source_lang,
             target_lang=self.memory.target_lang,
             run=self.run,
-            pieces=self._assemble(chunks),
+            pieces=assemble(chunks, head=base.text[: base.body_start], newline=self.newline, final_newline=final),
             units=self.resolver.units,
             pending=self.ledger.pending,
             memory_updates=self.resolver.updates,
@@ -159,25 +165,32 @@ class Planner:
                 done.add(index)
                 return group
         chunks = self._compose(new, old, targets)
-        self._keep_pending_review(chunks[0], targets, placement)
+        self._keep_pending_review(chunks[0], targets, placement, old, new)
         return chunks
 
-    def _keep_pending_review(self, chunk: Chunk, targets: Sequence[Unit], placement: _Placement) -> None:
+    def _keep_pending_review(
+        self, chunk: Chunk, targets: Sequence[Unit], placement: _Placement, old: Unit | None, new: Unit
+    ) -> None:
         """A rebuilt block that asks for nothing new keeps the review its translation still waited for (the marker
-        an earlier sync put before it: a reference to place, a fuzzy change to bring in)."""
+        an earlier sync put before it: a reference to place, a fuzzy change to bring in), with the marker's own
+        figures and its segments under their new ids."""
         if chunk.review:
             return
-        for target in targets:
-            marker = placement.marker_before.get(target.index)
-            if marker is None:
-                continue
-            for item in scan_markers(self.tgt_units[marker].text, file=self.file):
-                for reason in item.reasons:
-                    chunk.review.append(
-                        ReviewNote(reason, "", item.chars, item.changes if reason == "fuzzy-kept" else "")
-                    )
-                for name, figures in item.counts.items():
-                    chunk.counts[name] = figures
+        markers = [placement.marker_before[t.index] for t in targets if t.index in placement.marker_before]
+        if not markers:
+            return
+        renumbered: dict[str, str] = {}
+        if old is not None:
+            for _, a, b in match_segments(old.segments, new.segments):
+                if a is not None and b is not None:
+                    renumbered[old.segments[a].id] = new.segments[b].id
+        for marker in markers:
+            notes, counts = pending_notes(self.tgt_units[marker].text, renumbered)
+            chunk.review.extend(notes)
+            for name, (sentences, chars) in counts.items():
+                figures = chunk.counts.setdefault(name, [0, 0])
+                figures[0] += sentences
+                figures[1] += chars
 
     def _verbatim_group(
         self, src: Sequence[int], targets: Sequence[Unit], new: Unit, placement: _Placement
@@ -224,7 +237,7 @@ class Planner:
         """A block on the new source's markup, its text from the translation where that still applies."""
         if new.is_code:
             return self._code(new, old, targets)
-        has_code = any(b.kind is BlockKind.CODE for b in _descendants(new.block))
+        has_code = any(b.kind is BlockKind.CODE for b in walk_blocks(new.block.children))
         if not new.segments and not has_code:
             return [self._textless(new, targets)]
         chunk = Chunk([], self.new_doc.text[new.end : new.chunk_end])
@@ -259,10 +272,13 @@ class Planner:
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
         """Code cells inside a tab block: the translated cell where its code is the new one."""
         offered = [
-            (unit, block) for unit in targets for block in _descendants(unit.block) if block.kind is BlockKind.CODE
+            (unit, block)
+            for unit in targets
+            for block in walk_blocks(unit.block.children)
+            if block.kind is BlockKind.CODE
         ]
         result: list[tuple[int, int, list[Piece]]] = []
-        for block in _descendants(new.block):
+        for block in walk_blocks(new.block.children):
             if block.kind is not BlockKind.CODE:
                 continue
             wanted = [e.identity for e in block_elements(self.new_doc, block)]
@@ -400,74 +416,13 @@ class Planner:
         return [chunk] if marker is None else [self._verbatim(marker), chunk]
 
     # -- output ------------------------------------------------------------------------------------------------
-    def _assemble(self, chunks: list[Chunk]) -> list[Piece]:
-        """Chunks to pieces: a review marker before a chunk that asks for one, one blank line at least between."""
-        _hoist_tab_group_reviews(chunks)
-        base = self.tgt_doc if self.tgt_doc.text else self.new_doc
-        newline = base.newline
-        head = base.text[: base.body_start]
-        pieces: list[Piece] = [Piece(text=head)] if head else []
-        for index, chunk in enumerate(chunks):
-            if chunk.review:
-                pieces += [*marker_pieces(chunk.review, chunk.counts), Piece(text=newline + newline)]
-            body = [piece for piece in chunk.pieces if piece.unit is not None or piece.text]
-            pieces.extend(body)
-            ends_line = bool(body) and body[-1].unit is None and body[-1].text.endswith("\n")
-            if index == len(chunks) - 1:
-                if not ends_line and (self.tgt_doc.text or self.new_doc.text).endswith("\n"):
-                    pieces.append(Piece(text=newline))
-                elif ends_line:
-                    pieces.append(Piece(text=chunk.separator))
-                break
-            separator = chunk.separator if "\n" in chunk.separator else newline
-            pieces.append(Piece(text=("" if ends_line else newline) + separator))
-        return pieces
-
-
-def _is_tabbed(chunk: Chunk) -> bool:
-    """A code cell or a ``:begin_tab:`` block: d2lbook shows a run of them as one framework switcher."""
-    first = next((piece.text for piece in chunk.pieces if piece.unit is not None or piece.text), "")
-    return first.startswith(("```", ":begin_tab:"))
-
-
-def _hoist_tab_group_reviews(chunks: list[Chunk]) -> None:
-    """A marker between two framework cells would split d2lbook's tab switcher in two: the reviews of a run of
-    consecutive tabbed chunks go into one marker before the run."""
-    start: int | None = None
-    for index, chunk in enumerate([*chunks, Chunk([], "")]):
-        if index < len(chunks) and _is_tabbed(chunk):
-            if start is None:
-                start = index
-            elif chunk.review:
-                chunks[start].review.extend(chunk.review)
-                for name, (sentences, chars) in chunk.counts.items():
-                    figures = chunks[start].counts.setdefault(name, [0, 0])
-                    figures[0] += sentences
-                    figures[1] += chars
-                chunk.review, chunk.counts = [], {}
-            continue
-        start = None
 
 
 def same_body_marker_only(old: Unit, new: Unit) -> bool:
     """Whether two versions of a code cell differ only in their framework marker line."""
-    from amts.sync.code import split_tab_marker
-
     return normalise(split_tab_marker(old.text)[1]) == normalise(split_tab_marker(new.text)[1])
 
 
 def _code_identity(doc: Document, code: str) -> list[str]:
-    from amts.book import parse
-
     cell = parse(code, path=doc.path)
     return [e.identity for block in cell.blocks for e in block_elements(cell, block)]
-
-
-def _descendants(block: Block) -> list[Block]:
-    found: list[Block] = []
-    stack = list(block.children)
-    while stack:
-        child = stack.pop(0)
-        found.append(child)
-        stack[:0] = list(child.children)
-    return found

@@ -18,22 +18,26 @@ references are part of the chapter's skeleton.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from amts.book import Document, Segment, Sentence, find_protected, segment_sentences
-from amts.book import split_sentences as segment_sentences_of
-from amts.book.model import SpanKind
+from amts.book import Document, Segment, Sentence, segment_sentences
 from amts.languages import sentence_separator
 from amts.sync.accounting import Note, Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
-from amts.sync.fuzzy import best_of, similarity, word_diff
+from amts.sync.edited import attach_target_only, dominant_separator, joint_runs, sentence_map
+from amts.sync.fuzzy import best_of, word_diff
 from amts.sync.linking import Linking
-from amts.sync.markup import align_references, apply_slide_marks, carry_markup, changed_spans, prose_key
+from amts.sync.markup import (
+    align_references,
+    carry_markup,
+    carry_markup_changes,
+    carry_replaced_spans,
+    changed_spans,
+)
 from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key, normalise
 from amts.sync.models import MemoryUpdate, MtUnit, Piece
 from amts.sync.pairs import Bead, ChapterPairs, Found, Fuzzy
@@ -74,8 +78,10 @@ class SegmentResolver:
         known_files: frozenset[str],
         fuzzy_threshold: float | None,
         suggestions: bool,
+        newline: str,
     ) -> None:
         self.new_doc = new_doc
+        self.newline = newline  # the output's line ending
         self.memory = memory
         self.src_lang, self.tgt_lang = memory.source_lang, memory.target_lang
         self.file = file
@@ -209,7 +215,7 @@ class SegmentResolver:
             return item
         match = self._fuzzy(sentence.text, region)
         if match is not None:
-            text = self.fit(_carry_spans(match.text, match.old, sentence.text), new)
+            text = self.fit(carry_replaced_spans(match.text, match.old, sentence.text), new)
             text, placed = self._with_references(text, sentence.text)
             item = _Item("fuzzy", sentence.start, sentence.end, text=text, origin=match.origin, placed=placed)
             item.detail = word_diff(match.old, sentence.text)
@@ -234,13 +240,13 @@ class SegmentResolver:
         new_sentences = segment_sentences(new, self.src_lang)
         if number is None or not new_sentences:
             return self.fresh(new)
-        beads = _attach_target_only(self.pairs.beads(number))
+        beads = attach_target_only(self.pairs.beads(number))
         link = self.pairs.links[number]
         if not beads or link.tgt != [target]:
             return self.fresh(new)
         old_sentences = link.src_sentences
         tgt_sentences = link.tgt_sentences
-        old_to_new = _sentence_map([s.text for s in old_sentences], [s.text for s in new_sentences])
+        old_to_new = sentence_map([s.text for s in old_sentences], [s.text for s in new_sentences])
         # A bead is kept when all its old sentences survive, consecutively, in the new segment.
         covered: dict[int, tuple[tuple[int, ...], Bead]] = {}
         for src, tgt in beads:
@@ -276,7 +282,7 @@ class SegmentResolver:
                 start = tgt_sentences[bead_tgt[0]].start if bead_tgt else 0
                 end = tgt_sentences[bead_tgt[-1]].end if bead_tgt else 0
                 old_source = " ".join(old_sentences[i].text for i in bead_src)
-                carried = _carried(text[start:end], old_source, source) if bead_tgt else None
+                carried = carry_markup_changes(text[start:end], old_source, source) if bead_tgt else None
                 if carried is not None:
                     fitted, placed = self._with_references(carried, source)
                     item = _Item("target", first_new.start, last_new.end, len(covered_new), fitted, start, end, origin)
@@ -286,7 +292,7 @@ class SegmentResolver:
                     continue
             items.append(self._sentence_item(new, new_sentences[j], region))
             j += 1
-        separator = _dominant_separator(text, tgt_sentences, self.separator)
+        separator = dominant_separator(text, tgt_sentences, self.separator)
         head, tail = text[: tgt_sentences[0].start], text[tgt_sentences[-1].end :]
         return self._join(new, head, tail, items, separator, target_text=text, origin=origin)
 
@@ -303,30 +309,13 @@ class SegmentResolver:
             return {}
         taken = {j for news, _ in covered.values() for j in news}
         runs: dict[int, _Item] = {}
-        for old, text in [candidate for _, candidate in region]:
-            size = len(segment_sentences_of(old, self.src_lang))
-            if size < 2:
-                continue
-            best: tuple[float, int] | None = None
-            for start in range(len(new_sentences) - size + 1):
-                span = range(start, start + size)
-                if any(j in taken for j in span):
-                    continue
-                joined = new.text[new_sentences[start].start : new_sentences[start + size - 1].end]
-                score = similarity(old, joined)
-                if score >= self.fuzzy_threshold and (best is None or score > best[0]):
-                    best = (score, start)
-            if best is None:
-                continue
-            start = best[1]
+        for start, size, old, text in joint_runs(new.text, new_sentences, taken, region, self.fuzzy_threshold,
+                                                 self.src_lang):  # fmt: skip
             first, last = new_sentences[start], new_sentences[start + size - 1]
             source = new.text[first.start : last.end]
-            fitted, placed = self._with_references(self.fit(_carry_spans(text, old, source), new), source)
-            item = _Item("fuzzy", first.start, last.end, size, fitted, placed=placed)
-            item.detail = word_diff(old, source)
-            runs[start] = item
-            taken.update(range(start, start + size))
-            region[:] = [candidate for candidate in region if candidate[1] != (old, text)]
+            fitted, placed = self._with_references(self.fit(carry_replaced_spans(text, old, source), new), source)
+            runs[start] = _Item("fuzzy", first.start, last.end, size, fitted, placed=placed)
+            runs[start].detail = word_diff(old, source)
         return runs
 
     def _join(
@@ -420,7 +409,7 @@ class SegmentResolver:
             whole_segment=start == 0 and end == len(segment.text) and not suggestion,
             single_line=suggestion or segment.kind in SINGLE_LINE_KINDS,
             indent="" if suggestion else self._indent(segment),
-            newline=self.new_doc.newline,
+            newline=self.newline,
             suggestion=suggestion,
         )
         self.units.append(unit)
@@ -443,7 +432,7 @@ class SegmentResolver:
             text,
             single_line=segment.kind in SINGLE_LINE_KINDS,
             indent=self._indent(segment),
-            newline=self.new_doc.newline,
+            newline=self.newline,
         )
 
 
@@ -458,78 +447,3 @@ def _outcome(kinds: set[ItemKind], items: Sequence[_Item], origin: Origin, marke
     if "memory" in kinds:
         return "memory", origin
     return ("markup_updated" if marked else "kept"), origin
-
-
-def _carried(target: str, old_source: str, new_source: str) -> str | None:
-    """The target text with the markup changes between ``old_source`` and ``new_source`` carried into it (a
-    whole-sentence slide mark too); None when the English changed in more than markup."""
-    if old_source == new_source:
-        return target
-    if loose_key(old_source) == loose_key(new_source):
-        return apply_slide_marks(target, old_source, new_source)
-    changes = changed_spans(old_source, new_source)
-    carried = carry_markup(target, changes) if changes is not None else None
-    return apply_slide_marks(carried, old_source, new_source) if carried is not None else None
-
-
-_CARRIED_KINDS = frozenset({SpanKind.CODE, SpanKind.MATH, SpanKind.ROLE, SpanKind.LINK_TARGET, SpanKind.URL})
-
-
-def _carry_spans(target: str, old_source: str, new_source: str) -> str:
-    """A fuzzy match's translation with the protected spans the English replaced one for one (a renamed function,
-    a changed formula) replaced there too, where the translation has them; the rest is for the reviewer."""
-    old = [s.text for s in find_protected(old_source) if s.kind in _CARRIED_KINDS]
-    new = [s.text for s in find_protected(new_source) if s.kind in _CARRIED_KINDS]
-    changes: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "replace" and i2 - i1 == j2 - j1:
-            changes.extend(zip(old[i1:i2], new[j1:j2], strict=True))
-    carried = carry_markup(target, changes) if changes else None
-    return carried if carried is not None else target
-
-
-def _sentence_map(old: Sequence[str], new: Sequence[str]) -> dict[int, int]:
-    """Which new sentence each old sentence became: the same text once slide marks and whitespace are ignored,
-    in order; then, in the gaps, sentences that differ only in markup."""
-    matcher = difflib.SequenceMatcher(None, [loose_key(s) for s in old], [loose_key(s) for s in new], autojunk=False)
-    mapping: dict[int, int] = {}
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            mapping.update({i1 + k: j1 + k for k in range(i2 - i1)})
-            continue
-        keys = [prose_key(new[j]) for j in range(j1, j2)]
-        start = 0
-        for i in range(i1, i2):
-            key = prose_key(old[i])
-            for offset in range(start, len(keys)):
-                if keys[offset] == key:
-                    mapping[i] = j1 + offset
-                    start = offset + 1
-                    break
-    return mapping
-
-
-def _attach_target_only(beads: list[Bead]) -> list[Bead]:
-    """Fold target-only beads (a sentence the translator added) into the bead before them (or after, at the start)."""
-    result: list[Bead] = []
-    carry: tuple[int, ...] = ()
-    for src, tgt in beads:
-        if not src:
-            if result:
-                result[-1] = (result[-1][0], result[-1][1] + tgt)
-            else:
-                carry += tgt
-            continue
-        result.append((src, carry + tgt))
-        carry = ()
-    if carry and result:
-        result[-1] = (result[-1][0], result[-1][1] + carry)
-    return result
-
-
-def _dominant_separator(text: str, sentences: Sequence[Sentence], default: str) -> str:
-    """How the translation separates its sentences: a line break (semantic line breaks) or the language's default."""
-    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(sentences)]
-    if gaps and sum("\n" in gap for gap in gaps) * 2 > len(gaps):
-        return "\n"
-    return default

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import get_args
 
 from amts.sync.models import Piece, ReviewItem, ReviewReason
@@ -35,6 +35,7 @@ class ReviewNote:
     chars: int
     detail: str = ""
     suggestion: str | None = None
+    offered: str = ""  # an MT suggestion already in a marker (kept from an earlier sync), as its text
 
 
 def marker_safe(text: str) -> str:
@@ -59,6 +60,8 @@ def marker_pieces(review: Sequence[ReviewNote], counts: Mapping[str, Sequence[in
             pieces.append(Piece(text=f"{_PART}change: {marker_safe(note.detail)}"))
         if note.suggestion is not None:
             pieces += [Piece(text=f"{_PART}suggestion: "), Piece(unit=note.suggestion)]
+        elif note.offered:
+            pieces.append(Piece(text=f"{_PART}suggestion: {marker_safe(note.offered)}"))
     pieces.append(Piece(text=" -->"))
     return pieces
 
@@ -70,16 +73,9 @@ def format_marker(review: Sequence[ReviewNote], counts: Mapping[str, Sequence[in
 
 def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
     """The review markers still present in ``markdown``, with the line and an excerpt of the block after each."""
-    known = set(get_args(ReviewReason))
     items: list[ReviewItem] = []
     for match in MARKER.finditer(markdown):
-        head, *parts = match.group("body").split(_PART)
-        fields = dict(_FIELD.findall(head))
-        reasons: list[ReviewReason] = [reason for reason in fields.get("reasons", "").split(",") if reason in known]
-        try:
-            chars = int(fields.get("chars", "0"))
-        except ValueError:
-            chars = 0
+        fields, reasons, parts = _parse(match.group("body"))
         line = markdown.count("\n", 0, match.start()) + 1
         rest = markdown[match.end() :].lstrip("\r\n")
         excerpt = rest.split("\n", 1)[0].strip()
@@ -91,14 +87,61 @@ def scan_markers(markdown: str, *, file: str) -> list[ReviewItem]:
                 segment_ids=[s for s in fields.get("segments", "").split(",") if s],
                 line=line,
                 reasons=reasons,
-                chars=chars,
+                chars=_number(fields.get("chars", "0")),
                 excerpt=excerpt,
-                changes="; ".join(p[len("change: ") :] for p in parts if p.startswith("change: ")),
-                suggestion=" / ".join(p[len("suggestion: ") :] for p in parts if p.startswith("suggestion: ")),
-                counts={k: _count(v) for k, v in fields.items() if k in ("fuzzy", "mt", "flagged")},
+                changes="; ".join(text for kind, text in parts if kind == "change"),
+                suggestion=" / ".join(text for kind, text in parts if kind == "suggestion"),
+                counts={k: _count(v) for k, v in fields.items() if k in _COUNTED},
             )
         )
     return items
+
+
+def pending_notes(marker: str, segment_ids: Mapping[str, str]) -> tuple[list[ReviewNote], dict[str, list[int]]]:
+    """The notes and counts that write a pending marker again with its own figures, for a block rebuilt with
+    nothing new to review: its reasons, its characters (once), its segments (renumbered by ``segment_ids``, old id
+    to new id; an id it does not map is left out), and each English change and MT suggestion in its place."""
+    match = MARKER.search(marker)
+    if match is None:
+        return [], {}
+    fields, reasons, parts = _parse(match.group("body"))
+    if not reasons:
+        return [], {}
+    first = reasons[0]
+    notes = [
+        ReviewNote(reason, "", _number(fields.get("chars", "0")) if not n else 0) for n, reason in enumerate(reasons)
+    ]
+    old_ids = [s for s in fields.get("segments", "").split(",") if s]
+    notes += [ReviewNote(first, segment_ids[s], 0) for s in old_ids if s in segment_ids]
+    for kind, text in parts:
+        if kind == "change":
+            notes.append(ReviewNote(first, "", 0, detail=text))
+        elif notes[-1].detail and not notes[-1].offered:  # the suggestion for the change before it
+            notes[-1] = replace(notes[-1], offered=text)
+        else:
+            notes.append(ReviewNote(first, "", 0, offered=text))
+    return notes, {k: _count(v) for k, v in fields.items() if k in _COUNTED}
+
+
+_COUNTED = ("fuzzy", "mt", "flagged")
+
+
+def _parse(body: str) -> tuple[dict[str, str], list[ReviewReason], list[tuple[str, str]]]:
+    """A marker's fields, its known reasons, and its ``change:``/``suggestion:`` parts in order."""
+    head, *rest = body.split(_PART)
+    fields = dict(_FIELD.findall(head))
+    known = set(get_args(ReviewReason))
+    reasons: list[ReviewReason] = [reason for reason in fields.get("reasons", "").split(",") if reason in known]
+    parts: list[tuple[str, str]] = []
+    for part in rest:
+        kind, separator, text = part.partition(": ")
+        if separator and kind in ("change", "suggestion"):
+            parts.append((kind, text))
+    return fields, reasons, parts
+
+
+def _number(value: str) -> int:
+    return int(value) if value.isdigit() else 0
 
 
 def _count(value: str) -> list[int]:

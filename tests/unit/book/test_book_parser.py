@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amts.book import Block, BlockKind, Document, parse, parse_file, render
+from amts.book import Block, BlockKind, Document, parse, parse_file, proposal_path, render, walk_blocks
 from amts.errors import InputError
 
 SAMPLE = """\
@@ -320,3 +320,16 @@ def test_figure_caption_may_wrap_over_lines() -> None:
     assert figure.target == "../img/b.svg"
     assert figure.labels == ("fig_b", "b.svg")
     assert text[figure.text_start : figure.text_end] == "The caption wraps\nover two lines."
+
+
+def test_blocks_are_walked_in_document_order_and_proposals_are_named_beside_their_chapter() -> None:
+    """Given a section with a framework tab holding a code cell
+    When its blocks are walked
+    Then each block comes before its children, in document order; and a chapter's proposal sits beside it."""
+    doc = parse("# T\n\n:begin_tab:`pytorch`\nText.\n\n```python\nx = 1\n```\n:end_tab:\n", path="a.md")
+
+    kinds = [block.kind for block in walk_blocks(doc.blocks) if block.kind is not BlockKind.BLANK]
+
+    assert kinds.index(BlockKind.TAB) < kinds.index(BlockKind.PARAGRAPH) < kinds.index(BlockKind.CODE)
+    assert [block.start for block in walk_blocks(doc.blocks)] == sorted(b.start for b in walk_blocks(doc.blocks))
+    assert proposal_path("ch/a.md") == "ch/a.amts-proposal.md"

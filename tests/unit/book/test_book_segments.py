@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from amts.book import SpanKind, parse, prose, replace_segments, segments
+from amts.book import SpanKind, parse, prose, replace_segments, segments, without_slide_marks
 from amts.book.inline import find_protected
 from amts.errors import InputError
 
@@ -190,3 +190,17 @@ def test_a_pipe_in_a_translated_table_cell_is_escaped_outside_math() -> None:
     out = replace_segments(doc, {cell.id: "x | y $|z|$"})
     assert out.startswith("| x \\| y $|z|$ | b |\n")
     assert len(segments(parse(out))) == 4
+
+
+def test_a_text_without_its_slide_marks() -> None:
+    """Given a sentence with a slide mark around its start, a slides-only aside and a formula
+    When it is read without its slide marks
+    Then the marks and the aside are gone, and the formula comes as a protected span."""
+    pieces = list(without_slide_marks("[**Scale $x$**] first[~~, as slides say~~]. Then stop."))
+
+    assert [(text, span.kind.value if span else None) for text, span in pieces] == [
+        ("Scale ", None),
+        ("$x$", "math"),
+        (" first", None),
+        (". Then stop.", None),
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from amts.book import parse
-from amts.book.skeleton import ElementKind, check_skeleton, code_key, skeleton
+from amts.book.skeleton import ElementKind, check_skeleton, code_key, reference_keys, skeleton
 from amts.cli import main
 
 SOURCE = """\
@@ -186,3 +186,38 @@ def test_the_command_answers_bad_input_with_exit_2(tmp_path: Path, capsys: pytes
     assert main(["check-skeleton", str(tmp_path / "missing.md"), str(source)]) == 2
     assert main(["check-skeleton", str(tmp_path), str(source)]) == 2
     assert "not a mix" in capsys.readouterr().err
+
+
+def test_the_command_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a translated book of one chapter, with its old source
+    When its skeleton is checked
+    Then each of the three files is parsed once."""
+    from amts.book import parser
+    from amts.cli import book as book_cli
+
+    for root, text in (("zh", TRANSLATION), ("en", SOURCE), ("old", SOURCE)):
+        write(tmp_path / root / "a.md", text)
+    parsed: list[str] = []
+    real = parser.parse
+
+    def counting(text: str, *, path: str) -> object:
+        parsed.append(Path(path).parent.name)
+        return real(text, path=path)
+
+    monkeypatch.setattr(parser, "parse", counting)
+    monkeypatch.setattr(book_cli, "parse", counting, raising=False)
+
+    assert (
+        main(["check-skeleton", str(tmp_path / "zh"), str(tmp_path / "en"), "--old-source", str(tmp_path / "old")]) == 0
+    )
+
+    assert sorted(parsed) == ["en", "old", "zh"]
+
+
+def test_a_reference_span_gives_one_key_per_target() -> None:
+    """Given reference spans of each kind
+    When their skeleton keys are read
+    Then each target is one key, and the cite roles are one role."""
+    assert reference_keys(":citet:`Lee.2021, Smith.2020`") == ["cite:Lee.2021", "cite:Smith.2020"]
+    assert reference_keys(":numref:`fig_a`") == ["numref:fig_a"]
+    assert reference_keys("`code`") == []

@@ -116,3 +116,31 @@ img = d2l.Image.open('../img/cat1.jpg')
 
 * 随机改动照片可以让模型在没见过的照片上表现得更好。
 """
+
+# A short section and an unrelated translation of exactly its shape (one heading, two paragraphs, a heading, a
+# two-item list) and no labels: only the alignment can tell that they do not belong together.
+SHAPED_SOURCE = """\
+# Gradient Clipping
+
+Long sequences make gradients explode now and then. One large step can undo many careful ones before it.
+
+A simple remedy bounds the norm of the gradient before every update. The direction stays the same, only the length shrinks.
+
+## Summary
+
+* Clipping keeps a single bad batch from ruining training.
+* It adds one hyperparameter, the largest allowed norm.
+"""
+
+SHAPED_OTHER_TARGET = """\
+# 数据集的下载
+
+书中用到的数据集都放在一个公开的网站上，第一次用到时才会下载，之后从本地缓存读取。
+
+下载完成后会核对文件的哈希值，如果不一致就重新下载，这样可以避免用到损坏的文件。
+
+## 小结
+
+* 每个数据集只需下载一次。
+* 哈希值用来发现损坏的文件。
+"""

@@ -124,3 +124,23 @@ def test_review_list_on_a_clean_book(tmp_path: Path, capsys: pytest.CaptureFixtu
     write(tmp_path / "book" / "a.md", OLD_TARGET)
     assert main(["review-list", str(tmp_path / "book"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_review_list_skips_proposals_and_survives_an_empty_chapter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given a synced book with one marked chapter, the proposal offered beside a kept human chapter (marked
+    throughout), and an empty chapter
+    When the book's markers are listed
+    Then only the chapter's marker is counted, and the empty chapter neither stops the listing nor adds to it."""
+    marker = "<!-- amts:review reasons=machine-translation segments=s0002 chars=12 mt=1:12 -->"
+    write(tmp_path / "book" / "ch" / "a.md", f"# 标题\n\n{marker}\n\n〔机翻〕一段话。\n")
+    write(tmp_path / "book" / "ch" / "b.amts-proposal.md", f"# 标题\n\n{marker}\n\n〔机翻〕另一段。\n")
+    write(tmp_path / "book" / "ch" / "c.md", "")
+
+    assert main(["review-list", str(tmp_path / "book")]) == 0
+
+    listing = capsys.readouterr().out
+    assert "1 blocks to review in 1 files, about 12 characters" in listing
+    assert "machine-translated: 1 sentences / 12 source chars" in listing
+    assert "kept without a marker: 1 segments / 2 translated chars" in listing

@@ -196,3 +196,61 @@ def test_code_cell_with_only_a_new_tab_marker_keeps_its_translated_comments(
     assert result.markdown == OLD_TARGET.replace(
         "```{.python .input}\n# 加载", "```{.python .input}\n#@tab all\n# 加载"
     )
+
+
+REPEATED_OLD = "# Scaling\n\nWe scale the input $a$ first, and then we shift $a$ by one.\n"
+REPEATED_TARGET = "# 缩放\n\n我们先缩放输入$a$，然后把$a$平移一个单位。\n"
+
+
+def test_a_repeated_span_changes_where_the_english_changed_it(translator: RecordingTranslator, aligner: Any) -> None:
+    """Given a sentence whose formula occurs twice, and an English edit of its second occurrence only
+    When the chapter is synced
+    Then the translation's second occurrence is the one changed, and nothing goes to MT."""
+    new = REPEATED_OLD.replace("shift $a$", "shift $b$")
+
+    result = sync_texts(REPEATED_OLD, REPEATED_TARGET, new, TranslationMemory(source_lang="en", target_lang="zh"),
+                        translator, aligner)  # fmt: skip
+
+    assert "我们先缩放输入$a$，然后把$b$平移一个单位。" in result.markdown
+    assert translator.sent == []
+    assert result.report.outcomes.markup_updated == 1
+
+
+def test_a_span_the_translation_has_a_different_number_of_times_is_not_guessed(
+    translator: RecordingTranslator, aligner: Any
+) -> None:
+    """Given a translation that wrote the repeated formula once (its second mention became "它")
+    When the English changes its second occurrence
+    Then no occurrence of the translation is changed by guesswork: the sentence is kept for a person, marked with
+    the English change (a fuzzy match; it would be translated again without one)."""
+    target = REPEATED_TARGET.replace("然后把$a$平移", "然后把它平移")
+    new = REPEATED_OLD.replace("shift $a$", "shift $b$")
+
+    result = sync_texts(REPEATED_OLD, target, new, TranslationMemory(source_lang="en", target_lang="zh"),
+                        translator, aligner)  # fmt: skip
+
+    assert "我们先缩放输入$a$，然后把它平移一个单位。" in result.markdown
+    assert "reasons=fuzzy-kept segments=s0002 chars=55 fuzzy=1:55 | change: shift $a$ → shift $b$" in result.markdown
+    assert result.report.outcomes.markup_updated == 0
+
+
+def test_a_new_framework_cell_is_flagged_only_when_it_has_text_to_translate(
+    translator: RecordingTranslator, aligner: Any
+) -> None:
+    """Given new English with two new cells for one framework (``#@tab pytorch``): one of plain code, one with a
+    comment
+    When the chapter is synced
+    Then only the cell with the comment asks for a translator (``code-new``): the framework line is not text."""
+    cells = (
+        "```{.python .input}\n#@tab pytorch\nw = torch.zeros(4)\n```\n\n"
+        "```{.python .input}\n#@tab pytorch\n# the weights start at zero\nb = torch.zeros(1)\n```\n\n"
+    )
+    new = OLD_SOURCE.replace("## Exercises\n", cells + "## Exercises\n")
+
+    result = sync_texts(OLD_SOURCE, OLD_TARGET, new, TranslationMemory(source_lang="en", target_lang="zh"),
+                        translator, aligner)  # fmt: skip
+
+    flagged = [item for item in result.report.review if "code-new" in item.reasons]
+    assert [item.excerpt for item in flagged] == ["```{.python .input}"]
+    assert result.report.flagged_code_cells == 1
+    assert "#@tab pytorch\nw = torch.zeros(4)" in result.markdown

@@ -140,3 +140,24 @@ def test_a_fuzzy_kept_sentence_is_still_marked_on_the_next_sync_until_a_person_e
     confirmed = sync_texts(new_source, fixed, new_source, memory, RecordingTranslator(), aligner, file="c.md")
     assert confirmed.report.review == []
     assert "这个模型不是凸的。" in confirmed.markdown
+
+
+def test_a_pending_marker_keeps_its_figures_over_repeated_syncs(aligner: Any) -> None:
+    """Given a translation with a marker a reviewer has not dealt with yet (two reasons, two changes, an MT
+    suggestion) before a paragraph whose English then changes only in its markup, sync after sync
+    When the chapter is synced three times
+    Then the marker is written again each time with its own figures: its characters are not added up per reason,
+    and its segments, changes and suggestion stay."""
+    marker = (
+        "<!-- amts:review reasons=fuzzy-kept,references-placed segments=s0004 chars=50 fuzzy=1:50"
+        " | change: line → chord | suggestion: 〔机翻〕弦在图像上方 | change: + every -->"
+    )
+    target = OLD_TARGET.replace("这个想法由来已久", f"{marker}\n\n这个想法由来已久")
+    memory = TranslationMemory(source_lang="en", target_lang="zh")
+    source = OLD_SOURCE
+    keys = ["Lee.2021", "Lee.2019", "Lee.2018", "Lee.2017"]
+    for step in range(3):
+        new_source = source.replace(keys[step], keys[step + 1])
+        result = sync_texts(source, target, new_source, memory, RecordingTranslator(), aligner, file="c.md")
+        assert [line for line in result.markdown.split("\n") if "amts:review" in line] == [marker]
+        source, target = new_source, result.markdown

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from amts.cli import main
@@ -208,3 +209,47 @@ def test_a_kill_at_every_write_step_leaves_output_and_memory_both_old_or_both_ne
         assert not list((root / "out").rglob("*.amts-*.tmp")), f"killed before change {kill}: temporary files left"
         kill += 1
     assert kill >= 8  # the journal, the temporary files, the commit, the renames and the clean-up were all cut
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to name the files flushed")
+def test_the_publish_is_flushed_to_disk_before_and_after_its_commit_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a sync whose publish is watched (every os.fsync and os.replace, in order)
+    When it publishes a chapter and the memory
+    Then the new files, the journal's commit record and the folders that name them reach the disk before the
+    commit record is in place; the output folders are flushed after the renames: a power loss, not only a killed
+    process, leaves output and memory both old or both new."""
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync " + os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    def replace(src: Any, dst: Any) -> None:
+        events.append(f"replace {dst}")
+        real_replace(src, dst)
+
+    write(tmp_path / "v1" / "ch" / "a.md", OLD_SOURCE)
+    write(tmp_path / "zh" / "ch" / "a.md", OLD_TARGET)
+    write(tmp_path / "v2" / "ch" / "a.md", FIRST_EDIT)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+
+    folders = ["--old-source", str(tmp_path / "v1"), "--old-target", str(tmp_path / "zh")]
+    status = main(
+        ["sync", *folders, "--new-source", str(tmp_path / "v2"), "-o", str(tmp_path / "out"), "--engine", "pseudo"]
+    )
+
+    assert status == 0
+    out, state = tmp_path / "out", tmp_path / "out" / ".amts"
+    journal = state / "memory.en-zh.json.journal"
+    commit = max(i for i, event in enumerate(events) if event == f"replace {journal}")
+    output = events.index(f"replace {out / 'ch' / 'a.md'}")
+    before, after = events[:commit], events[output:]
+    assert any(e.startswith(f"fsync {out / 'ch'}/.a.md.amts-") for e in before)  # the new chapter's data
+    assert any(e.startswith(f"fsync {state}/.memory.en-zh.json.journal.") for e in before)  # the commit record's
+    assert f"fsync {out / 'ch'}" in before  # the temporary file's name
+    assert f"fsync {state}" in before  # the commit record's name
+    assert f"fsync {out / 'ch'}" in after  # the renamed chapter

@@ -12,7 +12,7 @@ from amts.errors import AlignmentError, InputError
 from amts.sync import LocalMemoryStore, Origin, S3MemoryStore, TranslationMemory, text_hash
 
 from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
-from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET, SHAPED_OTHER_TARGET, SHAPED_SOURCE
 
 EDITED_SENTENCE = "Typical examples include predicting house prices and forecasting sales."
 NEW_SOURCE = OLD_SOURCE.replace("Common examples include predicting prices and forecasting demand.", EDITED_SENTENCE)
@@ -155,6 +155,62 @@ def test_unrelated_target_without_shared_labels_is_refused_by_alignment_confiden
     assert translator.sent == []
 
 
+def test_a_wrong_file_of_the_same_shape_is_aligned_and_refused() -> None:
+    """Given an unrelated translation with the source's very shape (same segment kinds, same count, no labels)
+    and a memory that knows none of it, or only its heading "Summary"
+    When the chapter is synced
+    Then the document aligner is asked, and its low confidence refuses the pair before anything is reused."""
+    asked: list[str] = []
+
+    def unsure_aligner(src: Any, tgt: Any, src_lang: str, tgt_lang: str) -> tuple[list[Any], float]:
+        asked.append(tgt.path)
+        return [], 0.1
+
+    new_source = SHAPED_SOURCE.replace("now and then", "from time to time")
+    knows_summary = fresh_memory()
+    knows_summary.remember(
+        "Summary", "小结", origin=Origin.HUMAN, level="segment", file="b.md", segment_id="s1", run="r"
+    )
+    for memory in (fresh_memory(), knows_summary):
+        translator = RecordingTranslator()
+        with pytest.raises(AlignmentError, match=r"alignment confidence 0\.10 < 0\.30"):
+            sync_texts(SHAPED_SOURCE, SHAPED_OTHER_TARGET, new_source, memory, translator, unsure_aligner)
+        assert translator.sent == []
+    assert asked == ["tgt.md", "tgt.md"]
+
+
+def test_a_wrong_file_of_the_same_shape_is_refused_by_the_real_aligner() -> None:
+    """Given the same unrelated translation of the same shape, and an empty memory
+    When the chapter is synced with the real document aligner
+    Then it is refused for its low alignment confidence."""
+    new_source = SHAPED_SOURCE.replace("now and then", "from time to time")
+    with pytest.raises(AlignmentError, match=r"alignment confidence 0\.\d\d < 0\.30"):
+        sync_texts(SHAPED_SOURCE, SHAPED_OTHER_TARGET, new_source, fresh_memory(), RecordingTranslator(), None)
+
+
+def test_a_memory_that_knows_most_of_a_chapter_links_it_without_the_aligner() -> None:
+    """Given a chapter synced once (the memory holds what it published), and a reviewer's edit of one paragraph
+    When it is synced again with an aligner that would refuse it
+    Then the memory's exact matches link it (the edited paragraph completed between them), the aligner is never
+    asked, and the reviewer's text is kept."""
+    memory = fresh_memory()
+    own = SHAPED_OTHER_TARGET.replace("数据集的下载", "梯度裁剪")
+    first = sync_texts(SHAPED_SOURCE, own, SHAPED_SOURCE, memory, RecordingTranslator(), lambda *args: ([], 0.9))
+    edited = first.markdown.replace("这样可以避免用到损坏的文件。", "以免用到损坏的文件。")
+    assert edited != first.markdown
+    asked: list[str] = []
+
+    def refusing(src: Any, tgt: Any, src_lang: str, tgt_lang: str) -> tuple[list[Any], float]:
+        asked.append(tgt.path)
+        return [], 0.0
+
+    second = sync_texts(SHAPED_SOURCE, edited, SHAPED_SOURCE, memory, RecordingTranslator(), refusing)
+
+    assert asked == []
+    assert second.report.alignment_confidence == 1.0
+    assert second.markdown == edited
+
+
 def test_memory_round_trips_through_a_local_file(tmp_path: Path) -> None:
     store = LocalMemoryStore(tmp_path / ".amts" / "memory.en-zh.json")
     memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
@@ -218,3 +274,95 @@ def test_memory_round_trips_through_s3() -> None:
 
     assert loaded == memory
     assert store.describe() == "s3://amts-output-test/state/memory.en-zh.json"
+
+
+class _CountingDict(dict[str, Any]):
+    """The memory's entries, counting every walk over all of them."""
+
+    walks = 0
+
+    def __iter__(self) -> Any:
+        type(self).walks += 1
+        return super().__iter__()
+
+    def items(self) -> Any:
+        type(self).walks += 1
+        return super().items()
+
+    def values(self) -> Any:
+        type(self).walks += 1
+        return super().values()
+
+
+def _memory_of(count: int) -> TranslationMemory:
+    memory = fresh_memory()
+    for number in range(count):
+        memory.remember(f"Sentence number {number} about gradients and layers.", f"关于梯度和层的第{number}句。",
+                        origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r")  # fmt: skip
+    return memory
+
+
+def test_a_written_entry_updates_the_loose_index_without_rebuilding_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a memory of 50 entries whose loose-key index is built
+    When a machine entry and then a human entry with the same loose key are written and looked up
+    Then only their own loose keys are computed, and the human one is found (human work first)."""
+    from amts.sync import memory as memory_module
+
+    memory = _memory_of(50)
+    assert memory.lookup_loose("nothing") is None
+    computed: list[str] = []
+    real = memory_module.loose_key
+    monkeypatch.setattr(memory_module, "loose_key", lambda text: computed.append(text) or real(text))
+
+    memory.remember("[**Softmax**] maps scores to probabilities.", "〔机翻〕", origin=Origin.MACHINE,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    memory.remember("Softmax maps scores to probabilities.", "softmax把分数映射为概率。", origin=Origin.HUMAN,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    memory.remember("(**Softmax**) maps scores to probabilities.", "〔机翻〕2", origin=Origin.MACHINE,
+                    level="sentence", file="b.md", segment_id=None, run="r")  # fmt: skip
+    found = memory.lookup_loose("Softmax maps scores to probabilities.")
+
+    assert len(computed) == 3
+    assert found is not None
+    assert found.target == "softmax把分数映射为概率。"
+
+
+def test_the_memorys_fuzzy_index_reads_only_the_entries_written_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a memory whose fuzzy index was built by a first fuzzy lookup
+    When a human entry is written and a sentence close to it is looked up
+    Then the entry is found without walking over all entries again."""
+    from amts.sync.pairs import ChapterPairs
+
+    memory = _memory_of(50)
+    pairs = ChapterPairs(linking=None, old_segments={}, tgt_segments={}, memory=memory,
+                         known_files=frozenset({"c.md"}), updates=[])  # fmt: skip
+    assert pairs.fuzzy("Sentence number 7 about gradients and layer.", 0.9) is not None
+    memory.entries = _CountingDict(memory.entries)
+    _CountingDict.walks = 0
+
+    memory.remember("Dropout zeroes a random share of the activations.", "暂退法把随机一部分激活值置零。",
+                    origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r")  # fmt: skip
+    found = pairs.fuzzy("Dropout zeroes a random share of its activations.", 0.9)
+
+    assert found is not None
+    assert found.text == "暂退法把随机一部分激活值置零。"
+    assert _CountingDict.walks == 0
+
+
+def test_a_sentence_of_the_chapter_takes_the_chapters_own_translation_before_the_memorys(aligner: Any) -> None:
+    """Given a memory that holds another chapter's translation of a sentence, and new English that moves that
+    sentence of this chapter into a paragraph of its own, ahead of the paragraph it came from
+    When the chapter is synced
+    Then the moved sentence keeps this chapter's translation, not the memory's."""
+    sentence = "Not every prediction problem is a regression problem."
+    memory = fresh_memory()
+    memory.remember(sentence, "别的章节这样译这句话。", origin=Origin.HUMAN, level="sentence", file="other.md",
+                    segment_id="s0009", run="r")  # fmt: skip
+    new_source = OLD_SOURCE.replace(f" {sentence}", "").replace(
+        ":label:`sec_linreg`\n", f":label:`sec_linreg`\n\n{sentence}\n"
+    )
+
+    result = sync_texts(OLD_SOURCE, OLD_TARGET, new_source, memory, RecordingTranslator(), aligner)
+
+    assert "\n并非每个预测问题都是回归问题。\n" in result.markdown
+    assert "别的章节" not in result.markdown
