@@ -13,14 +13,14 @@ _INLINE = re.compile(
     (?=[<:`$\\&\]\[(*~h])  # a cheap first-character test: most positions cannot start any alternative
     (?:
       (?P<comment><!--[\s\S]*?-->)
-    | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\n]*?(?P=roleticks))
+    | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\r\n]*?(?P=roleticks))
     | (?P<code>(?P<ticks>`+)(?!`)[\s\S]*?(?<!`)(?P=ticks)(?!`))
     | (?P<dmath>(?<!\\)\$\$[\s\S]+?\$\$)
-    | (?P<math>(?<![\\$])\$(?![\s$])(?:\\[\s\S]|[^$\\\n]|\n(?![ \t]*\r?\n))+?(?<![\s\\])\$(?!\$))
+    | (?P<math>(?<![\\$])\$(?![\s$])(?:\\[\s\S]|[^$\\\r\n]|(?:\r\n?|\n)(?![ \t]*[\r\n]))+?(?<![\s\\])\$(?!\$))
     | (?P<escape>\\[\\`*_{}\[\]()#+\-.!$|<>~&])
     | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
     | (?P<autolink><https?://[^<>\s]+>)
-    | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\))
+    | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\r\n]*")?\))
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
+import re
 from dataclasses import dataclass, field
+
+# A line ending as CommonMark counts them: CRLF, a lone CR (classic Mac files) or LF.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+NEWLINES = ("\n", "\r\n", "\r")
+
+
+def newline_of(text: str) -> str:
+    """The line ending most used in ``text`` ("\n" when it has none; CRLF wins a tie with LF, LF one with CR)."""
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    if crlf and crlf >= lf and crlf >= cr:
+        return "\r\n"
+    return "\r" if cr > lf else "\n"
+
+
+def with_newlines(text: str, newline: str) -> str:
+    """``text`` with every line ending (LF, CRLF or a lone CR) written as ``newline``."""
+    if newline not in NEWLINES:
+        raise ValueError(f"not a line ending: {newline!r}")
+    return LINE_BREAK.sub(newline, text) if "\r" in text or newline != "\n" else text
 
 
 class BlockKind(enum.StrEnum):
@@ -77,13 +100,28 @@ class Document:
     text: str
     blocks: tuple[Block, ...]
     body_start: int = 0  # 1 when the file starts with a UTF-8 BOM
-    newline: str = "\n"  # the line ending most used in the file ("\r\n" for CRLF files)
+    newline: str = "\n"  # the line ending most used in the file: "\n", "\r\n" or "\r" (see ``newline_of``)
     # Derived values computed once per document (the segment list); not part of its identity.
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
+    @property
+    def bom(self) -> bool:
+        """Whether the file starts with a UTF-8 byte-order mark."""
+        return self.body_start > 0
+
     def line_of(self, offset: int) -> int:
-        """The 1-based line number of ``offset`` in ``text``."""
-        return self.text.count("\n", 0, offset) + 1
+        """The 1-based line number of ``offset`` in ``text`` (LF, CRLF and lone CR all end a line)."""
+        starts = self.cache.get("line_starts")
+        if starts is None:
+            starts = self.cache["line_starts"] = [match.end() for match in LINE_BREAK.finditer(self.text)]
+        assert isinstance(starts, list)
+        return bisect.bisect_right(starts, offset) + 1
+
+    def with_convention(self, text: str) -> str:
+        """``text`` written the way this file is: its line ending on every line, its byte-order mark (added or
+        removed). For outputs assembled from pieces of several files."""
+        body = with_newlines(text.removeprefix("\ufeff"), self.newline)
+        return "\ufeff" + body if self.bom else body
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amts.book.model import Block, BlockKind, Document
+from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of
 from amts.errors import InputError
 from amts.fsio import read_text
 
@@ -46,7 +46,7 @@ class _Line:
 def parse(text: str, *, path: str = "<string>") -> Document:
     """Parse d2lbook markdown. Raises ``InputError`` (with file and line) on malformed input."""
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
+        line = len(LINE_BREAK.findall(text, 0, text.index("\x00"))) + 1
         raise InputError("binary data (NUL character), expected UTF-8 text", path=path, line=line)
     body_start = 1 if text.startswith("\ufeff") else 0
     if not text[body_start:].strip():
@@ -54,9 +54,7 @@ def parse(text: str, *, path: str = "<string>") -> Document:
     lines = _split_lines(text, body_start)
     parser = _Parser(text, lines, path)
     blocks = parser.region(0, len(lines), None)
-    crlf = text.count("\r\n")
-    newline = "\r\n" if crlf and crlf * 2 >= text.count("\n") else "\n"
-    return Document(path=path, text=text, blocks=tuple(blocks), body_start=body_start, newline=newline)
+    return Document(path=path, text=text, blocks=tuple(blocks), body_start=body_start, newline=newline_of(text))
 
 
 def parse_file(path: str | os.PathLike[str]) -> Document:
@@ -92,16 +90,15 @@ def render(doc: Document) -> str:
 
 
 def _split_lines(text: str, start: int) -> list[_Line]:
+    """The lines of ``text`` from ``start``; LF, CRLF and a lone CR (old Mac files) each end a line, as in
+    CommonMark and in d2lbook (``str.splitlines``)."""
     lines: list[_Line] = []
-    position, size = start, len(text)
-    while position < size:
-        newline = text.find("\n", position)
-        end = size if newline < 0 else newline + 1
-        content_end = end - 1 if newline >= 0 else end
-        if content_end > position and text[content_end - 1] == "\r":
-            content_end -= 1
-        lines.append(_Line(position, end, text[position:content_end]))
-        position = end
+    position = start
+    for match in LINE_BREAK.finditer(text, start):
+        lines.append(_Line(position, match.end(), text[position : match.start()]))
+        position = match.end()
+    if position < len(text):
+        lines.append(_Line(position, len(text), text[position:]))
     return lines
 
 
@@ -362,7 +359,7 @@ class _Parser:
         if not stripped.endswith(")") or target_start > tail.start + len(stripped) - 1:
             return None
         target = self.text[target_start : tail.start + len(stripped) - 1].strip()
-        if not target or "\n" in target:
+        if not target or LINE_BREAK.search(target):
             return None
         if " " in target:
             target = target.split(" ", 1)[0]

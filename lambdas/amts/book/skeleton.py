@@ -37,6 +37,7 @@ _PY_TOKEN = re.compile(
 )
 _PROSE_STRING = re.compile(r"\s|[^\x00-\x7f]")
 _HEADING = re.compile(r"(#+)")
+_LONE_CR = re.compile(r"\r(?!\n)")
 DEFAULT_TAB = "default"
 
 
@@ -111,7 +112,7 @@ def code_key(code: str) -> str:
         literal = match.group("str")
         return '""' if _PROSE_STRING.search(literal) else literal
 
-    lines = code.split("\n")
+    lines = _LONE_CR.sub("\n", code).split("\n")
     fence, body = lines[0], "\n".join(lines[1:])
     body = _PY_TOKEN.sub(blank, _TAB_MARKER_LINE.sub("", body))
     head = " ".join(_EXECUTION_COUNT.sub("", fence).split())
@@ -140,6 +141,11 @@ def _walk(blocks: Sequence[Block]) -> Iterator[Block]:
         yield from _walk(block.children)
 
 
+def _lf_lines(text: str) -> str:
+    """``text`` with each lone CR (an old Mac line ending) read as LF: the same length, so offsets still hold."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
 def _excerpt(text: str, size: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= size else flat[: size - 1] + "…"
@@ -150,7 +156,7 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
     in the order of their targets (a translation may order its clauses differently)."""
     found: list[Element] = []
     for inner in _walk([block]):
-        text = doc.text[inner.start : inner.end]
+        text = _lf_lines(doc.text[inner.start : inner.end])
         line = inner.line
         tabs = tuple(sorted(inner.tab)) if inner.tab else ()
         if inner.kind is BlockKind.CODE:
