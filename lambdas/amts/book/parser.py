@@ -19,7 +19,8 @@ from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of
 from amts.errors import InputError
 from amts.fsio import read_text
 
-_FENCE = re.compile(r"(`{3,}) *(.*)")
+_FENCE = re.compile(r"(`{3,}) *(.*)")  # d2lbook's fence: backticks at column 0
+_TILDE_FENCE = re.compile(r"[ \t]*(~{3,}) *(.*)")  # CommonMark's other fence, which d2lbook passes through as text
 _BEGIN_TAB = re.compile(r":begin_tab:(?:`([^`]*)`)?")
 _END_TAB = ":end_tab:"
 _CELL_TAB = re.compile(r"\s*(?:#@tab|%%tab)\s+([\w\s,.-]+?)\s*$")
@@ -102,6 +103,20 @@ def _split_lines(text: str, start: int) -> list[_Line]:
     return lines
 
 
+def _fence(content: str) -> re.Match[str] | None:
+    """A code fence line: group 1 the fence run, group 2 the info string.
+
+    Backtick fences are d2lbook's (column 0). A ``~~~`` fence is not d2lbook's, but Markdown renders it as code,
+    so it is code here too, at any indentation (inside a list item as well); like a backtick fence, it is closed
+    by the next line with the same run.
+    """
+    if content.startswith("```"):
+        return _FENCE.match(content)
+    if "~~~" in content and content.lstrip(" \t").startswith("~~~"):
+        return _TILDE_FENCE.match(content)
+    return None
+
+
 def _is_blank(line: _Line) -> bool:
     return not line.content.strip()
 
@@ -143,7 +158,7 @@ class _Parser:
         index, run_start = lo, lo
         while index < hi:
             content = self.lines[index].content
-            fence = _FENCE.match(content) if content.startswith("```") else None
+            fence = _fence(content)
             if fence is not None:
                 blocks += self.text_run(run_start, index, tab)
                 close = self.fence_end(index, hi, fence.group(1))
@@ -170,11 +185,35 @@ class _Parser:
     def fence_end(self, opening: int, hi: int, ticks: str) -> int:
         for index in range(opening + 1, hi):
             content = self.lines[index].content
-            if content.startswith(ticks):
-                fence = _FENCE.match(content)
+            if ticks in content:
+                fence = _fence(content)
                 if fence is not None and fence.group(1) == ticks:
                     return index
-        raise self.error(f"unterminated code fence {ticks} (no closing {ticks} line)", opening)
+        raise self.unclosed_fence(opening, ticks)
+
+    def unclosed_fence(self, opening: int, ticks: str) -> InputError:
+        """The error for a fence with no closing line, at the fence really left open.
+
+        Fences pair in order, so a fence forgotten early on makes a later, correct one look unclosed. A closing
+        fence with an info string (```` ```python ````) is an opening fence taken for a closing one: the fence
+        it was paired with is the one left open.
+        """
+        open_at, run = -1, ""
+        for index, line in enumerate(self.lines[:opening]):
+            fence = _fence(line.content)
+            if fence is None:
+                continue
+            if open_at < 0:
+                open_at, run = index, fence.group(1)
+            elif fence.group(1) == run:
+                if fence.group(2).strip():
+                    return self.error(
+                        f"unterminated code fence {run} (no closing {run} line before the cell that line "
+                        f"{index + 1} opens)",
+                        open_at,
+                    )
+                open_at = -1
+        return self.error(f"unterminated code fence {ticks} (no closing {ticks} line)", opening)
 
     def cell_tab(self, first: int, close: int) -> tuple[str, ...] | None:
         """The frameworks named by a code cell's ``#@tab``/``%%tab`` first line (None: the default tab)."""
@@ -193,11 +232,10 @@ class _Parser:
         index = opening + 1
         while index < hi:
             content = self.lines[index].content
-            if content.startswith("```"):
-                fence = _FENCE.match(content)
-                if fence is not None:
-                    index = self.fence_end(index, hi, fence.group(1)) + 1
-                    continue
+            fence = _fence(content)
+            if fence is not None:
+                index = self.fence_end(index, hi, fence.group(1)) + 1
+                continue
             if content.startswith(_END_TAB):
                 return index, True
             if content.startswith(":begin_tab:"):
@@ -230,24 +268,47 @@ class _Parser:
                 blocks.append(self.block(BlockKind.BLANK, first, index - 1, tab=tab))
                 continue
             first = index
-            dollars, opener = 0, -1
+            dollars = 0
             while index < hi:
                 line = self.lines[index]
                 if _is_blank(line) and dollars % 2 == 0:
                     break
-                count = _count_display_dollars(line.content)
-                if count % 2 and dollars % 2 == 0:
-                    opener = index
-                dollars += count
+                dollars += _count_display_dollars(line.content)
                 index += 1
             if dollars % 2:
-                raise self.error("unterminated $$ display math (no closing $$)", opener)
+                raise self.error("unterminated $$ display math (no closing $$)", self.unclosed_math(first, index))
             parts = self.paragraph(first, index, tab)
             if len(parts) == 1:
                 blocks.append(parts[0])
             else:
                 blocks.append(self.block(BlockKind.MIXED, first, index - 1, tab=tab, children=tuple(parts)))
         return blocks
+
+    def unclosed_math(self, lo: int, hi: int) -> int:
+        """The line of the ``$$`` left open in lines ``lo``..``hi`` (exclusive), which hold an odd number of them.
+
+        Display math may hold blank lines, so the paragraph went on looking for a closing ``$$`` and pairing them
+        in order would blame whichever comes last. Read blank-line-separated part by part instead: a part that
+        starts with ``$$`` while math is open opens new math, so the math opened before is the one left open.
+        """
+        open_at = -1
+        index = lo
+        while index < hi:
+            if _is_blank(self.lines[index]):
+                index += 1
+                continue
+            if open_at >= 0 and _MATH_OPENER.match(self.lines[index].content):
+                return open_at
+            dollars = 1 if open_at >= 0 else 0
+            while index < hi and not _is_blank(self.lines[index]):
+                count = _count_display_dollars(self.lines[index].content)
+                if count % 2 and dollars % 2 == 0:
+                    open_at = index
+                dollars += count
+                index += 1
+            if dollars % 2 == 0:
+                open_at = -1
+        return open_at if open_at >= 0 else lo
 
     def paragraph(self, lo: int, hi: int, tab: tuple[str, ...] | None) -> list[Block]:
         """Classify one blank-line-separated paragraph; it may hold several parts (prose, math, ...)."""

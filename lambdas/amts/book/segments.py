@@ -168,7 +168,7 @@ def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
     return "".join(pieces)
 
 
-_STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
+_STRUCTURAL_START = re.compile(r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
 _LINE_BREAKS = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)+")
 
 
@@ -221,7 +221,7 @@ def _escape_block_start(text: str) -> str:
     numbered = _NUMBERED_START.match(text)
     if numbered:
         return f"{text[: numbered.end()]}\\{text[numbered.end() :]}"
-    if text[:1] in "#>|" or text.startswith(("- ", "* ", "+ ", "```")):
+    if text[:1] in "#>|" or text.startswith(("- ", "* ", "+ ", "```", "~~~")):
         return "\\" + text
     if text.startswith(":") and not _ROLE_AT_START.match(text):
         return "\\" + text

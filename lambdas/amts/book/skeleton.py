@@ -212,7 +212,7 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
 
 
 def _code_excerpt(code: str) -> str:
-    lines = [line for line in code.split("\n")[1:] if line.strip() and not line.startswith("```")]
+    lines = [line for line in code.split("\n")[1:] if line.strip() and not line.lstrip().startswith(("```", "~~~"))]
     body = [line for line in lines if not _TAB_MARKER_LINE.match(line)]
     return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
 
