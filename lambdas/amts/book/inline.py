@@ -6,6 +6,14 @@ import re
 
 from amts.book.model import ProtectedSpan, SpanKind
 
+# Pandoc attributes ``{#id .class key=value}`` (``{-}`` for unnumbered, ``{=html}`` for raw content): identifiers and
+# options of the element before them, never prose.
+_ATTRIBUTE = (
+    r"""(?:[#.][^\s{}"'#.][^\s{}"']*|=[A-Za-z]\w*|-"""  # #id .class =format -
+    r"""|[A-Za-z_][\w.:-]*=(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s{}"']+))"""  # key=value
+)
+ATTRIBUTES = rf"\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}"
+
 # One leftmost-first scan; the alternatives are ordered so that a construct that starts earlier wins and, at the
 # same position, the more specific construct wins (a role before inline code, display math before inline math).
 _INLINE = re.compile(

@@ -50,6 +50,9 @@ class BlockKind(enum.StrEnum):
     QUOTE = "quote"  # ``>`` block quote; each line is a child QUOTE_LINE
     QUOTE_LINE = "quote-line"
     MIXED = "mixed"  # a paragraph mixing prose and display math: children are PARAGRAPH / MATH / LIST parts
+    # Markdown that is not d2lbook's own but that Markdown renders (CommonMark, Pandoc); kept, never translated:
+    FRONT_MATTER = "front-matter"  # a YAML block ``---`` … ``---`` (or ``...``) opening the file
+    RULE = "rule"  # a thematic break (``---``, ``***``, ``___``)
 
 
 class SpanKind(enum.StrEnum):

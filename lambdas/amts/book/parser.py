@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from amts.book.inline import ATTRIBUTES
 from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of
 from amts.errors import InputError
 from amts.fsio import read_text
@@ -29,6 +30,11 @@ _INLINE_ROLES = frozenset({"numref", "cite", "citet", "citep", "eqref", "ref", "
 _ROLE_START = re.compile(r":[A-Za-z][\w-]*:`")  # a paragraph may begin with :numref:`…`; a caption may not
 _LABEL = re.compile(r":(label|eqlabel):`([^`]*)`")
 _HEADING = re.compile(r"(#+)[ \t]*")
+# A thematic break, or the underline of a setext heading (``=`` or ``-`` under a paragraph's text).
+_RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
+_UNDERLINE = re.compile(r" {0,3}(=+|-+)[ \t]*")
+# What ends a heading line without being its text: a closing run of ``#`` (CommonMark) and Pandoc attributes.
+_HEADING_TAIL = re.compile(rf"(?:[ \t]+#+)?(?:[ \t]+{ATTRIBUTES})?[ \t]*$")
 _LIST_MARKER = re.compile(r"( *)([-*+]|\d+\.)(?: +|$)")
 _DISCUSSION = re.compile(r"\[[^\]\n]+\]\(https?://discuss\.d2l\.ai/[^)\s]*\)\s*")
 _MATH_OPENER = re.compile(r"\s*(?:\(\*\*|\[\*\*)?\$\$")
@@ -54,7 +60,8 @@ def parse(text: str, *, path: str = "<string>") -> Document:
         raise InputError("empty file: no markdown content", path=path, line=1)
     lines = _split_lines(text, body_start)
     parser = _Parser(text, lines, path)
-    blocks = parser.region(0, len(lines), None)
+    blocks, first = parser.front_matter()
+    blocks += parser.region(first, len(lines), None)
     return Document(path=path, text=text, blocks=tuple(blocks), body_start=body_start, newline=newline_of(text))
 
 
@@ -150,6 +157,18 @@ class _Parser:
     def block(self, kind: BlockKind, first: int, last: int, **extra: Any) -> Block:
         """A block spanning lines ``first``..``last`` inclusive."""
         return Block(kind, self.lines[first].start, self.lines[last].end, first + 1, **extra)
+
+    def front_matter(self) -> tuple[list[Block], int]:
+        """A YAML metadata block opening the file (Pandoc, Jekyll): a ``---`` line followed by a non-blank line,
+        up to a ``---`` or ``...`` line. Metadata, not prose: kept as it is. A ``---`` followed by a blank line is
+        a thematic break. Returns the block (or none) and the index of the line after it."""
+        lines = self.lines
+        if len(lines) < 2 or lines[0].content.rstrip() != "---" or _is_blank(lines[1]):
+            return [], 0
+        for index in range(1, len(lines)):
+            if lines[index].content.rstrip() in ("---", "..."):
+                return [self.block(BlockKind.FRONT_MATTER, 0, index)], index + 1
+        raise self.error("unterminated front matter (the --- on this line has no closing --- or ... line)", 0)
 
     # -- cells: fences and tabs (d2lbook split_markdown) ------------------------------------------------------
 
@@ -331,6 +350,9 @@ class _Parser:
         content = line.content
         if content.startswith("#"):
             return self.heading(index, hi, tab, parts)
+        if _RULE.fullmatch(content):
+            parts.append(self.block(BlockKind.RULE, index, index, tab=tab))
+            return index + 1
         if _MATH_OPENER.match(content):
             return self.math(index, hi, tab, parts)
         if content.startswith("!["):
@@ -386,7 +408,7 @@ class _Parser:
                 level=len(prefix.group(1)),
                 labels=_labels(self.lines[index + 1 : end]),
                 text_start=line.start + prefix.end(),
-                text_end=line.start + len(line.content.rstrip()),
+                text_end=line.start + _heading_text_end(line.content, prefix.end()),
             )
         )
         return end
@@ -484,10 +506,17 @@ class _Parser:
         return last + 1
 
     def prose(self, index: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block]) -> int:
-        """Prose and list items up to the next display-math line (which starts a new part)."""
+        """Prose and list items up to the next display-math line or thematic break (which start a new part).
+
+        Prose underlined with ``===`` or ``---`` is a setext heading (CommonMark; d2lbook's books use ``#``).
+        """
         end = index + 1
-        while end < hi and not _MATH_OPENER.match(self.lines[end].content):
+        while end < hi and not _ends_prose(self.lines[end].content):
             end += 1
+        if end < hi and not _LIST_MARKER.match(self.lines[index].content):
+            underline = _UNDERLINE.fullmatch(self.lines[end].content)
+            if underline is not None and not any(_LIST_MARKER.match(line.content) for line in self.lines[index:end]):
+                return self.setext_heading(index, end, hi, tab, parts, level=1 if underline.group(1)[0] == "=" else 2)
         items: list[Block] = []
         position = index
         while position < end:
@@ -518,6 +547,25 @@ class _Parser:
             parts.append(self.block(BlockKind.LIST, index, end - 1, tab=tab, children=tuple(items)))
         return end
 
+    def setext_heading(
+        self, index: int, underline: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block], *, level: int
+    ) -> int:
+        first, last = self.lines[index], self.lines[underline - 1]
+        end = self.marks_after(underline + 1, hi)
+        parts.append(
+            self.block(
+                BlockKind.HEADING,
+                index,
+                end - 1,
+                tab=tab,
+                level=level,
+                labels=_labels(self.lines[underline + 1 : end]),
+                text_start=first.start + len(first.content) - len(first.content.lstrip()),
+                text_end=last.start + len(last.content.rstrip()),
+            )
+        )
+        return end
+
     def text_block(
         self,
         kind: BlockKind,
@@ -542,6 +590,20 @@ class _Parser:
             text_start=first.start + skip,
             text_end=last.start + len(last.content.rstrip()),
         )
+
+
+def _ends_prose(content: str) -> bool:
+    """Whether a line ends the prose before it: display math, a thematic break or a setext underline."""
+    return _MATH_OPENER.match(content) is not None or (
+        content[:4].strip()[:1] in ("-", "*", "_", "=")
+        and (_RULE.fullmatch(content) is not None or _UNDERLINE.fullmatch(content) is not None)
+    )
+
+
+def _heading_text_end(content: str, start: int) -> int:
+    """Where a heading's text ends: before its closing ``#`` run and its attributes (``## Title ## {#sec}``)."""
+    tail = _HEADING_TAIL.search(content, start)
+    return tail.start() if tail is not None else len(content.rstrip())
 
 
 def _matching_bracket(content: str, opening: int) -> int:

@@ -168,7 +168,9 @@ def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
     return "".join(pieces)
 
 
-_STRUCTURAL_START = re.compile(r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
+_STRUCTURAL_START = re.compile(
+    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. |[-=*_][-=*_ \t]*(?:[\r\n]|$))"
+)
 _LINE_BREAKS = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)+")
 
 

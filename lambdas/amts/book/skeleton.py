@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from amts.book.inline import find_protected
+from amts.book.inline import ATTRIBUTES, find_protected
 from amts.book.model import Block, BlockKind, Document, SpanKind
 
 _DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE)
@@ -38,6 +38,7 @@ _PY_TOKEN = re.compile(
 _PROSE_STRING = re.compile(r"\s|[^\x00-\x7f]")
 _HEADING = re.compile(r"(#+)")
 _LONE_CR = re.compile(r"\r(?!\n)")
+_ATTRIBUTES = re.compile(ATTRIBUTES)
 DEFAULT_TAB = "default"
 
 
@@ -51,6 +52,10 @@ class ElementKind(enum.StrEnum):
     TABLE = "table"
     TAB = "tab"
     REF = "reference"
+    # Markdown that is not d2lbook's own, kept byte for byte: a translation must keep it too.
+    FRONT_MATTER = "front matter"
+    ATTRIBUTES = "attributes"  # Pandoc ``{#id .class}`` of a heading, link, image, span or code
+    MARKUP = "markup"  # a thematic break
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +188,11 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
             rows = [row for row in text.split("\n") if row.strip().startswith("|")]
             shape = f"{len(rows)}x{max((row.strip().strip('|').count('|') + 1 for row in rows), default=0)}"
             found.append(Element(ElementKind.TABLE, shape, line, f"table of {shape} (rows x columns)", tabs))
+        elif inner.kind is BlockKind.FRONT_MATTER:
+            found.append(Element(ElementKind.FRONT_MATTER, " ".join(text.split()), line, _excerpt(text), tabs))
+        elif inner.kind is BlockKind.RULE:
+            found.append(Element(ElementKind.MARKUP, "rule", line, text.strip(), tabs))
+        found.extend(_markup(doc, inner, tabs))
         for match in _DIRECTIVE_LABEL.finditer(text):
             kind = ElementKind.LABEL if match.group(1) == "label" else ElementKind.EQLABEL
             at = doc.line_of(inner.start + match.start())
@@ -208,6 +218,16 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
                 found.append(
                     Element(ElementKind.REF, f"{role}:{target.strip()}", at, f":{role}:`{target.strip()}`", tabs)
                 )
+    return found
+
+
+def _markup(doc: Document, block: Block, tabs: tuple[str, ...]) -> list[Element]:
+    """Elements of a block's markup that Markdown renders but d2lbook does not know: a heading's attributes."""
+    found: list[Element] = []
+    if block.kind is BlockKind.HEADING and block.text_end >= 0:
+        tail = _lf_lines(doc.text[block.text_end : block.end]).split("\n", 1)[0]
+        for match in _ATTRIBUTES.finditer(tail):
+            found.append(Element(ElementKind.ATTRIBUTES, match.group(), block.line, match.group(), tabs))
     return found
 
 

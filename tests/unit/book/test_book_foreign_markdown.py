@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from amts.book import BlockKind, parse, render, segments, to_html
+import pytest
+from amts.book import BlockKind, from_html, parse, render, segments, to_html
 from amts.book.roundtrip import check_text
 from amts.book.skeleton import check_skeleton
+from amts.errors import InputError
 
 
 class _Translatable(HTMLParser):
@@ -107,3 +109,102 @@ def test_a_translation_that_changes_tilde_fenced_code_is_detected() -> None:
         "zh.md:5: extra code: shells.sort(key=weight) print('size order done')",
         "zh.md:5: missing code: shells.sort(key=size) print('size order done') (source line 5)",
     ]
+
+
+# -- front matter, heading attributes and closing hashes, setext headings, thematic breaks ---------------------
+
+FRONT = """\
+---
+title: Harbour Lights
+tags: [lamps, ships]
+---
+
+# Harbour Lights {#sec-lights .unnumbered}
+
+Every harbour keeps a light for ships at night.
+
+## Red and Green ##
+
+Red marks the left side of the channel.
+
+Lamp Colours
+------------
+
+Green marks the right side.
+
+***
+
+The keepers trim the wicks each evening.
+"""
+
+
+def test_front_matter_heading_attributes_and_underlines_are_kept_out_of_translation() -> None:
+    """Given a chapter with YAML front matter, a heading with Pandoc attributes, one with closing hashes, a setext
+    heading and a thematic break
+    When it is segmented and its Translate HTML is built
+    Then none of that markup is sent: the front matter is not in the HTML, the headings' texts are just their
+    words, and the file round-trips byte for byte, through a hostile translation too."""
+    doc = parse(FRONT, path="lights.md")
+
+    sent = translatable(FRONT)
+
+    assert [block.kind for block in doc.blocks][:2] == [BlockKind.FRONT_MATTER, BlockKind.BLANK]
+    assert [(s.kind, s.level, s.text) for s in segments(doc) if s.kind == "heading"] == [
+        ("heading", 1, "Harbour Lights"),
+        ("heading", 2, "Red and Green"),
+        ("heading", 2, "Lamp Colours"),
+    ]
+    for markup in ("title:", "lamps", "{#sec-lights", ".unnumbered", "##", "---", "***"):
+        assert markup not in sent
+    assert "title:" not in to_html(doc)
+    assert render(doc) == FRONT
+    assert check_text(FRONT, "lights.md").failures == []
+
+
+def test_a_translation_that_changes_front_matter_or_heading_attributes_is_detected() -> None:
+    """Given the chapter and a translation that retitles its front matter and drops a heading's attributes
+    When the translation's skeleton is checked against the source
+    Then both changes are reported with their lines."""
+    translation = FRONT.replace("title: Harbour Lights", "title: Hafenlichter").replace(
+        "# Harbour Lights {#sec-lights .unnumbered}", "# Hafenlichter"
+    )
+
+    assert skeleton_problems(translation, FRONT) == [
+        "zh.md:1: extra front matter: --- title: Hafenlichter tags: [lamps, ships] ---",
+        "zh.md:1: missing front matter: --- title: Harbour Lights tags: [lamps, ships] --- (source line 1)",
+        "zh.md:10: missing attributes: {#sec-lights .unnumbered} (source line 6)",
+    ]
+
+
+def test_a_translated_heading_keeps_its_attributes_hashes_and_underline() -> None:
+    """Given the chapter's Translate HTML with every heading translated
+    When it is read back into markdown
+    Then each heading has its new words and its source markup, and the result has the source's skeleton."""
+    doc = parse(FRONT, path="lights.md")
+    html = (
+        to_html(doc)
+        .replace(">Harbour Lights<", ">Hafenlichter<")
+        .replace(">Red and Green<", ">Rot und Grün<")
+        .replace(">Lamp Colours<", ">Lampenfarben<")
+    )
+
+    out = from_html(doc, html).markdown(doc)
+
+    assert "# Hafenlichter {#sec-lights .unnumbered}\n" in out
+    assert "## Rot und Grün ##\n" in out
+    assert "Lampenfarben\n------------\n" in out
+    assert skeleton_problems(out, FRONT) == []
+
+
+def test_an_open_front_matter_is_refused_and_a_leading_rule_is_not_front_matter() -> None:
+    """Given a file whose front matter is never closed, and one that starts with a thematic break
+    When each is parsed
+    Then the first is refused in one line naming its first line; the second is a rule followed by prose."""
+    with pytest.raises(InputError) as caught:
+        parse("---\ntitle: Open\n\n# Title\n\nWords.\n", path="open.md")
+    doc = parse("---\n\nWords after a rule.\n", path="rule.md")
+
+    assert str(caught.value) == (
+        "open.md:1: unterminated front matter (the --- on this line has no closing --- or ... line)"
+    )
+    assert [block.kind for block in doc.blocks] == [BlockKind.RULE, BlockKind.BLANK, BlockKind.PARAGRAPH]
