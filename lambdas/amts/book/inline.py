@@ -13,6 +13,9 @@ _ATTRIBUTE = (
     r"""|[A-Za-z_][\w.:-]*=(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s{}"']+))"""  # key=value
 )
 ATTRIBUTES = rf"\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}"
+# A raw HTML tag with attributes (CommonMark): its attribute values (``class``, ``src``, ``href``) are not prose.
+# A bare ``<b>``, ``</div>`` or ``<pad>`` is a token.
+HTML_TAG = r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)+\s*/?>"""
 
 # One leftmost-first scan; the alternatives are ordered so that a construct that starts earlier wins and, at the
 # same position, the more specific construct wins (a role before inline code, display math before inline math).
@@ -32,6 +35,9 @@ _INLINE = re.compile(
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
+    | (?P<html>"""
+    + HTML_TAG
+    + r"""|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<!\[CDATA\[[\s\S]*?\]\]>)
     | (?P<url>https?://[^\x00-\x20<>()\[\]`*\x7f-\U0010ffff]*[^\x00-\x20<>()\[\]`*.,;:!?'"\x7f-\U0010ffff])
     )
     """,
@@ -51,6 +57,7 @@ _GROUP_KIND: dict[str, SpanKind] = {
     "slideopen": SpanKind.SLIDE_OPEN,
     "slideclose": SpanKind.SLIDE_CLOSE,
     "token": SpanKind.TOKEN,
+    "html": SpanKind.HTML,
     "url": SpanKind.URL,
 }
 

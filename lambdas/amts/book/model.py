@@ -45,7 +45,7 @@ class BlockKind(enum.StrEnum):
     TABLE = "table"
     TABLE_CAPTION = "table-caption"
     DIRECTIVE = "directive"  # lines made only of ``:name:`value``` marks (``:label:``, ``:bibliography:``...)
-    COMMENT = "comment"  # a paragraph that is one HTML comment
+    COMMENT = "comment"  # a paragraph that is one HTML comment, or a comment holding blank lines
     DISCUSSION = "discussion"  # ``[Discussions](https://discuss.d2l.ai/t/…)``: not translated
     QUOTE = "quote"  # ``>`` block quote; each line is a child QUOTE_LINE
     QUOTE_LINE = "quote-line"
@@ -53,6 +53,7 @@ class BlockKind(enum.StrEnum):
     # Markdown that is not d2lbook's own but that Markdown renders (CommonMark, Pandoc); kept, never translated:
     FRONT_MATTER = "front-matter"  # a YAML block ``---`` … ``---`` (or ``...``) opening the file
     RULE = "rule"  # a thematic break (``---``, ``***``, ``___``)
+    HTML = "html"  # raw HTML whose content is not markdown: ``<pre>``, ``<script>``, ``<style>``, ``<?…?>``…
 
 
 class SpanKind(enum.StrEnum):
@@ -70,6 +71,7 @@ class SpanKind(enum.StrEnum):
     SLIDE_CLOSE = "slide-close"  # ``**]``, ``**)``, ``~~]``, ``~~)``
     COMMENT = "comment"  # ``<!-- … -->``
     STRUCTURE = "structure"  # markup that belongs to the block, e.g. a quote's ``>`` inside the text
+    HTML = "html"  # a raw HTML tag with attributes (``<img src="…">``), ``<?…?>``, ``<!…>``, CDATA
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,13 @@ _MATH_OPENER = re.compile(r"\s*(?:\(\*\*|\[\*\*)?\$\$")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _COMMENT = re.compile(r"<!--[\s\S]*?-->\s*")
+# Raw HTML blocks that run to an end marker, blank lines included (CommonMark HTML blocks 1-5).
+_HTML_BLOCK = re.compile(
+    r" {0,3}<(?:(?P<raw>pre|script|style|textarea)(?=[\s>]|$)"
+    r"|(?P<comment>!--)|(?P<pi>\?)|(?P<cdata>!\[CDATA\[)|(?P<decl>![A-Za-z]))",
+    re.IGNORECASE,
+)
+_HTML_BLOCK_END = {"comment": "-->", "pi": "?>", "cdata": "]]>", "decl": ">"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +192,12 @@ class _Parser:
                 blocks.append(self.block(BlockKind.CODE, index, close, tab=cell_tab, info=fence.group(2).strip()))
                 index = run_start = close + 1
                 continue
+            raw = self.raw_html(index, hi) if content[:4].lstrip(" ").startswith("<") else None
+            if raw is not None:
+                blocks += self.text_run(run_start, index, tab)
+                blocks.append(self.block(raw[0], index, raw[1], tab=tab))
+                index = run_start = raw[1] + 1
+                continue
             if content.startswith(":begin_tab:"):
                 if tab is not None:
                     raise self.error(
@@ -234,6 +247,48 @@ class _Parser:
                 open_at = -1
         return self.error(f"unterminated code fence {ticks} (no closing {ticks} line)", opening)
 
+    def raw_html(self, index: int, hi: int) -> tuple[BlockKind, int] | None:
+        """Raw HTML opening on line ``index`` that runs to an end marker, blank lines included: its kind and the
+        index of its last line, or None.
+
+        ``<pre>``, ``<script>``, ``<style>``, ``<textarea>``, ``<?…?>``, ``<!…>`` and CDATA are kept whole and
+        never translated (their content is not markdown). A comment is a block of its own only when it holds a
+        blank line, a fence or a tab marker (which would otherwise cut it); a shorter one is left to its paragraph,
+        where it is a protected span. Either left open is an error at the line where it opens.
+        """
+        line = self.lines[index]
+        opener = _HTML_BLOCK.match(line.content)
+        if opener is None:
+            return None
+        kind = opener.lastgroup or "raw"
+        if kind == "raw":
+            end = f"</{opener.group('raw').lower()}>"
+            found = self.text.lower().find(end, line.start + opener.end(), self.lines[hi - 1].end)
+        else:
+            end = _HTML_BLOCK_END[kind]
+            found = self.text.find(end, line.start + opener.end(), self.lines[hi - 1].end)
+        if found < 0:
+            shown = f"<{opener.group('raw').lower()}>" if kind == "raw" else opener.group().strip()
+            what = "HTML comment <!--" if kind == "comment" else f"raw HTML block {shown}"
+            raise self.error(f"unterminated {what} (no closing {end})", index)
+        close = index
+        while self.lines[close].end <= found:
+            close += 1
+        if kind != "comment":
+            return BlockKind.HTML, close
+        if not any(
+            _is_blank(inner) or _fence(inner.content) or inner.content.startswith((":begin_tab:", _END_TAB))
+            for inner in self.lines[index + 1 : close + 1]
+        ):
+            return None
+        if self.text[found + len(end) : self.lines[close].start + len(self.lines[close].content)].strip():
+            raise self.error(
+                "text after the --> closing an HTML comment that holds blank lines would not be translated: "
+                "start it on a new line",
+                close,
+            )
+        return BlockKind.COMMENT, close
+
     def cell_tab(self, first: int, close: int) -> tuple[str, ...] | None:
         """The frameworks named by a code cell's ``#@tab``/``%%tab`` first line (None: the default tab)."""
         if first >= close:
@@ -254,6 +309,10 @@ class _Parser:
             fence = _fence(content)
             if fence is not None:
                 index = self.fence_end(index, hi, fence.group(1)) + 1
+                continue
+            raw = self.raw_html(index, hi) if content[:4].lstrip(" ").startswith("<") else None
+            if raw is not None:
+                index = raw[1] + 1
                 continue
             if content.startswith(_END_TAB):
                 return index, True

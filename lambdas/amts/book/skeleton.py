@@ -54,6 +54,7 @@ class ElementKind(enum.StrEnum):
     REF = "reference"
     # Markdown that is not d2lbook's own, kept byte for byte: a translation must keep it too.
     FRONT_MATTER = "front matter"
+    HTML = "html"  # a raw HTML block, or a tag with attributes (``<img src="…">``)
     ATTRIBUTES = "attributes"  # Pandoc ``{#id .class}`` of a heading, link, image, span or code
     MARKUP = "markup"  # a thematic break
 
@@ -192,7 +193,9 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
             found.append(Element(ElementKind.FRONT_MATTER, " ".join(text.split()), line, _excerpt(text), tabs))
         elif inner.kind is BlockKind.RULE:
             found.append(Element(ElementKind.MARKUP, "rule", line, text.strip(), tabs))
-        found.extend(_markup(doc, inner, tabs))
+        elif inner.kind is BlockKind.HTML:
+            found.append(Element(ElementKind.HTML, " ".join(text.split()), line, _excerpt(text), tabs))
+        found.extend(_markup(doc, inner, text, tabs))
         for match in _DIRECTIVE_LABEL.finditer(text):
             kind = ElementKind.LABEL if match.group(1) == "label" else ElementKind.EQLABEL
             at = doc.line_of(inner.start + match.start())
@@ -221,14 +224,29 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
     return found
 
 
-def _markup(doc: Document, block: Block, tabs: tuple[str, ...]) -> list[Element]:
-    """Elements of a block's markup that Markdown renders but d2lbook does not know: a heading's attributes."""
+_MARKUP_SPANS = {SpanKind.HTML: ElementKind.HTML}
+_NO_INLINE_MARKUP = frozenset(
+    {BlockKind.CODE, BlockKind.MATH, BlockKind.COMMENT, BlockKind.HTML, BlockKind.FRONT_MATTER, BlockKind.BLANK}
+)
+
+
+def _markup(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> list[Element]:
+    """Elements of a block's markup that Markdown renders but d2lbook does not know: a heading's attributes, raw
+    HTML tags with attributes (in the order of their text, as references)."""
+    if block.kind in _NO_INLINE_MARKUP:
+        return []
     found: list[Element] = []
     if block.kind is BlockKind.HEADING and block.text_end >= 0:
         tail = _lf_lines(doc.text[block.text_end : block.end]).split("\n", 1)[0]
         for match in _ATTRIBUTES.finditer(tail):
             found.append(Element(ElementKind.ATTRIBUTES, match.group(), block.line, match.group(), tabs))
-    return found
+    if "<" in text:
+        for span in find_protected(text):
+            kind = _MARKUP_SPANS.get(span.kind)
+            if kind is not None:
+                key = " ".join(span.text.split())
+                found.append(Element(kind, key, doc.line_of(block.start + span.start), _excerpt(key), tabs))
+    return sorted(found, key=lambda element: (element.kind, element.key))
 
 
 def _code_excerpt(code: str) -> str:

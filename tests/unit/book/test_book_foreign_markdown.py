@@ -208,3 +208,96 @@ def test_an_open_front_matter_is_refused_and_a_leading_rule_is_not_front_matter(
         "open.md:1: unterminated front matter (the --- on this line has no closing --- or ... line)"
     )
     assert [block.kind for block in doc.blocks] == [BlockKind.RULE, BlockKind.BLANK, BlockKind.PARAGRAPH]
+
+
+# -- raw HTML ------------------------------------------------------------------------------------------------
+
+HTML = """\
+# Kite Knots
+
+<div class="warning" id="knot-box">
+Never fly a kite near power lines.
+</div>
+
+Tie the <span class="term">bowline</span> first, as drawn here:
+<img src="../img/bowline.svg" alt="bowline" width="200">.
+
+<pre>
+  loop   -->  over
+  under  -->  through
+
+  pull tight
+</pre>
+
+<!-- Reviewer: the figure below
+
+```python
+draw_knot('reef')
+```
+comes later. -->
+
+<script type="text/javascript">
+showKnot("reef");
+</script>
+
+A reef knot joins two lines of equal thickness.
+"""
+
+
+def test_raw_html_is_kept_out_of_translation() -> None:
+    """Given a chapter with a styled box around prose, inline tags with attributes, a <pre> block holding blank
+    lines, a comment holding a blank line and a code cell, and a <script> block
+    When it is segmented and its Translate HTML is built
+    Then the prose is sent, no tag attribute and nothing of the pre, comment or script content is, and the file
+    round-trips byte for byte."""
+    doc = parse(HTML, path="knots.md")
+
+    sent = translatable(HTML)
+
+    assert "Never fly a kite near power lines." in sent
+    assert "bowline" in sent  # the word between <span …> and </span> is prose
+    for markup in ("class=", "warning", "knot-box", "term", "src=", "bowline.svg", "width", "loop", "pull tight"):
+        assert markup not in sent
+    for hidden in ("pull tight", "Reviewer", "draw_knot", "showKnot"):
+        assert hidden not in to_html(doc)
+    kinds = [block.kind for block in doc.blocks if block.kind is not BlockKind.BLANK]
+    assert kinds[-4:] == [BlockKind.HTML, BlockKind.COMMENT, BlockKind.HTML, BlockKind.PARAGRAPH]
+    assert render(doc) == HTML
+    assert check_text(HTML, "knots.md").failures == []
+
+
+def test_a_translation_that_changes_an_html_attribute_is_detected_or_repaired() -> None:
+    """Given the chapter's Translate HTML, translated three ways: the tag left in its protected span but its
+    class translated; the tag taken out of its span and rewritten as text; the markdown translated by hand with
+    the class changed
+    When each is read back or checked
+    Then the first comes back with the source's tag byte for byte, the second is reported and keeps its source
+    text, and the third is a skeleton difference naming the tag's line."""
+    doc = parse(HTML, path="knots.md")
+    box = next(s for s in segments(doc) if "power lines" in s.text)
+    html = to_html(doc)
+    protected_tag = '<span translate="no" data-p="0">&lt;div class="warning" id="knot-box"&gt;</span>'
+    assert protected_tag in html
+
+    inside = from_html(doc, html.replace('class="warning"', 'class="Warnung"'))
+    outside = from_html(doc, html.replace(protected_tag, '&lt;div class="Warnung" id="knot-box"&gt;'))
+    by_hand = HTML.replace('class="warning"', 'class="Warnung"')
+
+    assert inside.issues == []
+    assert inside.markdown(doc) == HTML
+    assert [(issue.segment_id, issue.problem) for issue in outside.issues] == [(box.id, "dropped-span")]
+    assert box.id in outside.untranslated
+    assert skeleton_problems(by_hand, HTML) == [
+        'zh.md:3: extra html: <div class="Warnung" id="knot-box">',
+        'zh.md:3: missing html: <div class="warning" id="knot-box"> (source line 3)',
+    ]
+
+
+def test_text_after_a_comment_that_holds_blank_lines_is_refused() -> None:
+    """Given a comment that holds a blank line and has prose after its --> on the same line
+    When the file is parsed
+    Then it is refused in one line naming that line (the prose would be hidden from translation)."""
+    with pytest.raises(InputError) as caught:
+        parse("# T\n\n<!-- a note\n\nstill the note --> Visible words.\n", path="note.md")
+
+    assert str(caught.value).startswith("note.md:5: text after the --> closing an HTML comment")

@@ -57,6 +57,11 @@ A final remark.
         pytest.param(
             "Text.\n\n:begin_tab:`pytorch`\n```python\nx\n", 4, "unterminated code fence ```", id="fence in a tab"
         ),
+        pytest.param(
+            "# T\n\n<pre>\n  x\n\n  y\n", 3, "unterminated raw HTML block <pre> (no closing </pre>)", id="pre"
+        ),
+        pytest.param("# T\n\nWords.\n\n<!-- a note\n\nmore\n", 5, "unterminated HTML comment <!--", id="comment"),
+        pytest.param("---\ntitle: x\n\n# T\n", 1, "unterminated front matter", id="front matter"),
     ],
 )
 def test_an_open_construct_is_reported_where_it_opens(text: str, line: int, message: str) -> None:
