@@ -21,7 +21,7 @@ HTML_TAG = r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'
 # same position, the more specific construct wins (a role before inline code, display math before inline math).
 _INLINE = re.compile(
     r"""
-    (?=[<:`$\\&\]\[(*~h])  # a cheap first-character test: most positions cannot start any alternative
+    (?=[<:`$\\&\]\[(*~h{])  # a cheap first-character test: most positions cannot start any alternative
     (?:
       (?P<comment><!--[\s\S]*?-->)
     | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\r\n]*?(?P=roleticks))
@@ -32,6 +32,15 @@ _INLINE = re.compile(
     | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
     | (?P<autolink><https?://[^<>\s]+>)
     | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\r\n]*")?\))
+    | (?P<footnote>\[\^[^\]\s]+\])
+    | (?P<collapsed>\[[^\[\]\r\n]+\]\[\])
+    | (?P<reference>\]\[[^\[\]\r\n]+\])
+    | (?P<spanattrs>\]"""
+    + ATTRIBUTES
+    + r""")
+    | (?P<attrs>(?<=[)\]`])"""
+    + ATTRIBUTES
+    + r""")
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
@@ -54,6 +63,11 @@ _GROUP_KIND: dict[str, SpanKind] = {
     "entity": SpanKind.ENTITY,
     "autolink": SpanKind.URL,
     "target": SpanKind.LINK_TARGET,
+    "footnote": SpanKind.FOOTNOTE,
+    "collapsed": SpanKind.LINK_TARGET,  # ``[label][]``: its text is the label, so it is kept whole
+    "reference": SpanKind.LINK_TARGET,  # ``][label]`` of ``[text][label]``
+    "spanattrs": SpanKind.ATTRIBUTES,  # ``]{.class}`` of a bracketed span ``[text]{.class}``
+    "attrs": SpanKind.ATTRIBUTES,
     "slideopen": SpanKind.SLIDE_OPEN,
     "slideclose": SpanKind.SLIDE_CLOSE,
     "token": SpanKind.TOKEN,
@@ -75,7 +89,7 @@ def find_protected(text: str) -> tuple[ProtectedSpan, ...]:
             continue
         kind = _GROUP_KIND[group]
         spans.append(ProtectedSpan(kind, match.start(), match.end(), match.group()))
-    if any(span.kind is SpanKind.LINK_TARGET for span in spans):
+    if any(span.text[0] == "]" for span in spans):
         spans = _add_link_openers(text, spans)
     return tuple(spans)
 
@@ -86,7 +100,7 @@ def _add_link_openers(text: str, spans: list[ProtectedSpan]) -> list[ProtectedSp
         covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     openers: list[ProtectedSpan] = []
     for span in spans:
-        if span.kind is not SpanKind.LINK_TARGET:
+        if span.text[0] != "]":  # a link's ](url) or ][label], a bracketed span's ]{.class}
             continue
         depth = 0
         position = span.start - 1

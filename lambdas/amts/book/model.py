@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import enum
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 # A line ending as CommonMark counts them: CRLF, a lone CR (classic Mac files) or LF.
@@ -54,6 +55,9 @@ class BlockKind(enum.StrEnum):
     FRONT_MATTER = "front-matter"  # a YAML block ``---`` … ``---`` (or ``...``) opening the file
     RULE = "rule"  # a thematic break (``---``, ``***``, ``___``)
     HTML = "html"  # raw HTML whose content is not markdown: ``<pre>``, ``<script>``, ``<style>``, ``<?…?>``…
+    FOOTNOTE = "footnote"  # ``[^label]: text``: the label is kept, the text translated (Pandoc)
+    DEFINITION = "definition"  # link reference definitions ``[label]: url "title"``, one or more lines
+    DIV = "div"  # a fenced div's ``::: {.note}`` or ``:::`` line (Pandoc)
 
 
 class SpanKind(enum.StrEnum):
@@ -72,6 +76,8 @@ class SpanKind(enum.StrEnum):
     COMMENT = "comment"  # ``<!-- … -->``
     STRUCTURE = "structure"  # markup that belongs to the block, e.g. a quote's ``>`` inside the text
     HTML = "html"  # a raw HTML tag with attributes (``<img src="…">``), ``<?…?>``, ``<!…>``, CDATA
+    FOOTNOTE = "footnote"  # a footnote reference ``[^label]``
+    ATTRIBUTES = "attributes"  # Pandoc ``{#id .class key=value}`` after a link, image, code or ``[span]``
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +101,13 @@ class Block:
     text_start: int = -1  # translatable text range, -1 when the block has none
     text_end: int = -1
     cells: tuple[tuple[int, int], ...] = ()  # table cells (text ranges), in row order
+
+
+def walk_blocks(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block of ``blocks`` and, after each, its children and theirs: document order."""
+    for block in blocks:
+        yield block
+        yield from walk_blocks(block.children)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from amts.book.inline import ATTRIBUTES
-from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of
+from amts.book.inline import ATTRIBUTES, find_protected
+from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of, walk_blocks
 from amts.errors import InputError
 from amts.fsio import read_text
 
@@ -33,6 +33,14 @@ _HEADING = re.compile(r"(#+)[ \t]*")
 # A thematic break, or the underline of a setext heading (``=`` or ``-`` under a paragraph's text).
 _RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})")
 _UNDERLINE = re.compile(r" {0,3}(=+|-+)[ \t]*")
+# A footnote definition's label (Pandoc), a link reference definition (CommonMark), a fenced div's line (Pandoc).
+_FOOTNOTE_DEF = re.compile(r" {0,3}\[\^([^\]\s]+)\]:[ \t]*")
+_LINK_DEFINITION = re.compile(
+    r""" {0,3}\[(?!\^)([^\[\]\r\n]*[^\s\[\]][^\[\]\r\n]*)\]:[ \t]*(?:<[^<>\r\n]*>|\S+)"""
+    r"""(?:[ \t]+(?:"[^"\r\n]*"|'[^'\r\n]*'|\([^()\r\n]*\)))?[ \t]*"""
+)
+_DIV_FENCE = re.compile(r":{3,}(?![:`])")
+_SHORTCUT_REFERENCE = re.compile(r"\[([^\[\]\r\n]+)\](?![\[(:{])")
 # What ends a heading line without being its text: a closing run of ``#`` (CommonMark) and Pandoc attributes.
 _HEADING_TAIL = re.compile(rf"(?:[ \t]+#+)?(?:[ \t]+{ATTRIBUTES})?[ \t]*$")
 _LIST_MARKER = re.compile(r"( *)([-*+]|\d+\.)(?: +|$)")
@@ -69,6 +77,7 @@ def parse(text: str, *, path: str = "<string>") -> Document:
     parser = _Parser(text, lines, path)
     blocks, first = parser.front_matter()
     blocks += parser.region(first, len(lines), None)
+    parser.check_shortcut_references(blocks)
     return Document(path=path, text=text, blocks=tuple(blocks), body_start=body_start, newline=newline_of(text))
 
 
@@ -157,6 +166,32 @@ class _Parser:
         self.text = text
         self.lines = lines
         self.path = path
+        self.link_labels: dict[str, int] = {}  # link reference definitions: label key -> line
+
+    def check_shortcut_references(self, blocks: list[Block]) -> None:
+        """Refuse a shortcut reference link ``[label]`` to a defined label: its text is the label, so translating
+        it would cut the link from its definition. ``[text][label]`` and ``[label][]`` are protected instead."""
+        if not self.link_labels:
+            return
+        for block in walk_blocks(blocks):
+            ranges = list(block.cells) or ([(block.text_start, block.text_end)] if block.text_start >= 0 else [])
+            for start, end in ranges:
+                text = self.text[start:end]
+                if "[" not in text:
+                    continue
+                covered = bytearray(len(text))
+                for span in find_protected(text):
+                    covered[span.start : span.end] = b"\x01" * (span.end - span.start)
+                for match in _SHORTCUT_REFERENCE.finditer(text):
+                    label = _label_key(match.group(1))
+                    if label in self.link_labels and not covered[match.start()] and not covered[match.end() - 1]:
+                        line = len(LINE_BREAK.findall(self.text, 0, start + match.start())) + 1
+                        raise InputError(
+                            f"shortcut reference link {match.group()} (defined on line {self.link_labels[label]}) "
+                            f"would be translated and lose its definition: write it as [text]{match.group()}",
+                            path=self.path,
+                            line=line,
+                        )
 
     def error(self, message: str, index: int) -> InputError:
         return InputError(message, path=self.path, line=index + 1)
@@ -420,6 +455,19 @@ class _Parser:
                 return figure
         if content.startswith("|"):
             return self.table(index, hi, tab, parts)
+        if content.startswith(":::") and _DIV_FENCE.match(content):
+            parts.append(self.block(BlockKind.DIV, index, index, tab=tab))
+            return index + 1
+        if content[:4].lstrip(" ").startswith("[") and _LINK_DEFINITION.fullmatch(content):
+            end = index + 1
+            while end < hi and _LINK_DEFINITION.fullmatch(self.lines[end].content):
+                end += 1
+            for number in range(index, end):
+                definition = _LINK_DEFINITION.fullmatch(self.lines[number].content)
+                assert definition is not None
+                self.link_labels.setdefault(_label_key(definition.group(1)), number + 1)
+            parts.append(self.block(BlockKind.DEFINITION, index, end - 1, tab=tab))
+            return end
         if content.startswith(":") and not _is_mark_line(content) and not _ROLE_START.match(content):
             end = self.marks_after(index + 1, hi)
             text_start = line.start + 1
@@ -580,14 +628,15 @@ class _Parser:
         position = index
         while position < end:
             marker = _LIST_MARKER.match(self.lines[position].content)
+            note = _FOOTNOTE_DEF.match(self.lines[position].content) if marker is None else None
             stop = position + 1
-            if marker is None:
-                while stop < end and not _LIST_MARKER.match(self.lines[stop].content):
-                    stop += 1
+            while stop < end and not _starts_item(self.lines[stop].content):
+                stop += 1
+            if note is not None:
+                items.append(self.text_block(BlockKind.FOOTNOTE, position, stop, tab, note.end(), info=note.group(1)))
+            elif marker is None:
                 items.append(self.text_block(BlockKind.PARAGRAPH, position, stop, tab, 0))
             else:
-                while stop < end and not _LIST_MARKER.match(self.lines[stop].content):
-                    stop += 1
                 items.append(
                     self.text_block(
                         BlockKind.LIST_ITEM,
@@ -600,7 +649,7 @@ class _Parser:
                     )
                 )
             position = stop
-        if len(items) == 1 and items[0].kind is BlockKind.PARAGRAPH:
+        if len(items) == 1 and items[0].kind in (BlockKind.PARAGRAPH, BlockKind.FOOTNOTE):
             parts.append(items[0])
         else:
             parts.append(self.block(BlockKind.LIST, index, end - 1, tab=tab, children=tuple(items)))
@@ -652,11 +701,26 @@ class _Parser:
 
 
 def _ends_prose(content: str) -> bool:
-    """Whether a line ends the prose before it: display math, a thematic break or a setext underline."""
-    return _MATH_OPENER.match(content) is not None or (
-        content[:4].strip()[:1] in ("-", "*", "_", "=")
-        and (_RULE.fullmatch(content) is not None or _UNDERLINE.fullmatch(content) is not None)
+    """Whether a line ends the prose before it: display math, a thematic break, a setext underline or a fenced
+    div's line."""
+    return (
+        _MATH_OPENER.match(content) is not None
+        or (
+            content[:4].strip()[:1] in ("-", "*", "_", "=")
+            and (_RULE.fullmatch(content) is not None or _UNDERLINE.fullmatch(content) is not None)
+        )
+        or (content.startswith(":::") and _DIV_FENCE.match(content) is not None)
     )
+
+
+def _starts_item(content: str) -> bool:
+    """Whether a line starts a list item or a footnote definition (ending the item or paragraph before it)."""
+    return _LIST_MARKER.match(content) is not None or ("[^" in content[:6] and _FOOTNOTE_DEF.match(content) is not None)
+
+
+def _label_key(label: str) -> str:
+    """A link label as CommonMark matches it: case-insensitive, whitespace collapsed."""
+    return " ".join(label.split()).casefold()
 
 
 def _heading_text_end(content: str, start: int) -> int:

@@ -17,6 +17,7 @@ _SEGMENT_KIND: dict[BlockKind, str] = {
     BlockKind.FIGURE: "caption",
     BlockKind.TABLE_CAPTION: "table-caption",
     BlockKind.QUOTE_LINE: "quote",
+    BlockKind.FOOTNOTE: "footnote",
 }
 
 # Letters of any script (not digits or underscore): a segment without one has nothing to translate.
@@ -169,7 +170,8 @@ def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
 
 
 _STRUCTURAL_START = re.compile(
-    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. |[-=*_][-=*_ \t]*(?:[\r\n]|$))"
+    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|:::|\||>|!\[|[-*+] |\d+\. |\[\^?[^\]\r\n]+\]:"
+    r"|[-=*_][-=*_ \t]*(?:[\r\n]|$))"
 )
 _LINE_BREAKS = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)+")
 
@@ -182,7 +184,7 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
         one_line: str = _LINE_BREAKS.sub(" ", text)
         return _escape_pipes(one_line) if segment.kind == "table-cell" else one_line
     indent = ""
-    if segment.kind == "list-item":
+    if segment.kind in ("list-item", "footnote"):
         line_start = max(doc.text.rfind("\n", 0, segment.start), doc.text.rfind("\r", 0, segment.start)) + 1
         indent = " " * (segment.start - line_start)
     spans = find_protected(text)

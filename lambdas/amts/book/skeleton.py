@@ -55,8 +55,9 @@ class ElementKind(enum.StrEnum):
     # Markdown that is not d2lbook's own, kept byte for byte: a translation must keep it too.
     FRONT_MATTER = "front matter"
     HTML = "html"  # a raw HTML block, or a tag with attributes (``<img src="…">``)
+    FOOTNOTE = "footnote"  # a footnote's reference ``[^1]`` or definition ``[^1]:``
     ATTRIBUTES = "attributes"  # Pandoc ``{#id .class}`` of a heading, link, image, span or code
-    MARKUP = "markup"  # a thematic break
+    MARKUP = "markup"  # a thematic break, a fenced div's line, a link reference definition
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +196,13 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
             found.append(Element(ElementKind.MARKUP, "rule", line, text.strip(), tabs))
         elif inner.kind is BlockKind.HTML:
             found.append(Element(ElementKind.HTML, " ".join(text.split()), line, _excerpt(text), tabs))
+        elif inner.kind in (BlockKind.DIV, BlockKind.DEFINITION):
+            for row in text.split("\n"):
+                if row.strip():
+                    found.append(Element(ElementKind.MARKUP, " ".join(row.split()), line, _excerpt(row), tabs))
+                    line += 1
+        elif inner.kind is BlockKind.FOOTNOTE:
+            found.append(Element(ElementKind.FOOTNOTE, f"[^{inner.info}]:", line, f"[^{inner.info}]:", tabs))
         found.extend(_markup(doc, inner, text, tabs))
         for match in _DIRECTIVE_LABEL.finditer(text):
             kind = ElementKind.LABEL if match.group(1) == "label" else ElementKind.EQLABEL
@@ -224,7 +232,11 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
     return found
 
 
-_MARKUP_SPANS = {SpanKind.HTML: ElementKind.HTML}
+_MARKUP_SPANS = {
+    SpanKind.HTML: ElementKind.HTML,
+    SpanKind.FOOTNOTE: ElementKind.FOOTNOTE,
+    SpanKind.ATTRIBUTES: ElementKind.ATTRIBUTES,
+}
 _NO_INLINE_MARKUP = frozenset(
     {BlockKind.CODE, BlockKind.MATH, BlockKind.COMMENT, BlockKind.HTML, BlockKind.FRONT_MATTER, BlockKind.BLANK}
 )
@@ -232,7 +244,8 @@ _NO_INLINE_MARKUP = frozenset(
 
 def _markup(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> list[Element]:
     """Elements of a block's markup that Markdown renders but d2lbook does not know: a heading's attributes, raw
-    HTML tags with attributes (in the order of their text, as references)."""
+    HTML tags with attributes, footnote references, Pandoc attributes (in the order of their text, as
+    references)."""
     if block.kind in _NO_INLINE_MARKUP:
         return []
     found: list[Element] = []
@@ -240,12 +253,13 @@ def _markup(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> li
         tail = _lf_lines(doc.text[block.text_end : block.end]).split("\n", 1)[0]
         for match in _ATTRIBUTES.finditer(tail):
             found.append(Element(ElementKind.ATTRIBUTES, match.group(), block.line, match.group(), tabs))
-    if "<" in text:
-        for span in find_protected(text):
+    skip = block.text_start - block.start if block.kind is BlockKind.FOOTNOTE else 0  # its label is the block's
+    if "<" in text or "[^" in text[skip:] or "{" in text:
+        for span in find_protected(text[skip:]):
             kind = _MARKUP_SPANS.get(span.kind)
             if kind is not None:
                 key = " ".join(span.text.split())
-                found.append(Element(kind, key, doc.line_of(block.start + span.start), _excerpt(key), tabs))
+                found.append(Element(kind, key, doc.line_of(block.start + skip + span.start), _excerpt(key), tabs))
     return sorted(found, key=lambda element: (element.kind, element.key))
 
 

@@ -301,3 +301,91 @@ def test_text_after_a_comment_that_holds_blank_lines_is_refused() -> None:
         parse("# T\n\n<!-- a note\n\nstill the note --> Visible words.\n", path="note.md")
 
     assert str(caught.value).startswith("note.md:5: text after the --> closing an HTML comment")
+
+
+# -- footnotes, reference links, Pandoc attributes and fenced divs --------------------------------------------
+
+NOTES = """\
+# Bread Ovens
+
+A brick oven keeps its heat for hours[^heat] after the fire is out.
+See [the baking guide][guide] or the [Oven Notes][] for the timings.
+
+![A domed oven.](../img/oven.svg){width=60%}
+
+::: {.tip}
+Bake the [darkest loaves]{.smallcaps} last, using `cool_down()`{.python}.
+:::
+
+[^heat]: Thick walls store the warmth
+    and give it back slowly.
+
+[guide]: https://example.org/baking "Baking guide"
+[oven notes]: https://example.org/notes
+"""
+
+
+def test_footnotes_reference_links_attributes_and_divs_are_kept_out_of_translation() -> None:
+    """Given a chapter with a footnote reference and its definition, a full and a collapsed reference link with
+    their definitions, Pandoc attributes after an image, a span and inline code, and a fenced div
+    When it is segmented and its Translate HTML is built
+    Then the prose and the link texts are sent, but no footnote label, link label, definition, attribute or div
+    fence is; the footnote's text is a segment of its own; the file round-trips byte for byte."""
+    doc = parse(NOTES, path="ovens.md")
+
+    sent = translatable(NOTES)
+
+    assert "the baking guide" in sent
+    assert "darkest loaves" in sent
+    assert [(s.kind, s.text) for s in segments(doc) if s.kind == "footnote"] == [
+        ("footnote", "Thick walls store the warmth\n    and give it back slowly.")
+    ]
+    for markup in ("[^heat]", "heat]", "guide]", "Oven Notes", "example.org", "width=", ".smallcaps", ".python"):
+        assert markup not in sent
+    assert ":::" not in to_html(doc)
+    assert render(doc) == NOTES
+    assert check_text(NOTES, "ovens.md").failures == []
+
+
+def test_a_translation_that_changes_a_footnote_label_or_an_attribute_is_detected() -> None:
+    """Given the chapter's Translate HTML with the footnote reference's label changed inside its protected span,
+    and with it taken out of the span; and a hand translation that renumbers the footnote and drops an attribute
+    When each is read back or checked
+    Then the first keeps the source's label byte for byte, the second is reported and keeps its source text, and
+    the hand translation's changes are skeleton differences with their lines."""
+    doc = parse(NOTES, path="ovens.md")
+    oven = next(s for s in segments(doc) if "brick oven" in s.text)
+    html = to_html(doc)
+    label_span = '<span translate="no" data-p="0">[^heat]</span>'
+    assert label_span in html
+
+    inside = from_html(doc, html.replace(label_span, '<span translate="no" data-p="0">[^Hitze]</span>'))
+    outside = from_html(doc, html.replace(label_span, "[^Hitze]"))
+    by_hand = NOTES.replace("[^heat]", "[^1]").replace("{.smallcaps}", "")
+
+    assert inside.issues == []
+    assert inside.markdown(doc) == NOTES
+    assert [(issue.segment_id, issue.problem) for issue in outside.issues] == [(oven.id, "dropped-span")]
+    assert skeleton_problems(by_hand, NOTES) == [
+        "zh.md:3: extra footnote: [^1]",
+        "zh.md:3: missing footnote: [^heat] (source line 3)",
+        "zh.md:9: missing attributes: ]{.smallcaps} (source line 9)",
+        "zh.md:12: extra footnote: [^1]:",
+        "zh.md:12: missing footnote: [^heat]: (source line 12)",
+    ]
+
+
+def test_a_shortcut_reference_link_is_refused() -> None:
+    """Given a chapter that links with a shortcut reference ``[guide]``, whose text is the label of a definition
+    When it is parsed
+    Then it is refused in one line naming the line of the link, the definition's line, and how to write it
+    (translating the label would cut the link from its definition)."""
+    text = "# Ovens\n\nRead the [guide] first.\n\n[guide]: https://example.org/baking\n"
+
+    with pytest.raises(InputError) as caught:
+        parse(text, path="ovens.md")
+
+    assert str(caught.value) == (
+        "ovens.md:3: shortcut reference link [guide] (defined on line 5) would be translated and lose its "
+        "definition: write it as [text][guide]"
+    )
