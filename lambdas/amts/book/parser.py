@@ -21,7 +21,11 @@ from amts.errors import InputError
 from amts.fsio import read_text
 
 _FENCE = re.compile(r"(`{3,}) *(.*)")  # d2lbook's fence: backticks at column 0
-_TILDE_FENCE = re.compile(r"[ \t]*(~{3,}) *(.*)")  # CommonMark's other fence, which d2lbook passes through as text
+# Fences d2lbook passes through as text and Markdown renders as code: ``~~~``, and indented backticks (in a list).
+_TILDE_FENCE = re.compile(r"[ \t]*(~{3,}) *(.*)")
+_INDENTED_FENCE = re.compile(r"[ \t]+(`{3,}) *([^`]*)")
+# A paragraph indented by four columns, outside a list: an indented code block (CommonMark).
+_INDENTED_CODE = re.compile(r"(?: {4}| {0,3}\t)")
 _BEGIN_TAB = re.compile(r":begin_tab:(?:`([^`]*)`)?")
 _END_TAB = ":end_tab:"
 _CELL_TAB = re.compile(r"\s*(?:#@tab|%%tab)\s+([\w\s,.-]+?)\s*$")
@@ -43,12 +47,14 @@ _DIV_FENCE = re.compile(r":{3,}(?![:`])")
 _SHORTCUT_REFERENCE = re.compile(r"\[([^\[\]\r\n]+)\](?![\[(:{])")
 # What ends a heading line without being its text: a closing run of ``#`` (CommonMark) and Pandoc attributes.
 _HEADING_TAIL = re.compile(rf"(?:[ \t]+#+)?(?:[ \t]+{ATTRIBUTES})?[ \t]*$")
-_LIST_MARKER = re.compile(r"( *)([-*+]|\d+\.)(?: +|$)")
+_LIST_MARKER = re.compile(r"( *)([-*+]|\d+[.)])(?: +|$)")  # ``1)`` is CommonMark's, d2lbook writes ``1.``
 _DISCUSSION = re.compile(r"\[[^\]\n]+\]\(https?://discuss\.d2l\.ai/[^)\s]*\)\s*")
 _MATH_OPENER = re.compile(r"\s*(?:\(\*\*|\[\*\*)?\$\$")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")
 _TABLE_RULE = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _COMMENT = re.compile(r"<!--[\s\S]*?-->\s*")
+# A quote line's markers: ``>`` (nested ``> >`` too) and a list marker inside the quote.
+_QUOTE_MARKS = re.compile(r"(?:>[ \t]?)+(?:(?:[-*+]|\d+[.)])[ \t]+)?")
 # Raw HTML blocks that run to an end marker, blank lines included (CommonMark HTML blocks 1-5).
 _HTML_BLOCK = re.compile(
     r" {0,3}<(?:(?P<raw>pre|script|style|textarea)(?=[\s>]|$)"
@@ -129,14 +135,19 @@ def _split_lines(text: str, start: int) -> list[_Line]:
 def _fence(content: str) -> re.Match[str] | None:
     """A code fence line: group 1 the fence run, group 2 the info string.
 
-    Backtick fences are d2lbook's (column 0). A ``~~~`` fence is not d2lbook's, but Markdown renders it as code,
-    so it is code here too, at any indentation (inside a list item as well); like a backtick fence, it is closed
-    by the next line with the same run.
+    Backtick fences at column 0 are d2lbook's. A ``~~~`` fence, or a backtick fence indented (in a list item), is
+    not d2lbook's, but Markdown renders it as code, so it is code here too; like a backtick fence, it is closed by
+    the next line with the same run (see ``_Parser.fence_end``).
     """
     if content.startswith("```"):
         return _FENCE.match(content)
-    if "~~~" in content and content.lstrip(" \t").startswith("~~~"):
+    if content[:1] not in (" ", "\t", "~"):
+        return None
+    stripped = content.lstrip(" \t")
+    if stripped.startswith("~~~"):
         return _TILDE_FENCE.match(content)
+    if stripped.startswith("```"):
+        return _INDENTED_FENCE.fullmatch(content)
     return None
 
 
@@ -167,6 +178,7 @@ class _Parser:
         self.lines = lines
         self.path = path
         self.link_labels: dict[str, int] = {}  # link reference definitions: label key -> line
+        self.in_list = False  # whether an indented paragraph here would continue a list item
 
     def check_shortcut_references(self, blocks: list[Block]) -> None:
         """Refuse a shortcut reference link ``[label]`` to a defined label: its text is the label, so translating
@@ -222,6 +234,7 @@ class _Parser:
             fence = _fence(content)
             if fence is not None:
                 blocks += self.text_run(run_start, index, tab)
+                self.in_list = self.in_list and fence.start(1) > 0  # an indented fence may sit in a list item
                 close = self.fence_end(index, hi, fence.group(1))
                 cell_tab = tab if tab is not None else self.cell_tab(index + 1, close)
                 blocks.append(self.block(BlockKind.CODE, index, close, tab=cell_tab, info=fence.group(2).strip()))
@@ -230,6 +243,7 @@ class _Parser:
             raw = self.raw_html(index, hi) if content[:4].lstrip(" ").startswith("<") else None
             if raw is not None:
                 blocks += self.text_run(run_start, index, tab)
+                self.in_list = False
                 blocks.append(self.block(raw[0], index, raw[1], tab=tab))
                 index = run_start = raw[1] + 1
                 continue
@@ -239,6 +253,7 @@ class _Parser:
                         "unbalanced :begin_tab: (a tab is already open and not closed by :end_tab:)", index
                     )
                 blocks += self.text_run(run_start, index, tab)
+                self.in_list = False
                 close, explicit = self.tab_end(index, hi)
                 blocks.append(self.tab_block(index, close, explicit=explicit))
                 index = run_start = close + 1 if explicit else close
@@ -250,11 +265,14 @@ class _Parser:
         return blocks
 
     def fence_end(self, opening: int, hi: int, ticks: str) -> int:
+        """The line closing the fence opened at ``opening``: the next with the same run. A d2lbook cell (backticks at
+        column 0) is closed at column 0 only, so an indented fence line inside its code stays code."""
+        d2lbook_cell = self.lines[opening].content.startswith("`")
         for index in range(opening + 1, hi):
             content = self.lines[index].content
             if ticks in content:
                 fence = _fence(content)
-                if fence is not None and fence.group(1) == ticks:
+                if fence is not None and fence.group(1) == ticks and (fence.start(1) == 0 or not d2lbook_cell):
                     return index
         raise self.unclosed_fence(opening, ticks)
 
@@ -381,6 +399,12 @@ class _Parser:
                 blocks.append(self.block(BlockKind.BLANK, first, index - 1, tab=tab))
                 continue
             first = index
+            indented = _INDENTED_CODE.match(self.lines[first].content) is not None
+            if indented and not self.in_list:
+                while index < hi and not _is_blank(self.lines[index]):
+                    index += 1
+                blocks.append(self.block(BlockKind.CODE, first, index - 1, tab=tab))
+                continue
             dollars = 0
             while index < hi:
                 line = self.lines[index]
@@ -391,6 +415,8 @@ class _Parser:
             if dollars % 2:
                 raise self.error("unterminated $$ display math (no closing $$)", self.unclosed_math(first, index))
             parts = self.paragraph(first, index, tab)
+            # An indented paragraph after a list continues its last item; else it is an indented code block.
+            self.in_list = parts[-1].kind in (BlockKind.LIST, BlockKind.FOOTNOTE) or (indented and self.in_list)
             if len(parts) == 1:
                 blocks.append(parts[0])
             else:
@@ -453,7 +479,7 @@ class _Parser:
             figure = self.figure(index, hi, tab, parts)
             if figure is not None:
                 return figure
-        if content.startswith("|"):
+        if content.startswith("|") or ("|" in content and self.delimiter_row(index + 1, hi)):
             return self.table(index, hi, tab, parts)
         if content.startswith(":::") and _DIV_FENCE.match(content):
             parts.append(self.block(BlockKind.DIV, index, index, tab=tab))
@@ -570,8 +596,15 @@ class _Parser:
         return end
 
     def table(self, index: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block]) -> int:
+        """A pipe table: rows starting with ``|`` (d2lbook), or rows holding a ``|`` under a first row followed by
+        a delimiter row (a GFM table without leading pipes)."""
         last = index
-        while last + 1 < hi and self.lines[last + 1].content.startswith("|"):
+        framed = self.lines[index].content.startswith("|")
+        while last + 1 < hi and (
+            self.lines[last + 1].content.startswith("|")
+            if framed
+            else "|" in self.lines[last + 1].content and not _is_blank(self.lines[last + 1])
+        ):
             last += 1
         end = self.marks_after(last + 1, hi)
         cells: list[tuple[int, int]] = []
@@ -591,6 +624,13 @@ class _Parser:
         )
         return end
 
+    def delimiter_row(self, index: int, hi: int) -> bool:
+        """Whether line ``index`` is a table's delimiter row with a pipe (``--- | :---:``)."""
+        if index >= hi:
+            return False
+        content = self.lines[index].content
+        return "|" in content and "-" in content and _TABLE_RULE.fullmatch(content) is not None
+
     def quote(self, index: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block]) -> int:
         last = index
         while last + 1 < hi and self.lines[last + 1].content.startswith(">"):
@@ -598,7 +638,8 @@ class _Parser:
         children = []
         for position in range(index, last + 1):
             line = self.lines[position]
-            marker = len(line.content) - len(line.content[1:].lstrip()) if len(line.content) > 1 else 1
+            marks = _QUOTE_MARKS.match(line.content)
+            marker = marks.end() if marks is not None else 1
             children.append(
                 self.block(
                     BlockKind.QUOTE_LINE,

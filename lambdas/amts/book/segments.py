@@ -170,7 +170,7 @@ def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
 
 
 _STRUCTURAL_START = re.compile(
-    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|:::|\||>|!\[|[-*+] |\d+\. |\[\^?[^\]\r\n]+\]:"
+    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|:::|\||>|!\[|[-*+] |\d+[.)] |\[\^?[^\]\r\n]+\]:"
     r"|[-=*_][-=*_ \t]*(?:[\r\n]|$))"
 )
 _LINE_BREAKS = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)+")
@@ -215,7 +215,7 @@ def _escape_pipes(text: str) -> str:
     )
 
 
-_NUMBERED_START = re.compile(r"\d+(?=\. )")
+_NUMBERED_START = re.compile(r"\d+(?=[.)] )")
 _ROLE_AT_START = re.compile(r":[A-Za-z][\w-]*:`")
 
 

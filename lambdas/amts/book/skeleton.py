@@ -187,7 +187,7 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
         elif inner.kind is BlockKind.FIGURE:
             found.append(Element(ElementKind.FIGURE, inner.target, line, inner.target, tabs))
         elif inner.kind is BlockKind.TABLE:
-            rows = [row for row in text.split("\n") if row.strip().startswith("|")]
+            rows = [row for row in text.split("\n") if "|" in row]
             shape = f"{len(rows)}x{max((row.strip().strip('|').count('|') + 1 for row in rows), default=0)}"
             found.append(Element(ElementKind.TABLE, shape, line, f"table of {shape} (rows x columns)", tabs))
         elif inner.kind is BlockKind.FRONT_MATTER:
@@ -264,7 +264,7 @@ def _markup(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> li
 
 
 def _code_excerpt(code: str) -> str:
-    lines = [line for line in code.split("\n")[1:] if line.strip() and not line.lstrip().startswith(("```", "~~~"))]
+    lines = [line for line in code.split("\n") if line.strip() and not line.lstrip().startswith(("```", "~~~"))]
     body = [line for line in lines if not _TAB_MARKER_LINE.match(line)]
     return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
 

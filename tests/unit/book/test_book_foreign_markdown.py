@@ -389,3 +389,81 @@ def test_a_shortcut_reference_link_is_refused() -> None:
         "ovens.md:3: shortcut reference link [guide] (defined on line 5) would be translated and lose its "
         "definition: write it as [text][guide]"
     )
+
+
+# -- indented code, indented fences, tables without outer pipes, other list and quote markers, autolinks -------
+
+LAYOUT = """\
+# Rope Making
+
+Twist three strands together:
+
+    rope = twist(strands, turns=3)
+    print('rope ready')
+
+1) Soak the fibres.
+
+    Soaking makes them supple.
+
+   ```python
+   soak(fibres)
+
+   dry(fibres)
+   ```
+2) Comb them straight.
+
+Fibre | Strength
+--- | ---:
+Hemp | high
+Cotton | low
+
+> > Tight twists hold better.
+> - A loose rope frays.
+
+Ask <ropes@example.org> or see <ftp://example.org/ropes>.
+"""
+
+
+def test_indented_code_fences_in_lists_and_tables_without_outer_pipes_are_recognised() -> None:
+    """Given a chapter with an indented code block, a list with ``1)`` markers holding a continuation paragraph
+    and an indented fence whose code has a blank line, a table without outer pipes, a nested quote holding a
+    list marker, and autolinks to an e-mail address and an FTP site
+    When it is segmented and its Translate HTML is built
+    Then no line of code, no pipe, marker or address is sent; the continuation paragraph, the cells, the items
+    and the quotes are; and the file round-trips byte for byte."""
+    doc = parse(LAYOUT, path="ropes.md")
+
+    sent = translatable(LAYOUT)
+
+    for code in ("twist(", "rope ready", "soak(", "dry(", "|", "---", "> ", "1)", "2)", "@example", "ftp:"):
+        assert code not in sent
+    assert [(s.kind, s.text) for s in segments(doc)][2:] == [
+        ("list-item", "Soak the fibres."),
+        ("paragraph", "Soaking makes them supple."),
+        ("list-item", "Comb them straight."),
+        ("table-cell", "Fibre"),
+        ("table-cell", "Strength"),
+        ("table-cell", "Hemp"),
+        ("table-cell", "high"),
+        ("table-cell", "Cotton"),
+        ("table-cell", "low"),
+        ("quote", "Tight twists hold better."),
+        ("quote", "A loose rope frays."),
+        ("paragraph", "Ask <ropes@example.org> or see <ftp://example.org/ropes>."),
+    ]
+    assert render(doc) == LAYOUT
+    assert check_text(LAYOUT, "ropes.md").failures == []
+
+
+def test_a_translation_that_changes_indented_code_or_a_table_shape_is_detected() -> None:
+    """Given the chapter and a translation whose indented code calls another function and whose table lost a row
+    When the translation's skeleton is checked against the source
+    Then both are reported with their lines."""
+    translation = LAYOUT.replace("turns=3", "turns=4").replace("Cotton | low\n", "")
+
+    assert skeleton_problems(translation, LAYOUT) == [
+        "zh.md:5: extra code: rope = twist(strands, turns=4) print('rope ready')",
+        "zh.md:5: missing code: rope = twist(strands, turns=3) print('rope ready') (source line 5)",
+        "zh.md:19: extra table: table of 3x2 (rows x columns)",
+        "zh.md:19: missing table: table of 4x2 (rows x columns) (source line 19)",
+    ]
