@@ -61,6 +61,11 @@ _HTML_BLOCK = re.compile(
     r"|(?P<comment>!--)|(?P<pi>\?)|(?P<cdata>!\[CDATA\[)|(?P<decl>![A-Za-z]))",
     re.IGNORECASE,
 )
+# First characters of the lines the cell split looks at (fences, raw HTML, tab markers); others are skipped fast.
+_REGION_STARTS = frozenset("`~ \t<:")
+# First characters of the lines that can end prose (see ``_ends_prose``).
+_PROSE_END_STARTS = frozenset("$([ \t-*_=:")
+_OTHER_SEPARATORS = re.compile("[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # line ends for str.splitlines only
 _HTML_BLOCK_END = {"comment": "-->", "pi": "?>", "cdata": "]]>", "decl": ">"}
 
 
@@ -124,6 +129,12 @@ def _split_lines(text: str, start: int) -> list[_Line]:
     CommonMark and in d2lbook (``str.splitlines``)."""
     lines: list[_Line] = []
     position = start
+    if _OTHER_SEPARATORS.search(text, start) is None:  # str.splitlines also ends lines at these: fast when absent
+        for chunk in text[start:].splitlines(keepends=True):
+            end = position + len(chunk)
+            lines.append(_Line(position, end, chunk.rstrip("\r\n")))
+            position = end
+        return lines
     for match in LINE_BREAK.finditer(text, start):
         lines.append(_Line(position, match.end(), text[position : match.start()]))
         position = match.end()
@@ -231,6 +242,9 @@ class _Parser:
         index, run_start = lo, lo
         while index < hi:
             content = self.lines[index].content
+            if content[:1] not in _REGION_STARTS:
+                index += 1
+                continue
             fence = _fence(content)
             if fence is not None:
                 blocks += self.text_run(run_start, index, tab)
@@ -744,6 +758,8 @@ class _Parser:
 def _ends_prose(content: str) -> bool:
     """Whether a line ends the prose before it: display math, a thematic break, a setext underline or a fenced
     div's line."""
+    if content[:1] not in _PROSE_END_STARTS:
+        return False
     return (
         _MATH_OPENER.match(content) is not None
         or (
