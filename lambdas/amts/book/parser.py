@@ -47,7 +47,8 @@ _DIV_FENCE = re.compile(r":{3,}(?![:`])")
 _SHORTCUT_REFERENCE = re.compile(r"\[([^\[\]\r\n]+)\](?![\[(:{])")
 # What ends a heading line without being its text: a closing run of ``#`` (CommonMark) and Pandoc attributes.
 _HEADING_TAIL = re.compile(rf"(?:[ \t]+#+)?(?:[ \t]+{ATTRIBUTES})?[ \t]*$")
-_LIST_MARKER = re.compile(r"( *)([-*+]|\d+[.)])(?: +|$)")  # ``1)`` is CommonMark's, d2lbook writes ``1.``
+# A list item's marker: ``1)`` is CommonMark's (d2lbook writes ``1.``); a GFM task box ``[ ]``/``[x]`` is markup too.
+_LIST_MARKER = re.compile(r"( *)([-*+]|\d+[.)])(?: +\[[ xX]\](?= |$))?(?: +|$)")
 _DISCUSSION = re.compile(r"\[[^\]\n]+\]\(https?://discuss\.d2l\.ai/[^)\s]*\)\s*")
 _MATH_OPENER = re.compile(r"\s*(?:\(\*\*|\[\*\*)?\$\$")
 _INLINE_CODE = re.compile(r"`+[^`]*`+")

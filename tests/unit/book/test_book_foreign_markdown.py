@@ -467,3 +467,18 @@ def test_a_translation_that_changes_indented_code_or_a_table_shape_is_detected()
         "zh.md:19: extra table: table of 3x2 (rows x columns)",
         "zh.md:19: missing table: table of 4x2 (rows x columns) (source line 19)",
     ]
+
+
+def test_task_list_boxes_are_markup() -> None:
+    """Given a task list with an open and a done box
+    When it is segmented and translated back
+    Then the boxes are not sent, each item's words are, and the boxes come back as they were."""
+    text = "* [ ] Sand the hull.\n* [x] Mend the sail.\n"
+    doc = parse(text, path="tasks.md")
+    html = to_html(doc).replace("Sand the hull.", "Rumpf schleifen.").replace("Mend the sail.", "Segel flicken.")
+
+    out = from_html(doc, html).markdown(doc)
+
+    assert [s.text for s in segments(doc)] == ["Sand the hull.", "Mend the sail."]
+    assert "[" not in translatable(text)
+    assert out == "* [ ] Rumpf schleifen.\n* [x] Segel flicken.\n"
