@@ -71,10 +71,15 @@ def read_text(path: str | os.PathLike[str]) -> str:
 def decode_text(data: bytes, *, path: str) -> str:
     """Decode UTF-8 bytes strictly; binary data and invalid sequences are errors, a BOM is kept."""
     if b"\x00" in data:
-        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        line = _line_at(data, data.index(b"\x00"))
         raise InputError("binary data (NUL byte), expected UTF-8 text", path=path, line=line)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=line) from None
+        raise InputError(f"invalid UTF-8 at byte {exc.start}", path=path, line=_line_at(data, exc.start)) from None
+
+
+def _line_at(data: bytes, offset: int) -> int:
+    """The 1-based line of byte ``offset``; LF, CRLF and a lone CR each end a line."""
+    head = data[:offset]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1

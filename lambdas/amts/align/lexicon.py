@@ -11,8 +11,6 @@ counts as another spelling.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,11 +19,13 @@ from pathlib import Path
 from amts.errors import InputError
 from amts.fsio import read_text
 from amts.languages import TRANSLATE_LANGUAGES
+from amts.translate.terminology import csv_rows
 
 _NAME_LANGS = re.compile(r"\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)[-_]([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.[A-Za-z]+$")
 _GLOSSARY_SEPARATORS = ("，", "\t", " | ", ",")
 _PAREN = re.compile(r"\s*[(（]([^)）]+)[)）]\s*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,16 @@ def parse_lexicon(text: str, *, path: str = "<lexicon>", langs: Sequence[str] | 
     text = text.lstrip("\ufeff")
     rows: list[tuple[int, list[str]]] = []
     if suffix in (".csv", ".tsv"):
-        reader = csv.reader(io.StringIO(text), delimiter="\t" if suffix == ".tsv" else ",")
-        rows = [(number, row) for number, row in enumerate(reader, start=1) if any(cell.strip() for cell in row)]
+        try:
+            records = csv_rows(text, delimiter="\t" if suffix == ".tsv" else ",")
+        except InputError as exc:
+            raise InputError(exc.message, path=path, line=exc.line) from None
+        rows = [(number, row) for number, row in records if any(cell.strip() for cell in row)]
         if rows and langs is None and all(cell.strip() in TRANSLATE_LANGUAGES for cell in rows[0][1][:2]):
             langs = [cell.strip() for cell in rows[0][1][:2]]
             rows = rows[1:]
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(_LINE_BREAK.split(text), start=1):
             line = line.strip()
             if not line or line.startswith(("#", "<!--", "|-", "---")):
                 continue

@@ -7,24 +7,47 @@ from collections.abc import Iterator
 
 from amts.book.model import ProtectedSpan, SpanKind
 
+# Pandoc attributes ``{#id .class key=value}`` (``{-}`` for unnumbered, ``{=html}`` for raw content): identifiers and
+# options of the element before them, never prose.
+_ATTRIBUTE = (
+    r"""(?:[#.][^\s{}"'#.][^\s{}"']*|=[A-Za-z]\w*|-"""  # #id .class =format -
+    r"""|[A-Za-z_][\w.:-]*=(?:"[^"\r\n]*"|'[^'\r\n]*'|[^\s{}"']+))"""  # key=value
+)
+ATTRIBUTES = rf"\{{[ \t]*{_ATTRIBUTE}(?:[ \t]+{_ATTRIBUTE})*[ \t]*\}}"
+# A raw HTML tag with attributes (CommonMark): its attribute values (``class``, ``src``, ``href``) are not prose.
+# A bare ``<b>``, ``</div>`` or ``<pad>`` is a token.
+HTML_TAG = r"""<[A-Za-z][A-Za-z0-9-]*(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)+\s*/?>"""
+
 # One leftmost-first scan; the alternatives are ordered so that a construct that starts earlier wins and, at the
 # same position, the more specific construct wins (a role before inline code, display math before inline math).
 _INLINE = re.compile(
     r"""
-    (?=[<:`$\\&\]\[(*~h])  # a cheap first-character test: most positions cannot start any alternative
+    (?=[<:`$\\&\]\[(*~h{])  # a cheap first-character test: most positions cannot start any alternative
     (?:
       (?P<comment><!--[\s\S]*?-->)
-    | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\n]*?(?P=roleticks))
+    | (?P<role>:[A-Za-z][\w-]*:(?P<roleticks>`+)[^`\r\n]*?(?P=roleticks))
     | (?P<code>(?P<ticks>`+)(?!`)[\s\S]*?(?<!`)(?P=ticks)(?!`))
     | (?P<dmath>(?<!\\)\$\$[\s\S]+?\$\$)
-    | (?P<math>(?<![\\$])\$(?![\s$])(?:\\[\s\S]|[^$\\\n]|\n(?![ \t]*\r?\n))+?(?<![\s\\])\$(?!\$))
+    | (?P<math>(?<![\\$])\$(?![\s$])(?:\\[\s\S]|[^$\\\r\n]|(?:\r\n?|\n)(?![ \t]*[\r\n]))+?(?<![\s\\])\$(?!\$))
     | (?P<escape>\\[\\`*_{}\[\]()#+\-.!$|<>~&])
     | (?P<entity>&(?:\#\d+|\#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)
-    | (?P<autolink><https?://[^<>\s]+>)
-    | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\))
+    | (?P<autolink><[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\s]*>|<[\w.!\#$%&'*+/=?^`{|}~-]+@[A-Za-z0-9][\w.-]*>)
+    | (?P<target>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\r\n]*")?\))
+    | (?P<footnote>\[\^[^\]\s]+\])
+    | (?P<collapsed>\[[^\[\]\r\n]+\]\[\])
+    | (?P<reference>\]\[[^\[\]\r\n]+\])
+    | (?P<spanattrs>\]"""
+    + ATTRIBUTES
+    + r""")
+    | (?P<attrs>(?<=[)\]`])"""
+    + ATTRIBUTES
+    + r""")
     | (?P<slideopen>\[\*\*|\(\*\*|\[~~|\(~~)
     | (?P<slideclose>\*\*\]|\*\*\)|~~\]|~~\))
     | (?P<token></?[A-Za-z][\w-]*\s*/?>)
+    | (?P<html>"""
+    + HTML_TAG
+    + r"""|<\?[\s\S]*?\?>|<![A-Za-z][^>]*>|<!\[CDATA\[[\s\S]*?\]\]>)
     | (?P<url>https?://[^\x00-\x20<>()\[\]`*\x7f-\U0010ffff]*[^\x00-\x20<>()\[\]`*.,;:!?'"\x7f-\U0010ffff])
     )
     """,
@@ -41,9 +64,15 @@ _GROUP_KIND: dict[str, SpanKind] = {
     "entity": SpanKind.ENTITY,
     "autolink": SpanKind.URL,
     "target": SpanKind.LINK_TARGET,
+    "footnote": SpanKind.FOOTNOTE,
+    "collapsed": SpanKind.LINK_TARGET,  # ``[label][]``: its text is the label, so it is kept whole
+    "reference": SpanKind.LINK_TARGET,  # ``][label]`` of ``[text][label]``
+    "spanattrs": SpanKind.ATTRIBUTES,  # ``]{.class}`` of a bracketed span ``[text]{.class}``
+    "attrs": SpanKind.ATTRIBUTES,
     "slideopen": SpanKind.SLIDE_OPEN,
     "slideclose": SpanKind.SLIDE_CLOSE,
     "token": SpanKind.TOKEN,
+    "html": SpanKind.HTML,
     "url": SpanKind.URL,
 }
 
@@ -61,7 +90,7 @@ def find_protected(text: str) -> tuple[ProtectedSpan, ...]:
             continue
         kind = _GROUP_KIND[group]
         spans.append(ProtectedSpan(kind, match.start(), match.end(), match.group()))
-    if any(span.kind is SpanKind.LINK_TARGET for span in spans):
+    if any(span.text[0] == "]" for span in spans):
         spans = _add_link_openers(text, spans)
     return tuple(spans)
 
@@ -72,7 +101,7 @@ def _add_link_openers(text: str, spans: list[ProtectedSpan]) -> list[ProtectedSp
         covered[span.start : span.end] = b"\x01" * (span.end - span.start)
     openers: list[ProtectedSpan] = []
     for span in spans:
-        if span.kind is not SpanKind.LINK_TARGET:
+        if span.text[0] != "]":  # a link's ](url) or ][label], a bracketed span's ]{.class}
             continue
         depth = 0
         position = span.start - 1

@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
+import bisect
 import enum
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+# A line ending as CommonMark counts them: CRLF, a lone CR (classic Mac files) or LF.
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+NEWLINES = ("\n", "\r\n", "\r")
+
+
+def newline_of(text: str) -> str:
+    """The line ending most used in ``text`` ("\n" when it has none; CRLF wins a tie with LF, LF one with CR)."""
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    cr = text.count("\r") - crlf
+    if crlf and crlf >= lf and crlf >= cr:
+        return "\r\n"
+    return "\r" if cr > lf else "\n"
+
+
+def with_newlines(text: str, newline: str) -> str:
+    """``text`` with every line ending (LF, CRLF or a lone CR) written as ``newline``."""
+    if newline not in NEWLINES:
+        raise ValueError(f"not a line ending: {newline!r}")
+    return LINE_BREAK.sub(newline, text) if "\r" in text or newline != "\n" else text
 
 
 class BlockKind(enum.StrEnum):
@@ -23,11 +46,18 @@ class BlockKind(enum.StrEnum):
     TABLE = "table"
     TABLE_CAPTION = "table-caption"
     DIRECTIVE = "directive"  # lines made only of ``:name:`value``` marks (``:label:``, ``:bibliography:``...)
-    COMMENT = "comment"  # a paragraph that is one HTML comment
+    COMMENT = "comment"  # a paragraph that is one HTML comment, or a comment holding blank lines
     DISCUSSION = "discussion"  # ``[Discussions](https://discuss.d2l.ai/t/…)``: not translated
     QUOTE = "quote"  # ``>`` block quote; each line is a child QUOTE_LINE
     QUOTE_LINE = "quote-line"
     MIXED = "mixed"  # a paragraph mixing prose and display math: children are PARAGRAPH / MATH / LIST parts
+    # Markdown that is not d2lbook's own but that Markdown renders (CommonMark, Pandoc); kept, never translated:
+    FRONT_MATTER = "front-matter"  # a YAML block ``---`` … ``---`` (or ``...``) opening the file
+    RULE = "rule"  # a thematic break (``---``, ``***``, ``___``)
+    HTML = "html"  # raw HTML whose content is not markdown: ``<pre>``, ``<script>``, ``<style>``, ``<?…?>``…
+    FOOTNOTE = "footnote"  # ``[^label]: text``: the label is kept, the text translated (Pandoc)
+    DEFINITION = "definition"  # link reference definitions ``[label]: url "title"``, one or more lines
+    DIV = "div"  # a fenced div's ``::: {.note}`` or ``:::`` line (Pandoc)
 
 
 class SpanKind(enum.StrEnum):
@@ -45,6 +75,9 @@ class SpanKind(enum.StrEnum):
     SLIDE_CLOSE = "slide-close"  # ``**]``, ``**)``, ``~~]``, ``~~)``
     COMMENT = "comment"  # ``<!-- … -->``
     STRUCTURE = "structure"  # markup that belongs to the block, e.g. a quote's ``>`` inside the text
+    HTML = "html"  # a raw HTML tag with attributes (``<img src="…">``), ``<?…?>``, ``<!…>``, CDATA
+    FOOTNOTE = "footnote"  # a footnote reference ``[^label]``
+    ATTRIBUTES = "attributes"  # Pandoc ``{#id .class key=value}`` after a link, image, code or ``[span]``
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +118,28 @@ class Document:
     text: str
     blocks: tuple[Block, ...]
     body_start: int = 0  # 1 when the file starts with a UTF-8 BOM
-    newline: str = "\n"  # the line ending most used in the file ("\r\n" for CRLF files)
+    newline: str = "\n"  # the line ending most used in the file: "\n", "\r\n" or "\r" (see ``newline_of``)
     # Derived values computed once per document (the segment list); not part of its identity.
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False, hash=False)
 
+    @property
+    def bom(self) -> bool:
+        """Whether the file starts with a UTF-8 byte-order mark."""
+        return self.body_start > 0
+
     def line_of(self, offset: int) -> int:
-        """The 1-based line number of ``offset`` in ``text``."""
-        return self.text.count("\n", 0, offset) + 1
+        """The 1-based line number of ``offset`` in ``text`` (LF, CRLF and lone CR all end a line)."""
+        starts = self.cache.get("line_starts")
+        if starts is None:
+            starts = self.cache["line_starts"] = [match.end() for match in LINE_BREAK.finditer(self.text)]
+        assert isinstance(starts, list)
+        return bisect.bisect_right(starts, offset) + 1
+
+    def with_convention(self, text: str) -> str:
+        """``text`` written the way this file is: its line ending on every line, its byte-order mark (added or
+        removed). For outputs assembled from pieces of several files."""
+        body = with_newlines(text.removeprefix("\ufeff"), self.newline)
+        return "\ufeff" + body if self.bom else body
 
 
 @dataclass(frozen=True, slots=True)

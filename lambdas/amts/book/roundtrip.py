@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from amts.book.html import from_html, to_html
-from amts.book.model import Document
+from amts.book.model import LINE_BREAK, Document, with_newlines
 from amts.book.parser import parse, render
 from amts.book.segments import segments
 from amts.errors import InputError
@@ -83,7 +83,8 @@ def check_text(text: str, path: str) -> FileCheck:
         check.failures.append(f"identity HTML: {identity.issues[0]}")
     elif identity.markdown(doc) != text:
         check.failures.append("identity HTML round trip changed the file")
-    hostile = from_html(doc, hostile_translate(source_html))
+    hostile_html = hostile_translate(source_html)
+    hostile = from_html(doc, hostile_html)
     if hostile.issues:
         check.failures.append(f"hostile translation: {hostile.issues[0]} ({len(hostile.issues)} issues)")
         return check
@@ -95,7 +96,16 @@ def check_text(text: str, path: str) -> FileCheck:
         return check
     if skeleton(translated_doc) != skeleton(doc):
         check.failures.append(_first_difference(skeleton(doc), skeleton(translated_doc)))
+    # A service may hand the translation back with LF line breaks; the output keeps the file's own.
+    flattened = from_html(doc, with_newlines(hostile_html, "\n")).markdown(doc)
+    foreign = _line_endings(flattened) - _line_endings(text)
+    if foreign:
+        check.failures.append(f"a translation with LF line breaks brought in other line endings {sorted(foreign)!r}")
     return check
+
+
+def _line_endings(text: str) -> set[str]:
+    return {match.group() for match in LINE_BREAK.finditer(text)}
 
 
 def _first_difference(before: list[str], after: list[str]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -18,6 +17,7 @@ _SEGMENT_KIND: dict[BlockKind, str] = {
     BlockKind.FIGURE: "caption",
     BlockKind.TABLE_CAPTION: "table-caption",
     BlockKind.QUOTE_LINE: "quote",
+    BlockKind.FOOTNOTE: "footnote",
 }
 
 # Letters of any script (not digits or underscore): a segment without one has nothing to translate.
@@ -25,7 +25,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
 _CJK_PUNCTUATION = re.compile("[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
-_LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t>]*")
+_LINE_BREAK = re.compile(r"[ \t]*(?:\r\n?|\n)[ \t>]*")
 _SPACES = re.compile(r"\s+")
 
 
@@ -62,7 +62,7 @@ def _find_segments(doc: Document) -> list[Segment]:
                     block_path=path,
                     labels=labels,
                     level=block.level if block.kind is BlockKind.HEADING else 0,
-                    line=_line_number(doc, start),
+                    line=doc.line_of(start),
                 )
             )
     return found
@@ -169,8 +169,11 @@ def replace_segments(doc: Document, replacements: Mapping[str, str]) -> str:
     return "".join(pieces)
 
 
-_STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
-_LINE_BREAKS = re.compile(r"[ \t]*(?:\r?\n[ \t]*)+")
+_STRUCTURAL_START = re.compile(
+    r"(?:#|```|~~~|\$\$|:begin_tab:|:end_tab:|:::|\||>|!\[|[-*+] |\d+[.)] |\[\^?[^\]\r\n]+\]:"
+    r"|[-=*_][-=*_ \t]*(?:[\r\n]|$))"
+)
+_LINE_BREAKS = re.compile(r"[ \t]*(?:(?:\r\n?|\n)[ \t]*)+")
 
 
 def _fit(doc: Document, segment: Segment, text: str) -> str:
@@ -181,14 +184,14 @@ def _fit(doc: Document, segment: Segment, text: str) -> str:
         one_line: str = _LINE_BREAKS.sub(" ", text)
         return _escape_pipes(one_line) if segment.kind == "table-cell" else one_line
     indent = ""
-    if segment.kind == "list-item":
-        line_start = doc.text.rfind("\n", 0, segment.start) + 1
+    if segment.kind in ("list-item", "footnote"):
+        line_start = max(doc.text.rfind("\n", 0, segment.start), doc.text.rfind("\r", 0, segment.start)) + 1
         indent = " " * (segment.start - line_start)
     spans = find_protected(text)
     pieces: list[str] = []
     position = 0
     for match in _LINE_BREAKS.finditer(text):
-        if "\n" not in match.group() or any(span.start < match.start() < span.end for span in spans):
+        if any(span.start < match.start() < span.end for span in spans):
             continue  # a line break inside code or math is content, not layout
         pieces.append(text[position : match.start()])
         # A line that would start a new block (heading, list item, fence...) is joined to the previous one.
@@ -212,7 +215,7 @@ def _escape_pipes(text: str) -> str:
     )
 
 
-_NUMBERED_START = re.compile(r"\d+(?=\. )")
+_NUMBERED_START = re.compile(r"\d+(?=[.)] )")
 _ROLE_AT_START = re.compile(r":[A-Za-z][\w-]*:`")
 
 
@@ -222,16 +225,8 @@ def _escape_block_start(text: str) -> str:
     numbered = _NUMBERED_START.match(text)
     if numbered:
         return f"{text[: numbered.end()]}\\{text[numbered.end() :]}"
-    if text[:1] in "#>|" or text.startswith(("- ", "* ", "+ ", "```")):
+    if text[:1] in "#>|" or text.startswith(("- ", "* ", "+ ", "```", "~~~")):
         return "\\" + text
     if text.startswith(":") and not _ROLE_AT_START.match(text):
         return "\\" + text
     return text
-
-
-def _line_number(doc: Document, offset: int) -> int:
-    starts = doc.cache.get("line_starts")
-    if starts is None:
-        starts = doc.cache["line_starts"] = [m.end() for m in re.finditer("\n", doc.text)]
-    assert isinstance(starts, list)
-    return bisect.bisect_right(starts, offset) + 1

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from amts.book.inline import find_protected
+from amts.book.inline import ATTRIBUTES, find_protected
 from amts.book.model import Block, BlockKind, Document, SpanKind, walk_blocks
 
 _DIRECTIVE_LABEL = re.compile(r"^[ \t]*:(label|eqlabel):`([^`]*)`", re.MULTILINE)
@@ -39,6 +39,8 @@ _PY_TOKEN = re.compile(
 )
 _PROSE_STRING = re.compile(r"\s|[^\x00-\x7f]")
 _HEADING = re.compile(r"(#+)")
+_LONE_CR = re.compile(r"\r(?!\n)")
+_ATTRIBUTES = re.compile(ATTRIBUTES)
 DEFAULT_TAB = "default"
 
 
@@ -52,6 +54,12 @@ class ElementKind(enum.StrEnum):
     TABLE = "table"
     TAB = "tab"
     REF = "reference"
+    # Markdown that is not d2lbook's own, kept byte for byte: a translation must keep it too.
+    FRONT_MATTER = "front matter"
+    HTML = "html"  # a raw HTML block, or a tag with attributes (``<img src="…">``)
+    FOOTNOTE = "footnote"  # a footnote's reference ``[^1]`` or definition ``[^1]:``
+    ATTRIBUTES = "attributes"  # Pandoc ``{#id .class}`` of a heading, link, image, span or code
+    MARKUP = "markup"  # a thematic break, a fenced div's line, a link reference definition
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +121,7 @@ def code_key(code: str) -> str:
         literal = match.group("str")
         return '""' if _PROSE_STRING.search(literal) else literal
 
-    lines = code.split("\n")
+    lines = _LONE_CR.sub("\n", code).split("\n")
     fence, body = lines[0], "\n".join(lines[1:])
     body = _PY_TOKEN.sub(blank, TAB_MARKER_LINE.sub("", body))
     head = " ".join(_EXECUTION_COUNT.sub("", fence).split())
@@ -136,6 +144,11 @@ def cell_tabs(code: str, enclosing: tuple[str, ...] | None) -> tuple[str, ...]:
     return tuple(sorted(name.strip() for name in marker.group(1).split(",") if name.strip()))
 
 
+def _lf_lines(text: str) -> str:
+    """``text`` with each lone CR (an old Mac line ending) read as LF: the same length, so offsets still hold."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
 def _excerpt(text: str, size: int = 60) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= size else flat[: size - 1] + "…"
@@ -146,7 +159,7 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
     in the order of their targets (a translation may order its clauses differently)."""
     found: list[Element] = []
     for inner in walk_blocks([block]):
-        text = doc.text[inner.start : inner.end]
+        text = _lf_lines(doc.text[inner.start : inner.end])
         line = inner.line
         tabs = tuple(sorted(inner.tab)) if inner.tab else ()
         if inner.kind is BlockKind.CODE:
@@ -170,9 +183,23 @@ def block_elements(doc: Document, block: Block) -> list[Element]:
         elif inner.kind is BlockKind.FIGURE:
             found.append(Element(ElementKind.FIGURE, inner.target, line, inner.target, tabs))
         elif inner.kind is BlockKind.TABLE:
-            rows = [row for row in text.split("\n") if row.strip().startswith("|")]
+            rows = [row for row in text.split("\n") if "|" in row]
             shape = f"{len(rows)}x{max((row.strip().strip('|').count('|') + 1 for row in rows), default=0)}"
             found.append(Element(ElementKind.TABLE, shape, line, f"table of {shape} (rows x columns)", tabs))
+        elif inner.kind is BlockKind.FRONT_MATTER:
+            found.append(Element(ElementKind.FRONT_MATTER, " ".join(text.split()), line, _excerpt(text), tabs))
+        elif inner.kind is BlockKind.RULE:
+            found.append(Element(ElementKind.MARKUP, "rule", line, text.strip(), tabs))
+        elif inner.kind is BlockKind.HTML:
+            found.append(Element(ElementKind.HTML, " ".join(text.split()), line, _excerpt(text), tabs))
+        elif inner.kind in (BlockKind.DIV, BlockKind.DEFINITION):
+            for row in text.split("\n"):
+                if row.strip():
+                    found.append(Element(ElementKind.MARKUP, " ".join(row.split()), line, _excerpt(row), tabs))
+                    line += 1
+        elif inner.kind is BlockKind.FOOTNOTE:
+            found.append(Element(ElementKind.FOOTNOTE, f"[^{inner.info}]:", line, f"[^{inner.info}]:", tabs))
+        found.extend(_markup(doc, inner, text, tabs))
         for match in _DIRECTIVE_LABEL.finditer(text):
             kind = ElementKind.LABEL if match.group(1) == "label" else ElementKind.EQLABEL
             at = doc.line_of(inner.start + match.start())
@@ -205,8 +232,39 @@ def _references(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -
     return found
 
 
+_MARKUP_SPANS = {
+    SpanKind.HTML: ElementKind.HTML,
+    SpanKind.FOOTNOTE: ElementKind.FOOTNOTE,
+    SpanKind.ATTRIBUTES: ElementKind.ATTRIBUTES,
+}
+_NO_INLINE_MARKUP = frozenset(
+    {BlockKind.CODE, BlockKind.MATH, BlockKind.COMMENT, BlockKind.HTML, BlockKind.FRONT_MATTER, BlockKind.BLANK}
+)
+
+
+def _markup(doc: Document, block: Block, text: str, tabs: tuple[str, ...]) -> list[Element]:
+    """Elements of a block's markup that Markdown renders but d2lbook does not know: a heading's attributes, raw
+    HTML tags with attributes, footnote references, Pandoc attributes (in the order of their text, as
+    references)."""
+    if block.kind in _NO_INLINE_MARKUP:
+        return []
+    found: list[Element] = []
+    if block.kind is BlockKind.HEADING and block.text_end >= 0:
+        tail = _lf_lines(doc.text[block.text_end : block.end]).split("\n", 1)[0]
+        for match in _ATTRIBUTES.finditer(tail):
+            found.append(Element(ElementKind.ATTRIBUTES, match.group(), block.line, match.group(), tabs))
+    skip = block.text_start - block.start if block.kind is BlockKind.FOOTNOTE else 0  # its label is the block's
+    if "<" in text or "[^" in text[skip:] or "{" in text:
+        for span in find_protected(text[skip:]):
+            kind = _MARKUP_SPANS.get(span.kind)
+            if kind is not None:
+                key = " ".join(span.text.split())
+                found.append(Element(kind, key, doc.line_of(block.start + skip + span.start), _excerpt(key), tabs))
+    return sorted(found, key=lambda element: (element.kind, element.key))
+
+
 def _code_excerpt(code: str) -> str:
-    lines = [line for line in code.split("\n")[1:] if line.strip() and not line.startswith("```")]
+    lines = [line for line in code.split("\n") if line.strip() and not line.lstrip().startswith(("```", "~~~"))]
     body = [line for line in lines if not TAB_MARKER_LINE.match(line)]
     return _excerpt(" ".join((body or lines or ["(empty cell)"])[:2]))
 

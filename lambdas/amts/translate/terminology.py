@@ -27,7 +27,24 @@ MAX_TERM_BYTES = 200
 MAX_TERMINOLOGY_FILE_BYTES = 10 * 1024 * 1024
 _MARKDOWN_SEPARATORS = ("，", ",", "\t")
 _LANGS_IN_NAME = re.compile(r"([A-Za-z]{2,3}(?:-[A-Za-z]{2})?)-([A-Za-z]{2,3}(?:-[A-Za-z]{2})?)\.md$")
-_TRAILING_ABBREVIATION = re.compile(r"^(?P<term>.+?)\s*[(（](?P<abbr>[^()（）]+)[)）]$")
+# ``long short-term memory (LSTM)``: a short form after a space, letters first (not ``=SUM(A1:A2)``'s arguments).
+_TRAILING_ABBREVIATION = re.compile(r"^(?P<term>.+?)\s+[(（](?P<abbr>[^\W\d_][\w .'&/-]*)[)）]$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def csv_rows(text: str, *, delimiter: str) -> list[tuple[int, list[str]]]:
+    """The records of CSV/TSV text, each with the line it starts on: a quoted field may hold line breaks, so a
+    record's number is not its line's. LF, CRLF and a lone CR end a line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append((line, row))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"not valid CSV: {exc}", line=line) from None
+    return rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,11 @@ class TermEntry:
     tgt: str
     line: int
     note: str = ""
+    written: str = field(default="", compare=False)  # the source term as the file writes it, for messages
+
+    @property
+    def shown(self) -> str:
+        return self.written or self.src
 
 
 @dataclass
@@ -81,7 +103,7 @@ def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: st
     raw: list[tuple[str, str, int]] = []
     if source.suffix.lower() in (".md", ".markdown", ".txt"):
         columns = _detect_markdown_languages(source)
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(_LINE_BREAK.split(text), start=1):
             stripped = line.strip()
             if not stripped or stripped.startswith(("#", ">", "<!--")):
                 continue
@@ -90,16 +112,19 @@ def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: st
                 raise InputError("expected a term pair like '中文，english'", path=str(source), line=number)
             raw.append((parts[0], parts[1], number))
     else:
-        delimiter = "\t" if source.suffix.lower() == ".tsv" or "\t" in text.split("\n", 1)[0] else ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        delimiter = "\t" if source.suffix.lower() == ".tsv" or "\t" in _LINE_BREAK.split(text, 1)[0] else ","
+        try:
+            rows = csv_rows(text, delimiter=delimiter)
+        except InputError as exc:
+            raise InputError(exc.message, path=str(source), line=exc.line) from None
         if not rows:
             raise InputError("empty glossary", path=str(source))
-        header = [c.strip() for c in rows[0]]
+        header = [c.strip() for c in rows[0][1]]
         if len(header) >= 2 and all(c in TRANSLATE_LANGUAGES for c in header):
-            body = list(enumerate(rows[1:], start=2))
+            body = rows[1:]
         elif src_lang and tgt_lang:
             header = [src_lang, tgt_lang]
-            body = list(enumerate(rows, start=1))
+            body = rows
         else:
             raise InputError("the first row must hold language codes, e.g. 'en,zh'", path=str(source), line=1)
         columns = (header[0], header[1]) if len(header) == 2 else (header[0], tgt_lang or header[1])
@@ -121,10 +146,10 @@ def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: st
     swap = want_src != columns[0]
     entries: list[TermEntry] = []
     for left, right, number in raw:
-        src, tgt = (right, left) if swap else (left, right)
-        src, src_note = _clean_term(src, want_src)
+        written, tgt = (right, left) if swap else (left, right)
+        src, src_note = _clean_term(written, want_src)
         tgt, tgt_note = _clean_term(tgt, want_tgt)
-        entries.append(TermEntry(src, tgt, number, "; ".join(n for n in (src_note, tgt_note) if n)))
+        entries.append(TermEntry(src, tgt, number, "; ".join(n for n in (src_note, tgt_note) if n), written))
     if not entries:
         raise InputError("no terms found", path=str(source))
     return Glossary(want_src, want_tgt, entries, str(source))
@@ -160,7 +185,7 @@ def to_terminology_file(glossary: Glossary, fmt: str = "CSV") -> tuple[bytes, Te
 
     def drop(entry: TermEntry, reason: str) -> None:
         stats.dropped[reason] += 1
-        stats.dropped_terms.append((entry.line, entry.src, reason))
+        stats.dropped_terms.append((entry.line, entry.shown, reason))
 
     for entry in glossary.entries:
         src, tgt = " ".join(entry.src.split()), " ".join(entry.tgt.split())

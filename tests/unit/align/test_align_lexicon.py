@@ -48,3 +48,14 @@ def test_matcher_finds_plurals_and_chinese_substrings() -> None:
     chinese = TermMatcher([b for _, b in entries])
     assert english.find("Two encoders and an LSTM.") == ["lex:0", "lex:1"]
     assert chinese.find("两个编码器和一个长短期记忆网络。") == ["lex:0", "lex:1"]
+
+
+def test_a_lexicon_row_is_named_by_the_line_it_is_on() -> None:
+    """Given a CSV lexicon whose first term's quoted cell holds a line break (lines 2-3), then a row without its
+    second term on line 4
+    When it is parsed
+    Then the error names line 4, where that row is in the file."""
+    with pytest.raises(InputError) as caught:
+        parse_lexicon('en,zh\n"paper\nboat",纸船\nkite\n', path="terms.csv")
+
+    assert str(caught.value) == "terms.csv:4: expected two non-empty terms on this row"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from amts.book import find_protected, from_html, parse, render, segments, split_sentences, to_html
+from amts.book.model import LINE_BREAK
 from amts.book.roundtrip import check_text
 from amts.errors import InputError
 from hypothesis import HealthCheck, given, settings
@@ -49,6 +50,12 @@ INLINE = st.one_of(
             "**bold**",
             "https://d2l.ai",
             "<!-- note -->",
+            "[^n1]",
+            '<span class="k">',
+            "</span>",
+            "[a ref][r1]",
+            "`x`{.py}",
+            "<mailto:a@b.org>",
             ".",
             ",",
             "?",
@@ -68,7 +75,9 @@ def prose_lines(draw: st.DrawFn, max_lines: int = 3) -> list[str]:
 
 @st.composite
 def blocks(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["heading", "prose", "list", "figure", "math", "code", "tab", "table", "misc"]))
+    kind = draw(
+        st.sampled_from(["heading", "prose", "list", "figure", "math", "code", "tab", "table", "misc", "foreign"])
+    )
     if kind == "heading":
         label = draw(st.sampled_from(["", "\n:label:`sec_x`"]))
         return (
@@ -99,6 +108,26 @@ def blocks(draw: st.DrawFn) -> str:
     if kind == "table":
         cells = [" ".join(draw(prose_lines(1))).replace("|", " ") for _ in range(2)]
         return f":Caption text\n:label:`tab_a`\n\n| {cells[0]} | b |\n|:--|--:|\n| {cells[1]} | $1$ |"
+    if kind == "foreign":  # CommonMark and Pandoc markup that d2lbook passes through
+        words = " ".join(draw(prose_lines(1))).replace("[", " ").replace("]", " ")
+        return draw(
+            st.sampled_from(
+                [
+                    "~~~python\nx = 1\n\ny = 2\n~~~",
+                    f"{words}\n=====",
+                    f"## {words} {{#sec-a .unnumbered}}",
+                    "***",
+                    f'<div class="box">\n{words}\n</div>',
+                    "<pre>\n  a\n\n  b\n</pre>",
+                    f"[^n1]: {words}",
+                    '[r1]: https://example.org "Title"',
+                    f"::: {{.note}}\n{words}\n:::",
+                    f"{words} | b\n--- | ---\n1 | 2",
+                    f"1) {words}\n2) {words}",
+                    f"> > {words}",
+                ]
+            )
+        )
     return draw(
         st.sampled_from(
             ["[Discussions](https://discuss.d2l.ai/t/1)", "<!-- comment -->", "> Premise: text.", ":label:`x`"]
@@ -113,8 +142,7 @@ def documents(draw: st.DrawFn) -> str:
     text = "".join(part + separator for part, separator in zip(parts, separators, strict=True))
     if draw(st.booleans()):
         text = text.rstrip("\n")
-    if draw(st.booleans()):
-        text = text.replace("\n", "\r\n")
+    text = text.replace("\n", draw(st.sampled_from(["\n", "\r\n", "\r"])))
     if draw(st.booleans()):
         text = "\ufeff" + text
     return text
@@ -143,6 +171,20 @@ FUZZ_PIECES = [
     "<!--",
     "-->",
     "\ufeff",
+    "~~~",
+    "---",
+    "===",
+    "    ",
+    "[^1]",
+    "[^1]: ",
+    "[a]: x",
+    "[a]",
+    "<pre>",
+    "</pre>",
+    '<b class="c">',
+    "{#i}",
+    ":::",
+    "\r",
 ]
 
 
@@ -163,6 +205,7 @@ def test_arbitrary_text_either_round_trips_or_is_a_clear_input_error(text: str) 
         assert error.path == "fuzz.md"
         assert error.line is not None
         assert error.line >= 1
+        assert not LINE_BREAK.search(str(error))  # one line
         return
     assert render(doc) == text
     for segment in segments(doc):

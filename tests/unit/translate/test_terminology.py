@@ -135,3 +135,47 @@ def test_cli_import_terminology_and_check_terms(
     assert "[missing] token -> 词元" in capsys.readouterr().out
     assert '"consistency": 0.5' in report.read_text(encoding="utf-8")
     assert main(args) == 0
+
+
+# A CSV glossary written for these tests: a term whose quoted cell holds a line break (lines 2-3), a spreadsheet
+# formula (line 4), a term with its short form (line 5), and a row with a stray field (line 6).
+MULTILINE_CSV = (
+    'en,zh\n"paper\nboat",纸船\n=SUM(A1:A2),求和\nlong short-term memory (LSTM),长短期记忆\nkite,风筝,extra\n'
+)
+
+
+def test_glossary_lines_count_the_lines_of_multi_line_terms(tmp_path: Path) -> None:
+    """Given a CSV glossary whose second record spans two lines (a quoted line break) and whose last row has a
+    stray field
+    When it is read
+    Then the error names the line the bad row is on in the file (6), not its record number (5)."""
+    path = tmp_path / "terms.csv"
+    path.write_text(MULTILINE_CSV, encoding="utf-8")
+
+    with pytest.raises(InputError) as caught:
+        load_glossary(path)
+
+    assert str(caught.value) == f"{path}:6: 3 fields, header has 2"
+
+
+def test_dropped_terms_are_shown_as_written_on_their_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given the glossary without its bad row
+    When it becomes a custom terminology
+    Then the formula is dropped and shown whole with its line (4), and only a real short form after a space is
+    taken off a term."""
+    path = tmp_path / "terms.csv"
+    path.write_text(MULTILINE_CSV.replace("kite,风筝,extra\n", ""), encoding="utf-8")
+    out = tmp_path / "terminology.csv"
+
+    glossary = load_glossary(path)
+    assert main(["import-terminology", str(path), "--pair", "en-zh", "-o", str(out)]) == 0
+
+    assert [(entry.line, entry.src) for entry in glossary.entries] == [
+        (2, "paper\nboat"),
+        (4, "=SUM(A1:A2)"),
+        (5, "long short-term memory"),
+    ]
+    assert f"{path}:4: dropped '=SUM(A1:A2)': leading_forbidden_character" in capsys.readouterr().out
+    assert out.read_text(encoding="utf-8") == "en,zh\npaper boat,纸船\nlong short-term memory,长短期记忆\n"
