@@ -69,6 +69,7 @@ class PairStats:
     beads: Counter[str] = field(default_factory=Counter)
     dropped: Counter[str] = field(default_factory=Counter)
     low_confidence_files: list[str] = field(default_factory=list)
+    one_sided_regions: list[str] = field(default_factory=list)  # runs of low-confidence links that were dropped
 
     def merge(self, other: PairStats) -> None:
         self.files += other.files
@@ -78,6 +79,7 @@ class PairStats:
         self.beads.update(other.beads)
         self.dropped.update(other.dropped)
         self.low_confidence_files.extend(other.low_confidence_files)
+        self.one_sided_regions.extend(other.one_sided_regions)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -88,6 +90,7 @@ class PairStats:
             "beads": dict(sorted(self.beads.items())),
             "dropped": dict(sorted(self.dropped.items())),
             "low_confidence_files": list(self.low_confidence_files),
+            "one_sided_regions": list(self.one_sided_regions),
         }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from amts.book.inline import ATTRIBUTES, find_protected
 from amts.book.model import LINE_BREAK, Block, BlockKind, Document, newline_of, walk_blocks
 from amts.errors import InputError
-from amts.fsio import read_text
+from amts.fsio import list_files, read_text
 
 _FENCE = re.compile(r"(`{3,}) *(.*)")  # d2lbook's fence: backticks at column 0
 # Fences d2lbook passes through as text and Markdown renders as code: ``~~~``, and indented backticks (in a list).
@@ -111,9 +111,7 @@ def markdown_files(root: Path) -> dict[str, Path]:
     """Every chapter (a path named ``*.md``) under ``root`` by its relative POSIX path, sorted: the key that pairs
     a book's files with the same files of another language or version. AMTS proposals are not chapters."""
     return {
-        path.relative_to(root).as_posix(): path
-        for path in sorted(root.rglob("*.md"))
-        if not path.name.endswith(PROPOSAL_SUFFIX)
+        path.relative_to(root).as_posix(): path for path in list_files(root) if not path.name.endswith(PROPOSAL_SUFFIX)
     }
 
 

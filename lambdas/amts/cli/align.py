@@ -18,7 +18,7 @@ from amts.align.models import Bead, PairSet
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import markdown_files, parse_file
 from amts.errors import AlignmentError, AmtsError, InputError
-from amts.fsio import read_text, write_atomic
+from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import check_language
 
 # Unrelated texts: median pair similarity ~0.05-0.19 and under 10 % of pairs at 0.5 or more on D2L; real sections:
@@ -137,6 +137,7 @@ def confidence_of(beads: list[Bead]) -> tuple[float, float]:
 
 
 def run_align(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.output], [args.src, args.tgt, args.lexicon])
     src_lang, tgt_lang, lexicon = _languages(args)
     src_lines, tgt_lines = _read_lines(args.src), _read_lines(args.tgt)
     check_text_language("\n".join(src_lines[:400]), src_lang, path=args.src, role="source")
@@ -180,6 +181,7 @@ def _file_pairs(src: Path, tgt: Path) -> tuple[list[tuple[str, Path, Path]], lis
 
 
 def run_pairs(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.output, args.report], [args.src, args.tgt, args.lexicon])
     src_lang, tgt_lang, lexicon = _languages(args)
     src, tgt = Path(args.src), Path(args.tgt)
     options = PairOptions(granularity=args.granularity, embeddings=args.embeddings)

@@ -13,7 +13,7 @@ from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
 from amts.book.skeleton import check_skeleton
 from amts.errors import AmtsError, InputError
-from amts.fsio import read_text, write_atomic
+from amts.fsio import check_outputs_outside, list_files, read_text, write_atomic
 from amts.languages import check_language
 
 SHOWN_FAILURES = 10
@@ -106,7 +106,7 @@ def markdown_files(paths: list[str]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(candidate for candidate in path.rglob("*.md") if candidate.is_file())
+            found += list_files(path, within=False)
         elif path.is_file():
             found.append(path)
         else:
@@ -162,6 +162,7 @@ def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Pa
 
 
 def run_check_skeleton(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.json], [args.translation, args.source, args.old_source])
     pairs, untranslated = _skeleton_pairs(args)
     checks = [
         check_skeleton(parse_file(translation), parse_file(source), parse_file(old) if old is not None else None)
@@ -208,12 +209,14 @@ def _segment_ids(raw: str | None) -> list[str] | None:
 
 
 def run_to_html(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.out], [args.file])
     doc = parse_file(args.file)
     write_atomic(args.out, to_html(doc, _segment_ids(args.segments)))
     return 0
 
 
 def run_from_html(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.out], [args.file, args.html])
     doc = parse_file(args.file)
     rebuilt = from_html(doc, read_text(args.html), _segment_ids(args.segments), allow_reorder=args.allow_reorder)
     write_atomic(args.out, rebuilt.markdown(doc))

@@ -23,8 +23,8 @@ from amts.evaluate.experiments import (
 from amts.evaluate.models import EngineInfo, Granularity, MetricScore, RunReport, ScoreReport
 from amts.evaluate.report_html import metric, render_html
 from amts.evaluate.report_markdown import render_markdown
-from amts.evaluate.scoring import chapter_of, score_paths
-from amts.fsio import read_text, write_atomic
+from amts.evaluate.scoring import MIN_COVERAGE, chapter_of, score_paths
+from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 
 REPORT_JSON = "report.json"
@@ -49,6 +49,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     score.add_argument("--json", action="store_true", help="print the score report as JSON")
     score.add_argument("--out", type=Path, help="also write report.json, report.html and report.md here")
     score.add_argument("--min-bleu", type=float, help="exit 1 when the run's BLEU (0-100) is below this")
+    score.add_argument(
+        "--min-coverage",
+        type=_share,
+        default=MIN_COVERAGE,
+        metavar="X",
+        help="leave out (exit 2 when nothing is left) a document whose hypothesis covers less than this share of "
+        f"its reference's translated segments, e.g. a truncated translation (0-1, default {MIN_COVERAGE})",
+    )
     score.set_defaults(handler=_score)
 
     experiment = commands.add_parser(
@@ -83,8 +91,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 def _score(args: argparse.Namespace) -> int:
     if (args.src is None) != (args.src_lang is None):
         raise InputError("--src and --src-lang go together")
+    check_outputs_outside([args.out], [args.hyp, args.ref, args.src])
     scores = score_paths(
-        args.hyp, args.ref, tgt_lang=args.tgt, src=args.src, src_lang=args.src_lang, chrf_plus=args.chrf_plus
+        args.hyp,
+        args.ref,
+        tgt_lang=args.tgt,
+        src=args.src,
+        src_lang=args.src_lang,
+        chrf_plus=args.chrf_plus,
+        min_coverage=args.min_coverage,
     )
     if args.out is not None:
         run = RunReport(
@@ -103,6 +118,16 @@ def _score(args: argparse.Namespace) -> int:
         print(f"BLEU {bleu.score:.2f} is below --min-bleu {args.min_bleu:g}")
         return 1
     return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}")
+    return value
 
 
 def write_report(report: RunReport, folder: Path) -> list[Path]:
@@ -164,6 +189,7 @@ def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[B
 
 def _experiment(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
+    check_outputs_outside([args.out], [args.book, args.translation])
     book = load_bilingual_book(args.book, args.translation, pair)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     pools: dict[Granularity, list[PoolPair]] = {
@@ -200,7 +226,7 @@ def _fmt(score: MetricScore | None) -> str:
 
 def _rows(scores: ScoreReport) -> list[Sequence[str]]:
     names = ["BLEU", "chrF"] + (["chrF++"] if metric(scores.run.metrics, "chrF++") else [])
-    rows: list[Sequence[str]] = [["scope", "name", "segments", *names, "BLEU 0-1", "pairing"]]
+    rows: list[Sequence[str]] = [["scope", "name", "segments", "coverage", *names, "BLEU 0-1", "pairing"]]
     for doc in scores.documents:
         bleu = metric(doc.metrics, "BLEU")
         rows.append(
@@ -208,6 +234,7 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 "document",
                 doc.hyp_path,
                 str(doc.segments),
+                f"{doc.pairing.coverage:.0%}",
                 *[_fmt(metric(doc.metrics, n)) for n in names],
                 "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 doc.pairing.strategy + (" (mismatch)" if doc.pairing.mismatch else ""),
@@ -220,6 +247,7 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 scope,
                 aggregate.name,
                 str(aggregate.segments),
+                "-" if aggregate.coverage is None else f"{aggregate.coverage:.0%}",
                 *[_fmt(metric(aggregate.metrics, n)) for n in names],
                 "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 "",

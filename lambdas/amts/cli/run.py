@@ -11,7 +11,9 @@ from amts.book import markdown_files
 from amts.book.parser import PROPOSAL_SUFFIX
 from amts.config import RENAMES_KEY
 from amts.errors import InputError
+from amts.fsio import check_outputs_outside, list_files, read_bytes
 from amts.languages import parse_pairs
+from amts.local.faults import FAULT_KINDS, inject_fault, pending_faults
 from amts.sync.renames import load_renames
 
 
@@ -43,7 +45,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="the per-run cost cap for this local run, in USD (default: budget.max_cost_usd_per_run of cdk.json); "
         "a run estimated above it starts no Translate job and ends in BudgetExceeded",
     )
-    run.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    run.add_argument("--out", type=Path, default=Path("out"), help="output folder, outside the book (default: out)")
+    run.add_argument(
+        "--inject-fault",
+        action="append",
+        choices=list(FAULT_KINDS),
+        metavar="KIND",
+        help="make the offline Translate misbehave, to see what the pipeline does (repeatable): "
+        + "; ".join(f"{kind.name}: {kind.what}" for kind in FAULT_KINDS.values()),
+    )
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
         "demo", help="the whole pipeline offline on the project's sample book, with live progress"
@@ -66,7 +76,13 @@ def _positive_usd(text: str) -> float:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from amts.local.bookrun import check_book, collect_outputs, publish_latest_report, run_phase
+    from amts.local.bookrun import (
+        check_book,
+        collect_outputs,
+        publish_latest_report,
+        run_phase,
+        translation_only,
+    )
     from amts.local.progress import ProgressDisplay, pair_states
     from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 
@@ -75,33 +91,47 @@ def _run(args: argparse.Namespace) -> int:
     chapters = check_book(book, pairs)
     source = pairs[0].source
     targets = [pair.target for pair in pairs]
-    if args.old_source is not None and not Path(args.old_source).is_dir():
-        raise InputError("old source folder not found", path=str(args.old_source))
+    old_chapters: list[str] = []
+    if args.old_source is not None:
+        if not Path(args.old_source).is_dir():
+            raise InputError("old source folder not found", path=str(args.old_source))
+        old_chapters = list(markdown_files(args.old_source))
+    check_outputs_outside([args.out], [book, args.old_source, args.renames])
     renames_text = None
     if args.renames is not None:
         load_renames(args.renames)  # a malformed map is named here, before anything runs
-        renames_text = Path(args.renames).read_bytes()
+        renames_text = read_bytes(args.renames)
     pipeline = local_pipeline_config(default_pipeline_config(), pairs=[str(p) for p in pairs])
     if args.budget_usd is not None:
         budget = pipeline.budget.model_copy(update={"max_cost_usd_per_run": args.budget_usd})
         pipeline = pipeline.model_copy(update={"budget": budget})
+    present_targets = [t for t in targets if (book / t).is_dir()]
+    known = set(chapters) | set(old_chapters)
+    left_alone = translation_only(book, present_targets, known)
+    for item in left_alone:
+        print(f"left alone: {item}: a translation without a {source}/ chapter of that path (not uploaded)")
+    faults = list(args.inject_fault or [])
     out_dir: Path = args.out.resolve()
     with LocalRuntime(pipeline=pipeline) as runtime:
+        if faults:
+            assert runtime.translate is not None
+            for kind in faults:
+                inject_fault(runtime.translate, kind)
+                print(f"injected fault {kind}: {FAULT_KINDS[kind].what}; expected: {FAULT_KINDS[kind].expected}")
         definition = runtime.client("stepfunctions").describe_state_machine(
             stateMachineArn=runtime.state_machines[runtime.main_state_machine]
         )["definition"]
         display = ProgressDisplay(per_pair_states=pair_states(definition))
         phases = []
-        present_targets = [t for t in targets if (book / t).is_dir()]
         if renames_text is not None:  # outside book/: read by the Plan step, starts nothing
             runtime.upload(RENAMES_KEY, renames_text)
         if args.old_source is not None:
             old = Path(args.old_source)
 
             def upload_old() -> int:
-                keys = runtime.upload_book(book, languages=present_targets)
+                keys = runtime.upload_book(book, languages=present_targets, only=known)
                 for relative, path in markdown_files(old).items():
-                    runtime.upload(f"book/{source}/{relative}", path.read_bytes())
+                    runtime.upload(f"book/{source}/{relative}", read_bytes(path))
                     keys.append(path.name)
                 return len(keys)
 
@@ -117,10 +147,16 @@ def _run(args: argparse.Namespace) -> int:
             display.start(f"{len(chapters)} chapters in {source}/, pairs {args.pairs}")
             languages = [source, *present_targets]
             phases.append(
-                run_phase(runtime, "run", lambda: len(runtime.upload_book(book, languages=languages)), on_event=display)
+                run_phase(
+                    runtime,
+                    "run",
+                    lambda: len(runtime.upload_book(book, languages=languages, only=known)),
+                    on_event=display,
+                )
             )
-        collect_outputs(runtime, out_dir)
+        collected = collect_outputs(runtime, out_dir)
         refused = list(runtime.refused_downloads)
+        untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
     publish_latest_report(out_dir, phases[-1])
     for uri, reason in refused:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
@@ -131,6 +167,8 @@ def _run(args: argparse.Namespace) -> int:
         )
         if phase.status != "SUCCEEDED":
             print(f"  {phase.error}: {phase.cause}", file=sys.stderr)
+    for kind, count in untriggered.items():
+        print(f"injected fault {kind} was not triggered ({count} left unused): the run made no call it applies to")
     if any(phase.error == BUDGET_EXCEEDED for phase in phases):
         print(f"nothing was translated (over budget); the report is in {out_dir}", file=sys.stderr)
         return 1
@@ -142,13 +180,16 @@ def _run(args: argparse.Namespace) -> int:
     ]
     if missing:
         print(f"{len(missing)} translated chapter(s) missing under {out_dir}, e.g. {missing[0]}", file=sys.stderr)
-    proposals = sorted(p for target in targets for p in (out_dir / target).rglob(f"*{PROPOSAL_SUFFIX}"))
+    proposals = sorted(p for target in targets for p in list_files(out_dir / target, (PROPOSAL_SUFFIX,)))
     if proposals:
         print(
             f"{len(proposals)} chapter(s) kept their human translation (it could not be synchronized); the machine "
             f"translation is offered beside each as *{PROPOSAL_SUFFIX}, e.g. {proposals[0]} (reasons in the report)"
         )
-    print(f"outputs in {out_dir}")
+    if any(collected.values()):
+        print(f"outputs in {out_dir}")
+    else:
+        print(f"no outputs were written (nothing to collect into {out_dir})", file=sys.stderr)
     return 0 if all(p.status == "SUCCEEDED" for p in phases) and not missing else 1
 
 

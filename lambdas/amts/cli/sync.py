@@ -11,7 +11,7 @@ from typing import Any
 
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
-from amts.fsio import read_text, write_atomic
+from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
     MIN_CONFIDENCE,
@@ -125,6 +125,9 @@ def run_sync(args: argparse.Namespace) -> int:
         raise InputError("--chapter names one chapter: it goes with three files, not directories")
     if not all(directories) and args.renames:
         raise InputError("--renames maps the chapters of a book: it goes with three directories, not files")
+    check_outputs_outside(
+        [args.out, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
+    )
     renames = load_renames(args.renames) if args.renames else None  # named before anything is written
     state_dir = args.out if all(directories) else args.out.parent
     state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))

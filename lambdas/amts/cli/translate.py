@@ -7,14 +7,15 @@ import csv
 import io
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from amts.errors import InputError
-from amts.fsio import read_text, write_atomic
+from amts.fsio import check_outputs_outside, list_files, read_bytes, read_text, write_atomic
 from amts.languages import LanguagePair, parse_pairs
 from amts.translate.adapter import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
-from amts.translate.parallel_data import build_parallel_data, parse_parallel_data
+from amts.translate.parallel_data import build_parallel_data, parse_parallel_data, read_pair_records
 from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -96,13 +97,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    path = Path(args.file)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", path=args.file) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a parallel data file", path=args.file) from None
+    data = read_bytes(args.file)
     parsed = parse_parallel_data(data, fmt=args.format, name=args.file)
     for problem in parsed.problems:
         print(problem.render(args.file))
@@ -113,7 +108,13 @@ def run_validate(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
-def _read_pairs(path: Path, pair: LanguagePair) -> list[tuple[str, str]]:
+def _read_pairs(path: Path, pair: LanguagePair) -> tuple[list[tuple[str, str]], Counter[str]]:
+    """The input's pairs, and the records that could not become a pair, counted by reason."""
+    if path.suffix.lower() in (".csv", ".tmx") or (path.suffix.lower() == ".tsv" and _has_language_header(path, pair)):
+        records, unread = read_pair_records(
+            read_bytes(path), src_lang=pair.source, tgt_lang=pair.target, name=str(path)
+        )
+        return [(record.src, record.tgts[0]) for record in records], unread
     text = read_text(path)
     if path.suffix.lower() == ".jsonl":
         pairs: list[tuple[str, str]] = []
@@ -125,26 +126,28 @@ def _read_pairs(path: Path, pair: LanguagePair) -> list[tuple[str, str]]:
                 pairs.append((str(record["src"]), str(record["tgt"])))
             except (ValueError, KeyError, TypeError):
                 raise InputError('expected a JSON object with "src" and "tgt"', path=str(path), line=number) from None
-        return pairs
-    if path.suffix.lower() in (".csv", ".tmx"):
-        parsed = parse_parallel_data(path.read_bytes(), name=str(path))
-        if pair.target not in parsed.target_languages or parsed.source_language != pair.source:
-            raise InputError(f"file is {parsed.source_language}->{parsed.target_languages}, not {pair}", path=str(path))
-        column = parsed.target_languages.index(pair.target)
-        return [(row.src, row.tgts[column]) for _, row in parsed.records]
+        return pairs, Counter()
     rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
     if rows and rows[0] == [pair.source, pair.target]:
         rows = rows[1:]
     for number, row in enumerate(rows, start=1):
         if len(row) != 2:
             raise InputError(f"expected 2 tab-separated columns, got {len(row)}", path=str(path), line=number)
-    return [(row[0], row[1]) for row in rows]
+    return [(row[0], row[1]) for row in rows], Counter()
+
+
+def _has_language_header(path: Path, pair: LanguagePair) -> bool:
+    first = read_text(path).lstrip("\ufeff").split("\n", 1)[0].rstrip("\r").split("\t")
+    return pair.source in first and pair.target in first
 
 
 def run_build(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
-    pairs = _read_pairs(Path(args.pairs), pair)
-    data, stats = build_parallel_data(pairs, pair.source, pair.target, args.format)
+    check_outputs_outside([args.out, args.stats], [args.pairs])
+    pairs, unread = _read_pairs(Path(args.pairs), pair)
+    data, stats = build_parallel_data(
+        pairs, pair.source, pair.target, args.format, name=args.pairs, dropped_before=unread
+    )
     write_atomic(args.out, data)
     if args.stats:
         write_atomic(args.stats, stats.to_json())
@@ -154,6 +157,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_import_terminology(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
+    check_outputs_outside([args.out], [args.glossary])
     glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
     data, stats = to_terminology_file(glossary, args.format)
     write_atomic(args.out, data)
@@ -172,6 +176,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def run_check_terms(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
+    check_outputs_outside([args.json_out], [args.glossary, args.source, args.output])
     glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
     source, output = read_text(args.source), read_text(args.output)
     if args.by_paragraph:
@@ -202,8 +207,7 @@ def _files(path: Path) -> dict[str, Path]:
         raise InputError("no such file or folder", path=str(path))
     found = {
         str(p.relative_to(path)): p
-        for p in sorted(path.rglob("*"))
-        if p.is_file() and p.suffix.lower() in (*MARKDOWN_SUFFIXES, ".html", ".htm", ".txt")
+        for p in list_files(path, (*MARKDOWN_SUFFIXES, ".html", ".htm", ".txt"), ignore_case=True)
     }
     if not found:
         raise InputError("no .md, .html or .txt files here", path=str(path))
@@ -229,13 +233,22 @@ def run_estimate(args: argparse.Namespace) -> int:
         raise InputError(f"all pairs must share one source language, got {sorted(sources)}")
     root = Path(args.path)
     old_root = Path(args.since) if args.since else None
+    if old_root is not None:
+        if not old_root.exists():
+            raise InputError(
+                "--since: no such file or folder (without it, every segment would be priced as new)", path=str(old_root)
+            )
+        if old_root.is_dir() != root.is_dir():
+            raise InputError("--since and PATH must both be files or both be folders", path=str(old_root))
     documents: dict[str, str] = {}
     plain: dict[str, str] = {}
+    new_files = 0
     for name, path in _files(root).items():
         if path.suffix.lower() in MARKDOWN_SUFFIXES:
             old = None
             if old_root is not None:
                 old = old_root if old_root.is_file() else old_root / name
+                new_files += not old.is_file()
             documents[name] = _markdown_payload(path, old)
         elif path.suffix.lower() in (".html", ".htm"):
             documents[name] = read_text(path)
@@ -252,9 +265,11 @@ def run_estimate(args: argparse.Namespace) -> int:
     )
     if args.json:
         payload = {**total.to_dict(), "files": len(documents) + len(plain), "since": args.since}
+        if args.since:
+            payload["new_files"] = new_files
         print(json.dumps(payload, indent=2))
     else:
-        changed = f" (changes since {args.since})" if args.since else ""
+        changed = f" (changes since {args.since}; {new_files} file(s) new, priced whole)" if args.since else ""
         print(f"{args.path}{changed}: {len(documents) + len(plain)} file(s)")
         sys.stdout.write(total.render())
     if args.budget is not None:

@@ -57,6 +57,14 @@ class PairingInfo(_Model):
     ref_unpaired: list[str] = Field(default_factory=list, description="reference segment ids with no partner")
     skipped: dict[str, int] = Field(default_factory=dict, description="segments left out, by reason")
     notes: list[str] = Field(default_factory=list)
+    ref_translated: int = Field(default=0, description="reference segments with translated prose (the denominator)")
+    ref_covered: int = Field(default=0, description="of those, the segments paired with a hypothesis segment")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def coverage(self) -> float:
+        """Share of the reference's translated segments that have a hypothesis (1.0 when there are none)."""
+        return round(self.ref_covered / self.ref_translated, 4) if self.ref_translated else 1.0
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -75,6 +83,9 @@ class DocumentScore(_Model):
     metrics: list[MetricScore] = Field(description="corpus-level over this document's segment pairs")
     document_level: list[MetricScore] = Field(description="the whole document scored as one segment")
     pairing: PairingInfo
+    relatedness: float | None = Field(
+        default=None, description="median embedding similarity of sampled segment pairs (unrelated texts: < 0.25)"
+    )
 
 
 class AggregateScore(_Model):
@@ -84,6 +95,9 @@ class AggregateScore(_Model):
     documents: int
     segments: int
     metrics: list[MetricScore]
+    coverage: float | None = Field(
+        default=None, description="share of the reference segments (with translated prose) that have a hypothesis"
+    )
 
 
 class ScoreReport(_Model):
@@ -97,6 +111,9 @@ class ScoreReport(_Model):
     run: AggregateScore
     missing_hyp: list[str] = Field(default_factory=list, description="reference documents with no hypothesis")
     missing_ref: list[str] = Field(default_factory=list, description="hypothesis documents with no reference")
+    left_out: list[str] = Field(
+        default_factory=list, description="documents not scored (unrelated texts, too little coverage), with why"
+    )
     notes: list[str] = Field(default_factory=list)
 
 

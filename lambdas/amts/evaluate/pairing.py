@@ -166,6 +166,7 @@ def pair_segments(
             untranslated_hyp += 1
         pairs.append(SegmentPair(hyp_text, ref_text, hyp_ids, ref_ids))
 
+    untranslated_ref = skipped[SKIP_UNTRANSLATED_REF]
     hyp_unpaired = [v.id for v in hyp_f.kept if v.id not in used_hyp]
     ref_unpaired = [v.id for v in ref_f.kept if v.id not in used_ref]
     if hyp_unpaired or ref_unpaired or len(hyp_f.kept) != len(ref_f.kept):
@@ -185,6 +186,8 @@ def pair_segments(
         ref_unpaired=ref_unpaired,
         skipped=dict(sorted(skipped.items())),
         notes=notes,
+        ref_translated=len(ref_f.kept) - untranslated_ref,
+        ref_covered=sum(len(pair.ref_ids) for pair in pairs),
     )
     return Pairing(pairs=pairs, info=info)
 

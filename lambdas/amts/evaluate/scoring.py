@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import statistics
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ from amts.evaluate.models import (
 )
 from amts.evaluate.pairing import AlignFn, IdGroups, Pairing, SegmentPair, SegmentView, has_prose, pair_segments
 from amts.languages import check_language
+
+# Unrelated texts: alignment's measure (amts.align.documents: the median embedding similarity of six sampled
+# linked groups), with a threshold for scoring. Alignment's 0.25 was fitted across languages; a hypothesis and its
+# reference share one language, where unrelated D2L chapters of the same folder score 0.18-0.47 and a chapter
+# against its own (English) source 0.71-0.81 (docs/decisions.md).
+SAMPLE_SIZE = 6
+MIN_SAMPLED = 3  # fewer scored pairs than this say too little to call two texts unrelated
+MIN_SAMPLED_CHARS = 30  # headings ("Summary", "Exercises") recur in every chapter: sample paragraphs only
+UNRELATED = 0.55
+MIN_COVERAGE = 0.8  # amts score's default: a hypothesis missing a fifth of its reference is refused
 
 # Markup around translated words: emphasis and strong marks, which d2l-zh and d2l-en place differently.
 _EMPHASIS = re.compile(r"(?<!\\)[*]+")
@@ -76,7 +87,7 @@ def document_aligner(first: Document, second: Document, first_lang: str, second_
         except ImportError:  # the alignment area is optional for scoring; fall back to the structure diff
             return None
         try:
-            alignment = align_documents(first, second, src_lang=first_lang, tgt_lang=second_lang)
+            alignment = align_documents(first, second, src_lang=first_lang, tgt_lang=second_lang, one_sided=True)
         except AmtsError:
             return None
         return [(tuple(link.src_ids), tuple(link.tgt_ids)) for link in alignment.links]
@@ -120,6 +131,38 @@ def _document_level(pairs: Sequence[SegmentPair], tokenization: Tokenization, ch
     return score_pairs([hyp], [ref], tokenization, metrics=metric_names(chrf_plus=chrf_plus))
 
 
+def relatedness(pairs: Sequence[SegmentPair]) -> float | None:
+    """Median embedding similarity of up to six evenly spaced paragraph pairs (None for fewer than three): the
+    measure alignment uses to call two texts unrelated (``amts.align.documents._relatedness``)."""
+    prose = [pair for pair in pairs if len("".join(pair.ref.split())) >= MIN_SAMPLED_CHARS]
+    if len(prose) < MIN_SAMPLED:
+        return None
+    from amts.align.embeddings import embed
+
+    step = max(1, len(prose) // SAMPLE_SIZE)
+    sample = list(prose[::step])[:SAMPLE_SIZE]
+    vectors = embed([p.hyp for p in sample] + [p.ref for p in sample])
+    sims = sorted(float(vectors[k] @ vectors[len(sample) + k]) for k in range(len(sample)))
+    return round(statistics.median(sims), 4)
+
+
+def _left_out(pair: DocumentPair, pairing: Pairing, related: float | None, min_coverage: float | None) -> str | None:
+    """Why a document is not scored: unrelated to its reference, or too little of the reference covered."""
+    if related is not None and related < UNRELATED:
+        return (
+            f"looks unrelated to {pair.ref.path}: sampled segment pairs have a median similarity of {related:.2f} "
+            f"(below {UNRELATED}); not scored"
+        )
+    info = pairing.info
+    if min_coverage is not None and info.coverage < min_coverage:
+        return (
+            f"only {info.ref_covered} of the {info.ref_translated} translated segments of {pair.ref.path} "
+            f"({info.coverage:.0%}) have a hypothesis, below the minimum coverage of {min_coverage:.0%} (a "
+            "truncated or partial translation?); not scored (--min-coverage 0 scores it anyway)"
+        )
+    return None
+
+
 def score_document_pairs(
     pairs: Sequence[DocumentPair],
     *,
@@ -127,8 +170,13 @@ def score_document_pairs(
     chrf_plus: bool = False,
     missing_hyp: Sequence[str] = (),
     missing_ref: Sequence[str] = (),
+    min_coverage: float | None = None,
 ) -> ScoreReport:
-    """Score every document pair, then corpus-level per chapter and over the whole run."""
+    """Score every document pair, then corpus-level per chapter and over the whole run.
+
+    A document whose hypothesis looks unrelated to its reference, or (with ``min_coverage``) covers too little of
+    it, is left out with the reason; when nothing is left, that is an ``InputError`` naming the document.
+    """
     tokenization = choose_tokenization(tgt_lang)
     metrics = metric_names(chrf_plus=chrf_plus)
     if not pairs:
@@ -138,9 +186,18 @@ def score_document_pairs(
     docs_by_chapter: dict[str, int] = defaultdict(int)
     everything: list[SegmentPair] = []
     notes: list[str] = [tokenization.note] if tokenization.note else []
+    left_out: list[tuple[str, str]] = []
+    coverage: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # chapter -> [covered, translated]
     for pair in pairs:
         pairing = pair_document(pair, tgt_lang)
+        related = relatedness(pairing.pairs)
+        reason = _left_out(pair, pairing, related, min_coverage)
+        if reason is not None:
+            left_out.append((pair.hyp.path, reason))
+            continue
         chapter = pair.chapter or chapter_of(pair.ref.path)
+        coverage[chapter][0] += pairing.info.ref_covered
+        coverage[chapter][1] += pairing.info.ref_translated
         scored = pairing.pairs
         documents.append(
             DocumentScore(
@@ -151,6 +208,7 @@ def score_document_pairs(
                 metrics=_corpus(scored, tokenization, metrics),
                 document_level=_document_level(scored, tokenization, chrf_plus) if scored else [],
                 pairing=pairing.info,
+                relatedness=related,
             )
         )
         if not scored:
@@ -159,6 +217,10 @@ def score_document_pairs(
         docs_by_chapter[chapter] += 1
         everything.extend(scored)
     if not everything:
+        if left_out:
+            path, reason = left_out[0]
+            more = f" ({len(left_out) - 1} more documents left out)" if len(left_out) > 1 else ""
+            raise InputError(reason + more, path=path)
         raise InputError("no segment of any hypothesis paired with a reference segment; nothing to score")
     chapters = [
         AggregateScore(
@@ -166,12 +228,18 @@ def score_document_pairs(
             documents=docs_by_chapter[name],
             segments=len(chapter_pairs),
             metrics=_corpus(chapter_pairs, tokenization, metrics),
+            coverage=_share(*coverage[name]),
         )
         for name, chapter_pairs in sorted(by_chapter.items())
     ]
     run = AggregateScore(
-        name="run", documents=len(pairs), segments=len(everything), metrics=_corpus(everything, tokenization, metrics)
+        name="run",
+        documents=len(documents),
+        segments=len(everything),
+        metrics=_corpus(everything, tokenization, metrics),
+        coverage=_share(sum(c for c, _ in coverage.values()), sum(t for _, t in coverage.values())),
     )
+    notes.extend(f"{path}: {reason}" for path, reason in left_out)
     if missing_hyp:
         notes.append(f"{len(missing_hyp)} reference documents have no hypothesis and were not scored")
     if missing_ref:
@@ -184,8 +252,13 @@ def score_document_pairs(
         run=run,
         missing_hyp=list(missing_hyp),
         missing_ref=list(missing_ref),
+        left_out=[f"{path}: {reason}" for path, reason in left_out],
         notes=notes,
     )
+
+
+def _share(covered: int, translated: int) -> float:
+    return round(covered / translated, 4) if translated else 1.0
 
 
 def _corpus(
@@ -235,6 +308,7 @@ def score_paths(
     src: Path | None = None,
     src_lang: str | None = None,
     chrf_plus: bool = False,
+    min_coverage: float | None = None,
 ) -> ScoreReport:
     """Score files or folders: folders pair their markdown files by relative path; the rest is reported."""
     _check_languages(tgt_lang, src_lang)
@@ -250,7 +324,7 @@ def score_paths(
             src=parse_file(src) if src is not None else None,
             src_lang=src_lang,
         )
-        return score_document_pairs([pair], tgt_lang=tgt_lang, chrf_plus=chrf_plus)
+        return score_document_pairs([pair], tgt_lang=tgt_lang, chrf_plus=chrf_plus, min_coverage=min_coverage)
     hyp_files, ref_files = _markdown_files(hyp), _markdown_files(ref)
     src_files = _markdown_files(src) if src is not None else {}
     if not hyp_files:
@@ -273,4 +347,5 @@ def score_paths(
         chrf_plus=chrf_plus,
         missing_hyp=sorted(ref_files.keys() - hyp_files.keys()),
         missing_ref=sorted(hyp_files.keys() - ref_files.keys()),
+        min_coverage=min_coverage,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from amts import config
 from amts.book import markdown_files
 from amts.errors import InputError
-from amts.fsio import write_atomic
+from amts.fsio import os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
 from amts.translate.adapter import stand_in_engines
@@ -68,7 +68,11 @@ def book_languages(book_dir: Path) -> list[str]:
     """The language folders of a book (checked to exist and to hold markdown)."""
     if not book_dir.is_dir():
         raise InputError("book folder not found", path=str(book_dir))
-    languages = sorted(p.name for p in book_dir.iterdir() if p.is_dir() and markdown_files(p))
+    try:
+        folders = sorted(p for p in book_dir.iterdir() if p.is_dir())
+    except OSError as exc:
+        raise os_input_error(exc, book_dir, doing="cannot list the book folder") from None
+    languages = [p.name for p in folders if markdown_files(p)]
     if not languages:
         raise InputError("no language folders with markdown files (expected e.g. en/, zh/)", path=str(book_dir))
     return languages
@@ -87,6 +91,16 @@ def check_book(book_dir: Path, pairs: Sequence[LanguagePair]) -> list[str]:
         raise InputError("all pairs must share one source language", path=str(book_dir))
     source_dir = book_dir / next(iter(sources))
     return list(markdown_files(source_dir))
+
+
+def translation_only(book_dir: Path, targets: Sequence[str], sources: Collection[str]) -> list[str]:
+    """``<lang>/<path>`` of the translation files whose chapter no source version has (``sources``: the
+    chapter paths of the current and, if given, the previous source). They are reported and left alone."""
+    found = []
+    for target in targets:
+        folder = book_dir / target
+        found += [f"{target}/{relative}" for relative in markdown_files(folder) if relative not in sources]
+    return found
 
 
 def count_transitions(history: Sequence[dict[str, Any]]) -> int:

@@ -30,6 +30,7 @@ import boto3
 from amts import config
 from amts.book import markdown_files
 from amts.errors import InputError
+from amts.fsio import read_bytes
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
 from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response, load_handler
@@ -564,15 +565,20 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         body = data.encode("utf-8") if isinstance(data, str) else data
         self.client("s3").put_object(Bucket=bucket or self.names.input_bucket, Key=key, Body=body)
 
-    def upload_book(self, book_dir: Path, *, languages: Sequence[str] | None = None) -> list[str]:
-        """Upload ``<book>/<lang>/<path>.md`` files to ``book/<lang>/<path>.md``; returns the keys."""
+    def upload_book(
+        self, book_dir: Path, *, languages: Sequence[str] | None = None, only: Collection[str] | None = None
+    ) -> list[str]:
+        """Upload ``<book>/<lang>/<path>.md`` files to ``book/<lang>/<path>.md`` (with ``only``, just those
+        relative paths); returns the keys."""
         keys: list[str] = []
         for lang_dir in sorted(p for p in book_dir.iterdir() if p.is_dir()):
             if languages is not None and lang_dir.name not in languages:
                 continue
             for relative, path in markdown_files(lang_dir).items():
+                if only is not None and relative not in only:
+                    continue
                 key = f"{config.SOURCE_PREFIX}{lang_dir.name}/{relative}"
-                self.upload(key, path.read_bytes())
+                self.upload(key, read_bytes(path))
                 keys.append(key)
         return keys
 

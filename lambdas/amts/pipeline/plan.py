@@ -146,14 +146,26 @@ def plan_run(
                     path="execution input",
                 )
         else:
-            missing = [path for path in run.chapters if path not in available]
+            # A translation uploaded without its source chapter (a translator's extra file) is left alone and
+            # reported; a chapter that exists in neither language is a mistake in the input.
+            translated: set[str] = set()
+            for prefix in sorted({_pair_settings(other).reference_prefix for other in pipeline.language_pairs}):
+                for path in run.chapters:
+                    if path not in available and path in listing(prefix):
+                        translated.add(path)
+                        skipped[prefix + path] = SkippedBookKey(
+                            key=prefix + path, reason=f"a translation without a {source_prefix}{path}: left alone"
+                        )
+            missing = [path for path in run.chapters if path not in available and path not in translated]
             if missing:
                 raise InputError(
                     f"chapter(s) not found under s3://{input_bucket}/{source_prefix}: {', '.join(missing[:5])}"
                     + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
                     path="execution input",
                 )
-            chapters = list(run.chapters)
+            chapters = [path for path in run.chapters if path in available]
+            if not chapters:
+                continue  # only translation-only files for this pair: nothing to do
         unknown = sorted(new for new in (run.renames or {}).values() if new not in available)
         if unknown:  # a stale entry of the book's map is harmless; one the person typed is a mistake
             raise InputError(

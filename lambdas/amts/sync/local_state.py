@@ -30,7 +30,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from amts.errors import InputError
-from amts.fsio import fsync_folder, write_atomic
+from amts.fsio import fsync_folder, sweep_temporaries, write_atomic
 from amts.sync.memory import LocalMemoryStore, MemoryConflictError, TranslationMemory
 
 LOCK_TIMEOUT_S = 600.0  # a whole-book sync publishes in seconds; waiting longer means a stuck run
@@ -117,6 +117,7 @@ class LocalState:
 
     def _recover(self) -> str | None:
         """Finish a step a crash interrupted: roll a committed journal forward, a prepared one back."""
+        sweep_temporaries(self.journal.parent, once=False)  # a journal write a kill cut short left its temporary file
         if not self.journal.exists():
             return None
         try:

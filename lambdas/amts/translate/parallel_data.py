@@ -30,7 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 from amts.book import split_sentences
 from amts.errors import InputError
-from amts.fsio import decode_text
+from amts.fsio import decode_text, read_bytes
 from amts.languages import CJK_LANGUAGES, TRANSLATE_LANGUAGES, check_language
 
 Format = Literal["CSV", "TSV", "TMX"]
@@ -116,7 +116,7 @@ class ParallelDataStats:
         """A short human-readable report."""
         lines = [
             f"parallel data {self.source_language}->{','.join(self.target_languages)} ({self.format}): "
-            f"{self.written_records} records written from {self.input_pairs} input pairs, {self.file_bytes} bytes",
+            f"{self.written_records} records written from {self.input_pairs} input records, {self.file_bytes} bytes",
         ]
         for title, counter in (
             ("dropped records", self.dropped),
@@ -372,8 +372,14 @@ def build_parallel_data(
     *,
     config: FilterConfig | None = None,
     splitter: SentenceSplitter | None = None,
+    name: str | None = None,
+    dropped_before: Counter[str] | None = None,
 ) -> tuple[bytes, ParallelDataStats]:
-    """Filter ``pairs`` and write them as a parallel data file Amazon Translate accepts; return it and its stats."""
+    """Filter ``pairs`` and write them as a parallel data file Amazon Translate accepts; return it and its stats.
+
+    ``name`` is the input the pairs came from (named in errors); ``dropped_before`` counts input records the
+    reader could not turn into pairs, by reason, so that every input record is written or counted.
+    """
     targets = (tgt_langs,) if isinstance(tgt_langs, str) else tuple(tgt_langs)
     check_language(src_lang, what="source language")
     for lang in targets:
@@ -384,10 +390,15 @@ def build_parallel_data(
     if fmt_upper not in ("CSV", "TSV", "TMX"):
         raise InputError(f"unknown parallel data format {fmt!r}; expected CSV, TSV or TMX")
     rows = coerce_rows(pairs, len(targets))
-    stats = ParallelDataStats(src_lang, targets, fmt_upper, input_pairs=len(rows))
+    unread = Counter(dropped_before or {})
+    stats = ParallelDataStats(src_lang, targets, fmt_upper, input_pairs=len(rows) + unread.total())
+    stats.dropped.update(unread)
     kept = filter_rows(rows, src_lang, targets, config=config, splitter=splitter, stats=stats)
     if not kept:
-        raise InputError(f"no usable pairs left out of {len(rows)} (dropped: {dict(stats.dropped)})")
+        raise InputError(
+            f"no usable pairs left out of {stats.input_pairs} input records (dropped: {dict(stats.dropped)})",
+            path=name,
+        )
     if fmt_upper == "TMX":
         data = write_tmx(kept, src_lang, targets)
     else:
@@ -395,6 +406,58 @@ def build_parallel_data(
     stats.written_records = len(kept)
     stats.file_bytes = len(data)
     return data, stats
+
+
+def read_pair_records(
+    data: bytes, *, src_lang: str, tgt_lang: str, name: str
+) -> tuple[list[ParallelRow], Counter[str]]:
+    """The (source, target) records of a parallel-data-like input file, leniently: every record becomes a pair or
+    is counted under the reason it could not (the building filters then fix or drop what breaks Translate's rules).
+
+    CSV/TSV files need a header of language codes naming both languages (other columns are ignored) and may quote
+    fields across lines; TMX files give one record per ``<tu>``.
+    """
+    fmt = detect_format(data, name)
+    text = decode_text(data, path=name).removeprefix("\ufeff")
+    if fmt == "TMX":
+        parsed = parse_parallel_data(data, fmt="TMX", name=name)
+        if parsed.source_language != src_lang or tgt_lang not in parsed.target_languages:
+            raise InputError(
+                f"file is {parsed.source_language}->{list(parsed.target_languages)}, not {src_lang}-{tgt_lang}",
+                path=name,
+            )
+        column = parsed.target_languages.index(tgt_lang)
+        rows = [ParallelRow(row.src, (row.tgts[column],)) for _, row in parsed.records]
+        units = len(re.findall(r"<tu[\s>]", text))
+        unread: Counter[str] = Counter()
+        if units > len(rows):
+            unread["tmx_record_unusable (see amts validate-parallel-data)"] = units - len(rows)
+        return rows, unread
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "TSV" else ",")
+    try:
+        header = [code.strip() for code in next(reader, [])]
+    except csv.Error as exc:
+        raise InputError(f"bad header ({exc})", path=name, line=1) from None
+    if src_lang not in header or tgt_lang not in header:
+        raise InputError(
+            f"the header {header!r} must name the languages {src_lang} and {tgt_lang} (one column each)",
+            path=name,
+            line=1,
+        )
+    src_column, tgt_column = header.index(src_lang), header.index(tgt_lang)
+    rows = []
+    unread = Counter()
+    try:
+        for fields in reader:
+            if not any(field.strip() for field in fields):
+                continue  # a blank line is not a record
+            if len(fields) != len(header):
+                unread[f"record_with_{len(fields)}_fields_for_{len(header)}_languages"] += 1
+                continue
+            rows.append(ParallelRow(fields[src_column], (fields[tgt_column],)))
+    except csv.Error as exc:
+        raise InputError(f"bad quoting ({exc})", path=name, line=reader.line_num) from None
+    return rows, unread
 
 
 def write_delimited(rows: Sequence[ParallelRow], src_lang: str, tgt_langs: Sequence[str], fmt: str = "CSV") -> bytes:
@@ -724,10 +787,5 @@ def validate_parallel_data(source: str | Path | bytes, *, fmt: str | None = None
     else:
         path = Path(source)
         name = str(path)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError("file not found", path=name) from None
-        except IsADirectoryError:
-            raise InputError("is a directory, expected a parallel data file", path=name) from None
+        data = read_bytes(path)
     return parse_parallel_data(data, fmt=fmt, name=name).problems

@@ -102,7 +102,7 @@ def test_cli_score_prints_a_table_with_signatures(
     assert main(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh"]) == 0
     out = capsys.readouterr().out
     assert "BLEU signature: nrefs:1|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0" in out
-    assert re.search(r"^run\s+run\s+6\s+56\.31", out, re.MULTILINE)
+    assert re.search(r"^run\s+run\s+6\s+100%\s+56\.31", out, re.MULTILINE)
 
 
 def test_cli_score_json_and_reports(

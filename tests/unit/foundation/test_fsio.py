@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -37,12 +38,13 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
     target.write_text("old", encoding="utf-8")
 
     def failing_replace(src: str, dst: str) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    # When a new version is written, then the error surfaces and the old file is untouched
-    with pytest.raises(OSError, match="disk full"):
+    # When a new version is written, then the error names the file and the problem, and the old file is untouched
+    with pytest.raises(InputError) as caught:
         write_atomic(target, "new")
+    assert str(caught.value) == f"{target}: cannot write: no space left on the device"
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["chapter.md"]
 

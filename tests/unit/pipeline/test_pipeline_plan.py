@@ -88,6 +88,26 @@ def test_unconfigured_pair_and_missing_chapter_are_named() -> None:
         plan_run({"chapters": ["b.md"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in")
 
 
+def test_a_translation_without_its_source_chapter_is_left_alone_and_reported() -> None:
+    # Given a batch that uploaded a chapter and a Chinese file the English book does not have (a translator's note)
+    s3 = FakeS3(["book/en/a.md", "book/zh/a.md", "book/zh/notes.md"])
+    # When the run is planned for those uploads
+    plan = plan_run(
+        {"chapters": ["a.md", "notes.md"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in"
+    )
+    # Then every pair translates the chapter, and the translation-only file is skipped with its reason
+    assert [(task.pair_name, task.chapters) for task in plan.pairs] == [("en-zh", ["a.md"]), ("en-es", ["a.md"])]
+    assert [(item.key, item.reason) for item in plan.skipped_keys] == [
+        ("book/zh/notes.md", "a translation without a book/en/notes.md: left alone")
+    ]
+    # and a batch of nothing but such files plans no pair at all
+    alone = plan_run(
+        {"chapters": ["notes.md"]}, execution_name="r", pipeline=pipeline(), s3_client=s3, input_bucket="in"
+    )
+    assert alone.pairs == []
+    assert [item.key for item in alone.skipped_keys] == ["book/zh/notes.md"]
+
+
 def test_renames_come_from_the_book_map_and_the_input_which_wins() -> None:
     # Given a book whose map says two chapters moved, and an execution input that says one of them differently
     s3 = FakeS3(
