@@ -17,9 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import numpy as np
-
-from amts.align.embeddings import FloatMatrix, embed
+from amts.align.embeddings import FloatMatrix, embed, sampled_median_similarity, similarities
 from amts.align.language_check import check_text_language
 from amts.align.lexicon import Lexicon
 from amts.align.models import Bead, DocumentAlignment, Granularity, PairSet, PairStats, SegmentLink, TextPair
@@ -192,8 +190,7 @@ def _segment_beads(src: _Side, tgt: _Side, lexicon: Lexicon | None, *, embedded:
 
 
 def _link_similarities(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> list[float]:
-    vectors = embed([src.joined(link.src_ids) for link in links] + [tgt.joined(link.tgt_ids) for link in links])
-    return [float(value) for value in np.einsum("ij,ij->i", vectors[: len(links)], vectors[len(links) :])]
+    return similarities([src.joined(link.src_ids) for link in links], [tgt.joined(link.tgt_ids) for link in links])
 
 
 def _looks_one_sided(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> bool:
@@ -270,15 +267,8 @@ def _regions(src: _Side, tgt: _Side, beads: Sequence[Bead]) -> list[tuple[list[s
 
 def _relatedness(src: _Side, tgt: _Side, links: Sequence[SegmentLink]) -> float:
     """Median embedding similarity of a few evenly spaced linked segment groups (0 when nothing links)."""
-    if not links:
-        return 0.0
-    step = max(1, len(links) // SAMPLE_SIZE)
-    sample = list(links[::step])[:SAMPLE_SIZE]
-    left = [src.joined(link.src_ids) for link in sample]
-    right = [tgt.joined(link.tgt_ids) for link in sample]
-    vectors = embed(left + right)
-    sims = np.einsum("ij,ij->i", vectors[: len(sample)], vectors[len(sample) :])
-    return float(np.median(sims))
+    groups = [(src.joined(link.src_ids), tgt.joined(link.tgt_ids)) for link in links]
+    return sampled_median_similarity(groups, sample_size=SAMPLE_SIZE)
 
 
 def _sentence_beads(

@@ -35,3 +35,19 @@ def embed(texts: Sequence[str], *, batch_size: int = 256) -> FloatMatrix:
     table = np.vstack(rows)
     position = {text: index for index, text in enumerate(unique)}
     return table[[position[text] for text in texts]]
+
+
+def similarities(left: Sequence[str], right: Sequence[str]) -> list[float]:
+    """The cosine similarity of each text in ``left`` with the text at the same place in ``right``."""
+    vectors = embed([*left, *right])
+    return [float(value) for value in np.einsum("ij,ij->i", vectors[: len(left)], vectors[len(left) :])]
+
+
+def sampled_median_similarity(pairs: Sequence[tuple[str, str]], *, sample_size: int) -> float:
+    """The median similarity of up to ``sample_size`` evenly spaced pairs (0 when there are none): how related two
+    texts look, the measure alignment and scoring use to call them unrelated."""
+    if not pairs:
+        return 0.0
+    step = max(1, len(pairs) // sample_size)
+    sample = list(pairs[::step])[:sample_size]
+    return float(np.median(similarities([left for left, _ in sample], [right for _, right in sample])))

@@ -248,6 +248,8 @@ def _print_report(report: dict[str, Any], output: str) -> None:
         lines.extend(f"  {count:6d}  {reason}" for reason, count in report["dropped"].items())
     for name in report["low_confidence_files"]:
         lines.append(f"low-confidence alignment, pairs dropped: {name}")
+    for region in report.get("one_sided_regions", []):
+        lines.append(f"one-sided region: {region}")
     for problem in report["skipped"]:
         lines.append(f"skipped: {problem}")
     print("\n".join(lines))

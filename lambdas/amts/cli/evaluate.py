@@ -48,7 +48,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     score.add_argument("--chrf-plus", action="store_true", help="also compute chrF++")
     score.add_argument("--json", action="store_true", help="print the score report as JSON")
     score.add_argument("--out", type=Path, help="also write report.json, report.html and report.md here")
-    score.add_argument("--min-bleu", type=float, help="exit 1 when the run's BLEU (0-100) is below this")
+    score.add_argument(
+        "--min-bleu",
+        type=float,
+        help="exit 1 when the run's BLEU (0-100) is below this, or when the score does not cover every reference "
+        "segment (coverage below 100%%, a reference without hypothesis, a document left out)",
+    )
     score.add_argument(
         "--min-coverage",
         type=_share,
@@ -117,7 +122,24 @@ def _score(args: argparse.Namespace) -> int:
     if args.min_bleu is not None and bleu is not None and bleu.score < args.min_bleu:
         print(f"BLEU {bleu.score:.2f} is below --min-bleu {args.min_bleu:g}")
         return 1
+    gaps = incomplete(scores)
+    if args.min_bleu is not None and gaps:
+        print(f"BLEU {bleu.score if bleu else 0:.2f} does not pass --min-bleu {args.min_bleu:g}: it scores {gaps}")
+        return 1
     return 0
+
+
+def incomplete(scores: ScoreReport) -> str:
+    """What of the references a score leaves out, in words ("" when it covers them all): a BLEU over part of a
+    translation says nothing about the rest, so it cannot pass ``--min-bleu``."""
+    gaps = []
+    if scores.run.coverage is not None and scores.run.coverage < 1.0:
+        gaps.append(f"only {scores.run.coverage:.0%} of the reference segments")
+    if scores.missing_hyp:
+        gaps.append(f"no hypothesis for {len(scores.missing_hyp)} reference document(s), e.g. {scores.missing_hyp[0]}")
+    if scores.left_out:
+        gaps.append(f"{len(scores.left_out)} document(s) left out, e.g. {scores.left_out[0]}")
+    return "; ".join(gaps)
 
 
 def _share(text: str) -> float:

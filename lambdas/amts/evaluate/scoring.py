@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-import statistics
+import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +29,7 @@ from amts.languages import check_language
 # against its own (English) source 0.71-0.81 (docs/decisions.md).
 SAMPLE_SIZE = 6
 MIN_SAMPLED = 3  # fewer scored pairs than this say too little to call two texts unrelated
-MIN_SAMPLED_CHARS = 30  # headings ("Summary", "Exercises") recur in every chapter: sample paragraphs only
+MIN_SAMPLED_WIDTH = 30  # headings ("Summary", "Exercises") recur in every chapter: sample paragraphs only
 UNRELATED = 0.55
 MIN_COVERAGE = 0.8  # amts score's default: a hypothesis missing a fifth of its reference is refused
 
@@ -133,17 +133,18 @@ def _document_level(pairs: Sequence[SegmentPair], tokenization: Tokenization, ch
 
 def relatedness(pairs: Sequence[SegmentPair]) -> float | None:
     """Median embedding similarity of up to six evenly spaced paragraph pairs (None for fewer than three): the
-    measure alignment uses to call two texts unrelated (``amts.align.documents._relatedness``)."""
-    prose = [pair for pair in pairs if len("".join(pair.ref.split())) >= MIN_SAMPLED_CHARS]
+    measure alignment uses to call two texts unrelated (``amts.align.embeddings.sampled_median_similarity``)."""
+    prose = [(pair.hyp, pair.ref) for pair in pairs if _width(pair.ref) >= MIN_SAMPLED_WIDTH]
     if len(prose) < MIN_SAMPLED:
         return None
-    from amts.align.embeddings import embed
+    from amts.align.embeddings import sampled_median_similarity
 
-    step = max(1, len(prose) // SAMPLE_SIZE)
-    sample = list(prose[::step])[:SAMPLE_SIZE]
-    vectors = embed([p.hyp for p in sample] + [p.ref for p in sample])
-    sims = sorted(float(vectors[k] @ vectors[len(sample) + k]) for k in range(len(sample)))
-    return round(statistics.median(sims), 4)
+    return round(sampled_median_similarity(prose, sample_size=SAMPLE_SIZE), 4)
+
+
+def _width(text: str) -> int:
+    """Columns without spaces: a wide (CJK) character counts two, so "Summary" and "小结" both stay short."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text if not char.isspace())
 
 
 def _left_out(pair: DocumentPair, pairing: Pairing, related: float | None, min_coverage: float | None) -> str | None:
@@ -171,11 +172,14 @@ def score_document_pairs(
     missing_hyp: Sequence[str] = (),
     missing_ref: Sequence[str] = (),
     min_coverage: float | None = None,
+    refuse_unrelated: bool = False,
 ) -> ScoreReport:
     """Score every document pair, then corpus-level per chapter and over the whole run.
 
-    A document whose hypothesis looks unrelated to its reference, or (with ``min_coverage``) covers too little of
-    it, is left out with the reason; when nothing is left, that is an ``InputError`` naming the document.
+    A document whose hypothesis (with ``refuse_unrelated``) looks unrelated to its reference, or (with
+    ``min_coverage``) covers too little of it, is left out with the reason; when nothing is left, that is an
+    ``InputError`` naming the document. The pipeline scores its own translation of each chapter and asks for
+    neither; ``amts score``, given files by a person, asks for both.
     """
     tokenization = choose_tokenization(tgt_lang)
     metrics = metric_names(chrf_plus=chrf_plus)
@@ -190,7 +194,7 @@ def score_document_pairs(
     coverage: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # chapter -> [covered, translated]
     for pair in pairs:
         pairing = pair_document(pair, tgt_lang)
-        related = relatedness(pairing.pairs)
+        related = relatedness(pairing.pairs) if refuse_unrelated else None
         reason = _left_out(pair, pairing, related, min_coverage)
         if reason is not None:
             left_out.append((pair.hyp.path, reason))
@@ -310,7 +314,8 @@ def score_paths(
     chrf_plus: bool = False,
     min_coverage: float | None = None,
 ) -> ScoreReport:
-    """Score files or folders: folders pair their markdown files by relative path; the rest is reported."""
+    """Score files or folders: folders pair their markdown files by relative path; the rest is reported. A
+    hypothesis that looks unrelated to its reference is left out (``score_document_pairs``)."""
     _check_languages(tgt_lang, src_lang)
     for path, what in ((hyp, "hypothesis"), (ref, "reference"), (src, "source")):
         if path is not None and not path.exists():
@@ -324,7 +329,9 @@ def score_paths(
             src=parse_file(src) if src is not None else None,
             src_lang=src_lang,
         )
-        return score_document_pairs([pair], tgt_lang=tgt_lang, chrf_plus=chrf_plus, min_coverage=min_coverage)
+        return score_document_pairs(
+            [pair], tgt_lang=tgt_lang, chrf_plus=chrf_plus, min_coverage=min_coverage, refuse_unrelated=True
+        )
     hyp_files, ref_files = _markdown_files(hyp), _markdown_files(ref)
     src_files = _markdown_files(src) if src is not None else {}
     if not hyp_files:
@@ -348,4 +355,5 @@ def score_paths(
         missing_hyp=sorted(ref_files.keys() - hyp_files.keys()),
         missing_ref=sorted(hyp_files.keys() - ref_files.keys()),
         min_coverage=min_coverage,
+        refuse_unrelated=True,
     )

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from amts.translate.standin import TranslateStandIn
 
 SLOW_JOB_SECONDS = 10.0
-FIRST_DOCUMENT = "c00000.html"  # Stage names a job's documents c00000.html, c00001.html ... in chapter order
 
 
 @dataclass(frozen=True)
@@ -42,11 +41,12 @@ FAULT_KINDS: dict[str, FaultKind] = {
         ),
         FaultKind(
             "completed-with-error",
-            "the next batch translation job ends COMPLETED_WITH_ERROR with its first document failed",
+            "the first document (one chapter's segments to translate) of the next batch translation job fails and "
+            "the job ends COMPLETED_WITH_ERROR (FAILED when that was its only document)",
             "that pair fails naming the chapter; its other chapters and the other pairs publish",
         ),
         FaultKind(
-            "failed-parallel-data",
+            "parallel-data-failed",
             "the next parallel-data import (create or update) ends FAILED",
             "that pair fails before its job starts (only a book with translations builds parallel data)",
         ),
@@ -67,10 +67,12 @@ def inject_fault(standin: TranslateStandIn, kind: str) -> None:
     elif kind == "failed-job":
         standin.fail_next_job("Injected (amts run --inject-fault failed-job): the job could not be processed.")
     elif kind == "completed-with-error":
+        from amts.translate.standin import FIRST_DOCUMENT
+
         standin.finish_next_job_with_errors([FIRST_DOCUMENT])
-    elif kind == "failed-parallel-data":
+    elif kind == "parallel-data-failed":
         standin.fail_next_parallel_data(
-            "Injected (amts run --inject-fault failed-parallel-data): the parallel data file was refused."
+            "Injected (amts run --inject-fault parallel-data-failed): the parallel data file was refused."
         )
     elif kind == "slow-job":
         standin.slow_jobs(SLOW_JOB_SECONDS)
@@ -85,6 +87,6 @@ def pending_faults(standin: TranslateStandIn) -> dict[str, int]:
         "throttling": len(faults.throttles),
         "failed-job": len(faults.job_failures),
         "completed-with-error": len(faults.job_document_errors),
-        "failed-parallel-data": len(faults.parallel_data_failures),
+        "parallel-data-failed": len(faults.parallel_data_failures),
     }
     return {kind: count for kind, count in pending.items() if count}

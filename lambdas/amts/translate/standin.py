@@ -71,6 +71,7 @@ _STATUS_OF_ERROR = {
     "ServiceUnavailableException": 503,
 }
 _HOOK_ID = "amts-translate-standin"
+FIRST_DOCUMENT = "*first*"  # for finish_next_job_with_errors: the job's first document (by name), whatever it is
 
 
 class ServiceError(Exception):
@@ -279,7 +280,8 @@ class TranslateStandIn:
         self.faults.job_failures.append(message)
 
     def finish_next_job_with_errors(self, documents: Sequence[str]) -> None:
-        """The next job ends COMPLETED_WITH_ERROR; ``documents`` (names relative to the input prefix) fail."""
+        """The next job ends COMPLETED_WITH_ERROR; ``documents`` (names relative to the input prefix, or
+        ``FIRST_DOCUMENT``) fail. A job whose every document fails ends FAILED, as Translate's does."""
         self.faults.job_document_errors.append(tuple(documents))
 
     def fail_next_parallel_data(self, message: str = "Injected failure: the parallel data file was refused.") -> None:
@@ -943,7 +945,8 @@ class TranslateStandIn:
         errors: dict[str, tuple[str, str]] = {}  # relative name -> (kind, message)
         for key, size in keys:
             relative = key[len(base) :]
-            if relative in job.error_documents or PurePosixPath(relative).name in job.error_documents:
+            first = FIRST_DOCUMENT in job.error_documents and key == keys[0][0]
+            if first or relative in job.error_documents or PurePosixPath(relative).name in job.error_documents:
                 errors[relative] = ("customer", "Injected failure: the document could not be translated.")
             elif size > MAX_DOCUMENT_BYTES:
                 errors[relative] = ("customer", f"The document is {size} bytes, over the 20 MB limit.")

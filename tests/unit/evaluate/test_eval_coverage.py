@@ -113,9 +113,79 @@ def test_in_a_folder_an_unrelated_document_is_left_out_and_named(tmp_path: Path)
             for name in ("a.md", "b.md")
         ],
         tgt_lang="en",
+        refuse_unrelated=True,
     )
     # Then only the related one counts, and the other is listed with the reason
     assert [doc.hyp_path for doc in report.documents] == ["hyp/a.md"]
     assert report.run.documents == 1
     assert len(report.left_out) == 1
     assert report.left_out[0].startswith("hyp/b.md: looks unrelated to ref/b.md")
+
+
+# Chinese paragraphs are short in characters: the sample must still find them (wide characters count twice).
+REFERENCE_ZH = [
+    "# 训练一个小网络",
+    "网络通过比较预测和标签来学习，每次只把权重调整一点点。",
+    "损失函数衡量一个小批量样本上的预测离标签有多远。",
+    "梯度下降让每个权重沿损失梯度的反方向移动，步长由学习率决定。",
+    "学习率太大时损失会来回跳动，太小时训练会花很长时间。",
+    "每轮训练之后，我们在留出的数据上评估网络是否能够泛化。",
+    "## 小结",
+    "训练不断重复三步：预测、计算损失、沿梯度更新权重。",
+]
+OTHER_CHAPTER_ZH = [
+    "# 在家烤面包",
+    "面包只需要面粉、水、盐和酵母，但每一步的顺序和时间都很重要。",
+    "把面团揉十分钟，直到它摸起来光滑，按下去会慢慢弹回。",
+    "让它在厨房温暖的角落里发酵，直到体积大约变成两倍。",
+    "轻轻地给面包整形，这样面团里的气体就不会被挤出去。",
+    "在很热的烤箱里烘烤，下面放一盘水，让外皮不会过早变硬。",
+    "## 小结",
+    "好面包来自耐心：长时间发酵、细心整形和带蒸汽的热烤箱。",
+]
+
+
+def test_two_different_chinese_chapters_are_refused_as_unrelated(tmp_path: Path) -> None:
+    hyp, ref = chapter(tmp_path / "hyp.md", OTHER_CHAPTER_ZH), chapter(tmp_path / "ref.md", REFERENCE_ZH)
+    result = run_cli(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh"])
+    assert result.status == 2
+    assert result.error_line.startswith(f"amts score: error: {hyp}: looks unrelated to {ref}")
+
+
+def test_a_chinese_chapter_scored_against_itself_is_related(tmp_path: Path) -> None:
+    hyp, ref = chapter(tmp_path / "hyp.md", REFERENCE_ZH), chapter(tmp_path / "ref.md", REFERENCE_ZH)
+    result = run_cli(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json"])
+    assert result.status == 0, result.err
+    assert json.loads(result.out)["documents"][0]["relatedness"] > 0.95
+
+
+def test_min_bleu_fails_when_the_score_covers_part_of_the_reference(tmp_path: Path) -> None:
+    # Given a translation missing its last segment (coverage 90 %, above the refusal threshold)
+    hyp, ref = chapter(tmp_path / "hyp.md", HYPOTHESIS[:-1]), chapter(tmp_path / "ref.md", REFERENCE)
+    command = ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "en"]
+    # When it is scored without and with --min-bleu
+    plain, gated = run_cli(command), run_cli([*command, "--min-bleu", "10"])
+    # Then the score is shown with its coverage, but it cannot pass --min-bleu
+    assert plain.status == 0
+    assert " 90% " in plain.out.splitlines()[2]
+    assert gated.status == 1
+    assert gated.out.splitlines()[-1].endswith(
+        "does not pass --min-bleu 10: it scores only 90% of the reference segments"
+    )
+    # and a complete translation passes
+    whole = chapter(tmp_path / "whole.md", HYPOTHESIS)
+    assert run_cli(["score", "--hyp", str(whole), "--ref", str(ref), "--tgt", "en", "--min-bleu", "10"]).status == 0
+
+
+def test_the_pipeline_scores_its_own_translation_without_the_relatedness_check(tmp_path: Path) -> None:
+    # Given the pipeline's pseudo-translation of a chapter, which shares no words with the human reference
+    pair = DocumentPair(
+        hyp=parse("\n\n".join(OTHER_CHAPTER) + "\n", path="hyp.md"),
+        ref=parse("\n\n".join(REFERENCE) + "\n", path="ref.md"),
+    )
+    # When it is scored as the pipeline does
+    report = score_document_pairs([pair], tgt_lang="en")
+    # Then it is scored (low), not left out
+    assert report.left_out == []
+    assert report.documents[0].relatedness is None
+    assert report.run.segments == 10
