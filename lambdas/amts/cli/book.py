@@ -13,7 +13,7 @@ from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
 from amts.book.skeleton import check_skeleton
 from amts.errors import AmtsError, InputError
-from amts.fsio import check_outputs_outside, list_files, read_text, write_atomic
+from amts.fsio import check_outputs_outside, list_files, os_input_error, read_text, write_atomic
 from amts.languages import check_language
 
 SHOWN_FAILURES = 10
@@ -110,7 +110,11 @@ def markdown_files(paths: list[str]) -> list[Path]:
         elif path.is_file():
             found.append(path)
         else:
-            raise InputError("no such file or directory", path=raw)
+            try:
+                path.stat()
+            except OSError as exc:  # missing, a symbolic link loop, a folder we may not enter
+                raise os_input_error(exc, raw) from None
+            raise InputError("neither a file nor a folder", path=raw)
     return list(dict.fromkeys(found))
 
 
@@ -119,12 +123,12 @@ def run_roundtrip(args: argparse.Namespace) -> int:
     if not files:
         raise InputError("no .md files found", path=" ".join(args.paths))
     checks: list[FileCheck] = []
-    bad_input = 0
+    bad_input: list[AmtsError] = []
     for path in files:
         try:
             checks.append(check_file(str(path)))
         except AmtsError as exc:
-            bad_input += 1
+            bad_input.append(exc)
             checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
     failed = [check for check in checks if not check.ok]
     print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
@@ -132,8 +136,10 @@ def run_roundtrip(args: argparse.Namespace) -> int:
         print(f"FAIL {check.path}: {'; '.join(check.failures)}")
     if len(failed) > SHOWN_FAILURES:
         print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
-    if bad_input:
-        return 2
+    if bad_input:  # the one line a bad input gets; the files that were checked are listed above it
+        first = bad_input[0]
+        more = f" ({len(bad_input) - 1} more files are bad input)" if len(bad_input) > 1 else ""
+        raise InputError(first.message + more, path=first.path, line=first.line)
     return 1 if failed else 0
 
 

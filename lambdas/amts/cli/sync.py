@@ -129,15 +129,21 @@ def run_sync(args: argparse.Namespace) -> int:
         [args.out, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
     )
     renames = load_renames(args.renames) if args.renames else None  # named before anything is written
+    # One file's bad input is named before the memory's folder and lock are created (a book's is per chapter).
+    documents = None if all(directories) else _parse_three(args)
     state_dir = args.out if all(directories) else args.out.parent
     state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))
     memory = state.load(source_lang=pair.source, target_lang=pair.target)
     if state.recovered:
         print(f"amts sync: an interrupted earlier sync was {state.recovered} ({state.journal})", file=sys.stderr)
     base = memory.model_copy(deep=True)
-    if all(directories):
+    if documents is None:
         return _sync_directories(args, state, memory, base, translator, run, renames)
-    return _sync_files(args, state, memory, base, translator, run)
+    return _sync_files(args, documents, state, memory, base, translator, run)
+
+
+def _parse_three(args: argparse.Namespace) -> tuple[Document, Document, Document]:
+    return parse_file(args.old_source), parse_file(args.old_target), parse_file(args.new_source)
 
 
 def _sync_directories(
@@ -197,13 +203,14 @@ def _sync_directories(
 
 def _sync_files(
     args: argparse.Namespace,
+    documents: tuple[Document, Document, Document],
     state: LocalState,
     memory: TranslationMemory,
     base: TranslationMemory,
     translator: Translator,
     run: str,
 ) -> int:
-    old_source, old_target, new_source = (parse_file(p) for p in (args.old_source, args.old_target, args.new_source))
+    old_source, old_target, new_source = documents
     chapter = args.chapter or chapter_identity(args.new_source, args.old_target)
     result = sync_documents(
         old_source,

@@ -60,10 +60,14 @@ class LocalState:
             ) from None
 
     def load(self, *, source_lang: str, target_lang: str) -> TranslationMemory:
-        """The memory as it is now (an interrupted publish is finished first)."""
-        with self.locked():
-            self.recovered = self._recover()
-            self._read = self.store.read()
+        """The memory as it is now (an interrupted publish is finished first). A memory folder that does not exist
+        yet holds no memory and no journal: it is created by ``publish``, so a run refused before that leaves none."""
+        if not self.memory_file.parent.is_dir():
+            self.recovered, self._read = None, None
+        else:
+            with self.locked():
+                self.recovered = self._recover()
+                self._read = self.store.read()
         return TranslationMemory.from_bytes(
             self._read, where=str(self.memory_file), source_lang=source_lang, target_lang=target_lang
         )
