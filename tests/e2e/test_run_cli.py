@@ -9,6 +9,8 @@ import pytest
 from amts.cli import main
 from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 
+from tests.clirun import run_cli, tree_hashes
+
 pytestmark = pytest.mark.slow
 
 
@@ -107,3 +109,44 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     assert "[pseudo" not in published
     kept = [line for line in human.split("\n") if line.strip() and not line.startswith(("#", ":", "```"))]
     assert all(line in published for line in kept[:3])
+
+
+def test_a_translation_only_file_and_a_refused_name_are_reported_and_left_alone(tmp_path: Path) -> None:
+    # Given a book whose Chinese folder has one file more than the English (a translator's own notes), and an
+    # English chapter whose name holds a control character (the pipeline's key validator refuses it)
+    book = write_sample_book(tmp_path / "book").root
+    notes = book / "zh" / "notes" / "translators.md"
+    notes.parent.mkdir()
+    notes.write_text("# 译者说明\n\n这一章只有中文版本，记录了翻译时的约定。\n", encoding="utf-8")
+    (book / "en" / "bad\x07name.md").write_text("# Title\n\nA sentence to translate.\n", encoding="utf-8")
+    before = tree_hashes(book)
+    out = tmp_path / "out"
+
+    # When the book runs through the local pipeline
+    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+
+    # Then the run translates the rest of the book; the two files are named and left alone (not uploaded, no output)
+    assert result.status == 0, result.err
+    assert "left alone: zh/notes/translators.md: a translation without a en/ chapter of that path (not uploaded)" in (
+        result.out
+    )
+    assert "left alone: en/bad\\x07name.md: control character U+0007 in the name (not uploaded)" in result.out
+    assert "run: SUCCEEDED" in result.out
+    assert {str(p.relative_to(out / "zh")) for p in (out / "zh").rglob("*.md")} == set(CHAPTERS)
+    assert f"outputs in {out.resolve()}" in result.out
+    assert tree_hashes(book) == before
+
+
+def test_a_book_with_no_chapter_the_pipeline_accepts_is_refused_before_it_runs(tmp_path: Path) -> None:
+    book = tmp_path / "book"
+    (book / "en").mkdir(parents=True)
+    (book / "en" / "bad\x07name.md").write_text("# Title\n\nA sentence to translate.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+    assert result.status == 2
+    assert result.error_line == (
+        f"amts run: error: {book}: no chapter of en/ can be uploaded: en/bad\\x07name.md: control character U+0007 "
+        "in the name"
+    )
+    assert result.out == ""
+    assert not out.exists()

@@ -14,6 +14,7 @@ from amts.errors import InputError
 from amts.fsio import check_outputs_outside, list_files, read_bytes
 from amts.languages import parse_pairs
 from amts.local.faults import FAULT_KINDS, inject_fault, pending_faults
+from amts.pipeline.keys import chapter_problem
 from amts.sync.renames import load_renames
 
 
@@ -88,14 +89,22 @@ def _run(args: argparse.Namespace) -> int:
 
     pairs = parse_pairs(args.pairs)
     book: Path = args.book
-    chapters = check_book(book, pairs)
     source = pairs[0].source
+    # A chapter whose path the pipeline's key validator refuses is never uploaded (the bucket would reject it).
+    listed = check_book(book, pairs)
+    refused = _refused(f"{source}/", listed)
+    chapters = [path for path in listed if f"{source}/{path}" not in refused]
+    if not chapters:
+        first, problem = next(iter(refused.items()))
+        raise InputError(f"no chapter of {source}/ can be uploaded: {_printable(first)}: {problem}", path=str(book))
     targets = [pair.target for pair in pairs]
     old_chapters: list[str] = []
     if args.old_source is not None:
         if not Path(args.old_source).is_dir():
             raise InputError("old source folder not found", path=str(args.old_source))
-        old_chapters = list(markdown_files(args.old_source))
+        old_all = list(markdown_files(args.old_source))
+        refused |= _refused(f"{args.old_source}/", old_all)
+        old_chapters = [path for path in old_all if f"{args.old_source}/{path}" not in refused]
     check_outputs_outside([args.out], [book, args.old_source, args.renames])
     renames_text = None
     if args.renames is not None:
@@ -109,7 +118,9 @@ def _run(args: argparse.Namespace) -> int:
     known = set(chapters) | set(old_chapters)
     left_alone = translation_only(book, present_targets, known)
     for item in left_alone:
-        print(f"left alone: {item}: a translation without a {source}/ chapter of that path (not uploaded)")
+        print(f"left alone: {_printable(item)}: a translation without a {source}/ chapter of that path (not uploaded)")
+    for item, problem in refused.items():
+        print(f"left alone: {_printable(item)}: {problem} (not uploaded)")
     faults = list(args.inject_fault or [])
     out_dir: Path = args.out.resolve()
     with LocalRuntime(pipeline=pipeline) as runtime:
@@ -131,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
             def upload_old() -> int:
                 keys = runtime.upload_book(book, languages=present_targets, only=known)
                 for relative, path in markdown_files(old).items():
+                    if relative not in old_chapters:
+                        continue
                     runtime.upload(f"book/{source}/{relative}", read_bytes(path))
                     keys.append(path.name)
                 return len(keys)
@@ -155,17 +168,19 @@ def _run(args: argparse.Namespace) -> int:
                 )
             )
         collected = collect_outputs(runtime, out_dir)
-        refused = list(runtime.refused_downloads)
+        not_downloaded = list(runtime.refused_downloads)
         untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
     publish_latest_report(out_dir, phases[-1])
-    for uri, reason in refused:
+    for uri, reason in not_downloaded:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:
         print(
             f"{phase.name}: {phase.status} in {phase.seconds:.1f} s, {phase.state_transitions} state transitions, "
             f"{phase.characters} characters billed (${phase.usd:.4f})"
         )
-        if phase.status != "SUCCEEDED":
+        if phase.status == "NOT_STARTED":
+            print(f"  {phase.cause} (uploads the Starter refused are listed under {out_dir}/reports/)", file=sys.stderr)
+        elif phase.status != "SUCCEEDED":
             print(f"  {phase.error}: {phase.cause}", file=sys.stderr)
     for kind, count in untriggered.items():
         print(f"injected fault {kind} was not triggered ({count} left unused): the run made no call it applies to")
@@ -191,6 +206,17 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"no outputs were written (nothing to collect into {out_dir})", file=sys.stderr)
     return 0 if all(p.status == "SUCCEEDED" for p in phases) and not missing else 1
+
+
+def _refused(folder: str, chapters: list[str]) -> dict[str, str]:
+    """``folder + path`` -> why the pipeline's key validator refuses that chapter path."""
+    problems = {f"{folder}{path}": chapter_problem(path) for path in chapters}
+    return {item: problem for item, problem in problems.items() if problem is not None}
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters written as escapes, so one line stays one line."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def _demo(args: argparse.Namespace) -> int:
