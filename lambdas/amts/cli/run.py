@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     run = commands.add_parser(
         "run",
         help="run a book through the local pipeline (moto, Step Functions, the real handlers, Translate stand-in)",
-        description=(
+        description=textwrap.fill(
             "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
             "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
-            "existing translations are uploaded first and the current source second, so only changes are sent."
+            "existing translations are uploaded first and the current source second, so only changes are sent. "
+            "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
+            "and left alone.",
+            width=HELP_WIDTH,
         ),
+        epilog=_fault_kinds_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the list of fault kinds one per paragraph
     )
     run.add_argument("--book", required=True, type=Path, help="book folder with one sub-folder per language")
     run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es")
@@ -52,8 +58,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         action="append",
         choices=list(FAULT_KINDS),
         metavar="KIND",
-        help="make the offline Translate misbehave, to see what the pipeline does (repeatable): "
-        + "; ".join(f"{kind.name}: {kind.what}" for kind in FAULT_KINDS.values()),
+        help="make the offline Translate misbehave, to see what the pipeline does (repeatable; the kinds are "
+        "listed below)",
     )
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
@@ -64,6 +70,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 BUDGET_EXCEEDED = "AMTS.BudgetExceeded"
+HELP_WIDTH = 79
+
+
+def _fault_kinds_help() -> str:
+    kinds = [
+        textwrap.fill(f"{kind.name}: {kind.what}. Expected: {kind.expected}.", HELP_WIDTH, subsequent_indent="    ")
+        for kind in FAULT_KINDS.values()
+    ]
+    return "fault kinds (--inject-fault KIND):\n" + "\n".join(kinds)
 
 
 def _positive_usd(text: str) -> float:
