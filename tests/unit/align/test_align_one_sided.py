@@ -95,6 +95,11 @@ def test_a_passage_missing_in_the_middle_is_left_out() -> None:
     assert kept <= expected
     assert not {p.src for p in pairs.pairs} & set(EN[9:12])
     assert len(kept) >= 10
+    # and the passage is counted and located in the report
+    assert pairs.stats.dropped["segment in a one-sided region"] == 3
+    assert pairs.stats.one_sided_regions == [
+        "en.md: source s0010-s0012, target none: no counterpart on the other side; left out"
+    ]
 
 
 def test_a_complete_translation_is_not_touched() -> None:
