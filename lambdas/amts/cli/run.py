@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from amts.book import markdown_files
+from amts.book import markdown_files, parse_file
 from amts.book.parser import PROPOSAL_SUFFIX
 from amts.config import RENAMES_KEY
 from amts.errors import InputError
@@ -132,6 +132,13 @@ def _run(args: argparse.Namespace) -> int:
     present_targets = [t for t in targets if (book / t).is_dir()]
     known = set(chapters) | set(old_chapters)
     left_alone = translation_only(book, present_targets, known)
+    # Every file to upload is parsed first: a chapter the book model refuses (an open fence, say) would fail its
+    # whole pair in the pipeline; here it is named with its line before anything runs.
+    uploads = [book / source / path for path in chapters]
+    uploads += [book / t / path for t in present_targets for path in sorted(known) if (book / t / path).is_file()]
+    uploads += [Path(args.old_source) / path for path in old_chapters]
+    for path in uploads:
+        parse_file(path)
     for item in left_alone:
         print(f"left alone: {_printable(item)}: a translation without a {source}/ chapter of that path (not uploaded)")
     for item, problem in refused.items():

@@ -173,3 +173,19 @@ def test_class_7_a_temporary_file_a_killed_writer_left_is_removed_by_the_next_wr
     # Then the leftover is gone and only the new output is there
     assert result.status == 0, result.err
     assert files_under(out) == ["a.html"]
+
+
+def test_class_5_a_chapter_the_model_refuses_stops_the_run_before_it_starts(tmp_path: Path) -> None:
+    # Given a book with a good chapter and one whose code fence on line 7 is never closed
+    (tmp_path / "book" / "en").mkdir(parents=True)
+    (tmp_path / "book" / "en" / "a.md").write_text(OLD_EN, encoding="utf-8")
+    broken = tmp_path / "book" / "en" / "b.md"
+    broken.write_text(OLD_EN.replace("x = 1\n```\n", "x = 1\n"), encoding="utf-8")
+    before = tree_hashes(tmp_path)
+    # When the book is run, then the chapter is named at the line of the open fence, and nothing runs
+    result = run_cli(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    assert result.status == 2
+    assert result.error_line == f"amts run: error: {broken}:7: unterminated code fence ``` (no closing ``` line)"
+    assert result.out == ""
+    assert tree_hashes(tmp_path) == before
+    assert not (tmp_path / "out").exists()
