@@ -203,9 +203,9 @@ def list_files(
     """Every file under ``root`` whose name ends with one of ``suffixes``, sorted (as ``sorted(root.rglob(...))``).
 
     Folders are walked without following symbolic links to folders (as ``Path.rglob`` does). A folder that
-    cannot be read is an ``InputError`` naming it, never a silently shorter list. With ``within``, a file that is
-    a symbolic link resolving outside ``root`` is refused too (see docs/decisions.md: AMTS reads a book's
-    chapters from inside the book only).
+    cannot be read is an ``InputError`` naming it, never a silently shorter list. With ``within``, a file or a
+    folder that is a symbolic link resolving outside ``root`` is refused too (see docs/decisions.md: AMTS reads a
+    book's chapters from inside the book only).
     """
     base = Path(root)
     wanted = tuple(suffix.lower() for suffix in suffixes) if ignore_case else tuple(suffixes)
@@ -217,7 +217,11 @@ def list_files(
         return []  # as rglob: callers say what a missing folder means for them
     found: list[Path] = []
     resolved_root = _resolve(base) if within else base
-    for folder, _, names in os.walk(base, onerror=fail):
+    for folder, folders, names in os.walk(base, onerror=fail):
+        if within:  # a linked folder is not walked; one that leads out of the book would hide chapters silently
+            for name in folders:
+                if (Path(folder) / name).is_symlink():
+                    check_inside(Path(folder) / name, resolved_root)
         for name in names:
             if not (name.lower() if ignore_case else name).endswith(wanted):
                 continue

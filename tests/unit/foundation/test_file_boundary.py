@@ -121,6 +121,22 @@ def test_a_chapter_linked_to_a_file_outside_the_book_is_refused(tmp_path: Path) 
     assert not (tmp_path / "out").exists()
 
 
+def test_a_chapter_folder_linked_to_a_folder_outside_the_book_is_refused(tmp_path: Path) -> None:
+    # Given a book whose English has a folder of chapters that is a link to a folder elsewhere (which a walk that
+    # does not follow links would skip without a word)
+    root = book(tmp_path / "book")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "c.md").write_text(CHAPTER, encoding="utf-8")
+    (root / "en" / "more").symlink_to(elsewhere, target_is_directory=True)
+    # When the book's chapters are listed, then the link is named
+    result = run_cli(["estimate", str(root / "en"), "--pairs", "en-zh"])
+    assert result.status == 2
+    assert result.error_line.startswith(
+        f"amts estimate: error: {root / 'en' / 'more'}: is a symbolic link to {elsewhere.resolve()}, outside "
+    )
+
+
 def test_a_link_between_chapters_of_the_book_is_read() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = book(Path(folder) / "book")
