@@ -92,6 +92,25 @@ def _line_at(data: bytes, offset: int) -> int:
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
 
 
+def check_output_folder(folder: str | os.PathLike[str]) -> None:
+    """Refuse, before any work is done, an output folder that could not be created or written: a file in its place
+    or on its path, or a folder the user may not write (``InputError`` naming it)."""
+    target = Path(folder)
+    for candidate in (target, *target.parents):
+        if not candidate.exists():
+            continue
+        if not candidate.is_dir():
+            problem = (
+                "is a file, expected a folder for the outputs"
+                if candidate == target
+                else "a part of the path is a file, not a folder"
+            )
+            raise InputError(problem, path=str(candidate))
+        if not os.access(candidate, os.W_OK | os.X_OK):
+            raise InputError("permission denied: cannot write in this folder", path=str(candidate))
+        return
+
+
 def ensure_folder(folder: str | os.PathLike[str]) -> Path:
     """Create ``folder`` (and its parents) for outputs; a file in the way is an ``InputError`` naming it."""
     target = Path(folder)

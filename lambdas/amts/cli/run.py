@@ -12,7 +12,7 @@ from amts.book import markdown_files, parse_file
 from amts.book.parser import PROPOSAL_SUFFIX
 from amts.config import RENAMES_KEY
 from amts.errors import InputError
-from amts.fsio import check_outputs_outside, list_files, read_bytes
+from amts.fsio import check_output_folder, check_outputs_outside, list_files, read_bytes
 from amts.languages import parse_pairs
 from amts.local.faults import FAULT_KINDS, inject_fault, pending_faults
 from amts.pipeline.keys import chapter_problem
@@ -121,6 +121,7 @@ def _run(args: argparse.Namespace) -> int:
         refused |= _refused(f"{args.old_source}/", old_all)
         old_chapters = [path for path in old_all if f"{args.old_source}/{path}" not in refused]
     check_outputs_outside([args.out], [book, args.old_source, args.renames])
+    check_output_folder(args.out)  # before the run, not when its results are collected
     renames_text = None
     if args.renames is not None:
         load_renames(args.renames)  # a malformed map is named here, before anything runs

@@ -88,6 +88,19 @@ def test_an_output_naming_an_existing_folder_is_refused(tmp_path: Path) -> None:
     assert files_under(tmp_path / "html") == []
 
 
+def test_a_run_whose_output_folder_cannot_be_created_is_refused_before_it_starts(tmp_path: Path) -> None:
+    # Given a book, and an output path under a regular file
+    root = book(tmp_path / "book")
+    (tmp_path / "notes.md").write_text("a file", encoding="utf-8")
+    before = tree_hashes(tmp_path)
+    # When the book is run into it, then one line names the file in the way before anything runs
+    result = run_cli(["run", "--book", str(root), "--pairs", "en-zh", "--out", str(tmp_path / "notes.md" / "out")])
+    assert result.status == 2
+    assert result.error_line == f"amts run: error: {tmp_path / 'notes.md'}: a part of the path is a file, not a folder"
+    assert result.out == ""
+    assert tree_hashes(tmp_path) == before
+
+
 def test_a_folder_named_like_a_chapter_is_a_folder(tmp_path: Path) -> None:
     # Given a book with a folder called notes.md (holding a chapter of its own) next to its chapters
     root = book(tmp_path / "book")
