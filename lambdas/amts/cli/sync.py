@@ -179,17 +179,24 @@ def _sync_directories(
     problems = [(o.relative, o.problem) for o in outcomes if o.problem is not None]
     renamed = [o.rename for o in outcomes if o.rename is not None]
     kept = [o for o in outcomes if o.proposal is not None]
+    # A translation no chapter of the new source uses (a translator's own file, a chapter the source dropped) is
+    # not in the output: say so, or replacing the translation folder by the output would lose it silently.
+    used = {o.relative for o in outcomes} | {r.old for r in renamed}
+    left_alone = [path for path in markdown_files(args.old_target) if path not in used]
     if args.report:
         payload = summary.model_dump(mode="json")
         payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
         payload["renames"] = [{"old": r.old, "new": r.new, "how": r.how, "share": r.share} for r in renamed]
         payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
+        payload["translations_left_alone"] = left_alone
         payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
         write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     for relative, problem in problems:
         print(f"amts sync: {relative}: {problem}", file=sys.stderr)
     for rename in renamed:
         print(f"renamed: {rename.old} -> {rename.new} ({rename.how})")
+    for path in left_alone:
+        print(f"left alone: {path}: a translation with no chapter of that path in the new source (not in the output)")
     print(
         f"{len(synced)} files synced, {len(kept)} kept their human file (proposal beside it), "
         f"{len(outcomes) - len(synced) - len(kept)} not: {summary.source_chars_total} source chars, "

@@ -11,6 +11,7 @@ The other tests of the classes: operating-system errors (class 3) in ``test_file
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -189,3 +190,23 @@ def test_class_5_a_chapter_the_model_refuses_stops_the_run_before_it_starts(tmp_
     assert result.out == ""
     assert tree_hashes(tmp_path) == before
     assert not (tmp_path / "out").exists()
+
+
+def test_class_5_a_translation_only_file_is_named_by_a_book_sync(tmp_path: Path) -> None:
+    # Given a book whose Chinese folder has a translator's file that no English chapter has
+    for folder, text in (("old", OLD_EN), ("zh", ZH), ("new", NEW_EN)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "a.md").write_text(text, encoding="utf-8")
+    (tmp_path / "zh" / "notes.md").write_text("# 译者说明\n\n这个文件只有中文。\n", encoding="utf-8")
+    before = tree_hashes(tmp_path)
+    # When the book is synced, then the file is named as left alone (it is not in the output), here and in the report
+    result = run_cli(["sync", "--old-source", str(tmp_path / "old"), "--old-target", str(tmp_path / "zh"),
+                      "--new-source", str(tmp_path / "new"), "-o", str(tmp_path / "out"), "--pair", "en-zh",
+                      "--report", str(tmp_path / "report.json")])  # fmt: skip
+    assert result.status == 0, result.err
+    assert "left alone: notes.md: a translation with no chapter of that path in the new source (not in the output)" in (
+        result.out
+    )
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["translations_left_alone"] == ["notes.md"]
+    assert [name for name in files_under(tmp_path / "out") if name.endswith(".md")] == ["a.md"]
+    assert {k: v for k, v in tree_hashes(tmp_path).items() if "/out/" not in k and "report" not in k} == before
