@@ -421,6 +421,9 @@ def read_pair_records(
     text = decode_text(data, path=name).removeprefix("\ufeff")
     if fmt == "TMX":
         parsed = parse_parallel_data(data, fmt="TMX", name=name)
+        first = next((p for p in parsed.problems if p.severity == "error"), None)
+        if not parsed.source_language and first is not None:  # nothing could be read (not well-formed XML): say why
+            raise InputError(first.message, path=name, line=first.line or None)
         if parsed.source_language != src_lang or tgt_lang not in parsed.target_languages:
             raise InputError(
                 f"file is {parsed.source_language}->{list(parsed.target_languages)}, not {src_lang}-{tgt_lang}",

@@ -96,6 +96,22 @@ TABLE_BYTES = st.tuples(
     ),
 )
 
+TMX = (
+    '<?xml version="1.0"?>\n<tmx version="1.4"><header srclang="en"/><body>\n'
+    '<tu><tuv xml:lang="en"><seg>A tensor holds numbers.</seg></tuv>\n'
+    '<tuv xml:lang="zh"><seg>张量存放数字。</seg></tuv></tu>\n'
+    "</body></tmx>\n"
+)
+TMX_BYTES = st.tuples(
+    st.just(0),
+    st.builds(
+        lambda cut, insert, token: (TMX[:cut] + token + TMX[cut + insert :]).encode("utf-8"),
+        st.integers(0, len(TMX)),
+        st.integers(0, 40),
+        st.sampled_from(["", "<tu>", "</seg>", "&lol;", "<!DOCTYPE x>", "\x00", "=x", "<seg>", "]]>", "\r\n"]),
+    ),
+)
+
 # Each command gets the generated file as ``{bad}`` (a mutation of a chapter in the language given second);
 # ``{en}``/``{zh}``/``{html}`` are that chapter's valid files, ``{out}`` a folder for outputs. The third item:
 # whether exit 1 (a failed check) is an answer the command may give.
@@ -165,3 +181,4 @@ def test_every_chapter_command_succeeds_or_refuses_in_one_line() -> None:
 def test_every_table_command_succeeds_or_refuses_in_one_line() -> None:
     for command in TABLE_COMMANDS:
         _property([command], TABLE_BYTES, ".csv")()
+        _property([command], TMX_BYTES, ".tmx")()

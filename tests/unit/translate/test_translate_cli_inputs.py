@@ -85,3 +85,12 @@ def test_a_csv_without_the_pair_in_its_header_is_refused_at_line_1(tmp_path: Pat
         f"amts build-parallel-data: error: {pairs}:1: the header ['en', 'es'] must name the languages en and zh "
         "(one column each)"
     )
+
+
+def test_a_tmx_file_that_is_not_well_formed_is_named_with_the_xml_error(tmp_path: Path) -> None:
+    pairs = tmp_path / "pairs.tmx"
+    pairs.write_text('<tmx version="1.4"><body><tu>', encoding="utf-8")
+    result = run_cli(["build-parallel-data", str(pairs), "--pair", "en-zh", "-o", str(tmp_path / "out" / "pd.csv")])
+    assert result.status == 2
+    assert result.error_line.startswith(f"amts build-parallel-data: error: {pairs}:1: not well-formed XML at line 1")
+    assert files_under(tmp_path / "out") == []
