@@ -225,7 +225,10 @@ def score_document_pairs(
             path, reason = left_out[0]
             more = f" ({len(left_out) - 1} more documents left out)" if len(left_out) > 1 else ""
             raise InputError(reason + more, path=path)
-        raise InputError("no segment of any hypothesis paired with a reference segment; nothing to score")
+        raise InputError(
+            "no segment of any hypothesis paired with a reference segment; nothing to score",
+            path=pairs[0].hyp.path if len(pairs) == 1 else None,
+        )
     chapters = [
         AggregateScore(
             name=name,

@@ -165,7 +165,13 @@ def _check(command: str, may_fail_check: bool, chapter: int, bad: bytes, suffix:
 def _property(
     commands: list[tuple[str, str, bool]], data: st.SearchStrategy[tuple[int, bytes]], suffix: str
 ) -> Callable[[], None]:
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        database=None,
+        print_blob=True,
+    )
     @given(case=st.sampled_from(commands), generated=data)
     def check(case: tuple[str, str, bool], generated: tuple[int, bytes]) -> None:
         _check(case[0], case[2], generated[0], generated[1], suffix)
