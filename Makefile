@@ -41,7 +41,7 @@ bench: setup
 	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 demo: setup system-deps
-	$(PY) -m amts.cli demo --out out
+	$(PY) -m amts.cli demo -o out
 
 synth: setup
 	bash scripts/synth.sh

@@ -116,6 +116,7 @@ class PythonFunctionFactory:
                 "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **config.THREAD_ENVIRONMENT,  # one vCPU is not shared by a pool of BLAS threads
                 **self._environment,
                 **(environment or {}),
             },

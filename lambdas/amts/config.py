@@ -67,6 +67,9 @@ ENV_TRANSLATE_ROLE_ARN = "AMTS_TRANSLATE_ROLE_ARN"
 ENV_TOPIC_ARN = "AMTS_TOPIC_ARN"
 ENV_SPEND_TABLE = "AMTS_SPEND_TABLE"  # DynamoDB table of the cost guard's spend ledger
 ENV_PIPELINE_CONFIG = "AMTS_PIPELINE_CONFIG"  # JSON of the pipeline config from cdk.json context
+# One BLAS/OpenMP thread per process (amts.threads): set on every Lambda function by the factory in stacks/, and
+# by the CLI and the local runtime at start-up when the user has not set them.
+THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # Prefixes inside the buckets (the S3 trigger watches SOURCE_PREFIX in the input bucket only).
 SOURCE_PREFIX = "book/"  # book/<lang>/<relative path>.md

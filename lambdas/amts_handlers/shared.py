@@ -8,7 +8,12 @@ from typing import Any
 
 import boto3
 from amts.pipeline.settings import Settings, load_settings
+from amts.threads import pin_threads
 from aws_lambda_powertools import Logger, Metrics, Tracer
+
+# Once per cold start, before the first invocation: the stack sets the thread variables, and this limits any
+# pool a library loaded before them (no configuration is read, so it is safe at import).
+pin_threads()
 
 logger = Logger(service="amts")
 tracer = Tracer(service="amts")

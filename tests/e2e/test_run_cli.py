@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_missing_book_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["run", "--book", str(tmp_path / "nope"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    status = main(["run", "--book", str(tmp_path / "nope"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert status == 2
     assert "nope: book folder not found" in capsys.readouterr().err
 
@@ -21,7 +21,7 @@ def test_a_missing_book_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_a_book_without_its_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "book" / "zh").mkdir(parents=True)
     (tmp_path / "book" / "zh" / "a.md").write_text("# 标题\n", encoding="utf-8")
-    status = main(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    status = main(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert status == 2
     assert "no source folder en/" in capsys.readouterr().err
 
@@ -38,7 +38,7 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     out = tmp_path / "out"
 
     # When it runs for both pairs
-    status = main(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--old-source", str(old), "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--old-source", str(old), "-o", str(out)])
 
     # Then it succeeds with one file per source chapter and pair, and the reports
     printed = capsys.readouterr().out
@@ -68,7 +68,7 @@ def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
     out = tmp_path / "out"
 
     # When the book runs through the local pipeline (the deployed state machine and handlers)
-    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "-o", str(out)])
 
     # Then the human chapter is published byte for byte, the machine translation is offered beside it with a
     # review marker on every block, and the report says why
@@ -97,7 +97,7 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     out = tmp_path / "out"
 
     # When it runs through the local pipeline (the deployed steps)
-    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(old), "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(old), "-o", str(out)])
 
     # Then the Chinese of that sentence is kept, marked with the English change, and nothing is machine-translated
     assert status == 0, capsys.readouterr().err

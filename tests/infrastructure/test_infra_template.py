@@ -144,6 +144,8 @@ def test_one_function_per_spec_with_the_factory_settings(synthesized: Synthesize
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == "amts"
         assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Amts"
+        # One BLAS/OpenMP thread: a function's vCPU is not oversubscribed (amts.threads).
+        assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
         for name in (config.ENV_INPUT_BUCKET, config.ENV_WORK_BUCKET, config.ENV_OUTPUT_BUCKET, config.ENV_TOPIC_ARN):
             assert name in env, (spec.function_id, name)
         assert load_pipeline_config(json.loads(env[config.ENV_PIPELINE_CONFIG])) == PIPELINE

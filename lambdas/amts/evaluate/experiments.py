@@ -128,15 +128,18 @@ def build_pair_pool(
     granularity: Granularity,
     *,
     extract: ExtractFn | None = None,
+    on_document: Callable[[str], None] | None = None,
 ) -> list[PoolPair]:
-    """Parallel pairs from every document of the book that has both languages (extracted by the aligner)."""
+    """Parallel pairs from every document of the book that has both languages (extracted by the aligner).
+    ``on_document`` is told of each document's name when it is done (for progress)."""
     extractor = extract or _extract_with_aligner
     pool: list[PoolPair] = []
     for document in book:
-        if lang_a not in document.docs or lang_b not in document.docs:
-            continue
-        for text_a, text_b in extractor(document.docs[lang_a], document.docs[lang_b], lang_a, lang_b, granularity):
-            pool.append(PoolPair({lang_a: text_a, lang_b: text_b}, document.name, document.chapter))
+        if lang_a in document.docs and lang_b in document.docs:
+            for text_a, text_b in extractor(document.docs[lang_a], document.docs[lang_b], lang_a, lang_b, granularity):
+                pool.append(PoolPair({lang_a: text_a, lang_b: text_b}, document.name, document.chapter))
+        if on_document is not None:
+            on_document(document.name)
     return pool
 
 
@@ -155,8 +158,10 @@ def run_experiments(
     *,
     allow_leakage: bool = False,
     chrf_plus: bool = False,
+    on_section: Callable[[str], None] | None = None,
 ) -> ExperimentReport:
-    """Translate each section under every condition and score it against its human translation."""
+    """Translate each section under every condition and score it against its human translation (``on_section``
+    is told of each section when it is done, for progress)."""
     src, tgt = direction.source, direction.target
     tokenization = choose_tokenization(tgt)
     metrics = metric_names(chrf_plus=chrf_plus)
@@ -195,6 +200,8 @@ def run_experiments(
                 section=name, chapter=document.chapter, src_path=src_doc.path, ref_path=ref_doc.path, results=results
             )
         )
+        if on_section is not None:
+            on_section(name)
     total_scores = [
         AggregateScore(
             name=condition,

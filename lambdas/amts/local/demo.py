@@ -30,7 +30,7 @@ from amts.local.bookrun import (
     start_and_wait,
     upload_languages,
 )
-from amts.local.progress import ProgressDisplay, pair_states
+from amts.local.progress import ProgressDisplay
 from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 from amts.local.samplebook import (
     EDITED_PARAGRAPH_NEW,
@@ -244,10 +244,7 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
     languages = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
     pipeline = local_pipeline_config(default_pipeline_config(), pairs=DEMO_PAIRS)
     with LocalRuntime(pipeline=pipeline) as runtime:
-        definition = runtime.client("stepfunctions").describe_state_machine(
-            stateMachineArn=runtime.state_machines[runtime.main_state_machine]
-        )["definition"]
-        display = ProgressDisplay(stream=stream, per_pair_states=pair_states(definition))
+        display = ProgressDisplay(runtime, stream=stream)
         display.start(f"1/3 upload the sample book ({', '.join(languages)}): build parallel data, translate")
         first = run_phase(runtime, "translate", upload_languages(runtime, book.root, languages), on_event=display)
         display.message(f"   {first.status}: {first.characters} characters billed in {len(first.jobs)} job(s)")

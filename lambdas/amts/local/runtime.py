@@ -43,6 +43,7 @@ from amts.pipeline_config import (
     asl_limit_substitutions,
     load_pipeline_config_from_cdk_json,
 )
+from amts.threads import pin_threads
 from amts.translate.standin import TranslateStandIn
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -141,6 +142,7 @@ class ProgressEvent:
     pair: str | None
     detail: str
     timestamp: float
+    data: str = ""  # the state's input (entered) or output (exited), JSON: what the step did, for counting work
 
 
 @dataclass
@@ -250,6 +252,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self._create_functions()
         self._create_state_machines()
         self._set_environment(self.function_environment())
+        pin_threads()  # the in-process handlers share this process's thread pools, as one Lambda vCPU would
         _cold_start_handlers()
         for make_context in self.service_contexts:
             self._stack.enter_context(make_context(self))
@@ -300,6 +303,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": self.log_level,
+            **config.THREAD_ENVIRONMENT,
         }
         if self.state_machines:
             env[config.ENV_STATE_MACHINE_ARN] = self.state_machines[self.main_state_machine]
@@ -860,14 +864,12 @@ def progress_event(execution_arn: str, event: dict[str, Any]) -> ProgressEvent |
     stamp = event["timestamp"].timestamp() if hasattr(event["timestamp"], "timestamp") else time.time()
     if kind.endswith("StateEntered"):
         details = event.get("stateEnteredEventDetails", {})
-        return ProgressEvent(
-            execution_arn, "entered", details.get("name", ""), _pair_of(details.get("input")), "", stamp
-        )
+        data = details.get("input") or ""
+        return ProgressEvent(execution_arn, "entered", details.get("name", ""), _pair_of(data), "", stamp, data)
     if kind.endswith("StateExited"):
         details = event.get("stateExitedEventDetails", {})
-        return ProgressEvent(
-            execution_arn, "exited", details.get("name", ""), _pair_of(details.get("output")), "", stamp
-        )
+        data = details.get("output") or ""
+        return ProgressEvent(execution_arn, "exited", details.get("name", ""), _pair_of(data), "", stamp, data)
     if kind in {"TaskFailed", "LambdaFunctionFailed", "MapIterationFailed"}:
         empty: dict[str, Any] = {}
         failure: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), empty)

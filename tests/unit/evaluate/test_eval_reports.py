@@ -111,7 +111,7 @@ def test_cli_score_json_and_reports(
     hyp, ref = sample_files
     out_dir = tmp_path / "out"
     status = main(
-        ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json", "--chrf-plus", "--out", str(out_dir)]
+        ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json", "--chrf-plus", "-o", str(out_dir)]
     )
     assert status == 0
     data = json.loads(capsys.readouterr().out)
@@ -169,7 +169,7 @@ def test_cli_experiment_writes_the_tables_for_both_directions(
     out = tmp_path / "out"
     # When the experiment runs on one section
     argv = ["experiment", "--book", str(tmp_path / "en"), "--translation", str(tmp_path / "zh"), "--pair", "en-zh"]
-    assert main([*argv, "--sections", "chapter_a/s.md", "--out", str(out)]) == 0
+    assert main([*argv, "--sections", "chapter_a/s.md", "-o", str(out)]) == 0
     # Then both directions are reported, with the engine and the leakage guard named
     report = RunReport.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
     assert [(e.src_lang, e.tgt_lang) for e in report.experiments] == [("en", "zh"), ("zh", "en")]
@@ -178,4 +178,4 @@ def test_cli_experiment_writes_the_tables_for_both_directions(
     assert "### Experiments en → zh" in capsys.readouterr().out
     assert (out / "report.html").is_file()
     # And an unknown section is a clear error
-    assert main([*argv, "--sections", "nope.md", "--out", str(out)]) == 2
+    assert main([*argv, "--sections", "nope.md", "-o", str(out)]) == 2

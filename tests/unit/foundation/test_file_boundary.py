@@ -175,7 +175,7 @@ def test_a_book_folder_the_user_may_not_list_is_named(shared_folder: Path) -> No
     out = shared_folder / "out"
     out.mkdir(mode=0o777)
     out.chmod(0o777)
-    argv = ["check-skeleton", str(root / "zh"), str(root / "en"), "--json", str(out / "diff.json")]
+    argv = ["check-skeleton", str(root / "zh"), str(root / "en"), "--report", str(out / "diff.json")]
     assert run_cli(argv).status == 0
     (out / "diff.json").unlink()
     (root / "zh" / "ch").chmod(0o000)

@@ -130,7 +130,7 @@ def test_cli_import_terminology_and_check_terms(
     output = tmp_path / "out.md"
     output.write_text("编码器读取一个标记。\n", encoding="utf-8")
     report = tmp_path / "report.json"
-    args = ["check-terms", str(glossary_md), str(source), str(output), "--pair", "en-zh", "--json", str(report)]
+    args = ["check-terms", str(glossary_md), str(source), str(output), "--pair", "en-zh", "--report", str(report)]
     assert main([*args, "--min-consistency", "0.9"]) == 1
     assert "[missing] token -> 词元" in capsys.readouterr().out
     assert '"consistency": 0.5' in report.read_text(encoding="utf-8")
