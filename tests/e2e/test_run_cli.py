@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -107,3 +108,33 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     assert "[pseudo" not in published
     kept = [line for line in human.split("\n") if line.strip() and not line.startswith(("#", ":", "```"))]
     assert all(line in published for line in kept[:3])
+
+
+def test_a_pair_outside_cdk_json_runs_with_its_own_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given the sample book's English, a French folder, and a pipeline config that names en-fr (cdk.json does not)
+    book = write_sample_book(tmp_path / "sample").root
+    (tmp_path / "book").mkdir()
+    shutil.copytree(book / "en", tmp_path / "book" / "en")
+    (tmp_path / "book" / "fr").mkdir()
+    cdk = json.loads((Path(__file__).resolve().parents[2] / "cdk.json").read_text(encoding="utf-8"))
+    pipeline = cdk["context"]["amts:pipeline"]
+    french = {**pipeline["language_pairs"][0], "target": "fr", "parallel_data_name": "amts-en-fr"}
+    french["reference_prefix"] = "book/fr/"
+    config_file = tmp_path / "pipeline.json"
+    config_file.write_text(json.dumps({**pipeline, "language_pairs": [french]}), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", "--book", str(tmp_path / "book"), "--pairs", "en-fr", "-o", str(out)]
+
+    # When it runs without the config, then the pair is refused, naming the configured ones
+    assert main(argv) == 2
+    assert "language pair 'en-fr' is not configured; configured pairs: en-zh, en-es" in capsys.readouterr().err
+
+    # When it runs with --config, then every chapter is translated into French and --json reports the phase
+    status = main([*argv, "--config", str(config_file), "--json"])
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    for chapter in CHAPTERS:
+        assert (out / "fr" / chapter).is_file(), chapter
+    [phase] = json.loads(printed.out)
+    assert phase["status"] == "SUCCEEDED"
+    assert phase["characters_billed"] > 0

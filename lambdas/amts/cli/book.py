@@ -140,7 +140,7 @@ def run_roundtrip(args: argparse.Namespace) -> int:
             checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
     failed = [check for check in checks if not check.ok]
     if args.json:
-        payload = {"files": len(checks), "ok": len(checks) - len(failed)}
+        payload: dict[str, object] = {"files": len(checks), "ok": len(checks) - len(failed)}
         payload["failures"] = [{"file": check.path, "problems": check.failures} for check in failed]
         print(json.dumps(payload, ensure_ascii=False, indent=1))
         return 2 if bad_input else (1 if failed else 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -204,7 +204,7 @@ def _experiment(args: argparse.Namespace) -> int:
     with counted_progress("aligning the book", len(book) * len(granularities), "documents") as advance:
         for granularity in granularities:
             pools[granularity] = build_pair_pool(
-                book, pair.source, pair.target, granularity, on_document=lambda _, g=granularity: advance(f"{g} pairs")
+                book, pair.source, pair.target, granularity, on_document=_report_to(advance, f"{granularity} pairs")
             )
     directions = [pair] if args.one_way else [pair, LanguagePair(pair.target, pair.source)]
     experiments = []
@@ -221,7 +221,7 @@ def _experiment(args: argparse.Namespace) -> int:
                     engine,
                     pools,
                     allow_leakage=args.allow_leakage,
-                    on_section=lambda name, d=direction: advance(f"{d}: {name}"),
+                    on_section=_report_to(advance, f"{direction}: "),
                 )
             )
     report = RunReport(
@@ -239,6 +239,12 @@ def _experiment(args: argparse.Namespace) -> int:
     write_report(report, args.output)
     print(render_markdown(report))
     return 0
+
+
+def _report_to(advance: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    """A progress callback: one unit of work done, named after ``prefix`` (and the item, when the prefix ends
+    with ": ")."""
+    return lambda item: advance(prefix + item if prefix.endswith(": ") else prefix)
 
 
 def _fmt(score: MetricScore | None) -> str:

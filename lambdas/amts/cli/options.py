@@ -148,11 +148,13 @@ def write_output(path: str | Path, data: str | bytes) -> None:
     if not is_stdio(path):
         write_atomic(path, data)
         return
-    if isinstance(data, bytes):
+    buffer = getattr(sys.stdout, "buffer", None)
+    if isinstance(data, bytes) and buffer is not None:
         sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+        buffer.write(data)
+        buffer.flush()
     else:
+        data = data.decode("utf-8") if isinstance(data, bytes) else data  # a text-only stdout (a test's StringIO)
         sys.stdout.write(data)
         sys.stdout.flush()
 

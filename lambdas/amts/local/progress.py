@@ -60,6 +60,7 @@ class _Pair:
     outcomes: list[str] = field(default_factory=list)
     task: TaskID | None = None
     shown: str = ""  # the phase the bar shows (a new phase restarts the bar and its ETA, not the pair's timer)
+    since: float = field(default_factory=time.monotonic)
 
 
 class ProgressDisplay:
@@ -80,7 +81,8 @@ class ProgressDisplay:
         self.stop()
         with self.lock:
             self.pairs.clear()
-            self._print(f"== {title}")
+            if not Verbosity.quiet:
+                self._print(f"== {title}")
             if live():
                 self.progress = work_progress()
                 self.progress.start()
@@ -108,7 +110,8 @@ class ProgressDisplay:
             self._handle(event)
         if event.kind == "execution":
             self.stop()
-            self._print(f"   execution {event.state.lower()}")
+            if not Verbosity.quiet:
+                self._print(f"   execution {event.state.lower()}")
 
     def _handle(self, event: ProgressEvent) -> None:
         if event.kind == "failed":
@@ -138,13 +141,13 @@ class ProgressDisplay:
 
     def _entered(self, name: str, pair: _Pair, state: str, data: dict[str, Any]) -> None:
         if state == "BuildParallelData":
-            chapters = self._reference_chapters(data)
+            chapters = self._chapters(data, reference=True)
             self._begin(pair, "aligning", "chapters", chapters, self._reads_counter(data))
         elif state == "Release":
             self._begin(pair, "translating", "chars", pair.total if pair.unit == "chars" else 0, None)
-        elif state == "Assemble":
-            stage = data.get("stage", {})
-            self._begin(pair, "assembling", "chapters", int(stage.get("documents", 0)), self._assembled_counter(name))
+        elif state == "Assemble":  # every chapter of the source is published: the staged ones and the unchanged
+            chapters = self._chapters(data, reference=False)
+            self._begin(pair, "assembling", "chapters", chapters, self._assembled_counter(name))
 
     def _exited(self, name: str, pair: _Pair, state: str, data: dict[str, Any]) -> None:
         if state == "BuildParallelData":
@@ -171,16 +174,19 @@ class ProgressDisplay:
         pair.baseline = counter() if counter is not None else 0
 
     # ------------------------------------------------------------------------------------------ live counts
-    def _reference_chapters(self, data: dict[str, Any]) -> int:
-        """Chapters BuildParallelData will align: those of the source with a human translation at the same path."""
+    def _chapters(self, data: dict[str, Any], *, reference: bool) -> int:
+        """The source's chapters in the input bucket; with ``reference``, those with a human translation at the same
+        path (what BuildParallelData aligns)."""
         if self.runtime is None:
             return 0
         task = data.get("task", {}).get("pair", {})
         source = f"{config.SOURCE_PREFIX}{task.get('source', '')}/"
-        reference = str(task.get("reference_prefix", ""))
         bucket = self.runtime.names.input_bucket
-        sources = {key.removeprefix(source) for key in self.runtime.list_keys(bucket, source)}
-        return sum(1 for key in self.runtime.list_keys(bucket, reference) if key.removeprefix(reference) in sources)
+        sources = {key.removeprefix(source) for key in self.runtime.list_keys(bucket, source) if key.endswith(".md")}
+        if not reference:
+            return len(sources)
+        prefix = str(task.get("reference_prefix", ""))
+        return sum(1 for key in self.runtime.list_keys(bucket, prefix) if key.removeprefix(prefix) in sources)
 
     def _reads_counter(self, data: dict[str, Any]) -> Callable[[], int] | None:
         if self.runtime is None:
@@ -231,11 +237,11 @@ class ProgressDisplay:
         total = max(pair.total, pair.done, 1)
         detail = " · ".join(pair.outcomes)
         description = f"{pair.name:<7} {pair.phase:<11}"
+        fields: dict[str, Any] = {"unit": pair.unit, "detail": detail, "since": pair.since}
         if pair.task is None:
-            since = time.monotonic()
-            pair.task = self.progress.add_task(description, total=total, unit=pair.unit, detail=detail, since=since)
-        if pair.shown != pair.phase:
-            self.progress.reset(pair.task, total=total, completed=0)
+            pair.task = self.progress.add_task(description, total=total, **fields)
+        if pair.shown != pair.phase:  # a new unit of work: its own bar and ETA, the pair's timer goes on
+            self.progress.reset(pair.task, total=total, completed=0, description=description, **fields)
             pair.shown = pair.phase
         self.progress.update(
             pair.task, description=description, total=total, completed=pair.done, unit=pair.unit, detail=detail
