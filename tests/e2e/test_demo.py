@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 from amts.evaluate import RunReport
 from amts.local.demo import run_demo
+from amts.translate.engines import ApertiumEngine
+
+from tests.e2e.demo_output import demo_problems
 
 
 @pytest.mark.slow
@@ -47,3 +51,6 @@ def test_the_demo_translates_syncs_only_the_edit_and_writes_one_report_of_all_ru
     for phase in ("translate", "sync", "evaluate"):
         assert (out / f"report-{phase}.html").is_file()
     assert "report.html" in stream.getvalue()
+    # And, where Apertium is installed (always in CI), es is real Spanish from Apertium, never pseudo-translation
+    if ApertiumEngine().supports("en", "es") or os.environ.get("CI"):
+        assert demo_problems(out) == []
