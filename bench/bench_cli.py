@@ -53,11 +53,14 @@ def timed(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Run ``amts ARGV`` as a child; its wall time, CPU seconds (user + system), peak memory and the load."""
     command = [sys.executable, "-m", "amts.cli", "-q", *argv]
     load_before = os.getloadavg()[0]
-    started = time.monotonic()
-    child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.monotonic() - started
-    out, err = child.stdout.read() if child.stdout else "", child.stderr.read() if child.stderr else ""
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:  # a pipe could fill and block
+        started = time.monotonic()
+        child = subprocess.Popen(command, cwd=REPO, env=env, stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.monotonic() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     return {
         "command": "amts -q " + " ".join(argv),
         "exit_status": os.waitstatus_to_exitcode(status),

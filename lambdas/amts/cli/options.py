@@ -56,7 +56,7 @@ class JsonSwitch(argparse.Action):
 
     def __init__(self, option_strings: Sequence[str], dest: str, *, file_dest: str, **kwargs: Any) -> None:
         self.file_dest = file_dest
-        super().__init__(option_strings, dest, nargs="?", const=True, default=False, **kwargs)
+        super().__init__(option_strings, dest, nargs="?", const=True, default=False, metavar="OLD_FILE", **kwargs)
 
     def __call__(
         self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: str | None = None
@@ -72,7 +72,8 @@ def add_output(
     parser: argparse.ArgumentParser, *, help: str, required: bool = False, default: Path | None = None
 ) -> None:
     """``-o/--output PATH`` (``PATH`` or ``-``), with ``--out`` kept as a deprecated alias."""
-    parser.add_argument("-o", "--output", type=Path, required=False, default=default, help=help, metavar="PATH")
+    text = f"{help} (required)" if required else help  # checked after parsing, so that --out satisfies it too
+    parser.add_argument("-o", "--output", type=Path, required=False, default=default, help=text, metavar="PATH")
     parser.add_argument(
         "--out", dest="output", type=Path, action=DeprecatedAlias, replacement="-o/--output", help=argparse.SUPPRESS
     )
@@ -87,7 +88,8 @@ def add_json(parser: argparse.ArgumentParser, *, file_dest: str | None = None, h
     if file_dest is None:
         parser.add_argument("--json", action="store_true", help=text)
     else:
-        parser.add_argument("--json", action=JsonSwitch, file_dest=file_dest, help=text)
+        old = " (--json FILE: deprecated, use --report FILE)"
+        parser.add_argument("--json", action=JsonSwitch, file_dest=file_dest, help=text + old)
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, version: str | None = None) -> None:

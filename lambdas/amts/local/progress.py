@@ -10,6 +10,7 @@ warnings. On a terminal the bars are live on standard error; elsewhere the title
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import sys
@@ -86,6 +87,7 @@ class ProgressDisplay:
             if live():
                 self.progress = work_progress()
                 self.progress.start()
+                atexit.register(self.stop)  # a run that ends in an exception still gives the terminal its cursor back
                 self._stop.clear()
                 self._ticker = threading.Thread(target=self._tick, name="amts-progress", daemon=True)
                 self._ticker.start()
