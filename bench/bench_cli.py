@@ -115,6 +115,11 @@ def table(results: dict[str, Any]) -> str:
             f"| {name} | {row['wall_s']} | {row['cpu_s']} | {row['peak_mib']} | "
             f"{row['load_before']} → {row['load_after']} | {previous} |"
         )
+    lines.append("")
+    same = results.get("pairs_subset_identical_output")
+    lines.append(f"Same pairs with one thread and with threads = cores: {same}. Exit status of every command: "
+                 + ", ".join(f"{k} {v['exit_status']}" for k, v in results.items() if isinstance(v, dict)
+                             and "exit_status" in v) + ".")  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
