@@ -40,7 +40,7 @@ def live(stream: TextIO | None = None) -> bool:
 def note(message: str) -> None:
     """Information about an expected condition (not a warning), one line on standard error; silent with ``-q``."""
     if not Verbosity.quiet:
-        print(f"amts: {message}", file=sys.stderr)
+        print(f"amts {message}", file=sys.stderr)
 
 
 class ElapsedColumn(ProgressColumn):

@@ -11,7 +11,7 @@ from typing import Any
 
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.cli.options import add_json, add_output
-from amts.cli.progress import counted_progress
+from amts.cli.progress import counted_progress, note
 from amts.errors import InputError
 from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
@@ -136,7 +136,7 @@ def run_sync(args: argparse.Namespace) -> int:
     state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))
     memory = state.load(source_lang=pair.source, target_lang=pair.target)
     if state.recovered:
-        print(f"amts sync: an interrupted earlier sync was {state.recovered} ({state.journal})", file=sys.stderr)
+        note(f"sync: an interrupted earlier sync was {state.recovered} ({state.journal})")  # information, handled
     base = memory.model_copy(deep=True)
     if all(directories):
         return _sync_directories(args, state, memory, base, translator, run, renames)
