@@ -21,7 +21,7 @@ from amts.errors import InputError
 from amts.fsio import os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
-from amts.translate.adapter import stand_in_engines
+from amts.translate.job_outputs import stand_in_engines
 from amts.translate.rules import parse_s3_uri
 
 ProgressSink = Callable[[ProgressEvent], None]

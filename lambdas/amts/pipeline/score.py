@@ -51,7 +51,8 @@ from amts.pipeline_config import BudgetConfig
 from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncReport
-from amts.translate.adapter import CostEstimate, Pricing, stand_in_engines
+from amts.translate.cost import CostEstimate, Pricing
+from amts.translate.job_outputs import stand_in_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
 AWS_ENGINE = "Amazon Translate"
@@ -140,12 +141,10 @@ class _Job:
         )
 
 
-def _read_job(
-    role: JobRole, job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any
-) -> _Job | None:
+def _read_job(role: JobRole, job: JobResult | None, *, target: str, s3_client: Any) -> _Job | None:
     if job is None:
         return None
-    return _Job(role, job, job_files(job, target=target, translate_client=translate_client, s3_client=s3_client))
+    return _Job(role, job, job_files(job, target=target, s3_client=s3_client))
 
 
 def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> tuple[str, dict[str, int]]:
@@ -433,7 +432,6 @@ def score_pair(
     step: ScoreStep,
     *,
     s3_client: Any,
-    translate_client: Any,
     input_bucket: str,
     work_bucket: str,
     output_bucket: str,
@@ -467,7 +465,7 @@ def score_pair(
     manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
     if manifest is None:
         notes.append(f"no stage manifest at {step.stage.stage_key}: no workload or term check")
-    read = {"target": pair.target, "translate_client": translate_client, "s3_client": s3_client}
+    read = {"target": pair.target, "s3_client": s3_client}
     act_job = _read_job("ACT", step.jobs.customized, **read) if step.stage.needs_translation else None
     base_job = _read_job("baseline", step.jobs.baseline, **read) if step.stage.needs_translation else None
     act_files = act_job.files if act_job else JobFiles()

@@ -181,7 +181,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
                 book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
             )
         jobs = JobsResult(customized=customized, baseline=baseline)
-    clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
+    clients = {**buckets, "output_bucket": OUTPUT}
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
     step = ScoreStep(task=task, parallel_data=parallel_data, stage=stage, jobs=jobs, assemble=assembled)
     return score_pair(step, glossary_key=glossary_key, **clients)
