@@ -121,7 +121,7 @@ def bench_jobs() -> dict[str, Any]:
                     "characters": outputs.characters_translated[target],
                     "estimated_characters": estimate.source_characters,
                     "characters_per_second": round(outputs.characters_translated[target] / seconds),
-                    "engines": outputs.auxiliary[target]["amtsStandIn"]["engines"],
+                    "engines": outputs.auxiliary[target]["engine"]["engines"],
                 }
     return results
 

@@ -31,7 +31,7 @@ from amts.sync.memory import S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.outcome import chapter_outcome
 from amts.sync.stage import stage_units, unstage_translations
-from amts.translate.job_outputs import job_state, read_job_outputs, split_s3_uri, stand_in_engines
+from amts.translate.job_outputs import job_state, read_job_outputs, recorded_engine, split_s3_uri
 
 
 @dataclass
@@ -62,9 +62,9 @@ def job_files(job: JobResult | None, *, target: str, s3_client: Any) -> JobFiles
         files.by_name[PurePosixPath(source_file).name] = key
     for error in outputs.errors:
         files.errors[PurePosixPath(error.source_file).name] = f"{error.code}: {error.message}"
-    engines = stand_in_engines(files.details)
-    if engines:
-        files.engine = ", ".join(sorted(str(engine) for engine in engines))
+    engine = recorded_engine(files.details)
+    if engine is not None and engine.engines:
+        files.engine = ", ".join(engine.engines)
     return files
 
 

@@ -52,11 +52,9 @@ from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncReport
 from amts.translate.cost import CostEstimate, Pricing
-from amts.translate.job_outputs import stand_in_engines
+from amts.translate.job_outputs import AWS_ENGINE, recorded_engine, segment_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
-AWS_ENGINE = "Amazon Translate"
-STAND_IN_ENGINE = "AMTS offline stand-in for Amazon Translate"
 JobRole = Literal["ACT", "baseline"]
 
 
@@ -150,20 +148,19 @@ def _read_job(role: JobRole, job: JobResult | None, *, target: str, s3_client: A
 def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> tuple[str, dict[str, int]]:
     """The engine named by a job's auxiliary details, and how many segments each engine produced.
 
-    The stand-in records its engines per segment in an ``amtsStandIn`` section; Amazon Translate writes none,
-    so a details file without it (or no file) names Amazon Translate. ``documents`` limits the count to those
-    job input files.
+    An engine other than Amazon Translate names itself, and each segment's engine, in the neutral ``engine``
+    field; Amazon Translate writes none, so a details file without it (or no file) names Amazon Translate.
+    ``documents`` limits the count to those job input files.
     """
-    engines = stand_in_engines(details)
-    if engines is None:
+    engine = recorded_engine(details)
+    if engine is None:
         return AWS_ENGINE, {}
     usage: Counter[str] = Counter()
     for entry in details.get("details", []):
         if documents is not None and PurePosixPath(str(entry.get("sourceFile", ""))).name not in documents:
             continue
-        for segment in (entry.get("amtsStandIn") or {}).get("segments", []):
-            usage[str(segment.get("engine") or "unknown")] += 1
-    return f"{STAND_IN_ENGINE} ({', '.join(engines) or 'no segments'})", dict(sorted(usage.items()))
+        usage.update(segment_engines(entry))
+    return f"{engine.name} ({', '.join(engine.engines) or 'no segments'})", dict(sorted(usage.items()))
 
 
 # --------------------------------------------------------------------------------------------------------------

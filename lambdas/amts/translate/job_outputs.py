@@ -3,13 +3,17 @@
 The state machine drives Translate itself (parallel data, jobs, polling); the pipeline only reads a job's results:
 ``job_state`` maps DescribeTextTranslationJob's properties, ``read_job_outputs`` finds
 ``<out>/<ACCOUNT>-TranslateText-<JobId>/`` and reads ``details/<lang>.auxiliary-translation-details.json``.
+
+Engines are named by a neutral ``engine`` field in the auxiliary details file (``engine_field`` writes it,
+``recorded_engine`` reads it). Amazon Translate writes none, so a file without it names Amazon Translate; any
+other engine (the offline stand-in, or another service behind the same contract) names itself there.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -17,6 +21,9 @@ from typing import Any, Literal
 
 from amts.errors import AmtsError, InputError
 from amts.translate.rules import parse_s3_uri
+
+AWS_ENGINE = "Amazon Translate"
+ENGINE_FIELD = "engine"
 
 
 class TranslateServiceError(AmtsError):
@@ -70,13 +77,33 @@ class JobOutputs:
     auxiliary: dict[str, dict[str, Any]]  # target language -> the parsed auxiliary details file
 
 
-def stand_in_engines(details: Mapping[str, Any]) -> list[str] | None:
-    """The engines the offline stand-in records in an auxiliary details file (its ``amtsStandIn`` section), or
-    None when the file has no such section (Amazon Translate writes none)."""
-    stand_in = details.get("amtsStandIn")
-    if not isinstance(stand_in, dict):
+@dataclass(frozen=True)
+class EngineRecord:
+    """The engine that translated a job: its name and the engines inside it (memory, Apertium, ...)."""
+
+    name: str
+    engines: tuple[str, ...]
+
+
+def engine_field(name: str, engines: Sequence[str], **extra: Any) -> dict[str, Any]:
+    """The ``engine`` field an engine other than Amazon Translate writes into an auxiliary details file."""
+    return {"name": name, "engines": sorted(set(engines)), **extra}
+
+
+def recorded_engine(details: Mapping[str, Any]) -> EngineRecord | None:
+    """The engine named in an auxiliary details file, or None when it names none (Amazon Translate)."""
+    record = details.get(ENGINE_FIELD)
+    if not isinstance(record, dict):
         return None
-    return [str(engine) for engine in stand_in.get("engines", [])]
+    return EngineRecord(str(record.get("name") or "unnamed engine"), tuple(str(e) for e in record.get("engines", [])))
+
+
+def segment_engines(entry: Mapping[str, Any]) -> list[str]:
+    """The engine of each segment of one document entry of a details file (empty when not recorded)."""
+    record = entry.get(ENGINE_FIELD)
+    if not isinstance(record, dict):
+        return []
+    return [str(segment.get("engine") or "unknown") for segment in record.get("segments", [])]
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -168,13 +195,17 @@ def _output_folder(state: JobState, account_id: str | None) -> str:
 
 
 __all__ = [
+    "AWS_ENGINE",
     "JOB_STATUS_PHASES",
     "DocumentError",
+    "EngineRecord",
     "JobOutputs",
     "JobState",
     "TranslateServiceError",
+    "engine_field",
     "job_state",
     "read_job_outputs",
+    "recorded_engine",
+    "segment_engines",
     "split_s3_uri",
-    "stand_in_engines",
 ]

@@ -14,7 +14,8 @@ Hooks must be installed before a client is created: botocore copies a session's 
 new client. Calls short-circuited this way skip botocore's retry handler, so throttling reaches the caller.
 
 Every output names its engine: ``x-amts-engine`` in TranslateText's response metadata headers, and an
-``amtsStandIn`` section (per document, per segment) in each auxiliary details file.
+``engine`` field (the neutral one of ``amts.translate.job_outputs``: per file, per document, per segment) in each
+auxiliary details file.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ from amts.translate.engines import (
     standin_chain,
     translate_document,
 )
+from amts.translate.job_outputs import engine_field
 from amts.translate.markup import parse_document, render_parts
 from amts.translate.parallel_data import ParallelRow, parse_parallel_data, write_delimited, write_tmx
 from amts.translate.rules import (
@@ -61,6 +63,7 @@ from amts.translate.rules import (
 )
 from amts.translate.terminology import MAX_TERM_BYTES, parse_terminology_file
 
+STAND_IN_NAME = "AMTS offline stand-in for Amazon Translate"  # how its outputs name it
 ACTIVE_JOB_STATES = frozenset({"SUBMITTED", "IN_PROGRESS", "STOP_REQUESTED"})
 _STATUS_OF_ERROR = {
     "TooManyRequestsException": 429,
@@ -971,7 +974,7 @@ class TranslateStandIn:
                     "sourceFile": relative,
                     "targetFile": target_rel,
                     "auxiliaryData": {"appliedTerminologies": []},
-                    "amtsStandIn": record,
+                    "engine": record,
                 }
                 if term_name and applied:
                     entry["auxiliaryData"]["appliedTerminologies"] = [
@@ -986,7 +989,7 @@ class TranslateStandIn:
                         "errorMessage": message,
                     }
                 )
-            engines_used = sorted({e for d in details for e in d.get("amtsStandIn", {}).get("engines", [])})
+            engines_used = sorted({e for d in details for e in d.get("engine", {}).get("engines", [])})
             aux = {
                 "sourceLanguageCode": src,
                 "targetLanguageCode": tgt,
@@ -996,10 +999,9 @@ class TranslateStandIn:
                 "inputDataPrefix": request["InputDataConfig"]["S3Uri"],
                 "outputDataPrefix": job.output_uri,
                 "details": details,
-                "amtsStandIn": {
-                    "note": "written by the AMTS offline stand-in for Amazon Translate, not by AWS",
-                    "engines": engines_used,
-                },
+                "engine": engine_field(
+                    STAND_IN_NAME, engines_used, note="written by the AMTS offline stand-in, not by AWS"
+                ),
             }
             self.s3.put_object(
                 Bucket=out_bucket,

@@ -44,7 +44,7 @@ def test_en_es_job_produces_real_spanish_and_keeps_protected_spans(
     assert "El gato come el pez" in html or "El gato come pez" in html
     assert "pérdida" in html
     assert "[pseudo" not in html
-    engines = found.auxiliary["es"]["amtsStandIn"]["engines"]
+    engines = found.auxiliary["es"]["engine"]["engines"]
     assert engines == ["apertium eng-spa"]
 
 

@@ -99,7 +99,7 @@ def test_job_goes_submitted_in_progress_completed_and_outputs_are_found(
     assert '<h1 id="s0001">' in html
     assert found.characters_translated["zh"] == len("Dataset") + len("We load `data` with $n$ rows.")
     assert found.errors == []
-    assert found.auxiliary["zh"]["amtsStandIn"]["engines"] == ["pseudo"]
+    assert found.auxiliary["zh"]["engine"]["engines"] == ["pseudo"]
 
 
 def test_a_retried_start_with_the_same_token_finds_the_same_job(translate: Any, s3: Any) -> None:
@@ -128,7 +128,7 @@ def test_act_job_with_terminology_and_settings_uses_the_memory(
         Settings={"Formality": "FORMAL"},
     )
     aux = outputs(s3, wait(translate, standin.clock, job_id)).auxiliary["zh"]
-    segments = {s["id"]: s["engine"] for s in aux["details"][0]["amtsStandIn"]["segments"]}
+    segments = {s["id"]: s["engine"] for s in aux["details"][0]["engine"]["segments"]}
     assert segments["s0001"] == "translation-memory (exact)"
     assert segments["s0002"] == "pseudo"
     assert aux["details"][0]["auxiliaryData"]["appliedTerminologies"] == [
