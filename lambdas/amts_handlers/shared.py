@@ -7,12 +7,13 @@ import os
 from typing import Any
 
 import boto3
+from amts import config
 from amts.pipeline.settings import Settings, load_settings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-logger = Logger(service="amts")
-tracer = Tracer(service="amts")
-metrics = Metrics(namespace="AMTS", service="amts")
+logger = Logger(service=config.POWERTOOLS_SERVICE)
+tracer = Tracer(service=config.POWERTOOLS_SERVICE)
+metrics = Metrics(namespace=config.POWERTOOLS_METRICS_NAMESPACE, service=config.POWERTOOLS_SERVICE)
 
 
 @functools.cache

@@ -14,7 +14,6 @@ import importlib
 import json
 import logging
 import os
-import re
 import threading
 import time
 import urllib.parse
@@ -27,7 +26,7 @@ from typing import Any
 
 import boto3
 
-from amts import config
+from amts import asl, config
 from amts.book import markdown_files
 from amts.errors import InputError
 from amts.fsio import read_bytes
@@ -41,6 +40,7 @@ from amts.pipeline_config import (
     PollingConfig,
     PollSchedule,
     asl_limit_substitutions,
+    cdk_context,
     load_pipeline_config_from_cdk_json,
 )
 from amts.translate.standin import TranslateStandIn
@@ -49,7 +49,6 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_ASL_DIR = REPO_ROOT / "statemachine"
 DEFAULT_CDK_JSON = REPO_ROOT / "cdk.json"
 STARTER_ID = "Starter"
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 
@@ -295,8 +294,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             config.ENV_TOPIC_ARN: self.names.topic_arn(),
             config.ENV_SPEND_TABLE: self.names.spend_table,
             config.ENV_PIPELINE_CONFIG: self.pipeline.to_env_json(),
-            "POWERTOOLS_SERVICE_NAME": "amts",
-            "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
+            **config.POWERTOOLS_ENVIRONMENT,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": self.log_level,
@@ -714,11 +712,7 @@ def deployment_queue_polling(cdk_json: Path = DEFAULT_CDK_JSON) -> QueuePolling:
     batch is handed over as soon as the queue has been quiet for ``quiet_seconds``, which gives the same batches
     for uploads made in one go without the wait.
     """
-    try:
-        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
-    except (OSError, json.JSONDecodeError):
-        return QueuePolling()
-    deployment = context.get(config.CDK_CONTEXT_DEPLOYMENT) or {}
+    deployment = cdk_context(cdk_json).get(config.CDK_CONTEXT_DEPLOYMENT) or {}
     batch_size = deployment.get("starter_batch_size")
     return (
         QueuePolling(batch_size=int(batch_size)) if isinstance(batch_size, int) and batch_size > 0 else QueuePolling()
@@ -760,16 +754,7 @@ def substitute_placeholders(path: Path, substitutions: Mapping[str, str]) -> str
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError("state machine definition not found", path=str(path)) from None
-    for match in _PLACEHOLDER.finditer(text):
-        if match.group(1) not in substitutions:
-            line = text.count("\n", 0, match.start()) + 1
-            raise InputError(f"no local value for placeholder ${{{match.group(1)}}}", path=str(path), line=line)
-    result = _PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], text)
-    try:
-        json.loads(result)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON after substitution: {exc.msg}", path=str(path), line=exc.lineno) from None
-    return result
+    return asl.substitute(text, substitutions, path=str(path))
 
 
 def _decode_payload(payload: Any) -> Any:

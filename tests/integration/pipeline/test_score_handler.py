@@ -50,7 +50,6 @@ def _configure(monkeypatch: pytest.MonkeyPatch, terminology_key: str | None) -> 
     for name, value in {
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
         config.ENV_INPUT_BUCKET: INPUT,
         config.ENV_WORK_BUCKET: WORK,
         config.ENV_OUTPUT_BUCKET: OUTPUT,

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts import config
+from amts import asl, config
 from amts.pipeline.models import StageResult
 from amts.pipeline_config import asl_limit_substitutions, load_pipeline_config_from_cdk_json
 from cfnlint.api import ManualArgs, lint
 
 REPO = Path(__file__).resolve().parents[3]
 ASL = REPO / "statemachine" / "pipeline.asl.json"
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def substitutions() -> dict[str, str]:
@@ -34,7 +33,7 @@ def substitutions() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def definition() -> dict[str, Any]:
-    text = PLACEHOLDER.sub(lambda m: substitutions()[m.group(1)], ASL.read_text(encoding="utf-8"))
+    text = asl.substitute(ASL.read_text(encoding="utf-8"), substitutions(), path=str(ASL))
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -58,7 +57,7 @@ def successors(state: dict[str, Any]) -> set[str]:
 
 
 def test_every_placeholder_is_a_shared_name() -> None:
-    names = set(PLACEHOLDER.findall(ASL.read_text(encoding="utf-8")))
+    names = asl.placeholders(ASL.read_text(encoding="utf-8"))
     assert names <= set(substitutions()), names - set(substitutions())
 
 
