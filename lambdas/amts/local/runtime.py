@@ -20,6 +20,7 @@ import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -45,9 +46,11 @@ from amts.pipeline_config import (
 )
 from amts.translate.standin import TranslateStandIn
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_ASL_DIR = REPO_ROOT / "statemachine"
-DEFAULT_CDK_JSON = REPO_ROOT / "cdk.json"
+# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts/deploy/`` links to the
+# repository's own files, and ``pip install .`` copies them into the package, so an installed ``amts`` runs too.
+DEPLOY_DATA = Path(str(resources.files("amts") / "deploy"))
+DEFAULT_ASL_DIR = DEPLOY_DATA / "statemachine"
+DEFAULT_CDK_JSON = DEPLOY_DATA / "cdk.json"
 STARTER_ID = "Starter"
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
