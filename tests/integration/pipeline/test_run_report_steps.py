@@ -177,7 +177,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
             pd=stage.parallel_data_names,
         )
         baseline = None
-        if stage.baseline_wanted:  # the state machine's BaselineWanted choice
+        if stage.baseline_wanted:  # the state machine's JobWanted choice for the baseline variant
             baseline = _run_job(
                 book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
             )

@@ -29,7 +29,7 @@ def stage(s3: Any, bucket: str, prefix: str, documents: dict[str, str]) -> str:
 def start(
     translate: Any, run: str, input_uri: str, output_uri: str, targets: tuple[str, ...] = ("zh",), **options: Any
 ) -> str:
-    """StartTextTranslationJob as the workflow's ActStart/BaselineStart send it; the job id."""
+    """StartTextTranslationJob as the workflow's JobStart sends it (customized variant); the job id."""
     request: dict[str, Any] = {
         "JobName": f"amts-{run}",
         "InputDataConfig": {"S3Uri": input_uri, "ContentType": "text/html"},
