@@ -122,21 +122,26 @@ def create_functions(
     return functions
 
 
-def asl_substitutions(
-    names: LocalNames, pipeline: PipelineConfig, functions: Collection[str], extra: Mapping[str, str]
-) -> dict[str, str]:
-    """Placeholder -> local value, with the same names the CDK stack substitutes."""
+def asl_name_substitutions(names: LocalNames) -> dict[str, str]:
+    """The ASL placeholders that name resources (buckets, role, topic, function ARNs), with their local values."""
     values = {
         config.ASL_INPUT_BUCKET: names.input_bucket,
         config.ASL_WORK_BUCKET: names.work_bucket,
         config.ASL_OUTPUT_BUCKET: names.output_bucket,
         config.ASL_TRANSLATE_ROLE_ARN: names.translate_role_arn,
         config.ASL_TOPIC_ARN: names.topic_arn(),
-        **asl_limit_substitutions(pipeline),
     }
     for spec in config.FUNCTIONS:
         if spec.asl_placeholder is not None:
             values[spec.asl_placeholder] = names.function_arn(spec.function_id)
+    return values
+
+
+def asl_substitutions(
+    names: LocalNames, pipeline: PipelineConfig, functions: Collection[str], extra: Mapping[str, str]
+) -> dict[str, str]:
+    """Placeholder -> local value, with the same names the CDK stack substitutes."""
+    values = {**asl_name_substitutions(names), **asl_limit_substitutions(pipeline)}
     for function_id in functions:
         values.setdefault(f"{function_id}FunctionArn", names.function_arn(function_id))
     values.update(extra)
