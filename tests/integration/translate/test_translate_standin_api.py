@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate.standin import documents as standin_documents
 from amts.translate.standin import SimulatedClock, TranslateStandIn
+from amts.translate.standin import documents as standin_documents
 from botocore.exceptions import ClientError
 
 from tests.integration.translate.conftest import ACCOUNT, BUCKET, REGION, ROLE

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from amts.languages import TRANSLATE_LANGUAGES
-from amts.translate.parallel_data import parse_parallel_data
+from amts.translate.parallel_data_reading import parse_parallel_data
 from amts.translate.standin.core import ServiceError, _data_location, _json_location, _page, _ParallelData
 from amts.translate.standin.terminology import TerminologyOps
 

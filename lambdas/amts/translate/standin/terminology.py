@@ -7,7 +7,8 @@ from typing import Any
 
 from amts.errors import InputError
 from amts.languages import TRANSLATE_LANGUAGES
-from amts.translate.parallel_data import ParallelRow, parse_parallel_data, write_delimited, write_tmx
+from amts.translate.parallel_data import ParallelRow, write_delimited, write_tmx
+from amts.translate.parallel_data_reading import parse_parallel_data
 from amts.translate.standin.core import ServiceError, StandInCore, _data_location, _json_location, _page, _Terminology
 from amts.translate.terminology import MAX_TERM_BYTES, parse_terminology_file
 
