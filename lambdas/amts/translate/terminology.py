@@ -20,7 +20,7 @@ from typing import Any
 
 from amts.errors import InputError
 from amts.fsio import read_text
-from amts.glossary import parse_glossary
+from amts.glossary import Dialect, parse_glossary
 from amts.languages import CJK_LANGUAGES, check_language
 from amts.translate.parallel_data import FORBIDDEN_LEADING
 
@@ -67,8 +67,12 @@ def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: st
     """Read a glossary (``amts.glossary``'s dialects) and orient it ``src_lang`` -> ``tgt_lang`` (swapping if
     needed); a table of more than two languages gives the ``tgt_lang`` column."""
     source = Path(path)
-    given = [src_lang, tgt_lang] if src_lang and tgt_lang else None
-    table = parse_glossary(read_text(source), path=str(source), languages=given, what="glossary")
+    text = read_text(source)
+    # The wanted direction names the columns of a headerless CSV/TSV only: a markdown glossary's column order is
+    # known from its name alone, so a glossary.md is refused rather than read the wrong way round.
+    headerless_order = Dialect.of(source, text) is not Dialect.MARKDOWN
+    given = [src_lang, tgt_lang] if src_lang and tgt_lang and headerless_order else None
+    table = parse_glossary(text, path=str(source), languages=given, what="glossary")
     header = table.languages
     columns = (header[0], tgt_lang if tgt_lang and len(header) > 2 else header[1])
     if columns[1] not in header:
