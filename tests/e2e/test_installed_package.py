@@ -29,14 +29,10 @@ def test_installed_amts_runs_the_sample_book_outside_the_checkout(tmp_path: Path
     install += ["-c", str(REPO / "requirements-dev.lock"), f"{REPO}[local]"]
     subprocess.run(install, check=True, capture_output=True, text=True, timeout=900)
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    where = subprocess.run(
-        [str(python), "-c", "import amts.local.runtime as r; print(r.__file__); print(r.DEFAULT_CDK_JSON)"],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=clean,
-    ).stdout.split()
+    probe = "import amts.local.deployment as d; print(d.__file__); print(d.DEFAULT_CDK_JSON); print(d.DEFAULT_ASL_DIR)"
+    found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=clean)
+    assert found.returncode == 0, found.stderr[-2000:]
+    where = found.stdout.split()
     assert all(Path(path).is_relative_to(env_dir) for path in where), where  # the installed copy, not the checkout
     subprocess.run(
         [
