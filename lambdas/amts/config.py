@@ -111,6 +111,16 @@ ASL_RETRY_MAX_ATTEMPTS = "RetryMaxAttempts"
 ASL_RETRY_BACKOFF_RATE = "RetryBackoffRate"
 ASL_RETRY_MAX_DELAY_SECONDS = "RetryMaxDelaySeconds"
 
+# Powertools settings of every function, in one place: the stack's Lambda factory sets them as environment, the
+# handlers' Logger/Tracer/Metrics are built with them (so a test or the local runtime cannot drift), and the local
+# runtime sets the same environment.
+POWERTOOLS_SERVICE = "amts"
+POWERTOOLS_METRICS_NAMESPACE = "Amts"
+POWERTOOLS_ENVIRONMENT: dict[str, str] = {
+    "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE,
+    "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+}
+
 # Lambda runtime and architecture of every function (the stack's factory and the bundler use these).
 LAMBDA_PYTHON_VERSION = "3.13"
 LAMBDA_ARCHITECTURE = "x86_64"

@@ -24,8 +24,9 @@ from amts.cli.options import (
 from amts.errors import InputError
 from amts.fsio import check_outputs_outside, list_files, read_bytes, read_text, write_atomic
 from amts.languages import LanguagePair, parse_pairs
-from amts.translate.adapter import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
-from amts.translate.parallel_data import build_parallel_data, parse_parallel_data, read_pair_records
+from amts.translate.cost import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
+from amts.translate.parallel_data import build_parallel_data
+from amts.translate.parallel_data_reading import parse_parallel_data, read_pair_records
 from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

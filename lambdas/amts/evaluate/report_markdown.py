@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_html import fmt_hundred, fmt_unit, metric
-from amts.translate.adapter import usd
+from amts.translate.cost import usd
 
 
 def _cell(text: object) -> str:

@@ -21,7 +21,7 @@ from amts.errors import InputError
 from amts.fsio import os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
-from amts.translate.adapter import stand_in_engines
+from amts.translate.job_outputs import recorded_engine
 from amts.translate.rules import parse_s3_uri
 
 ProgressSink = Callable[[ProgressEvent], None]
@@ -214,14 +214,15 @@ def bill_job(runtime: LocalRuntime, job: dict[str, Any]) -> JobBilling:
     budget = runtime.pipeline.budget
     price = budget.price_per_million_characters_act if act else budget.price_per_million_characters
     source = job.get("SourceLanguageCode", "")
-    characters, engines = 0, set()
+    characters, engines = 0, set[str]()
     output_uri = str(job.get("OutputDataConfig", {}).get("S3Uri", ""))
     for target in job.get("TargetLanguageCodes", []):
         details = _read_details(runtime, output_uri, target)
         if details is None:
             continue
         characters += int(details.get("charactersTranslated", 0) or 0)
-        engines.update(stand_in_engines(details) or [])
+        engine = recorded_engine(details)
+        engines.update(engine.engines if engine else [])
     targets = "+".join(job.get("TargetLanguageCodes", []))
     return JobBilling(
         job_name=str(job.get("JobName", job["JobId"])),

@@ -41,8 +41,8 @@ from amts.local.samplebook import (
     write_sample_book,
 )
 from amts.sync.review import scan_markers
-from amts.translate.adapter import split_s3_uri
 from amts.translate.engines import ApertiumEngine
+from amts.translate.job_outputs import split_s3_uri
 
 EVALUATED_CHAPTER = "chapter_optimization/gradient-descent.md"
 DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)

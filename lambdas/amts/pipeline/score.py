@@ -51,11 +51,10 @@ from amts.pipeline_config import BudgetConfig
 from amts.sync.engine import apply_sync
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncReport
-from amts.translate.adapter import CostEstimate, Pricing, stand_in_engines
+from amts.translate.cost import CostEstimate, Pricing
+from amts.translate.job_outputs import AWS_ENGINE, recorded_engine, segment_engines
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
-AWS_ENGINE = "Amazon Translate"
-STAND_IN_ENGINE = "AMTS offline stand-in for Amazon Translate"
 JobRole = Literal["ACT", "baseline"]
 
 
@@ -140,31 +139,28 @@ class _Job:
         )
 
 
-def _read_job(
-    role: JobRole, job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any
-) -> _Job | None:
+def _read_job(role: JobRole, job: JobResult | None, *, target: str, s3_client: Any) -> _Job | None:
     if job is None:
         return None
-    return _Job(role, job, job_files(job, target=target, translate_client=translate_client, s3_client=s3_client))
+    return _Job(role, job, job_files(job, target=target, s3_client=s3_client))
 
 
 def engine_usage(details: dict[str, Any], documents: set[str] | None = None) -> tuple[str, dict[str, int]]:
     """The engine named by a job's auxiliary details, and how many segments each engine produced.
 
-    The stand-in records its engines per segment in an ``amtsStandIn`` section; Amazon Translate writes none,
-    so a details file without it (or no file) names Amazon Translate. ``documents`` limits the count to those
-    job input files.
+    An engine other than Amazon Translate names itself, and each segment's engine, in the neutral ``engine``
+    field; Amazon Translate writes none, so a details file without it (or no file) names Amazon Translate.
+    ``documents`` limits the count to those job input files.
     """
-    engines = stand_in_engines(details)
-    if engines is None:
+    engine = recorded_engine(details)
+    if engine is None:
         return AWS_ENGINE, {}
     usage: Counter[str] = Counter()
     for entry in details.get("details", []):
         if documents is not None and PurePosixPath(str(entry.get("sourceFile", ""))).name not in documents:
             continue
-        for segment in (entry.get("amtsStandIn") or {}).get("segments", []):
-            usage[str(segment.get("engine") or "unknown")] += 1
-    return f"{STAND_IN_ENGINE} ({', '.join(engines) or 'no segments'})", dict(sorted(usage.items()))
+        usage.update(segment_engines(entry))
+    return f"{engine.name} ({', '.join(engine.engines) or 'no segments'})", dict(sorted(usage.items()))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -433,7 +429,6 @@ def score_pair(
     step: ScoreStep,
     *,
     s3_client: Any,
-    translate_client: Any,
     input_bucket: str,
     work_bucket: str,
     output_bucket: str,
@@ -467,7 +462,7 @@ def score_pair(
     manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
     if manifest is None:
         notes.append(f"no stage manifest at {step.stage.stage_key}: no workload or term check")
-    read = {"target": pair.target, "translate_client": translate_client, "s3_client": s3_client}
+    read = {"target": pair.target, "s3_client": s3_client}
     act_job = _read_job("ACT", step.jobs.customized, **read) if step.stage.needs_translation else None
     base_job = _read_job("baseline", step.jobs.baseline, **read) if step.stage.needs_translation else None
     act_files = act_job.files if act_job else JobFiles()

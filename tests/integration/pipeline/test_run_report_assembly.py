@@ -11,8 +11,9 @@ import pytest
 from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport, TermConsistencyReport, TermIssue
 from amts.pipeline.models import PairResult
 from amts.pipeline.run_models import ReportStep
-from amts.pipeline.score import AWS_ENGINE, JobSummary, PairReport, pair_report_key, write_run_report
+from amts.pipeline.score import JobSummary, PairReport, pair_report_key, write_run_report
 from amts.pipeline_config import BudgetConfig
+from amts.translate.job_outputs import AWS_ENGINE
 from moto import mock_aws
 
 OUTPUT = "amts-ra-output"

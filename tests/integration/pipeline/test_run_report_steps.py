@@ -33,10 +33,11 @@ from amts.pipeline.models import (
 from amts.pipeline.parallel_data import build_pair_parallel_data
 from amts.pipeline.release import release_job_input
 from amts.pipeline.run_models import ReportStep
-from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, pair_report_key, score_pair, write_run_report
+from amts.pipeline.score import pair_report_key, score_pair, write_run_report
 from amts.pipeline.stage import stage_pair
 from amts.pipeline_config import BudgetConfig
-from amts.translate.standin import TranslateStandIn
+from amts.translate.job_outputs import AWS_ENGINE
+from amts.translate.standin import STAND_IN_NAME, TranslateStandIn
 from moto import mock_aws
 
 INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
@@ -176,12 +177,12 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
             pd=stage.parallel_data_names,
         )
         baseline = None
-        if stage.baseline_wanted:  # the state machine's BaselineWanted choice
+        if stage.baseline_wanted:  # the state machine's JobWanted choice for the baseline variant
             baseline = _run_job(
                 book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
             )
         jobs = JobsResult(customized=customized, baseline=baseline)
-    clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
+    clients = {**buckets, "output_bucket": OUTPUT}
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
     step = ScoreStep(task=task, parallel_data=parallel_data, stage=stage, jobs=jobs, assemble=assembled)
     return score_pair(step, glossary_key=glossary_key, **clients)
@@ -250,7 +251,7 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert "translation-memory" not in " ".join(by_condition["without ACT"]["engine_usage"])
     engines = report["engines"]
     assert len(engines) == 2
-    assert all(engine["name"].startswith(STAND_IN_ENGINE) for engine in engines)
+    assert all(engine["name"].startswith(STAND_IN_NAME) for engine in engines)
     assert {("ACT job" in e["description"], "no ACT" in e["description"]) for e in engines} == {
         (True, False),
         (False, True),
@@ -351,8 +352,8 @@ def test_the_pair_report_is_found_by_run_and_pair(book: Book) -> None:
     stored = json.loads(book.s3.get_object(Bucket=OUTPUT, Key=pair_report_key("eval-2", "en-zh"))["Body"].read())
     assert [job["role"] for job in stored["jobs"]] == ["ACT", "baseline"]
     assert stored["leakage_guard"] == "leave-one-chapter-out"
-    # the stand-in served these jobs, and the report says so (Amazon Translate writes no amtsStandIn section)
-    assert all(job["engine"].startswith(STAND_IN_ENGINE) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
+    # the stand-in served these jobs, and the report says so (Amazon Translate writes no engine field)
+    assert all(job["engine"].startswith(STAND_IN_NAME) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
     assert sum(stored["jobs"][1]["engine_usage"].values()) == 4  # one engine per translated segment
 
 

@@ -179,3 +179,13 @@ def test_dropped_terms_are_shown_as_written_on_their_own_line(
     ]
     assert f"{path}:4: dropped '=SUM(A1:A2)': leading_forbidden_character" in capsys.readouterr().out
     assert out.read_text(encoding="utf-8") == "en,zh\npaper boat,纸船\nlong short-term memory,长短期记忆\n"
+
+
+def test_a_markdown_glossary_without_languages_in_its_name_is_refused_even_with_a_direction(tmp_path: Path) -> None:
+    """Given a markdown glossary named without its languages (its column order unknown)
+    When it is loaded for en->zh
+    Then it is refused, not read the wrong way round (the direction names columns only for a headerless CSV)."""
+    path = tmp_path / "glossary.md"
+    path.write_text("损失函数，loss function\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot tell the glossary's languages"):
+        load_glossary(path, src_lang="en", tgt_lang="zh")
