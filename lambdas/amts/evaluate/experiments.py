@@ -31,6 +31,7 @@ from amts.evaluate.models import (
 )
 from amts.evaluate.pairing import IdGroups, SegmentPair, SegmentView, pair_segments
 from amts.evaluate.scoring import document_aligner, segment_views
+from amts.evaluate.significance import section_deltas
 from amts.languages import LanguagePair
 
 CONDITION_NO_ACT = "without ACT"
@@ -169,6 +170,7 @@ def run_experiments(
     conditions = [c for c in CONDITIONS if c == CONDITION_NO_ACT or _GRANULARITY_OF[c] in pools]
     rows: list[ExperimentRow] = []
     totals: dict[str, list[SegmentPair]] = {c: [] for c in conditions}
+    scored: dict[str, dict[str, list[SegmentPair]]] = {}  # section -> condition -> its segment pairs
     for name in sections:
         document = by_name[name]
         for lang in (src, tgt):
@@ -190,6 +192,7 @@ def run_experiments(
             )
             results.append(run.result)
             totals[condition].extend(run.pairs)
+            scored.setdefault(name, {})[condition] = run.pairs
         rows.append(
             ExperimentRow(
                 section=name, chapter=document.chapter, src_path=src_doc.path, ref_path=ref_doc.path, results=results
@@ -216,7 +219,7 @@ def run_experiments(
         "the engine translates each segment's prose (inline math and code kept as written); the translation is "
         "put back into the source markdown and scored on translated words only"
     )
-    return ExperimentReport(
+    report = ExperimentReport(
         src_lang=src,
         tgt_lang=tgt,
         tokenize=tokenization.tokenize,
@@ -227,6 +230,9 @@ def run_experiments(
         totals=total_scores,
         notes=notes,
     )
+    comparisons = [(before, after) for _, before, after in report.comparisons]
+    deltas = section_deltas(scored, comparisons, metrics=metrics, tokenize=tokenization.tokenize)
+    return report.model_copy(update={"deltas": deltas})
 
 
 def _run_condition(

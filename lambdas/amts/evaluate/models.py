@@ -182,6 +182,21 @@ class ExperimentReport(_Model):
     notes: list[str] = Field(default_factory=list)
 
     @property
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(caption, baseline, system) of each table: without vs with ACT, then paragraph vs sentence pairs."""
+        found = [("Table 1 — without vs with ACT", self.conditions[0], self.conditions[-1])]
+        if len(self.conditions) >= 3:
+            found.append(
+                ("Table 2 — parallel data from paragraph vs sentence pairs", self.conditions[1], self.conditions[2])
+            )
+        return [(caption, before, after) for caption, before, after in found if before != after]
+
+    def delta(self, scope: str, metric: MetricName, baseline: str, system: str) -> DeltaInterval | None:
+        """The interval of one comparison, if it was computed."""
+        wanted = (scope, metric, baseline, system)
+        return next((d for d in self.deltas if (d.scope, d.metric, d.baseline, d.system) == wanted), None)
+
+    @property
     def leakage_guard_on(self) -> bool:
         """False when any result had its own pairs in the parallel data."""
         return not any(r.leakage_guard == "own-pairs-included" for row in self.rows for r in row.results)

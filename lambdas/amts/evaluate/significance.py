@@ -15,12 +15,11 @@ both conditions scored are resampled.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
-from sacrebleu.metrics.bleu import BLEU
-from sacrebleu.metrics.chrf import CHRF
 
+from amts.evaluate.metrics import one_line, scorer
 from amts.evaluate.models import DeltaInterval, MetricName
 from amts.evaluate.pairing import SegmentPair
 
@@ -32,18 +31,6 @@ def bootstrap_seed() -> int | None:
     """sacreBLEU's seed: ``SACREBLEU_SEED`` when set (``none``: unseeded), else 12345."""
     value = os.environ.get("SACREBLEU_SEED", str(DEFAULT_SEED))
     return None if value.lower() == "none" else int(value)
-
-
-def _metric(name: MetricName, tokenize: str) -> BLEU | CHRF:
-    if name == "BLEU":
-        return BLEU(tokenize=tokenize)
-    if name == "chrF":
-        return CHRF()
-    return CHRF(word_order=2)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def paired_delta(
@@ -62,18 +49,18 @@ def paired_delta(
     """system − baseline on ``metric`` with its paired bootstrap 95% interval and sacreBLEU's p-value."""
     if not (len(baseline) == len(system) == len(references)) or not references:
         raise ValueError(f"need equal, non-empty lists: {len(baseline)}, {len(system)}, {len(references)}")
-    scorer = _metric(metric, tokenize)
-    refs = [[_one_line(text) for text in references]]
-    base_stats = scorer._extract_corpus_statistics([_one_line(t) for t in baseline], refs)
-    sys_stats = scorer._extract_corpus_statistics([_one_line(t) for t in system], refs)
-    base_score = float(scorer._aggregate_and_compute(base_stats).score)
-    sys_score = float(scorer._aggregate_and_compute(sys_stats).score)
+    sacre = scorer(metric, tokenize)
+    refs = [[one_line(text) for text in references]]
+    base_stats = sacre._extract_corpus_statistics([one_line(t) for t in baseline], refs)
+    sys_stats = sacre._extract_corpus_statistics([one_line(t) for t in system], refs)
+    base_score = float(sacre._aggregate_and_compute(base_stats).score)
+    sys_score = float(sacre._aggregate_and_compute(sys_stats).score)
     rng = np.random.default_rng(seed if seed is not None else bootstrap_seed())
     indices = rng.choice(len(references), size=(resamples, len(references)), replace=True)
     base_np = np.array(base_stats, dtype="float32")
     sys_np = np.array(sys_stats, dtype="float32")
-    base_scores = np.array([scorer._compute_score_from_stats(s.sum(0)).score for s in base_np[indices]])
-    sys_scores = np.array([scorer._compute_score_from_stats(s.sum(0)).score for s in sys_np[indices]])
+    base_scores = np.array([sacre._compute_score_from_stats(s.sum(0)).score for s in base_np[indices]])
+    sys_scores = np.array([sacre._compute_score_from_stats(s.sum(0)).score for s in sys_np[indices]])
     differences = np.sort(sys_scores - base_scores)
     tail = resamples // 40  # sacreBLEU's estimate_ci: the 2.5th and 97.5th percentiles
     # sacreBLEU's p-value: how often a centred resampled |difference| exceeds the observed one.
@@ -113,18 +100,40 @@ def matched_pairs(
     return base_hyps, sys_hyps, refs
 
 
-def condition_deltas(
-    baseline: Sequence[SegmentPair],
-    system: Sequence[SegmentPair],
+def section_deltas(
+    sections: Mapping[str, Mapping[str, Sequence[SegmentPair]]],
+    comparisons: Sequence[tuple[str, str]],
     *,
     metrics: Sequence[MetricName],
     tokenize: str,
+    total_scope: str = "All sections",
+) -> list[DeltaInterval]:
+    """For each (baseline, system) pair of conditions: one interval per section and metric, and one over every
+    section (segments matched within each section, since segment ids repeat across documents)."""
+    found: list[DeltaInterval] = []
+    for baseline_name, system_name in comparisons:
+        every: tuple[list[str], list[str], list[str]] = ([], [], [])
+        for scope, by_condition in sections.items():
+            if baseline_name not in by_condition or system_name not in by_condition:
+                continue
+            matched = matched_pairs(by_condition[baseline_name], by_condition[system_name])
+            for collected, part in zip(every, matched, strict=True):
+                collected.extend(part)
+            found += _deltas(matched, scope, baseline_name, system_name, metrics=metrics, tokenize=tokenize)
+        found += _deltas(every, total_scope, baseline_name, system_name, metrics=metrics, tokenize=tokenize)
+    return found
+
+
+def _deltas(
+    matched: tuple[list[str], list[str], list[str]],
     scope: str,
     baseline_name: str,
     system_name: str,
+    *,
+    metrics: Sequence[MetricName],
+    tokenize: str,
 ) -> list[DeltaInterval]:
-    """One interval per metric for two conditions' segment pairs (none when they share no reference segment)."""
-    base_hyps, sys_hyps, refs = matched_pairs(baseline, system)
+    base_hyps, sys_hyps, refs = matched
     if not refs:
         return []
     return [

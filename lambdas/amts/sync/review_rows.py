@@ -1,0 +1,291 @@
+"""The rows of the translator's review page: every block of a published chapter, in book order, with its class.
+
+A row is a top-level block of the published file that has text to translate or a review marker before it: its
+published text, the new English beside it, the old English and the word diff when that English changed, the class
+of work it asks for (from its ``amts:review`` marker; ``kept`` or ``markup-updated`` without one), the marker's own
+text, and the file and line. Everything is read from the files, so the page also serves after manual edits: a
+translator who deletes a marker turns its row into ``kept``, and the page's count of rows to review is the count of
+markers left in the files.
+
+The English is found without the sync's plan: the published chapter has its source's skeleton, so its blocks are
+matched to the source's by kind and order (``difflib`` over the block kinds, a block only the translation has, like
+a paddle tab, matches nothing); a marker's ``segments=`` ids name the source segments directly and win.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from amts.book import Document, Segment, parse, segments
+from amts.book.model import Block, BlockKind
+from amts.book.parser import PROPOSAL_SUFFIX, markdown_files
+from amts.errors import InputError
+from amts.evaluate.models import REVIEW_CLASSES, ReviewClass, ReviewSegment
+from amts.fsio import list_files, read_text
+from amts.sync.accounting import MARKED_CLASSES, protected_length
+from amts.sync.changes import detect_changes
+from amts.sync.fuzzy import word_diff
+from amts.sync.models import EFFORT_WEIGHTS, ReviewItem, ReviewReason
+from amts.sync.review import MARKER_PREFIX, scan_markers
+
+# The class each marker reason asks for ("machine-translation" is "new" or "machine-translated", see _classes).
+_REASON_CLASS: dict[ReviewReason, ReviewClass] = {
+    "skeleton-mismatch": "structure",
+    "fuzzy-kept": "fuzzy-kept",
+    "human-edit-source-changed": "human-edit",
+    "code-changed": "code-changed",
+    "code-new": "code-changed",
+    "code-comments-changed": "code-changed",
+    "translator-only-stale": "translator-only",
+    "references-placed": "references",
+}
+# A marker's counted figures (fuzzy=, mt=, flagged=) and the sentence class whose weight they take.
+_COUNTED_WEIGHT = {name: EFFORT_WEIGHTS[kind] for kind, name in MARKED_CLASSES.items()}
+CHECK_WEIGHT = EFFORT_WEIGHTS["fuzzy_kept"]  # characters a marker asks to check but counts in no class (code, refs)
+REFUSED_WEIGHT = EFFORT_WEIGHTS["mt"]  # a refused chapter: merge the offered machine translation by hand
+
+_SKIPPED = (BlockKind.BLANK, BlockKind.COMMENT)
+
+
+@dataclass(frozen=True)
+class ChapterFiles:
+    """One chapter of one target language: the published text and, when known, its new and old English."""
+
+    chapter: str  # path in the book, e.g. chapter_x/a.md
+    file: str  # the published file as the page links it (relative to the page)
+    translation: str
+    source: str | None = None
+    old_source: str | None = None
+    proposal: str | None = None  # a refused chapter: the file name of the machine translation offered beside it
+    new_chapter: bool = False  # the previous English had no such chapter: all its machine translation is new
+
+
+def _signature(block: Block) -> str:
+    return f"{block.kind.value}:{','.join(block.tab or ())}"
+
+
+def _top_blocks(doc: Document) -> list[int]:
+    return [index for index, block in enumerate(doc.blocks) if block.kind not in _SKIPPED]
+
+
+def _block_map(published: Document, source: Document) -> dict[int, int]:
+    """Published top-level block index -> source top-level block index, matched by kind and order."""
+    ours, theirs = _top_blocks(published), _top_blocks(source)
+    matcher = difflib.SequenceMatcher(
+        None,
+        [_signature(published.blocks[i]) for i in ours],
+        [_signature(source.blocks[j]) for j in theirs],
+        autojunk=False,
+    )
+    mapping: dict[int, int] = {}
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            mapping.update({ours[i]: theirs[j] for i, j in zip(range(i1, i2), range(j1, j2), strict=True)})
+    return mapping
+
+
+def _markers_by_block(doc: Document, items: Sequence[ReviewItem]) -> dict[int, ReviewItem]:
+    """Each marker's item by the top-level block it stands before."""
+    by_line = {item.line: item for item in items}
+    found: dict[int, ReviewItem] = {}
+    pending: ReviewItem | None = None
+    for index, block in enumerate(doc.blocks):
+        if block.kind is BlockKind.BLANK:
+            continue
+        text = doc.text[block.start : block.end]
+        if block.kind is BlockKind.COMMENT and text.startswith(MARKER_PREFIX):
+            pending = by_line.get(doc.text.count("\n", 0, block.start) + 1)
+            continue
+        if pending is not None:
+            found[index] = pending
+            pending = None
+    return found
+
+
+def _effort(item: ReviewItem) -> float:
+    counted = sum(item.counts.get(name, [0, 0])[1] for name in _COUNTED_WEIGHT)
+    weighted = sum(weight * item.counts.get(name, [0, 0])[1] for name, weight in _COUNTED_WEIGHT.items())
+    return round(weighted + CHECK_WEIGHT * max(item.chars - counted, 0), 1)
+
+
+def _classes(item: ReviewItem, *, new_english: bool) -> list[ReviewClass]:
+    found: set[ReviewClass] = {_REASON_CLASS[r] for r in item.reasons if r in _REASON_CLASS}
+    if "machine-translation" in item.reasons:
+        found.add("new" if new_english else "machine-translated")
+    return [name for name in REVIEW_CLASSES if name in found] or ["machine-translated"]
+
+
+def _text(doc: Document, index: int, by_block: dict[int, list[Segment]]) -> str:
+    found = by_block.get(index)
+    if found:
+        return "\n".join(segment.text for segment in found)
+    block = doc.blocks[index]
+    return doc.text[block.start : block.end].rstrip()
+
+
+def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment]:
+    """The review rows of one published chapter (one row for a refused chapter)."""
+    published = parse(chapter.translation, path=chapter.file)
+    source = parse(chapter.source, path=chapter.chapter) if chapter.source is not None else None
+    old = parse(chapter.old_source, path=chapter.chapter) if chapter.old_source is not None else None
+    if chapter.proposal is not None:
+        chars = sum(_chars(s) for s in segments(source)) if source is not None else 0
+        return [
+            ReviewSegment(
+                pair=pair,
+                chapter=chapter.chapter,
+                file=chapter.file,
+                line=1,
+                kind="chapter",
+                classes=["refused"],
+                reasons=[],
+                marker=f"not synced: the human file was kept; a machine translation is offered in {chapter.proposal}",
+                translation="",
+                chars=chars,
+                effort=round(REFUSED_WEIGHT * chars, 1),
+            )
+        ]
+    own = segments(published)
+    by_block: dict[int, list[Segment]] = {}
+    for segment in own:
+        by_block.setdefault(segment.block_path[0], []).append(segment)
+    src_segments = {s.id: s for s in segments(source)} if source is not None else {}
+    src_by_block: dict[int, list[Segment]] = {}
+    for segment in src_segments.values():
+        src_by_block.setdefault(segment.block_path[0], []).append(segment)
+    mapping = _block_map(published, source) if source is not None else {}
+    old_of: dict[str, str] = {}  # new segment id -> old English, for segments whose English changed
+    inserted: set[str] = set()
+    if source is not None and old is not None:
+        old_segments = {s.id: s.text for s in segments(old)}
+        for block in detect_changes(old, source).blocks:
+            if block.op == "inserted" and block.new is not None:
+                inserted.update(s.id for s in src_by_block.get(_unit_block(source, block.new), []))
+            for change in block.segments:
+                if change.new_id is None:
+                    continue
+                if change.op == "inserted":
+                    inserted.add(change.new_id)
+                elif change.op == "edited" and change.old_id in old_segments:
+                    old_of[change.new_id] = old_segments[change.old_id]
+    markers = _markers_by_block(published, scan_markers(chapter.translation, file=chapter.file))
+    rows: list[ReviewSegment] = []
+    blocks = _top_blocks(published)
+    covered: set[int] = set()
+    for position, index in enumerate(blocks):
+        item = markers.get(index)
+        if index in covered or (item is None and index not in by_block):
+            continue  # code, math, figures without a marker: nothing to translate or review
+        group = [index]
+        if item is not None:  # a marker before a code cell may also name the segments of the blocks it holds
+            named = set(item.segment_ids)
+            for later in blocks[position + 1 :]:
+                mapped = {s.id for s in src_by_block.get(mapping.get(later, -1), [])}
+                if later in markers or not mapped or not mapped <= named:
+                    break
+                group.append(later)
+            covered.update(group)
+        source_ids = [i for i in (item.segment_ids if item else []) if i in src_segments]
+        if not source_ids and index in mapping:
+            source_ids = [s.id for s in src_by_block.get(mapping[index], [])]
+        english = "\n".join(src_segments[i].text for i in source_ids)
+        if not english and index in mapping and source is not None:
+            block = source.blocks[mapping[index]]
+            english = source.text[block.start : block.end].rstrip()
+        olds = [old_of[i] for i in source_ids if i in old_of]
+        old_english = "\n".join(olds) if olds else None
+        new_english = chapter.new_chapter or (old is not None and bool(source_ids) and set(source_ids) <= inserted)
+        own_segments = [segment for block in group for segment in by_block.get(block, [])]
+        if item is not None:
+            classes = _classes(item, new_english=new_english)
+            chars, effort = item.chars, _effort(item)
+        else:
+            classes = ["markup-updated" if old_english is not None else "kept"]
+            chars = sum(_chars(s) for s in own_segments) if old_english is not None else 0
+            effort = 0.0
+        rows.append(
+            ReviewSegment(
+                pair=pair,
+                chapter=chapter.chapter,
+                file=chapter.file,
+                line=published.text.count("\n", 0, published.blocks[index].start) + 1,
+                segment_id=",".join(source_ids),
+                kind=by_block[index][0].kind if index in by_block else published.blocks[index].kind.value,
+                classes=classes,
+                reasons=list(item.reasons) if item else [],
+                marker=_marker_text(chapter.translation, item),
+                marker_line=item.line if item else 0,
+                source=english,
+                translation="\n".join(_text(published, block, by_block) for block in group),
+                old_source=old_english,
+                change=(item.changes if item and item.changes else "")
+                or ("; ".join(word_diff(o, english) for o in olds) if olds else ""),
+                chars=chars,
+                effort=effort,
+            )
+        )
+    return rows
+
+
+def _unit_block(doc: Document, unit_index: int) -> int:
+    """``detect_changes`` numbers the document's units (non-blank top-level blocks); the block index of one."""
+    units = [i for i, block in enumerate(doc.blocks) if block.kind is not BlockKind.BLANK]
+    return units[unit_index] if unit_index < len(units) else -1
+
+
+def _chars(segment: Segment) -> int:
+    return protected_length(segment.text, [(span.start, span.end) for span in segment.protected])
+
+
+def _marker_text(markdown: str, item: ReviewItem | None) -> str:
+    if item is None:
+        return ""
+    line = markdown.splitlines()[item.line - 1]
+    return line.strip().removeprefix("<!--").removesuffix("-->").strip()
+
+
+def folder_rows(
+    translations: Path,
+    *,
+    source: Path | None = None,
+    old_source: Path | None = None,
+    pair: str = "",
+    link_prefix: str = "",
+) -> list[ReviewSegment]:
+    """The rows of every chapter under ``translations`` (its ``*.md``, in book order), refused chapters included.
+
+    ``source`` and ``old_source`` are the new and the previous English trees (same relative paths); ``link_prefix``
+    is put before each chapter's path in ``file`` (the page's folder to the translations' folder).
+    """
+    rows: list[ReviewSegment] = []
+    proposals = {
+        path.relative_to(translations).as_posix().removesuffix(PROPOSAL_SUFFIX) + ".md": path.name
+        for path in list_files(translations, (PROPOSAL_SUFFIX,))
+    }
+    for chapter, path in markdown_files(translations).items():
+        text = read_text(path)
+        if not text.strip():
+            continue
+        new_path = source / chapter if source is not None else None
+        old_path = old_source / chapter if old_source is not None else None
+        files = ChapterFiles(
+            chapter=chapter,
+            file=f"{link_prefix}{chapter}",
+            translation=text,
+            source=read_text(new_path) if new_path is not None and new_path.is_file() else None,
+            old_source=read_text(old_path) if old_path is not None and old_path.is_file() else None,
+            proposal=proposals.get(chapter),
+            new_chapter=old_path is not None and not old_path.is_file(),
+        )
+        try:
+            rows += chapter_rows(files, pair=pair)
+        except InputError:
+            if files.source is None and files.old_source is None:
+                raise
+            # English that no longer parses must not hide the markers: the chapter alone, as a translator sees it
+            bare = ChapterFiles(chapter, files.file, text, proposal=files.proposal, new_chapter=files.new_chapter)
+            rows += chapter_rows(bare, pair=pair)
+    return rows
