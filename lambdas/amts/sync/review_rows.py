@@ -15,6 +15,7 @@ a paddle tab, matches nothing); a marker's ``segments=`` ids name the source seg
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -288,4 +289,27 @@ def folder_rows(
             # English that no longer parses must not hide the markers: the chapter alone, as a translator sees it
             bare = ChapterFiles(chapter, files.file, text, proposal=files.proposal, new_chapter=files.new_chapter)
             rows += chapter_rows(bare, pair=pair)
+    return rows
+
+
+def page_rows(
+    paths: Sequence[Path], *, page: Path, source: Path | None = None, old_source: Path | None = None, pair: str = ""
+) -> list[ReviewSegment]:
+    """The rows of every folder (a book in one language) or file under ``paths``, with links relative to ``page``."""
+    rows: list[ReviewSegment] = []
+    for path in paths:
+        prefix = Path(os.path.relpath(path.resolve(), page.resolve().parent)).as_posix()
+        if path.is_dir():
+            rows += folder_rows(path, source=source, old_source=old_source, pair=pair, link_prefix=f"{prefix}/")
+            continue
+        new_path = source / path.name if source is not None and source.is_dir() else source
+        old_path = old_source / path.name if old_source is not None and old_source.is_dir() else old_source
+        files = ChapterFiles(
+            chapter=path.name,
+            file=prefix,
+            translation=read_text(path),
+            source=read_text(new_path) if new_path is not None and new_path.is_file() else None,
+            old_source=read_text(old_path) if old_path is not None and old_path.is_file() else None,
+        )
+        rows += chapter_rows(files, pair=pair)
     return rows

@@ -17,6 +17,8 @@ from typing import Any
 import boto3
 import pytest
 from amts.pipeline.assemble import assemble_pair
+from amts.pipeline.job_output import AWS_ENGINE, STAND_IN_ENGINE
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import (
     AssembleStep,
     JobResult,
@@ -33,7 +35,8 @@ from amts.pipeline.models import (
 from amts.pipeline.parallel_data import build_pair_parallel_data
 from amts.pipeline.release import release_job_input
 from amts.pipeline.run_models import ReportStep
-from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, pair_report_key, score_pair, write_run_report
+from amts.pipeline.run_report import write_run_report
+from amts.pipeline.score import score_pair
 from amts.pipeline.stage import stage_pair
 from amts.pipeline_config import BudgetConfig
 from amts.translate.standin import TranslateStandIn
@@ -265,9 +268,10 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert lines["en-zh baseline job (standard price)"]["characters"] == base_chars
     assert lines["en-zh baseline job (standard price)"]["usd_per_million_characters"] == 15.0
     assert report["cost"]["total_usd"] == pytest.approx(act_chars * 60e-6 + base_chars * 15e-6, abs=2e-4)
-    assert any(
-        f"{act_chars:,} characters billed" in note and f"${act_chars * 15e-6:.4f} at standard pricing" in note
-        for note in report["notes"]
+    total = act_chars + base_chars
+    assert (
+        f"all {total:,} characters would cost ${total * 15e-6:.4f} at the standard price"
+        in report["cost"]["pricing_note"]
     )
 
     # and the term check: the configured terminology's term was found in the source and checked in the output
@@ -324,7 +328,9 @@ def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book
     assert line["characters"] == result.characters_billed > 0
     # and the term check covers the new chapter's machine translation
     assert report["terminology"]["occurrences"] == 1
-    assert "Review workload from synchronization" in report["_html"]
+    assert "<h2>Review workload</h2>" in report["_html"]
+    # and no note speaks of scores or a leakage guard, since nothing was scored
+    assert not any("leakage" in note or "answer key" in note for note in report["notes"])
 
 
 def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(book: Book) -> None:
