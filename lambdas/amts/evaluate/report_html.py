@@ -49,7 +49,8 @@ __all__ = [
 BASE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;
 margin:2rem auto;max-width:1000px;padding:0 1rem;color:#1f2328;line-height:1.45}
-h1{font-size:1.7rem;margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2.2rem}
+h1{font-size:1.7rem;margin-bottom:.2rem;overflow-wrap:anywhere}
+h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2.2rem;overflow-wrap:anywhere}
 h3{margin-top:1.5rem}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.92rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
@@ -96,9 +97,11 @@ def _summary_section(report: RunReport) -> str:
     )
     top = top_line(summary)
     return (
-        f'<div class="summary" id="summary"><h2>Summary</h2>{table}'
+        f'<div class="summary" id="summary"><h2>Summary</h2><div id="headline">'
+        f"<p><strong>{_e(review_line(summary))}</strong>.{link}</p>"
         f'<p class="{"banner bad" if failed else ""}">{_e(cost_line(summary))}</p>'
-        f"<p><strong>{_e(review_line(summary))}</strong>.{link}</p>" + (f"<p>{_e(top)}</p>" if top else "") + "</div>"
+        + (f"<p>{_e(top)}</p>" if top else "")
+        + f"</div>{table}</div>"
     )
 
 
@@ -236,8 +239,6 @@ def render_html(report: RunReport) -> str:
         if item
     ]
     body = [f"<h1>{_e(report.title)}</h1>"]
-    if meta:
-        body.append(f'<p class="meta">{" · ".join(meta)}</p>')
     details: list[str] = []
     details.extend(experiment_section(e) for e in report.experiments)
     details.extend(scores_section(s) for s in report.scores)
@@ -258,6 +259,8 @@ def render_html(report: RunReport) -> str:
         body.append(_summary_section(report))
     else:
         body.append('<p class="note">This run produced no scores, experiments, cost, terminology or sync figures.</p>')
+    if meta:  # run ids are long: after the summary, not before it
+        body.append(f'<p class="meta">{" · ".join(meta)}</p>')
     body.extend(details)
     return scrolling_tables(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -122,7 +122,7 @@ def summary_html(rows: Sequence[ReviewSegment], *, heading: str = "To review") -
     top_html = "".join(f"<li>{_e(key)}: {count} to review, effort {effort_:,.0f}</li>" for key, count, effort_ in top)
     return (
         f'<div class="summary" id="summary"><h2>{_e(heading)}</h2>'
-        f'<p><strong id="to-review">{len(review)}</strong> of {len(rows)} segments need a translator '
+        f'<p id="headline"><strong id="to-review">{len(review)}</strong> of {len(rows)} segments need a translator '
         f"({kept} kept as the translators left them). Effort left: about <strong>{effort:,.0f}</strong> weighted "
         f"source characters of {chars:,} to check (post-editing machine translation weighs 0.6, checking a fuzzy or "
         "flagged change 0.3; translating from scratch 1).</p>"

@@ -248,18 +248,27 @@ def _marker_text(markdown: str, item: ReviewItem | None) -> str:
     return line.strip().removeprefix("<!--").removesuffix("-->").strip()
 
 
+def _first_file(trees: Path | Sequence[Path] | None, chapter: str) -> Path | None:
+    """The chapter in the first tree that has it (a tree of edited chapters before the whole book's)."""
+    for tree in [trees] if isinstance(trees, Path) else trees or []:
+        if (tree / chapter).is_file():
+            return tree / chapter
+    return None
+
+
 def folder_rows(
     translations: Path,
     *,
-    source: Path | None = None,
+    source: Path | Sequence[Path] | None = None,
     old_source: Path | None = None,
     pair: str = "",
     link_prefix: str = "",
 ) -> list[ReviewSegment]:
     """The rows of every chapter under ``translations`` (its ``*.md``, in book order), refused chapters included.
 
-    ``source`` and ``old_source`` are the new and the previous English trees (same relative paths); ``link_prefix``
-    is put before each chapter's path in ``file`` (the page's folder to the translations' folder).
+    ``source`` and ``old_source`` are the new and the previous English trees (same relative paths; several new trees
+    are searched in order); ``link_prefix`` is put before each chapter's path in ``file`` (the page's folder to the
+    translations' folder).
     """
     rows: list[ReviewSegment] = []
     proposals = {
@@ -270,7 +279,7 @@ def folder_rows(
         text = read_text(path)
         if not text.strip():
             continue
-        new_path = source / chapter if source is not None else None
+        new_path = _first_file(source, chapter)
         old_path = old_source / chapter if old_source is not None else None
         files = ChapterFiles(
             chapter=chapter,
