@@ -30,7 +30,7 @@ from amts.evaluate.report_scores_html import (
     metric,
     scores_section,
 )
-from amts.evaluate.report_summary import cost_line, report_summary, review_line, top_line
+from amts.evaluate.report_summary import cost_line, experiment_lines, report_summary, review_line, top_line
 
 __all__ = [
     "BASE_CSS",
@@ -95,14 +95,18 @@ def _summary_section(report: RunReport) -> str:
     link = (
         f' <a href="{_e(summary.review_page)}"><strong>Open the review page</strong></a>' if summary.review_page else ""
     )
-    top = top_line(summary)
-    return (
-        f'<div class="summary" id="summary"><h2>Summary</h2><div id="headline">'
-        f"<p><strong>{_e(review_line(summary))}</strong>.{link}</p>"
-        f'<p class="{"banner bad" if failed else ""}">{_e(cost_line(summary))}</p>'
-        + (f"<p>{_e(top)}</p>" if top else "")
-        + f"</div>{table}</div>"
-    )
+    lines = []
+    if summary.segments_total or report.sync is not None:
+        lines.append(f"<p><strong>{_e(review_line(summary))}</strong>.{link}</p>")
+    if summary.pairs or report.cost is not None or report.budget is not None:
+        lines.append(f'<p class="{"banner bad" if failed else ""}">{_e(cost_line(summary))}</p>')
+    if top := top_line(summary):
+        lines.append(f"<p>{_e(top)}</p>")
+    scores = [f"<p>{_e(line)}</p>" for line in experiment_lines(report)]
+    if not lines:  # an evaluation: its deltas are the headline
+        lines, scores = scores, []
+    head, rest = "".join(lines), "".join(scores) + table
+    return f'<div class="summary" id="summary"><h2>Summary</h2><div id="headline">{head}</div>{rest}</div>'
 
 
 def _engines_section(report: RunReport) -> str:
@@ -255,7 +259,7 @@ def render_html(report: RunReport) -> str:
         notes = "".join(f"<li>{_e(note)}</li>" for note in dict.fromkeys(report.notes))
         details.append(f'<h2>Notes</h2><ul class="note">{notes}</ul>')
     details = [d for d in details if d]
-    if details or report.pairs or report.segments:
+    if details:
         body.append(_summary_section(report))
     else:
         body.append('<p class="note">This run produced no scores, experiments, cost, terminology or sync figures.</p>')

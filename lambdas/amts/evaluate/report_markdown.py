@@ -6,7 +6,14 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_scores_html import fmt_delta, fmt_hundred, guard_heading, metric, signatures
-from amts.evaluate.report_summary import cost_line, pair_line, report_summary, review_line, top_line
+from amts.evaluate.report_summary import (
+    cost_line,
+    experiment_lines,
+    pair_line,
+    report_summary,
+    review_line,
+    top_line,
+)
 from amts.translate.adapter import usd
 
 
@@ -74,13 +81,17 @@ def _scores(report: ScoreReport) -> list[str]:
 
 def _summary(report: RunReport) -> list[str]:
     summary = report_summary(report)
-    out = [f"- {pair_line(status)}" for status in summary.pairs]
-    out.append(f"- {cost_line(summary)}")
-    link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
-    out.append(f"- **{review_line(summary)}**{link}")
+    out = []
+    if summary.segments_total or report.sync is not None:
+        link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
+        out.append(f"- **{review_line(summary)}**{link}")
+    if summary.pairs or report.cost is not None or report.budget is not None:
+        out.append(f"- {cost_line(summary)}")
     if top := top_line(summary):
         out.append(f"- {top}")
-    return [*out, ""]
+    out += [f"- {pair_line(status)}" for status in summary.pairs]
+    out += [f"- {line}" for line in experiment_lines(report)]
+    return [*out, ""] if out else []
 
 
 def render_markdown(report: RunReport) -> str:
@@ -92,8 +103,7 @@ def render_markdown(report: RunReport) -> str:
     ]
     if any(meta):
         out.extend([" · ".join(m for m in meta if m), ""])
-    if report.pairs or report.segments or report.sync or report.cost or report.budget:
-        out.extend(_summary(report))
+    out.extend(_summary(report))
     for experiment in report.experiments:
         out.extend(_experiments(experiment))
     for scores in report.scores:

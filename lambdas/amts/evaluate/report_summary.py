@@ -110,3 +110,22 @@ def pair_line(status: PairStatus) -> str:
         f"{phase}{status.pair}: {status.status}, {status.chapters_published} chapter(s) published, "
         f"{status.segments_translated} segment(s) machine-translated, {status.characters_billed:,} characters billed"
     )
+
+
+def experiment_lines(report: RunReport) -> list[str]:
+    """Per direction and table, the Δ over all sections with its interval: the headline of an evaluation."""
+    lines: list[str] = []
+    for experiment in report.experiments:
+        guard = "guard on" if experiment.leakage_guard_on else "guard OFF: own pairs in the parallel data"
+        for _caption, before, after in experiment.comparisons:
+            parts = []
+            for name in ("BLEU", "chrF"):
+                delta = experiment.delta("All sections", name, before, after)
+                if delta is not None:
+                    verdict = "" if delta.significant else ", not significant"
+                    parts.append(f"{name} {delta.delta:+.2f} [{delta.low:+.2f}, {delta.high:+.2f}]{verdict}")
+            if parts:
+                lines.append(
+                    f"{experiment.src_lang} → {experiment.tgt_lang} ({guard}), {after} vs {before}: " + "; ".join(parts)
+                )
+    return lines
