@@ -194,8 +194,8 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
             source_ids = [s.id for s in src_by_block.get(mapping[index], [])]
         english = "\n".join(src_segments[i].text for i in source_ids)
         if not english and index in mapping and source is not None:
-            block = source.blocks[mapping[index]]
-            english = source.text[block.start : block.end].rstrip()
+            source_block = source.blocks[mapping[index]]
+            english = source.text[source_block.start : source_block.end].rstrip()
         olds = [old_of[i] for i in source_ids if i in old_of]
         old_english = "\n".join(olds) if olds else None
         new_english = chapter.new_chapter or (old is not None and bool(source_ids) and set(source_ids) <= inserted)
