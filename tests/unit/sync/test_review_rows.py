@@ -67,7 +67,8 @@ def test_each_block_gets_its_class_english_and_effort_in_book_order() -> None:
     # The old English and the change, where the English changed
     assert fuzzy.old_source == "A tensor is a grid of numbers."
     assert fuzzy.change == "+ with axes"  # the marker's own word diff
-    assert markup.old_source == "Use `x.shape` to see it." and markup.marker == ""
+    assert markup.old_source == "Use `x.shape` to see it."
+    assert markup.marker == ""
     assert changed.old_source == "We reshape the tensor into a matrix."
     assert changed.change == "+ with three rows"
     assert new.old_source is None  # English the old source did not have
