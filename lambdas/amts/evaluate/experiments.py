@@ -35,6 +35,7 @@ from amts.evaluate.significance import section_deltas
 from amts.languages import LanguagePair
 
 CONDITION_NO_ACT = "without ACT"
+CONDITION_WITH_ACT = "with ACT"  # a pipeline run's ACT job (compare_score_reports)
 CONDITION_PARAGRAPH = "ACT, paragraph pairs"
 CONDITION_SENTENCE = "ACT, sentence pairs"
 CONDITIONS: tuple[str, ...] = (CONDITION_NO_ACT, CONDITION_PARAGRAPH, CONDITION_SENTENCE)
@@ -348,7 +349,7 @@ def compare_score_reports(
         results = []
         for condition, aggregate, pairs, guard in (
             (CONDITION_NO_ACT, before.get(chapter.name), 0, "no-parallel-data"),
-            ("with ACT", chapter, parallel_pairs, leakage_guard),
+            (CONDITION_WITH_ACT, chapter, parallel_pairs, leakage_guard),
         ):
             if aggregate is None:
                 continue
@@ -376,7 +377,7 @@ def compare_score_reports(
     totals = [
         AggregateScore(name=CONDITION_NO_ACT, documents=without_act.run.documents, segments=without_act.run.segments,
                        metrics=without_act.run.metrics),
-        AggregateScore(name="with ACT", documents=with_act.run.documents, segments=with_act.run.segments,
+        AggregateScore(name=CONDITION_WITH_ACT, documents=with_act.run.documents, segments=with_act.run.segments,
                        metrics=with_act.run.metrics),
     ]  # fmt: skip
     return ExperimentReport(
@@ -385,7 +386,7 @@ def compare_score_reports(
         tokenize=with_act.tokenize,
         engine=engine,
         leakage_policy=policy,
-        conditions=[CONDITION_NO_ACT, "with ACT"],
+        conditions=[CONDITION_NO_ACT, CONDITION_WITH_ACT],
         rows=rows,
         totals=totals,
         notes=[*without_act.notes, *with_act.notes],

@@ -79,16 +79,25 @@ def scrolling_tables(page: str) -> str:
 
 def _summary_section(report: RunReport) -> str:
     summary = report_summary(report)
+    phases = any(status.phase for status in summary.pairs)  # a combined report: which run each row is
+    problems = any(status.error for status in summary.pairs)
     rows = "".join(
-        f"<tr><td>{_e(status.phase)}</td><td>{_e(status.pair)}</td><td>{_e(status.status)}</td>"
+        "<tr>"
+        + (f"<td>{_e(status.phase)}</td>" if phases else "")
+        + f"<td>{_e(status.pair)}</td><td>{_e(status.status)}</td>"
         f'<td class="num">{status.chapters_published}</td><td class="num">{status.segments_translated}</td>'
-        f'<td class="num">{status.characters_billed:,}</td><td>{_e(status.error)}</td></tr>'
+        f'<td class="num">{status.characters_billed:,}</td>'
+        + (f"<td>{_e(status.error)}</td>" if problems else "")
+        + "</tr>"
         for status in summary.pairs
     )
     failed = any(status.status == "FAILED" for status in summary.pairs) or summary.refused
     table = (
-        "<table><tr><th>Run</th><th>Pair</th><th>Status</th><th>Chapters published</th><th>Segments MT</th>"
-        f"<th>Characters billed</th><th>Problem</th></tr>{rows}</table>"
+        "<table><tr>"
+        + ("<th>Run</th>" if phases else "")
+        + "<th>Pair</th><th>Status</th><th>Chapters published</th><th>Segments MT</th><th>Characters billed</th>"
+        + ("<th>Problem</th>" if problems else "")
+        + f"</tr>{rows}</table>"
         if rows
         else ""
     )

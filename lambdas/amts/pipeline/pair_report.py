@@ -4,6 +4,7 @@ the leakage guard that applied, the jobs and their engines, the term-consistency
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import Field
 from amts.book import segments
 from amts.errors import InputError
 from amts.evaluate import ScoreReport, compare_score_reports
-from amts.evaluate.experiments import CONDITION_NO_ACT
+from amts.evaluate.experiments import CONDITION_NO_ACT, CONDITION_WITH_ACT
 from amts.evaluate.models import (
     ExperimentReport,
     LeakageGuard,
@@ -20,8 +21,10 @@ from amts.evaluate.models import (
     SyncWorkloadReport,
     TermConsistencyReport,
 )
+from amts.evaluate.pairing import SegmentPair
 from amts.evaluate.scoring import chapter_of
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
+from amts.evaluate.significance import section_deltas
 from amts.pipeline.job_output import JobOutput, JobSummary, Model, ResyncedChapter, WholeChapter, engine_usage
 from amts.pipeline.models import ScoreStep, StagedChapter, StageManifest
 from amts.pipeline.s3 import read_text
@@ -103,7 +106,10 @@ def experiment_report(
     base_job: JobOutput,
     manifest: StageManifest,
     step: ScoreStep,
+    segment_pairs: tuple[Mapping[str, list[SegmentPair]], Mapping[str, list[SegmentPair]]] = ({}, {}),
 ) -> ExperimentReport:
+    """Table 1 of the run: per chapter, without vs with ACT, each Δ with its paired bootstrap interval over the
+    chapter's segment pairs (``segment_pairs``: the baseline's and the ACT job's, by chapter)."""
     guard, guard_note = leakage_guard_of(step)
     act_engine, base_engine = act_job.summary().engine, base_job.summary().engine
     engine = act_engine if act_engine == base_engine else f"with ACT: {act_engine}; without ACT: {base_engine}"
@@ -139,7 +145,15 @@ def experiment_report(
                 "added (one count on every row: they were held out together)"
             )
         )
-    return report.model_copy(update={"rows": rows, "notes": [*report.notes, guard_note, counts]})
+    base_pairs, act_pairs = segment_pairs
+    sections = {
+        chapter: {CONDITION_NO_ACT: base_pairs[chapter], CONDITION_WITH_ACT: pairs}
+        for chapter, pairs in act_pairs.items()
+        if chapter in base_pairs
+    }
+    comparisons = [(CONDITION_NO_ACT, CONDITION_WITH_ACT)]
+    deltas = section_deltas(sections, comparisons, metrics=("BLEU", "chrF"), tokenize=report.tokenize)
+    return report.model_copy(update={"rows": rows, "notes": [*report.notes, guard_note, counts], "deltas": deltas})
 
 
 def pair_glossary(

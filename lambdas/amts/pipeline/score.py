@@ -21,8 +21,9 @@ from amts.evaluate.models import (
     ExperimentReport,
     LeakageGuard,
 )
+from amts.evaluate.pairing import SegmentPair
 from amts.evaluate.report_html import metric
-from amts.evaluate.scoring import DocumentPair, score_document_pairs
+from amts.evaluate.scoring import DocumentPair, chapter_of, pair_document, score_document_pairs
 from amts.pipeline import layout
 from amts.pipeline.assemble import JobFiles
 from amts.pipeline.job_output import (
@@ -56,7 +57,8 @@ def _score_job(
     *,
     s3_client: Any,
     output: tuple[str, str] | None = None,
-) -> tuple[ScoreReport | None, list[str]]:
+) -> tuple[ScoreReport | None, list[str], dict[str, list[SegmentPair]]]:
+    """The job's scores against the references, notes, and each chapter's segment pairs (for the bootstrap)."""
     pairs: list[DocumentPair] = []
     for whole in rebuilt:
         reference = references.get(whole.chapter.path)
@@ -73,11 +75,15 @@ def _score_job(
             )
         )
     if not pairs:
-        return None, []
+        return None, [], {}
     try:
-        return score_document_pairs(pairs, tgt_lang=target_lang), []
+        report = score_document_pairs(pairs, tgt_lang=target_lang)
     except AmtsError as exc:  # e.g. a reference with no text: report it, the translation still stands
-        return None, [f"not scored: {exc}"]
+        return None, [f"not scored: {exc}"], {}
+    by_chapter: dict[str, list[SegmentPair]] = {}
+    for pair in pairs:  # paired again as the scoring did: the bootstrap resamples these segments
+        by_chapter.setdefault(chapter_of(pair.ref.path), []).extend(pair_document(pair, target_lang).pairs)
+    return report, [], by_chapter
 
 
 def _metric(report: ScoreReport | None, name: str) -> float | None:
@@ -154,16 +160,17 @@ def score_pair(
             if reference is not None:
                 references[whole.chapter.path] = reference
         folder = layout.pair_scores_key(task.run_id, task.pair_name).rsplit("/", 1)[0]
-        act, act_notes = _score_job(
+        act, act_notes, act_pairs = _score_job(
             wholes, references, pair.source, pair.target, s3_client=s3_client, output=(output_bucket, f"{folder}/act/")
         )
         baseline: ScoreReport | None = None
         base_notes: list[str] = []
+        base_pairs: dict[str, list[SegmentPair]] = {}
         if base_job is not None:
             base_wholes = rebuild_whole_chapters(
                 base_job.files, manifest, pair.source, s3_client=s3_client, input_bucket=input_bucket
             )
-            baseline, base_notes = _score_job(
+            baseline, base_notes, base_pairs = _score_job(
                 base_wholes,
                 references,
                 pair.source,
@@ -190,7 +197,7 @@ def score_pair(
         )
         notes.extend(act_notes + base_notes)
         if act is not None and baseline is not None and base_job is not None:
-            experiment = experiment_report(act, baseline, act_job, base_job, manifest, step)
+            experiment = experiment_report(act, baseline, act_job, base_job, manifest, step, (base_pairs, act_pairs))
         elif (skipped := baseline_skipped_note(step)) is not None:
             notes.append(skipped)
         elif act is not None:

@@ -235,6 +235,18 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert by_condition["with ACT"]["leakage_guard"] == "leave-one-chapter-out"
     assert by_condition["without ACT"]["leakage_guard"] == "no-parallel-data"
     assert "held out" in " ".join(experiment["notes"])
+    # and each Δ has its paired bootstrap interval, per chapter and over the run, on the 0-100 scale
+    deltas = {(d["scope"], d["metric"]) for d in experiment["deltas"]}
+    assert deltas == {
+        ("chapter_loss", "BLEU"),
+        ("chapter_loss", "chrF"),
+        ("All sections", "BLEU"),
+        ("All sections", "chrF"),
+    }
+    for delta in experiment["deltas"]:
+        assert delta["low"] <= delta["delta"] <= delta["high"]
+        assert delta["significant"] == (not delta["low"] <= 0 <= delta["high"])
+    assert "Δ BLEU [95% CI]" in report["_html"]
     parallel_csv = book.s3.get_object(Bucket=WORK, Key=book.s3.list_objects_v2(Bucket=WORK, Prefix="parallel-data/")[
         "Contents"][0]["Key"])["Body"].read().decode()  # fmt: skip
     assert "loss" not in parallel_csv.lower()  # nothing of the evaluated chapter went into the parallel data
