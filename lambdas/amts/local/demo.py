@@ -193,7 +193,7 @@ def summary_text(
         parts.append("   quality on a held-out chapter (its human translation is not in the parallel data):")
         parts.append(
             _table(
-                ("pair", "condition", "engine", "BLEU", "chrF"),
+                ("pair", "condition", "engine", "BLEU (0-100)", "chrF (0-100)"),
                 [
                     (p, c, e, "" if b is None else f"{b:.1f}", "" if f is None else f"{f:.1f}")
                     for p, c, e, b, f in quality
