@@ -25,6 +25,7 @@ from amts.evaluate.review_page import render_review_page
 from amts.fsio import os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
+from amts.pipeline.run_report import REVIEW_PAGE
 from amts.sync.review_rows import folder_rows
 from amts.translate.adapter import stand_in_engines
 from amts.translate.rules import parse_s3_uri
@@ -277,9 +278,6 @@ def publish_latest_report(out_dir: Path, phase: PhaseResult, *, suffix: str = ""
         write_atomic(target, report.read_bytes())
         published.append(target)
     return published
-
-
-REVIEW_PAGE = "review.html"
 
 
 def publish_review_page(

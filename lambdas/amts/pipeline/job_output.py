@@ -127,6 +127,8 @@ def rebuild_whole_chapters(
 class ResyncedChapter:
     report: SyncReport
     units: list[tuple[str, str, str]] = field(default_factory=list)  # (segment id, source text, translation)
+    markdown: str = ""  # the chapter as Assemble published it (unless it kept the human file)
+    source: str = ""  # the new English it follows
 
 
 def resync_chapter(
@@ -148,4 +150,5 @@ def resync_chapter(
         translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
         units = [(unit.segment_id, unit.text, text) for unit, text in zip(plan.units, results, strict=True)]
     scratch = TranslationMemory(source_lang=plan.source_lang, target_lang=plan.target_lang)  # the real one is kept
-    return ResyncedChapter(apply_sync(plan, translations, scratch).report, units)
+    synced = apply_sync(plan, translations, scratch)
+    return ResyncedChapter(synced.report, units, markdown=synced.markdown, source=plan.new_source)

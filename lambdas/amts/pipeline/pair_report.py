@@ -4,7 +4,7 @@ the leakage guard that applied, the jobs and their engines, the term-consistency
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -17,6 +17,7 @@ from amts.evaluate.experiments import CONDITION_NO_ACT, CONDITION_WITH_ACT
 from amts.evaluate.models import (
     ExperimentReport,
     LeakageGuard,
+    ReviewSegment,
     SyncDocumentWorkload,
     SyncWorkloadReport,
     TermConsistencyReport,
@@ -25,9 +26,11 @@ from amts.evaluate.pairing import SegmentPair
 from amts.evaluate.scoring import chapter_of
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.evaluate.significance import section_deltas
+from amts.pipeline import layout
 from amts.pipeline.job_output import JobOutput, JobSummary, Model, ResyncedChapter, WholeChapter, engine_usage
 from amts.pipeline.models import ScoreStep, StagedChapter, StageManifest
 from amts.pipeline.s3 import read_text
+from amts.sync.review_rows import ChapterFiles, chapter_rows
 from amts.translate.terminology import Glossary, TermEntry, check_term_consistency, load_glossary
 
 
@@ -44,6 +47,7 @@ class PairReport(Model):
     experiment: ExperimentReport | None = Field(default=None, description="with vs without ACT, per chapter")
     terminology: TermConsistencyReport | None = None
     sync: SyncWorkloadReport | None = None
+    segments: list[ReviewSegment] = Field(default_factory=list, description="the review page's rows of the pair")
     notes: list[str] = Field(default_factory=list)
 
 
@@ -221,3 +225,23 @@ def workload_report(
         for whole in wholes
     ]
     return SyncWorkloadReport(documents=[*report.documents, *whole_rows])
+
+
+def review_segments(
+    synced: list[tuple[StagedChapter, ResyncedChapter]], *, pair: str, target: str, kept: Collection[str]
+) -> list[ReviewSegment]:
+    """The review page's rows of the synced chapters as Assemble published them (``kept``: the chapters that kept
+    their human file, a proposal beside it). Rebuilt from the plans, as the workload is: the Score function may not
+    read the published chapters."""
+    rows: list[ReviewSegment] = []
+    for chapter, sync in synced:
+        refused = chapter.path in kept
+        files = ChapterFiles(
+            chapter=chapter.path,
+            file=layout.published_key(target, chapter.path),
+            translation="" if refused else sync.markdown,
+            source=sync.source or None,
+            proposal=PurePosixPath(layout.proposal_key(target, chapter.path)).name if refused else None,
+        )
+        rows += chapter_rows(files, pair=pair)
+    return rows

@@ -19,6 +19,7 @@ from amts.evaluate.models import (
     SyncWorkloadReport,
     TermConsistencyReport,
 )
+from amts.evaluate.review_page import render_review_page
 from amts.pipeline.budget import pricing_of
 from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import PairResult
@@ -135,6 +136,9 @@ def _engines(results: list[PairResult], reports: dict[str, PairReport]) -> list[
     return engines
 
 
+REVIEW_PAGE = "review.html"
+
+
 def pair_statuses(results: list[PairResult]) -> list[PairStatus]:
     """How each pair ended, for the report's summary."""
     return [
@@ -227,9 +231,14 @@ def write_run_report(
         sync=_merge_workload(reports),
         pairs=pair_statuses(step.results),
         engine_usage=engine_uses(step.results, pair_reports),
+        segments=[row for r in reports for row in r.segments],
         notes=list(dict.fromkeys(([notes[0]] if refused else []) + details)),
     )
     prefix = step.report_prefix
+    if report.segments:  # the translator's page, beside the report (its links name the published keys)
+        page = render_review_page(report.segments, title=f"AMTS review: {report.run_id}")
+        put_bytes(s3_client, output_bucket, f"{prefix}{REVIEW_PAGE}", page.encode(), "text/html; charset=utf-8")
+        report = report.model_copy(update={"review_page": REVIEW_PAGE})
     keys = [f"{prefix}report.json", f"{prefix}report.html", f"{prefix}report.md"]
     put_bytes(s3_client, output_bucket, keys[0], report.model_dump_json(indent=2).encode(), "application/json")
     put_bytes(s3_client, output_bucket, keys[1], render_html(report).encode(), "text/html; charset=utf-8")

@@ -42,6 +42,7 @@ from amts.pipeline.pair_report import (
     experiment_report,
     leakage_guard_of,
     pair_glossary,
+    review_segments,
     terminology_report,
     workload_report,
 )
@@ -123,6 +124,7 @@ def score_pair(
             cause="; ".join(step.assemble.chapters_failed[:5]),
         )
     notes: list[str] = [f"kept the human file of {proposal}" for proposal in step.assemble.proposals]
+    kept = {proposal.split(": ", 1)[0] for proposal in step.assemble.proposals}  # "<path>: <reason> (...)"
     notes += [f"moved chapter synced from its old path: {rename}" for rename in step.assemble.renames]
     notes += [f"published for review: {problem}" for problem in step.assemble.published_with_problems]
     manifest_text = read_text(s3_client, work_bucket, step.stage.stage_key)
@@ -236,6 +238,7 @@ def score_pair(
         experiment=experiment,
         terminology=terminology,
         sync=workload_report(wholes, synced) if task.publish and (wholes or synced) else None,
+        segments=review_segments(synced, pair=task.pair_name, target=pair.target, kept=kept) if task.publish else [],
         notes=notes,
     )
     put_bytes(

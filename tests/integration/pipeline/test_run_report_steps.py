@@ -343,6 +343,20 @@ def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book
     assert "<h2>Review workload</h2>" in report["_html"]
     # and no note speaks of scores or a leakage guard, since nothing was scored
     assert not any("leakage" in note or "answer key" in note for note in report["notes"])
+    # and the review page is written beside the report: one row to review per marker of the published chapters
+    assert report["review_page"] == "review.html"
+    page = book.s3.get_object(Bucket=OUTPUT, Key="reports/publish-1/review.html")["Body"].read().decode()
+    published = [
+        book.s3.get_object(Bucket=OUTPUT, Key=f"translated/zh/{chapter}")["Body"].read().decode()
+        for chapter in (EVALUATED, OTHER, NEW)
+    ]
+    markers = sum(text.count("<!-- amts:review ") for text in published)
+    assert markers == 3
+    to_review = [row for row in report["segments"] if row["classes"][0] not in ("kept", "markup-updated")]
+    assert len(to_review) == markers
+    assert {row["file"] for row in to_review} == {f"translated/zh/{NEW}"}
+    assert page.count('class="row" data-class="machine-translated"') == markers
+    assert 'href="review.html"' in report["_html"]
 
 
 def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(book: Book) -> None:
