@@ -26,7 +26,7 @@ from amts.book.parser import PROPOSAL_SUFFIX, markdown_files
 from amts.errors import InputError
 from amts.evaluate.models import REVIEW_CLASSES, ReviewClass, ReviewSegment
 from amts.fsio import list_files, read_text
-from amts.sync.accounting import MARKED_CLASSES, protected_length
+from amts.sync.accounting import MARKED_CLASSES, segment_chars
 from amts.sync.changes import detect_changes
 from amts.sync.fuzzy import word_diff
 from amts.sync.models import EFFORT_WEIGHTS, ReviewItem, ReviewReason
@@ -127,51 +127,61 @@ def _text(doc: Document, index: int, by_block: dict[int, list[Segment]]) -> str:
     return doc.text[block.start : block.end].rstrip()
 
 
+def _by_block(found: Sequence[Segment]) -> dict[int, list[Segment]]:
+    """Segments by the top-level block they belong to."""
+    grouped: dict[int, list[Segment]] = {}
+    for segment in found:
+        grouped.setdefault(segment.block_path[0], []).append(segment)
+    return grouped
+
+
+def _refused_row(chapter: ChapterFiles, source: Document | None, pair: str) -> ReviewSegment:
+    chars = sum(segment_chars(s) for s in segments(source)) if source is not None else 0
+    return ReviewSegment(
+        pair=pair,
+        chapter=chapter.chapter,
+        file=chapter.file,
+        line=1,
+        kind="chapter",
+        classes=["refused"],
+        marker=f"not synced: the human file was kept; a machine translation is offered in {chapter.proposal}",
+        chars=chars,
+        effort=round(REFUSED_WEIGHT * chars, 1),
+    )
+
+
+def _english_changes(old: Document, source: Document) -> tuple[dict[str, str], set[str]]:
+    """New segment id -> old English for segments whose English changed, and the ids of English that is new."""
+    old_texts = {s.id: s.text for s in segments(old)}
+    src_by_block = _by_block(segments(source))
+    units = [i for i, block in enumerate(source.blocks) if block.kind is not BlockKind.BLANK]  # detect_changes' units
+    old_of: dict[str, str] = {}
+    inserted: set[str] = set()
+    for block in detect_changes(old, source).blocks:
+        if block.op == "inserted" and block.new is not None:
+            inserted.update(s.id for s in src_by_block.get(units[block.new], []))
+        for change in block.segments:
+            if change.new_id is None:
+                continue
+            if change.op == "inserted":
+                inserted.add(change.new_id)
+            elif change.op == "edited" and change.old_id in old_texts:
+                old_of[change.new_id] = old_texts[change.old_id]
+    return old_of, inserted
+
+
 def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment]:
     """The review rows of one published chapter (one row for a refused chapter)."""
     published = parse(chapter.translation, path=chapter.file)
     source = parse(chapter.source, path=chapter.chapter) if chapter.source is not None else None
     old = parse(chapter.old_source, path=chapter.chapter) if chapter.old_source is not None else None
     if chapter.proposal is not None:
-        chars = sum(_chars(s) for s in segments(source)) if source is not None else 0
-        return [
-            ReviewSegment(
-                pair=pair,
-                chapter=chapter.chapter,
-                file=chapter.file,
-                line=1,
-                kind="chapter",
-                classes=["refused"],
-                reasons=[],
-                marker=f"not synced: the human file was kept; a machine translation is offered in {chapter.proposal}",
-                translation="",
-                chars=chars,
-                effort=round(REFUSED_WEIGHT * chars, 1),
-            )
-        ]
-    own = segments(published)
-    by_block: dict[int, list[Segment]] = {}
-    for segment in own:
-        by_block.setdefault(segment.block_path[0], []).append(segment)
+        return [_refused_row(chapter, source, pair)]
+    by_block = _by_block(segments(published))
     src_segments = {s.id: s for s in segments(source)} if source is not None else {}
-    src_by_block: dict[int, list[Segment]] = {}
-    for segment in src_segments.values():
-        src_by_block.setdefault(segment.block_path[0], []).append(segment)
+    src_by_block = _by_block(list(src_segments.values()))
     mapping = _block_map(published, source) if source is not None else {}
-    old_of: dict[str, str] = {}  # new segment id -> old English, for segments whose English changed
-    inserted: set[str] = set()
-    if source is not None and old is not None:
-        old_segments = {s.id: s.text for s in segments(old)}
-        for block in detect_changes(old, source).blocks:
-            if block.op == "inserted" and block.new is not None:
-                inserted.update(s.id for s in src_by_block.get(_unit_block(source, block.new), []))
-            for change in block.segments:
-                if change.new_id is None:
-                    continue
-                if change.op == "inserted":
-                    inserted.add(change.new_id)
-                elif change.op == "edited" and change.old_id in old_segments:
-                    old_of[change.new_id] = old_segments[change.old_id]
+    old_of, inserted = _english_changes(old, source) if source is not None and old is not None else ({}, set())
     markers = _markers_by_block(published, scan_markers(chapter.translation, file=chapter.file))
     rows: list[ReviewSegment] = []
     blocks = _top_blocks(published)
@@ -197,15 +207,13 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
             source_block = source.blocks[mapping[index]]
             english = source.text[source_block.start : source_block.end].rstrip()
         olds = [old_of[i] for i in source_ids if i in old_of]
-        old_english = "\n".join(olds) if olds else None
         new_english = chapter.new_chapter or (old is not None and bool(source_ids) and set(source_ids) <= inserted)
-        own_segments = [segment for block in group for segment in by_block.get(block, [])]
         if item is not None:
             classes = _classes(item, new_english=new_english)
             chars, effort = item.chars, _effort(item)
-        else:
-            classes = ["markup-updated" if old_english is not None else "kept"]
-            chars = sum(_chars(s) for s in own_segments) if old_english is not None else 0
+        else:  # the translators' text: kept, or with the markup of changed English carried in
+            classes = ["markup-updated" if olds else "kept"]
+            chars = sum(segment_chars(s) for b in group for s in by_block.get(b, [])) if olds else 0
             effort = 0.0
         rows.append(
             ReviewSegment(
@@ -221,24 +229,14 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
                 marker_line=item.line if item else 0,
                 source=english,
                 translation="\n".join(_text(published, block, by_block) for block in group),
-                old_source=old_english,
+                old_source="\n".join(olds) if olds else None,
                 change=(item.changes if item and item.changes else "")
-                or ("; ".join(word_diff(o, english) for o in olds) if olds else ""),
+                or "; ".join(word_diff(o, english) for o in olds),
                 chars=chars,
                 effort=effort,
             )
         )
     return rows
-
-
-def _unit_block(doc: Document, unit_index: int) -> int:
-    """``detect_changes`` numbers the document's units (non-blank top-level blocks); the block index of one."""
-    units = [i for i, block in enumerate(doc.blocks) if block.kind is not BlockKind.BLANK]
-    return units[unit_index] if unit_index < len(units) else -1
-
-
-def _chars(segment: Segment) -> int:
-    return protected_length(segment.text, [(span.start, span.end) for span in segment.protected])
 
 
 def _marker_text(markdown: str, item: ReviewItem | None) -> str:
