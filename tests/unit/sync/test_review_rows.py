@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from amts.cli import main
 from amts.evaluate.models import ReviewSegment
 from amts.sync.review_rows import ChapterFiles, chapter_rows, folder_rows
 
@@ -92,3 +94,25 @@ def test_a_folder_lists_a_refused_chapter_once_and_links_its_files(tmp_path: Pat
     assert [(r.classes, r.file) for r in refused] == [(["refused"], "zh/ch/kept.md")]
     assert "kept.amts-proposal.md" in refused[0].marker
     assert {r.file for r in rows} == {"zh/ch/kept.md", "zh/ch/tensors.md"}
+
+
+def test_review_list_html_writes_the_page_and_refuses_to_write_into_its_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    translations = tmp_path / "zh"
+    (translations / "ch").mkdir(parents=True)
+    (translations / "ch" / "tensors.md").write_text(PUBLISHED, encoding="utf-8")
+    # When the page is asked for beside the folder
+    page = tmp_path / "review.html"
+    assert main(["review-list", str(translations), "--html", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    # Then it has one row to review per marker, its counts per class, and links relative to the page
+    assert html.count('<article class="row" data-class="machine-translated"') == 2
+    assert html.count('<article class="row" data-class="fuzzy-kept"') == 1
+    assert 'data-class-count="machine-translated"' in html
+    assert 'href="zh/ch/tensors.md"' in html
+    # And a page inside the folder it reads is refused with one line, exit 2
+    capsys.readouterr()
+    assert main(["review-list", str(translations), "--html", str(translations / "review.html")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not (translations / "review.html").exists()
