@@ -29,6 +29,7 @@ from amts.fsio import list_files, read_text
 from amts.sync.accounting import MARKED_CLASSES, segment_chars
 from amts.sync.changes import detect_changes
 from amts.sync.fuzzy import word_diff
+from amts.sync.memory import loose_key
 from amts.sync.models import EFFORT_WEIGHTS, ReviewItem, ReviewReason
 from amts.sync.review import MARKER_PREFIX, scan_markers
 
@@ -150,12 +151,12 @@ def _refused_row(chapter: ChapterFiles, source: Document | None, pair: str) -> R
     )
 
 
-def _english_changes(old: Document, source: Document) -> tuple[dict[str, str], set[str]]:
-    """New segment id -> old English for segments whose English changed, and the ids of English that is new."""
-    old_texts = {s.id: s.text for s in segments(old)}
+def _english_changes(old: Document, source: Document) -> tuple[dict[str, Segment], set[str]]:
+    """New segment id -> the old segment for segments whose English changed, and the ids of English that is new."""
+    old_segments = {s.id: s for s in segments(old)}
     src_by_block = _by_block(segments(source))
     units = [i for i, block in enumerate(source.blocks) if block.kind is not BlockKind.BLANK]  # detect_changes' units
-    old_of: dict[str, str] = {}
+    old_of: dict[str, Segment] = {}
     inserted: set[str] = set()
     for block in detect_changes(old, source).blocks:
         if block.op == "inserted" and block.new is not None:
@@ -165,8 +166,8 @@ def _english_changes(old: Document, source: Document) -> tuple[dict[str, str], s
                 continue
             if change.op == "inserted":
                 inserted.add(change.new_id)
-            elif change.op == "edited" and change.old_id in old_texts:
-                old_of[change.new_id] = old_texts[change.old_id]
+            elif change.op == "edited" and change.old_id in old_segments:
+                old_of[change.new_id] = old_segments[change.old_id]
     return old_of, inserted
 
 
@@ -206,14 +207,18 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
         if not english and index in mapping and source is not None:
             source_block = source.blocks[mapping[index]]
             english = source.text[source_block.start : source_block.end].rstrip()
-        olds = [old_of[i] for i in source_ids if i in old_of]
+        changed = [i for i in source_ids if i in old_of]
+        olds = [old_of[i].text for i in changed]
         new_english = chapter.new_chapter or (old is not None and bool(source_ids) and set(source_ids) <= inserted)
         if item is not None:
             classes = _classes(item, new_english=new_english)
             chars, effort = item.chars, _effort(item)
-        else:  # the translators' text: kept, or with the markup of changed English carried in
-            classes = ["markup-updated" if olds else "kept"]
-            chars = sum(segment_chars(s) for b in group for s in by_block.get(b, [])) if olds else 0
+        else:
+            # The translators' text. Only a marker asks for work, so a block reviewed (its marker deleted) or never
+            # synced stays "kept", its English change shown; "markup-updated" when only protected spans changed.
+            markup_only = bool(changed) and all(_prose(old_of[i]) == _prose(src_segments[i]) for i in changed)
+            classes = ["markup-updated" if markup_only else "kept"]
+            chars = sum(segment_chars(s) for b in group for s in by_block.get(b, [])) if markup_only else 0
             effort = 0.0
         rows.append(
             ReviewSegment(
@@ -237,6 +242,15 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
             )
         )
     return rows
+
+
+def _prose(segment: Segment) -> str:
+    """A segment's words without its markup: protected spans (inline code, math, references) as one mark each."""
+    text, position, pieces = segment.text, 0, []
+    for span in segment.protected:
+        pieces += [text[position : span.start], "\x00"]
+        position = span.end
+    return loose_key("".join([*pieces, text[position:]]))
 
 
 def _marker_text(markdown: str, item: ReviewItem | None) -> str:

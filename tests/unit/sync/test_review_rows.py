@@ -116,3 +116,14 @@ def test_review_list_html_writes_the_page_and_refuses_to_write_into_its_input(
     assert main(["review-list", str(translations), "--html", str(translations / "review.html")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (translations / "review.html").exists()
+
+
+def test_only_a_marker_asks_for_work_so_a_reviewed_block_stays_kept_with_its_change_shown() -> None:
+    # Given the published chapter after a translator reviewed every block and deleted the markers
+    reviewed = "\n".join(line for line in PUBLISHED.splitlines() if "amts:review" not in line) + "\n"
+    rows = chapter_rows(ChapterFiles("ch/tensors.md", "zh/ch/tensors.md", reviewed, source=NEW_EN, old_source=OLD_EN))
+    # Then nothing is left to review, and the English changes are still there to read
+    assert [r.classes[0] for r in rows] == ["kept", "kept", "markup-updated", "kept", "kept"]
+    assert rows[1].old_source == "A tensor is a grid of numbers."
+    assert rows[1].change == "+ with axes"
+    assert not any(r.needs_review for r in rows)
