@@ -164,7 +164,7 @@ def _budget_section(budget: BudgetReport) -> str:
         for label, chars, amount in rows
     )
     return (
-        f'<h2>Budget</h2><p class="note">Cost guard: {_e(verdict)}</p>'
+        f'<h2>Budget</h2><p class="note">Cost guard: {_e(verdict)}{"; " + _e(budget.scope) if budget.scope else ""}</p>'
         f"<table><tr><th></th><th>Characters</th><th>USD</th></tr>{body}</table>"
     )
 

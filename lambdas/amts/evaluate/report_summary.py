@@ -19,6 +19,7 @@ class ReportSummary:
     billed_usd: float
     cap_usd: float | None = None
     cap_characters: int | None = None
+    scope: str = ""  # what the billed figures cover when not one run
     refused: str | None = None  # the cost guard's reason when it refused the run
     to_review: list[tuple[str, int]] = field(default_factory=list)  # (class label, segments), most first
     review_total: int = 0
@@ -60,6 +61,7 @@ def report_summary(report: RunReport) -> ReportSummary:
         billed_usd=billed_usd,
         cap_usd=budget.cap_usd_per_run if budget else None,
         cap_characters=budget.cap_characters_per_run if budget else None,
+        scope=budget.scope if budget else "",
         refused=refused,
         to_review=sorted(to_review, key=lambda item: -item[1]),
         review_total=review_total,
@@ -77,9 +79,10 @@ def cost_line(summary: ReportSummary) -> str:
         if summary.cap_characters is not None:
             cap += f" ({summary.cap_characters:,} characters)"
     refused = f"Refused by the cost guard: {summary.refused}. " if summary.refused else ""
+    scope = f"; {summary.scope}" if summary.scope else ""
     return (
         f"{refused}Billed {summary.billed_characters:,} characters, ${summary.billed_usd:.4f}{cap} "
-        "(list prices, unverified)"
+        f"(list prices, unverified{scope})"
     )
 
 

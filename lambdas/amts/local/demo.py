@@ -361,6 +361,20 @@ def combined_report(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
         if report.sync is not None
         for document in report.sync.documents
     ]
+    budgets = [report.budget for _, report in runs if report.budget is not None]
+    budget = None
+    if budgets:  # the runs' figures added up; the caps are per run
+        budget = budgets[-1].model_copy(  # the ledger as the last run left it
+            update={
+                "approved": all(b.approved for b in budgets),
+                "estimate_characters": sum(b.estimate_characters for b in budgets),
+                "estimate_usd": round(sum(b.estimate_usd for b in budgets), 4),
+                "estimate_lines": [],
+                "billed_characters": sum(b.billed_characters for b in budgets),
+                "billed_usd": round(sum(b.billed_usd for b in budgets), 4),
+                "scope": f"the {len(budgets)} demo runs added up; each cap applies to each run",
+            }
+        )
     return RunReport(
         title="AMTS demo: translate, sync, evaluate",
         run_id=" + ".join(report.run_id or phase for phase, report in runs),
@@ -371,6 +385,7 @@ def combined_report(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
         scores=[score for _, report in runs for score in report.scores],
         experiments=[experiment for _, report in runs for experiment in report.experiments],
         cost=CostReport(lines=cost_lines, pricing_note=pricing) if cost_lines else None,
+        budget=budget,
         terminology=next((report.terminology for _, report in runs if report.terminology is not None), None),
         sync=SyncWorkloadReport(documents=workload) if workload else None,
         pairs=[status.model_copy(update={"phase": phase}) for phase, report in runs for status in report.pairs],
