@@ -6,7 +6,8 @@ from typing import Any
 
 from amts.pipeline.models import ScoreStep
 from amts.pipeline.run_models import ReportStep, ScoreRequest
-from amts.pipeline.score import score_pair, write_run_report
+from amts.pipeline.run_report import write_run_report
+from amts.pipeline.score import score_pair
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 

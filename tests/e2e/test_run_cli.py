@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from amts.cli import main
+from amts.evaluate import RunReport
 from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 
 pytestmark = pytest.mark.slow
@@ -51,6 +52,7 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     assert (out / "report.json").is_file()
     assert "previous: SUCCEEDED" in printed
     assert "current: SUCCEEDED" in printed
+    assert f"review page: {out.resolve() / 'review.html'}: " in printed
     # and the inputs are untouched
     assert {p: p.read_bytes() for p in before} == before
 
@@ -81,6 +83,11 @@ def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
     report = (out / "report.md").read_text(encoding="utf-8")
     assert f"kept the human file of {chapter}: not synced, human file kept" in report
     assert "kept their human translation" in printed
+    # and the review page lists the chapter once, as refused, pointing to the proposal
+    refused = [row for row in RunReport.model_validate_json((out / "report.json").read_text("utf-8")).segments
+               if row.chapter == chapter]  # fmt: skip
+    assert [(row.classes, row.file) for row in refused] == [(["refused"], f"zh/{chapter}")]
+    assert 'data-class="refused"' in (out / "review.html").read_text(encoding="utf-8")
 
 
 def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(

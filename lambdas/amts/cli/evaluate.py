@@ -253,9 +253,9 @@ def _fmt(score: MetricScore | None) -> str:
 
 def _rows(scores: ScoreReport) -> list[Sequence[str]]:
     names = ["BLEU", "chrF"] + (["chrF++"] if metric(scores.run.metrics, "chrF++") else [])
-    rows: list[Sequence[str]] = [["scope", "name", "segments", "coverage", *names, "BLEU 0-1", "pairing"]]
+    header = [f"{name} (0-100)" for name in names]  # sacreBLEU's scale, as every report shows it
+    rows: list[Sequence[str]] = [["scope", "name", "segments", "coverage", *header, "pairing"]]
     for doc in scores.documents:
-        bleu = metric(doc.metrics, "BLEU")
         rows.append(
             [
                 "document",
@@ -263,12 +263,10 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 str(doc.segments),
                 f"{doc.pairing.coverage:.0%}",
                 *[_fmt(metric(doc.metrics, n)) for n in names],
-                "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 doc.pairing.strategy + (" (mismatch)" if doc.pairing.mismatch else ""),
             ]
         )
     for aggregate, scope in [*((c, "chapter") for c in scores.chapters), (scores.run, "run")]:
-        bleu = metric(aggregate.metrics, "BLEU")
         rows.append(
             [
                 scope,
@@ -276,7 +274,6 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 str(aggregate.segments),
                 "-" if aggregate.coverage is None else f"{aggregate.coverage:.0%}",
                 *[_fmt(metric(aggregate.metrics, n)) for n in names],
-                "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 "",
             ]
         )

@@ -102,6 +102,8 @@ def _run(args: argparse.Namespace) -> int:
         check_book,
         collect_outputs,
         publish_latest_report,
+        publish_review_page,
+        review_page_line,
         run_phase,
         translation_only,
     )
@@ -181,7 +183,17 @@ def _run(args: argparse.Namespace) -> int:
         collected = collect_outputs(runtime, out_dir)
         refused = list(runtime.refused_downloads)
         untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
-    publish_latest_report(out_dir, phases[-1])
+    published = publish_latest_report(out_dir, phases[-1])
+    report_json = [path for path in published if path.suffix == ".json"]
+    rows = publish_review_page(
+        out_dir,
+        source_lang=source,
+        targets=targets,
+        sources=[book / source],
+        old_source=Path(args.old_source) if args.old_source is not None else None,
+        reports=report_json,
+    )
+    print(review_page_line(out_dir, rows))
     for uri, reason in refused:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:

@@ -13,6 +13,7 @@ from amts.book import BlockKind, Document, markdown_files, parse, parse_file, pr
 from amts.cli.options import add_json, add_output
 from amts.cli.progress import counted_progress, note
 from amts.errors import InputError
+from amts.evaluate.review_page import render_review_page
 from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
@@ -34,6 +35,7 @@ from amts.sync.models import Effort, SentenceCount
 from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
+from amts.sync.review_rows import page_rows
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -98,6 +100,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     review.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     review.add_argument("--json", action="store_true", help="print the list as JSON")
+    review.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write the review page: every segment in book order with its class, the marker, the English "
+        "(with --source) and the word diff of changed English (with --old-source), filters by class and chapter",
+    )
+    review.add_argument("--source", type=Path, help="the English the translations follow (same relative paths)")
+    review.add_argument("--old-source", type=Path, help="the English before the change (same relative paths)")
     review.set_defaults(handler=run_review_list)
 
 
@@ -308,6 +319,11 @@ def run_review_list(args: argparse.Namespace) -> int:
             continue
         unmarked[0] += kept[0]
         unmarked[1] += kept[1]
+    if args.html is not None:
+        check_outputs_outside([args.html], [*args.paths, *filter(None, (args.source, args.old_source))])
+        rows = page_rows(args.paths, page=args.html, source=args.source, old_source=args.old_source)
+        write_atomic(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
+        print(f"review page: {args.html} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
         return 0

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from amts import config
 from amts.pipeline.assemble import assemble_pair
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
-from amts.pipeline.score import pair_report_key
 from amts.pipeline_config import PipelineConfig
 from amts_handlers import score, shared
 

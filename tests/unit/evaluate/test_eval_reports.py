@@ -42,20 +42,27 @@ def test_html_is_self_contained_and_shows_every_section() -> None:
     assert "@import" not in page
     assert "url(" not in page
     for heading in (
-        "Translation engine",
-        "Experiments en → zh",
-        "Experiments zh → en",
+        "Summary",
+        "Translation engines",
+        "Experiments en → zh, leakage guard off",
+        "Experiments zh → en, leakage guard off",
         "Table 1 — without vs with ACT",
         "Table 2 — parallel data from paragraph vs sentence pairs",
         "Scores against the human translation (zh)",
         "Cost",
         "Term consistency",
-        "Review workload from synchronization",
+        "Review workload",
     ):
         assert f">{heading}" in page, heading
     assert page.count("<svg") == 5
     assert "fake-tm" in page
     assert "nrefs:1|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0" in page
+    assert "chrF signature: <code>nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0</code>" in page
+    # The summary comes first; every table scrolls in its own box; charts scale
+    assert page.index('id="summary"') < page.index("<h2>Experiments")
+    assert page.count("<table>") == page.count('<div class="scroll"><table>') > 0
+    assert page.count('viewBox="0 0 ') == 5
+    assert 'width="930"' not in page
 
 
 def test_every_section_is_optional() -> None:
@@ -83,8 +90,11 @@ def test_markdown_summary_has_the_tables() -> None:
     text = render_markdown(sample_run_report())
     assert "### Experiments en → zh" in text
     assert "| **All sections** |" in text
-    assert "Signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
+    assert "BLEU signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
+    assert "chrF signature: `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`" in text
     assert "**Review workload:** 3 of 14 segments need review" in text
+    # The summary opens the report: cost and the segments to review, before any table
+    assert text.index("To review: 3 of 14 segments") < text.index("### Experiments")
 
 
 @pytest.fixture

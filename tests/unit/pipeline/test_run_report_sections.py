@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from amts.pipeline.job_output import engine_usage
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import (
     AssembleResult,
     JobResult,
@@ -14,12 +16,7 @@ from amts.pipeline.models import (
     ScoreStep,
     StageResult,
 )
-from amts.pipeline.score import (
-    baseline_skipped_note,
-    engine_usage,
-    leakage_guard_of,
-    pair_report_key,
-)
+from amts.pipeline.pair_report import baseline_skipped_note, leakage_guard_of
 from amts.translate.job_outputs import AWS_ENGINE
 
 
