@@ -4,7 +4,7 @@ PY := .venv/bin/python
 VENV_STAMP := .venv/.installed
 SHARED ?= ../shared
 
-.PHONY: setup system-deps lint format typecheck test test-fast bench demo synth lock clean
+.PHONY: setup system-deps lint format typecheck test test-fast bench demo screenshots synth lock clean
 
 # The venv is installed from the dev lock (hashes, whole tree): the versions the tests run with are the ones the
 # Lambda bundle gets (requirements-lambda.lock is constrained to them). `make lock` regenerates both.
@@ -41,7 +41,11 @@ bench: setup
 	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 demo: setup system-deps
-	$(PY) -m amts.cli demo --out out
+	$(PY) -m amts.cli demo -o out
+
+# The run report, the evaluation report and the review page at 1400 and 400 px -> bench/results/screenshots/
+screenshots: demo
+	$(PY) -m bench.screenshots out
 
 synth: setup
 	bash scripts/synth.sh

@@ -43,7 +43,7 @@ def bench_demo() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="amts-demo-") as tmp:
         started = time.monotonic()
         completed = subprocess.run(
-            [sys.executable, "-m", "amts.cli", "demo", "--out", str(Path(tmp) / "out")],
+            [sys.executable, "-m", "amts.cli", "demo", "-o", str(Path(tmp) / "out")],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -167,7 +167,7 @@ def pipeline_run(corpus: Path, work: Path, truth: dict[str, set[str]]) -> dict[s
     (book / "zh").symlink_to(corpus / "origin" / "zh")
     out = work / "run"
     command = [*AMTS, "run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(corpus / "origin" / "en"),
-               "--out", str(out)]  # fmt: skip
+               "-o", str(out)]  # fmt: skip
     completed, wall, peak = one_core(command)
     if completed.returncode != 0:
         raise SystemExit(f"amts run failed ({completed.returncode}): {completed.stderr[-2000:]}")
@@ -177,7 +177,7 @@ def pipeline_run(corpus: Path, work: Path, truth: dict[str, set[str]]) -> dict[s
     correct = sum(1 for old, new in moves if old in truth.get(new, set()))
     proposals = sorted(p.name for p in (out / "zh").rglob("*.amts-proposal.md"))
     return {
-        "command": "amts run --book {en, zh=origin/zh} --pairs en-zh --old-source origin/en --out OUT",
+        "command": "amts run --book {en, zh=origin/zh} --pairs en-zh --old-source origin/en -o OUT",
         "wall_time_s": round(wall, 1),
         "peak_memory_mib": peak,
         "characters_billed": billed,

@@ -10,7 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from amts import config
-from amts.errors import InputError
+from amts.pipeline_config import cdk_context
 from cdk_nag import AwsSolutionsChecks
 
 from stacks.amts_stack import AmtsStack
@@ -58,20 +58,6 @@ def synth_warnings(report: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def load_cdk_context(path: Path = CDK_JSON) -> dict[str, Any]:
-    """The ``context`` object of ``cdk.json``."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", path=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
-    context = document.get("context", {}) if isinstance(document, dict) else None
-    if not isinstance(context, dict):
-        raise InputError("'context' is not an object", path=str(path))
-    return context
-
-
 def build_stack(app: cdk.App, *, asl_file: Path = ASL_FILE) -> AmtsStack:
     """Add the AMTS stack, configured from the app's context, and cdk-nag's AwsSolutions checks to ``app``."""
     pipeline, settings = settings_from_context(
@@ -94,7 +80,7 @@ def build_test_app(
     *, outdir: str, extra_context: Mapping[str, Any] | None = None, bundle: bool = False, asl_file: Path = ASL_FILE
 ) -> tuple[cdk.App, AmtsStack]:
     """An app with ``cdk.json``'s context (plus ``extra_context``), bundling skipped unless ``bundle``."""
-    context = load_cdk_context()
+    context = cdk_context(CDK_JSON)
     context.update(extra_context or {})
     if not bundle:
         context["aws:cdk:bundling-stacks"] = []

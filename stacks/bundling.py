@@ -17,7 +17,10 @@ from typing import cast
 
 import aws_cdk as cdk
 import jsii
+from amts import config
 from aws_cdk import aws_lambda as lambda_
+
+from stacks.closure import import_closure, module_file
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_SOURCE_DIR = REPO_ROOT / "lambdas"
@@ -25,11 +28,11 @@ REQUIREMENTS_FILE = REPO_ROOT / "requirements.txt"
 # The bundle is installed from this lock (every package pinned with its hashes, resolved for Lambda's Python and
 # platform and constrained to the versions the tests run with): `make lock` regenerates it from requirements.txt.
 LOCK_FILE = REPO_ROOT / "requirements-lambda.lock"
-# The packages copied into every bundle next to the pip-installed dependencies.
+# The packages whose modules may be bundled next to the pip-installed dependencies: only the modules in the handlers'
+# import closure are copied (the local runtime, the stand-in, the CLI and the sample book never reach Lambda).
 BUNDLED_PACKAGES = ("amts", "amts_handlers")
 # Lambda's hard limit for a function's unzipped code (and layers): 250 MB.
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
-_COPY_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", ".mypy_cache")
 
 
 class BundlingError(RuntimeError):
@@ -89,11 +92,7 @@ def build_bundle(
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BundlingError(f"pip could not install {requirements} for Lambda:\n{result.stderr.strip()}")
-    for package in BUNDLED_PACKAGES:
-        source = source_dir / package
-        if not (source / "__init__.py").is_file():
-            raise BundlingError(f"{source} is not a Python package; the Lambda bundle needs it")
-        shutil.copytree(source, output_dir / package, ignore=_COPY_IGNORE, dirs_exist_ok=True)
+    copy_handler_modules(output_dir, source_dir=source_dir)
     for cache in list(output_dir.rglob("__pycache__")):  # built by the build machine's Python: useless on Lambda
         shutil.rmtree(cache, ignore_errors=True)
     size = directory_size(output_dir)
@@ -102,6 +101,32 @@ def build_bundle(
             f"the Lambda bundle is {size / 2**20:.1f} MiB unzipped; Lambda allows 250 MiB. Trim requirements.txt."
         )
     return size
+
+
+def handler_modules(source_dir: Path = LAMBDA_SOURCE_DIR) -> dict[str, Path]:
+    """Every module the handlers of ``amts.config.FUNCTIONS`` can import from our packages, with its file."""
+    roots = [spec.handler.rsplit(".", 1)[0] for spec in config.FUNCTIONS]
+    modules: dict[str, Path] = {}
+    for name in sorted(import_closure(source_dir, roots, BUNDLED_PACKAGES)):
+        path = module_file(source_dir, name)
+        if path is None:  # pragma: no cover - the closure holds only modules it found
+            raise BundlingError(f"module {name} vanished while bundling")
+        modules[name] = path
+    for root in roots:
+        if root not in modules:
+            raise BundlingError(f"handler module {root} is not under {source_dir}; the Lambda bundle needs it")
+    return modules
+
+
+def copy_handler_modules(output_dir: Path, *, source_dir: Path = LAMBDA_SOURCE_DIR) -> list[Path]:
+    """Copy the handlers' import closure into ``output_dir`` (same relative paths); the files written."""
+    written = []
+    for path in handler_modules(source_dir).values():
+        target = output_dir / path.relative_to(source_dir)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        written.append(target)
+    return written
 
 
 @jsii.implements(cdk.ILocalBundling)
@@ -140,9 +165,7 @@ def _source_hash(*, architecture: str, python_version: str) -> str:
     digest = hashlib.sha256()
     digest.update(f"{architecture}|{python_version}|".encode())
     digest.update(LOCK_FILE.read_bytes())
-    for package in BUNDLED_PACKAGES:
-        for path in sorted((LAMBDA_SOURCE_DIR / package).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                digest.update(str(path.relative_to(LAMBDA_SOURCE_DIR)).encode())
-                digest.update(path.read_bytes())
+    for path in handler_modules().values():  # only what is bundled: a change to the local runtime redeploys nothing
+        digest.update(str(path.relative_to(LAMBDA_SOURCE_DIR)).encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -18,9 +18,6 @@ from constructs import Construct
 
 from stacks.bundling import lambda_code
 
-POWERTOOLS_SERVICE_NAME = "amts"
-POWERTOOLS_METRICS_NAMESPACE = "Amts"
-
 RUNTIMES: dict[str, lambda_.Runtime] = {"3.12": lambda_.Runtime.PYTHON_3_12, "3.13": lambda_.Runtime.PYTHON_3_13}
 ARCHITECTURES: dict[str, lambda_.Architecture] = {
     "x86_64": lambda_.Architecture.X86_64,
@@ -113,9 +110,9 @@ class PythonFunctionFactory:
             system_log_level_v2=lambda_.SystemLogLevel.WARN,
             tracing=lambda_.Tracing.ACTIVE,
             environment={
-                "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE_NAME,
-                "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+                **config.POWERTOOLS_ENVIRONMENT,
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                **config.THREAD_ENVIRONMENT,  # one vCPU is not shared by a pool of BLAS threads
                 **self._environment,
                 **(environment or {}),
             },

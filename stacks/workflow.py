@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from pathlib import Path
 
 import aws_cdk as cdk
-from amts import config
+from amts import asl, config
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
@@ -16,12 +15,11 @@ from constructs import Construct
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ASL_FILE = REPO_ROOT / "statemachine" / "pipeline.asl.json"
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def asl_placeholders(path: Path = ASL_FILE) -> set[str]:
     """Every ``${Name}`` the ASL file expects the deployment to substitute."""
-    return set(_PLACEHOLDER.findall(path.read_text(encoding="utf-8")))
+    return asl.placeholders(path.read_text(encoding="utf-8"))
 
 
 class TranslateDataAccessRole(Construct):

@@ -67,6 +67,9 @@ ENV_TRANSLATE_ROLE_ARN = "AMTS_TRANSLATE_ROLE_ARN"
 ENV_TOPIC_ARN = "AMTS_TOPIC_ARN"
 ENV_SPEND_TABLE = "AMTS_SPEND_TABLE"  # DynamoDB table of the cost guard's spend ledger
 ENV_PIPELINE_CONFIG = "AMTS_PIPELINE_CONFIG"  # JSON of the pipeline config from cdk.json context
+# One BLAS/OpenMP thread per process (amts.threads): set on every Lambda function by the factory in stacks/, and
+# by the CLI and the local runtime at start-up when the user has not set them.
+THREAD_ENVIRONMENT = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # Prefixes inside the buckets (the S3 trigger watches SOURCE_PREFIX in the input bucket only).
 SOURCE_PREFIX = "book/"  # book/<lang>/<relative path>.md
@@ -107,6 +110,16 @@ ASL_RETRY_INTERVAL_SECONDS = "RetryIntervalSeconds"
 ASL_RETRY_MAX_ATTEMPTS = "RetryMaxAttempts"
 ASL_RETRY_BACKOFF_RATE = "RetryBackoffRate"
 ASL_RETRY_MAX_DELAY_SECONDS = "RetryMaxDelaySeconds"
+
+# Powertools settings of every function, in one place: the stack's Lambda factory sets them as environment, the
+# handlers' Logger/Tracer/Metrics are built with them (so a test or the local runtime cannot drift), and the local
+# runtime sets the same environment.
+POWERTOOLS_SERVICE = "amts"
+POWERTOOLS_METRICS_NAMESPACE = "Amts"
+POWERTOOLS_ENVIRONMENT: dict[str, str] = {
+    "POWERTOOLS_SERVICE_NAME": POWERTOOLS_SERVICE,
+    "POWERTOOLS_METRICS_NAMESPACE": POWERTOOLS_METRICS_NAMESPACE,
+}
 
 # Lambda runtime and architecture of every function (the stack's factory and the bundler use these).
 LAMBDA_PYTHON_VERSION = "3.13"

@@ -265,8 +265,8 @@ def load_pipeline_config_from_env(environ: Mapping[str, str]) -> PipelineConfig:
     return _validate(data, source=config.ENV_PIPELINE_CONFIG)
 
 
-def load_pipeline_config_from_cdk_json(path: str | Path) -> PipelineConfig:
-    """Read the config from ``cdk.json`` (the local runtime uses the same file the stack is built from)."""
+def cdk_context(path: str | Path) -> dict[str, Any]:
+    """The ``context`` object of ``cdk.json``: the one reader of the file outside CDK (bad file: one-line error)."""
     source = Path(path)
     try:
         text = source.read_text(encoding="utf-8")
@@ -279,9 +279,17 @@ def load_pipeline_config_from_cdk_json(path: str | Path) -> PipelineConfig:
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON: {exc.msg}", path=str(source), line=exc.lineno) from None
     context = document.get("context") if isinstance(document, dict) else None
-    if not isinstance(context, dict) or config.CDK_CONTEXT_PIPELINE not in context:
-        raise InputError(f"no context key {config.CDK_CONTEXT_PIPELINE!r}", path=str(source))
-    return _validate(context[config.CDK_CONTEXT_PIPELINE], source=f"{source} (context {config.CDK_CONTEXT_PIPELINE})")
+    if not isinstance(context, dict):
+        raise InputError("no context object", path=str(source))
+    return context
+
+
+def load_pipeline_config_from_cdk_json(path: str | Path) -> PipelineConfig:
+    """Read the config from ``cdk.json`` (the local runtime uses the same file the stack is built from)."""
+    context = cdk_context(path)
+    if config.CDK_CONTEXT_PIPELINE not in context:
+        raise InputError(f"no context key {config.CDK_CONTEXT_PIPELINE!r}", path=str(path))
+    return _validate(context[config.CDK_CONTEXT_PIPELINE], source=f"{path} (context {config.CDK_CONTEXT_PIPELINE})")
 
 
 def _number(value: float) -> str:

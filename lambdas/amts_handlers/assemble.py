@@ -21,7 +21,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = assemble_pair(
         step,
         s3_client=client("s3"),
-        translate_client=client("translate"),
         input_bucket=config.input_bucket,
         work_bucket=config.work_bucket,
         output_bucket=config.output_bucket,

@@ -6,7 +6,8 @@ from typing import Any
 
 from amts.pipeline.models import ScoreStep
 from amts.pipeline.run_models import ReportStep, ScoreRequest
-from amts.pipeline.score import score_pair, write_run_report
+from amts.pipeline.run_report import write_run_report
+from amts.pipeline.score import score_pair
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 
@@ -33,7 +34,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     result = score_pair(
         request,
         s3_client=client("s3"),
-        translate_client=client("translate"),
         input_bucket=config.input_bucket,
         work_bucket=config.work_bucket,
         output_bucket=config.output_bucket,

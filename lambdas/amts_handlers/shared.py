@@ -7,12 +7,18 @@ import os
 from typing import Any
 
 import boto3
+from amts import config
 from amts.pipeline.settings import Settings, load_settings
+from amts.threads import pin_threads
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
-logger = Logger(service="amts")
-tracer = Tracer(service="amts")
-metrics = Metrics(namespace="AMTS", service="amts")
+# Once per cold start, before the first invocation: the stack sets the thread variables, and this limits any
+# pool a library loaded before them (no configuration is read, so it is safe at import).
+pin_threads()
+
+logger = Logger(service=config.POWERTOOLS_SERVICE)
+tracer = Tracer(service=config.POWERTOOLS_SERVICE)
+metrics = Metrics(namespace=config.POWERTOOLS_METRICS_NAMESPACE, service=config.POWERTOOLS_SERVICE)
 
 
 @functools.cache

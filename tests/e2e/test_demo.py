@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
 from amts.evaluate import RunReport
 from amts.local.demo import run_demo
+from amts.sync import scan_markers
+from amts.translate.engines import ApertiumEngine
+
+from tests.e2e.demo_output import demo_problems
 
 
 @pytest.mark.slow
@@ -47,3 +52,22 @@ def test_the_demo_translates_syncs_only_the_edit_and_writes_one_report_of_all_ru
     for phase in ("translate", "sync", "evaluate"):
         assert (out / f"report-{phase}.html").is_file()
     assert "report.html" in stream.getvalue()
+    # And, where Apertium is installed (always in CI), es is real Spanish from Apertium, never pseudo-translation
+    if ApertiumEngine().supports("en", "es") or os.environ.get("CI"):
+        assert demo_problems(out) == []
+
+    # And the summary opens with the review page, written beside the translated chapters and linked from the report
+    summary_text = stream.getvalue().split("== Summary\n", 1)[1]
+    assert summary_text.startswith(f"   review page: {out / 'review.html'}: ")
+    assert (out / "review.html").is_file()
+    assert report.review_page == "review.html"
+    assert 'href="review.html"' in html
+    # And report.json's segments are the page's rows: one to review per marker left in the published chapters
+    markers = sum(
+        len(scan_markers(path.read_text(encoding="utf-8"), file=str(path)))
+        for language in ("zh", "es")
+        for path in (out / language).rglob("*.md")
+    )
+    assert markers > 0
+    assert sum(row.needs_review for row in report.segments) == markers
+    assert {row.pair for row in report.segments} == {"en-zh", "en-es"}

@@ -30,7 +30,7 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def baseline(book: Path, tmp_path_factory: pytest.TempPathFactory) -> CliResult:
     """The same run without a fault: both pairs succeed."""
-    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--out", str(tmp_path_factory.mktemp("b"))])
+    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh,en-es", "-o", str(tmp_path_factory.mktemp("b"))])
     assert result.status == 0, result.err
     return result
 
@@ -38,7 +38,7 @@ def baseline(book: Path, tmp_path_factory: pytest.TempPathFactory) -> CliResult:
 def _run(book: Path, out: Path, pairs: str, *kinds: str) -> CliResult:
     before = tree_hashes(book)
     faults = [arg for kind in kinds for arg in ("--inject-fault", kind)]
-    result = run_cli(["run", "--book", str(book), "--pairs", pairs, "--out", str(out), *faults])
+    result = run_cli(["run", "--book", str(book), "--pairs", pairs, "-o", str(out), *faults])
     assert tree_hashes(book) == before  # the book is never written
     for kind in kinds:  # the run says what was injected and what to expect
         assert f"injected fault {kind}: {FAULT_KINDS[kind].what}; expected: {FAULT_KINDS[kind].expected}" in result.out

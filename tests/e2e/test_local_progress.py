@@ -1,40 +1,20 @@
-"""Live progress: plain lines when stdout is not a terminal, a redrawn block with a bar per pair when it is."""
+"""Live progress of a local run: work per pair (chapters aligned, characters staged and translated, chapters
+assembled) on a terminal; titles and outcomes as plain lines elsewhere; expected conditions as information."""
 
 from __future__ import annotations
 
 import io
 import json
+from typing import Any
 
-from amts.local.progress import ProgressDisplay, pair_states
+import pytest
+from amts.cli import progress as cli_progress
+from amts.cli.options import Verbosity
+from amts.local import progress
+from amts.local.progress import ProgressDisplay, expected_condition
 from amts.local.runtime import ProgressEvent
 
-DEFINITION = json.dumps(
-    {
-        "StartAt": "Plan",
-        "States": {
-            "Plan": {"Type": "Pass", "Next": "Pairs"},
-            "Pairs": {
-                "Type": "Map",
-                "ItemProcessor": {
-                    "StartAt": "Stage",
-                    "States": {
-                        "Stage": {"Type": "Pass", "Next": "Jobs"},
-                        "Jobs": {
-                            "Type": "Parallel",
-                            "Branches": [{"StartAt": "Act", "States": {"Act": {"Type": "Pass", "End": True}}}],
-                            "End": True,
-                        },
-                    },
-                },
-                "End": True,
-            },
-        },
-    }
-)
-
-
-def _event(kind: str, state: str, pair: str | None = None) -> ProgressEvent:
-    return ProgressEvent("arn:exec", kind, state, pair, "", 0.0)
+FIRST_RUN = "translate.ResourceNotFoundException: The parallel data resource amts-en-zh does not exist."
 
 
 class _Terminal(io.StringIO):
@@ -42,35 +22,88 @@ class _Terminal(io.StringIO):
         return True
 
 
+def _event(kind: str, state: str, pair: str | None = None, data: dict[str, Any] | None = None) -> ProgressEvent:
+    return ProgressEvent("arn:exec", kind, state, pair, "", 0.0, json.dumps(data or {}))
+
+
+def _failed(detail: str) -> ProgressEvent:
+    return ProgressEvent("arn:exec", "failed", "", None, detail, 0.0)
+
+
 def _feed(display: ProgressDisplay) -> None:
     display.start("run")
     display(_event("entered", "Plan"))
-    for state in ("Stage", "Jobs", "Act"):
-        display(_event("entered", state, "en-zh"))
-        display(_event("exited", state, "en-zh"))
-    display(_event("entered", "Stage", "en-es"))
+    display(_event("entered", "BuildParallelData", "en-zh", {"task": {"pair": {"source": "en", "target": "zh"}}}))
+    display(
+        _event("exited", "BuildParallelData", "en-zh", {"parallel_data": {"pair_count": 1234, "chapters_aligned": 2}})
+    )
+    display(_event("exited", "Stage", "en-zh", {"stage": {"documents": 2, "characters": 5000}}))
+    display(_failed(FIRST_RUN))
+    display(_event("entered", "Release", "en-zh"))
+    display(_event("exited", "TranslateJobs", "en-zh"))
+    display(_event("entered", "Assemble", "en-zh", {"stage": {"documents": 2}}))
+    display(_event("exited", "Assemble", "en-zh", {"assemble": {"chapters_published": 2}}))
+    display(_event("entered", "BuildParallelData", "en-es", {"task": {"pair": {"source": "en", "target": "es"}}}))
     display(_event("execution", "Succeeded"))
 
 
-def test_the_per_pair_states_include_parallel_branches() -> None:
-    assert pair_states(DEFINITION) == {"Stage", "Jobs", "Act"}
+@pytest.fixture(autouse=True)
+def _default_verbosity() -> Any:
+    yield
+    Verbosity.quiet, Verbosity.verbose = False, 0
 
 
-def test_plain_lines_when_not_a_terminal() -> None:
+def test_a_first_run_without_parallel_data_is_expected_and_a_real_failure_is_not() -> None:
+    assert expected_condition(FIRST_RUN) == "parallel data amts-en-zh does not exist yet (a first run): it is created"
+    assert expected_condition("States.TaskFailed: the handler raised KeyError") is None
+
+
+def test_plain_lines_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given standard error is not a terminal (a pipe, a log, CI)
+    monkeypatch.setattr(progress, "live", lambda stream=None: False)
     stream = io.StringIO()
-    _feed(ProgressDisplay(stream=stream, per_pair_states=pair_states(DEFINITION)))
+    _feed(ProgressDisplay(stream=stream))
     text = stream.getvalue()
+    # Then the title and the outcome are plain lines, and the expected condition is no warning
     assert "\x1b[" not in text
-    assert "   ▶ Plan" in text
-    assert "[en-zh] ▶ Stage" in text
-    assert "[en-es] ▶ Stage" in text
-    assert text.rstrip().endswith("execution succeeded")
+    assert text.splitlines() == ["== run", "   execution succeeded"]
+    # And a real caught failure is shown as one
+    display = ProgressDisplay(stream=stream)
+    display(_failed("States.TaskFailed: the handler raised KeyError"))
+    assert stream.getvalue().splitlines()[-1] == "   ! States.TaskFailed: the handler raised KeyError"
 
 
-def test_a_redrawn_block_with_bars_on_a_terminal() -> None:
-    stream = _Terminal()
-    _feed(ProgressDisplay(stream=stream, per_pair_states=pair_states(DEFINITION)))
-    text = stream.getvalue()
-    assert "\x1b[" in text  # cursor movement: the block is redrawn in place
-    assert "en-zh    [########################] 100%  done" in text
-    assert "en-es" in text
+def test_verbose_prints_every_step_and_the_expected_condition_as_information(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress, "live", lambda stream=None: False)
+    Verbosity.verbose = 1
+    stream = io.StringIO()
+    _feed(ProgressDisplay(stream=stream))
+    lines = stream.getvalue().splitlines()
+    assert "   [en-zh] ▶ BuildParallelData" in lines
+    assert "   · parallel data amts-en-zh does not exist yet (a first run): it is created" in lines
+    assert not [line for line in lines if line.startswith("   !")]
+
+
+def test_a_terminal_shows_work_per_pair_with_a_timer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given standard error is a terminal
+    terminal = _Terminal()
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(progress, "live", lambda stream=None: True)
+    monkeypatch.setattr(progress, "work_progress", lambda: cli_progress.work_progress(stream=terminal))
+    monkeypatch.setattr(cli_progress, "live", lambda stream=None: True)
+    # When a run's events arrive
+    _feed(ProgressDisplay(stream=io.StringIO()))
+    text = terminal.getvalue()
+    # Then each pair's bar counts the work its steps did, not states (the last frame: the run ended)
+    assert "\x1b[" in text  # redrawn in place
+    assert "1,234 pairs from 2 ch · staged 2 ch / 5,000 chars · translated 5,000 chars · published 2 ch" in text
+    assert "en-zh   done" in text
+    assert "2/2 chapters" in text
+    assert "en-es   done" in text
+    assert "0:00:0" in text  # the pair's elapsed time
+    assert "parallel data amts-en-zh does not exist yet (a first run): it is created" in text
+
+
+def test_quiet_shows_nothing_live(monkeypatch: pytest.MonkeyPatch) -> None:
+    Verbosity.quiet = True
+    assert cli_progress.live(_Terminal()) is False

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 from amts.cli import main
+from amts.evaluate import RunReport
 from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 
 from tests.clirun import run_cli, tree_hashes
@@ -15,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_missing_book_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["run", "--book", str(tmp_path / "nope"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    status = main(["run", "--book", str(tmp_path / "nope"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert status == 2
     assert "nope: book folder not found" in capsys.readouterr().err
 
@@ -23,7 +25,7 @@ def test_a_missing_book_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_a_book_without_its_source_folder_is_bad_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "book" / "zh").mkdir(parents=True)
     (tmp_path / "book" / "zh" / "a.md").write_text("# 标题\n", encoding="utf-8")
-    status = main(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    status = main(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert status == 2
     assert "no source folder en/" in capsys.readouterr().err
 
@@ -40,7 +42,7 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     out = tmp_path / "out"
 
     # When it runs for both pairs
-    status = main(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--old-source", str(old), "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh,en-es", "--old-source", str(old), "-o", str(out)])
 
     # Then it succeeds with one file per source chapter and pair, and the reports
     printed = capsys.readouterr().out
@@ -52,6 +54,7 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     assert (out / "report.json").is_file()
     assert "previous: SUCCEEDED" in printed
     assert "current: SUCCEEDED" in printed
+    assert f"review page: {out.resolve() / 'review.html'}: " in printed
     # and the inputs are untouched
     assert {p: p.read_bytes() for p in before} == before
 
@@ -70,7 +73,7 @@ def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
     out = tmp_path / "out"
 
     # When the book runs through the local pipeline (the deployed state machine and handlers)
-    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "-o", str(out)])
 
     # Then the human chapter is published byte for byte, the machine translation is offered beside it with a
     # review marker on every block, and the report says why
@@ -82,6 +85,11 @@ def test_a_human_chapter_that_cannot_be_synced_is_never_overwritten(
     report = (out / "report.md").read_text(encoding="utf-8")
     assert f"kept the human file of {chapter}: not synced, human file kept" in report
     assert "kept their human translation" in printed
+    # and the review page lists the chapter once, as refused, pointing to the proposal
+    refused = [row for row in RunReport.model_validate_json((out / "report.json").read_text("utf-8")).segments
+               if row.chapter == chapter]  # fmt: skip
+    assert [(row.classes, row.file) for row in refused] == [(["refused"], f"zh/{chapter}")]
+    assert 'data-class="refused"' in (out / "review.html").read_text(encoding="utf-8")
 
 
 def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
@@ -99,7 +107,7 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     out = tmp_path / "out"
 
     # When it runs through the local pipeline (the deployed steps)
-    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(old), "--out", str(out)])
+    status = main(["run", "--book", str(book), "--pairs", "en-zh", "--old-source", str(old), "-o", str(out)])
 
     # Then the Chinese of that sentence is kept, marked with the English change, and nothing is machine-translated
     assert status == 0, capsys.readouterr().err
@@ -109,6 +117,36 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     assert "[pseudo" not in published
     kept = [line for line in human.split("\n") if line.strip() and not line.startswith(("#", ":", "```"))]
     assert all(line in published for line in kept[:3])
+
+
+def test_a_pair_outside_cdk_json_runs_with_its_own_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given the sample book's English, a French folder, and a pipeline config that names en-fr (cdk.json does not)
+    book = write_sample_book(tmp_path / "sample").root
+    (tmp_path / "book").mkdir()
+    shutil.copytree(book / "en", tmp_path / "book" / "en")
+    (tmp_path / "book" / "fr").mkdir()
+    cdk = json.loads((Path(__file__).resolve().parents[2] / "cdk.json").read_text(encoding="utf-8"))
+    pipeline = cdk["context"]["amts:pipeline"]
+    french = {**pipeline["language_pairs"][0], "target": "fr", "parallel_data_name": "amts-en-fr"}
+    french["reference_prefix"] = "book/fr/"
+    config_file = tmp_path / "pipeline.json"
+    config_file.write_text(json.dumps({**pipeline, "language_pairs": [french]}), encoding="utf-8")
+    out = tmp_path / "out"
+    argv = ["run", "--book", str(tmp_path / "book"), "--pairs", "en-fr", "-o", str(out)]
+
+    # When it runs without the config, then the pair is refused, naming the configured ones
+    assert main(argv) == 2
+    assert "language pair 'en-fr' is not configured; configured pairs: en-zh, en-es" in capsys.readouterr().err
+
+    # When it runs with --config, then every chapter is translated into French and --json reports the phase
+    status = main([*argv, "--config", str(config_file), "--json"])
+    printed = capsys.readouterr()
+    assert status == 0, printed.err
+    for chapter in CHAPTERS:
+        assert (out / "fr" / chapter).is_file(), chapter
+    [phase] = json.loads(printed.out)
+    assert phase["status"] == "SUCCEEDED"
+    assert phase["characters_billed"] > 0
 
 
 def test_a_translation_only_file_and_a_refused_name_are_reported_and_left_alone(tmp_path: Path) -> None:
@@ -123,7 +161,7 @@ def test_a_translation_only_file_and_a_refused_name_are_reported_and_left_alone(
     out = tmp_path / "out"
 
     # When the book runs through the local pipeline
-    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "-o", str(out)])
 
     # Then the run translates the rest of the book; the two files are named and left alone (not uploaded, no output)
     assert result.status == 0, result.err
@@ -142,7 +180,7 @@ def test_a_book_with_no_chapter_the_pipeline_accepts_is_refused_before_it_runs(t
     (book / "en").mkdir(parents=True)
     (book / "en" / "bad\x07name.md").write_text("# Title\n\nA sentence to translate.\n", encoding="utf-8")
     out = tmp_path / "out"
-    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "--out", str(out)])
+    result = run_cli(["run", "--book", str(book), "--pairs", "en-zh", "-o", str(out)])
     assert result.status == 2
     assert result.error_line == (
         f"amts run: error: {book}: no chapter of en/ can be uploaded: en/bad\\x07name.md: control character U+0007 "

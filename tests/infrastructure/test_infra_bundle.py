@@ -18,13 +18,17 @@ import pytest
 from amts import config
 
 from stacks.bundling import (
+    BUNDLED_PACKAGES,
+    LAMBDA_SOURCE_DIR,
     LAMBDA_UNZIPPED_LIMIT_BYTES,
     LOCK_FILE,
     REQUIREMENTS_FILE,
     build_bundle,
+    copy_handler_modules,
     directory_size,
     pip_platform_args,
 )
+from stacks.closure import import_closure
 
 PYENV_ROOTS = (Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions", Path.home() / ".pyenv" / "versions")
 
@@ -113,7 +117,7 @@ def test_bundle_fits_lambda_and_holds_every_requirement(bundle: tuple[Path, Path
     installed = {_canonical(d.metadata["Name"]) for d in metadata.distributions(path=[str(out)])}
     missing = [name for name in _requirement_names(REQUIREMENTS_FILE) if _canonical(name) not in installed]
     assert missing == []
-    for package in ("amts", "amts_handlers"):
+    for package in BUNDLED_PACKAGES:
         assert (out / package / "__init__.py").is_file()
     assert not list(out.rglob("__pycache__")), "bytecode of the build machine's Python must not ship"
     # Dev-only tools never reach Lambda.
@@ -164,3 +168,68 @@ def test_pip_is_asked_for_lambda_wheels_only() -> None:
     assert "--only-binary=:all:" in args
     assert args[args.index("--python-version") + 1] == "3.13"
     assert args[args.index("--implementation") + 1] == "cp"
+
+
+# Import every handler with only the copied modules and the installed dependencies on the path (not lambdas/).
+HANDLER_IMPORT = r"""
+import importlib, json, sys
+bundle, handlers = sys.argv[1], json.loads(sys.argv[2])
+for name in handlers:
+    importlib.import_module(name)
+loaded = sorted(n for n, m in sys.modules.items() if (getattr(m, "__file__", None) or "").startswith(bundle))
+print(json.dumps(loaded))
+"""
+
+
+def _module_names(root: Path) -> set[str]:
+    names = set()
+    for path in root.rglob("*.py"):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return names
+
+
+def test_every_bundled_module_is_in_some_handlers_import_closure(tmp_path: Path) -> None:
+    """Given the modules the bundler copies
+    Then each is reached by the import closure of at least one handler, and what only local tools use is left out."""
+    copy_handler_modules(tmp_path)
+    bundled = _module_names(tmp_path)
+    reached: set[str] = set()
+    for spec in config.FUNCTIONS:
+        reached |= import_closure(LAMBDA_SOURCE_DIR, [spec.handler.rsplit(".", 1)[0]], BUNDLED_PACKAGES)
+    assert bundled == reached
+    never_in_lambda = {
+        "amts.cli",
+        "amts.local",
+        "amts.local.runtime",
+        "amts.local.samplebook",
+        "amts.local.demo",
+        "amts.translate.standin",
+    }
+    assert bundled & never_in_lambda == set()
+    assert bundled < _module_names(LAMBDA_SOURCE_DIR)
+
+
+def test_handlers_import_from_the_copied_modules_alone(tmp_path: Path) -> None:
+    """Given the copied modules and the installed dependencies, without lambdas/ on the path
+    When every handler is imported
+    Then each imports, every module it loads comes from the copy, and the only copied modules not loaded on import are
+    the ones imported lazily inside functions."""
+    copy_handler_modules(tmp_path)
+    handlers = [spec.handler.rsplit(".", 1)[0] for spec in config.FUNCTIONS]
+    site = [p for p in sys.path if p.endswith("site-packages")]
+    path_setup = f"import sys; sys.path[:0] = {[str(tmp_path), *site]!r}\n"  # -I: no PYTHONPATH, no editable .pth
+    env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "us-east-1", "LANG": "C.UTF-8"}
+    result = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", path_setup + HANDLER_IMPORT, str(tmp_path), json.dumps(handlers)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    bundled = _module_names(tmp_path)
+    assert loaded <= bundled
+    assert bundled - loaded == {"amts.translate.engines"}  # sync's offline translators import it when called

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.pipeline_config import asl_limit_substitutions, load_pipeline_config
+from amts.pipeline_config import asl_limit_substitutions, cdk_context, load_pipeline_config
+from amts_handlers import shared
 from aws_cdk import assertions
 
-from stacks.app import load_cdk_context
+from stacks.app import CDK_JSON
 from stacks.functions import SIZING
 from stacks.workflow import ASL_FILE, asl_placeholders
 from tests.infrastructure.conftest import Synthesized
 
-PIPELINE = load_pipeline_config(load_cdk_context()[config.CDK_CONTEXT_PIPELINE])
+PIPELINE = load_pipeline_config(cdk_context(CDK_JSON)[config.CDK_CONTEXT_PIPELINE])
 
 
 def _ref(logical_id: str) -> dict[str, str]:
@@ -143,7 +144,9 @@ def test_one_function_per_spec_with_the_factory_settings(synthesized: Synthesize
         assert props["Timeout"] == SIZING[spec.function_id].timeout_seconds
         env = props["Environment"]["Variables"]
         assert env["POWERTOOLS_SERVICE_NAME"] == "amts"
-        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Amts"
+        assert env["POWERTOOLS_METRICS_NAMESPACE"] == "Amts" == shared.metrics.namespace  # what the handlers emit to
+        # One BLAS/OpenMP thread: a function's vCPU is not oversubscribed (amts.threads).
+        assert env["OPENBLAS_NUM_THREADS"] == env["OMP_NUM_THREADS"] == env["MKL_NUM_THREADS"] == "1"
         for name in (config.ENV_INPUT_BUCKET, config.ENV_WORK_BUCKET, config.ENV_OUTPUT_BUCKET, config.ENV_TOPIC_ARN):
             assert name in env, (spec.function_id, name)
         assert load_pipeline_config(json.loads(env[config.ENV_PIPELINE_CONFIG])) == PIPELINE
@@ -349,7 +352,7 @@ def test_context_drives_the_stack(tmp_path: Path) -> None:
 
     from stacks.app import synthesize
 
-    context = load_cdk_context()
+    context = cdk_context(CDK_JSON)
     context[config.CDK_CONTEXT_PIPELINE] = {
         "language_pairs": [
             {

@@ -6,7 +6,6 @@ import argparse
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,20 @@ from amts.align.lexicon import Lexicon, load_lexicon
 from amts.align.models import Bead, PairSet
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import markdown_files, parse_file
+from amts.cli.options import (
+    STDIO,
+    add_json,
+    add_output,
+    input_name,
+    is_stdio,
+    message_stream,
+    outputs_outside,
+    read_input_text,
+    write_output,
+)
+from amts.cli.progress import file_progress
 from amts.errors import AlignmentError, AmtsError, InputError
-from amts.fsio import check_outputs_outside, read_text, write_atomic
+from amts.fsio import write_atomic
 from amts.languages import check_language
 
 # Unrelated texts: median pair similarity ~0.05-0.19 and under 10 % of pairs at 0.5 or more on D2L; real sections:
@@ -36,10 +47,10 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Align SRC and TGT (one sentence per line) and print one bead per line, e.g. [0]:[0], "
         "[1, 2]:[1], [3]:[]. Every line index appears exactly once, in order.",
     )
-    align.add_argument("src", help="source sentences, one per line")
-    align.add_argument("tgt", help="target sentences, one per line")
+    align.add_argument("src", help="source sentences, one per line (- for standard input)")
+    align.add_argument("tgt", help="target sentences, one per line (- for standard input)")
     _language_options(align)
-    align.add_argument("-o", "--output", help="write the beads to this file instead of standard output")
+    add_output(align, help="write the beads to this file (default, or -: standard output)")
     align.add_argument("--scores", action="store_true", help="append each bead's similarity: [0]:[0]:0.71")
     align.add_argument("--force", action="store_true", help="print the beads even when confidence is low")
     align.set_defaults(handler=run_align)
@@ -54,8 +65,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     pairs.add_argument("tgt", help="target markdown file or folder")
     _language_options(pairs)
     pairs.add_argument("--granularity", choices=("sentence", "paragraph"), default="sentence")
-    pairs.add_argument("-o", "--output", required=True, help="CSV file to write (header: the two language codes)")
-    pairs.add_argument("--report", help="also write the stats report as JSON to this file")
+    add_output(pairs, required=True, help="CSV file to write (header: the two language codes); - for standard output")
+    pairs.add_argument("--report", type=Path, help="also write the stats report as JSON to this file")
+    add_json(pairs, help="print the stats report as JSON instead of text (on standard error with -o -)")
     pairs.add_argument(
         "--embeddings",
         choices=("auto", "on", "off"),
@@ -83,12 +95,12 @@ def _languages(args: argparse.Namespace) -> tuple[str, str, Lexicon | None]:
 
 
 def _read_lines(path: str) -> list[str]:
-    text = read_text(path).lstrip("\ufeff")
+    text = read_input_text(path).lstrip("\ufeff")
     if text.endswith("\n"):
         text = text[:-1]
     lines = [line.rstrip("\r") for line in text.split("\n")] if text else []
     if not any(line.strip() for line in lines):
-        raise InputError("no sentences (an empty side cannot be aligned)", path=path)
+        raise InputError("no sentences (an empty side cannot be aligned)", path=input_name(path))
     return lines
 
 
@@ -137,11 +149,13 @@ def confidence_of(beads: list[Bead]) -> tuple[float, float]:
 
 
 def run_align(args: argparse.Namespace) -> int:
-    check_outputs_outside([args.output], [args.src, args.tgt, args.lexicon])
+    if is_stdio(args.src) and is_stdio(args.tgt):
+        raise InputError("only one of SRC and TGT can be - (standard input)")
+    outputs_outside([args.output], [args.src, args.tgt, args.lexicon])
     src_lang, tgt_lang, lexicon = _languages(args)
     src_lines, tgt_lines = _read_lines(args.src), _read_lines(args.tgt)
-    check_text_language("\n".join(src_lines[:400]), src_lang, path=args.src, role="source")
-    check_text_language("\n".join(tgt_lines[:400]), tgt_lang, path=args.tgt, role="target")
+    check_text_language("\n".join(src_lines[:400]), src_lang, path=input_name(args.src), role="source")
+    check_text_language("\n".join(tgt_lines[:400]), tgt_lang, path=input_name(args.tgt), role="target")
     beads = align_lines(src_lines, tgt_lines, src_lang=src_lang, tgt_lang=tgt_lang, lexicon=lexicon)
     median, good_share = confidence_of(beads)
     if median < LOW_CONFIDENCE and good_share < MIN_GOOD_SHARE and not args.force:
@@ -150,7 +164,7 @@ def run_align(args: argparse.Namespace) -> int:
             f"low-confidence alignment: the sentence pairs have a median similarity of {median:.2f} and only "
             f"{good_share:.0%} look like translations, so the texts look unrelated; {dropped} pairs dropped "
             "(--force prints the beads anyway)",
-            path=args.tgt,
+            path=input_name(args.tgt),
         )
     if args.scores:
         text = "".join(
@@ -158,10 +172,7 @@ def run_align(args: argparse.Namespace) -> int:
         )
     else:
         text = format_beads(beads)
-    if args.output:
-        write_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+    write_output(args.output or STDIO, text)
     return 0
 
 
@@ -181,7 +192,7 @@ def _file_pairs(src: Path, tgt: Path) -> tuple[list[tuple[str, Path, Path]], lis
 
 
 def run_pairs(args: argparse.Namespace) -> int:
-    check_outputs_outside([args.output, args.report], [args.src, args.tgt, args.lexicon])
+    outputs_outside([args.output, args.report], [args.src, args.tgt, args.lexicon])
     src_lang, tgt_lang, lexicon = _languages(args)
     src, tgt = Path(args.src), Path(args.tgt)
     options = PairOptions(granularity=args.granularity, embeddings=args.embeddings)
@@ -197,22 +208,30 @@ def run_pairs(args: argparse.Namespace) -> int:
             result.stats.dropped["source file without a target file"] += len(src_only)
         if tgt_only:
             result.stats.dropped["target file without a source file"] += len(tgt_only)
-        for rel, src_path, tgt_path in jobs:
-            try:
-                result.extend(_pairs_for(src_path, tgt_path, src_lang, tgt_lang, lexicon, options, rel))
-            except AmtsError as exc:
-                skipped.append(str(exc))
-                result.stats.dropped["file pair skipped (bad input)"] += 1
+        with file_progress("aligning", [src_path for _, src_path, _ in jobs]) as advance:
+            for rel, src_path, tgt_path in jobs:
+                try:
+                    result.extend(_pairs_for(src_path, tgt_path, src_lang, tgt_lang, lexicon, options, rel))
+                except AmtsError as exc:
+                    skipped.append(str(exc))
+                    result.stats.dropped["file pair skipped (bad input)"] += 1
+                advance(src_path, f"{len(result.pairs):,} pairs")
     else:
         result.extend(_pairs_for(src, tgt, src_lang, tgt_lang, lexicon, options, None))
-    report = result.stats.to_dict() | {"confidence": result.confidence, "skipped": skipped}
+    report = result.stats.to_dict() | {
+        "granularity": args.granularity,
+        "confidence": result.confidence,
+        "skipped": skipped,
+    }
     if not result.pairs:
         reasons = "; ".join(f"{k}: {v}" for k, v in result.stats.dropped.items()) or "nothing aligned"
         raise AlignmentError(f"no pairs produced ({reasons}); nothing written", path=str(src))
-    write_atomic(args.output, _pairs_csv(result))
+    write_output(args.output, _pairs_csv(result))
+    report_json = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     if args.report:
-        write_atomic(args.report, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    _print_report(report, args.output)
+        write_atomic(args.report, report_json)
+    stream = message_stream(args.output)
+    stream.write(report_json if args.json else _report_text(report, args.output) + "\n")
     return 0
 
 
@@ -239,9 +258,11 @@ def _pairs_for(
     return pair_set
 
 
-def _print_report(report: dict[str, Any], output: str) -> None:
-    lines = [f"wrote {report['pairs']} pairs from {report['files']} file pair(s) to {output}"]
-    lines.append(f"sentences: {report['src_sentences']} source, {report['tgt_sentences']} target")
+def _report_text(report: dict[str, Any], output: Path) -> str:
+    where = "standard output" if is_stdio(output) else output
+    lines = [f"wrote {report['pairs']} {report['granularity']} pairs from {report['files']} file pair(s) to {where}"]
+    if report["granularity"] == "sentence":  # paragraph pairs are not split into sentences: no count to show
+        lines.append(f"sentences: {report['src_sentences']} source, {report['tgt_sentences']} target")
     lines.append("beads: " + ", ".join(f"{kind} {count}" for kind, count in report["beads"].items()))
     if report["dropped"]:
         lines.append("dropped:")
@@ -252,4 +273,4 @@ def _print_report(report: dict[str, Any], output: str) -> None:
         lines.append(f"one-sided region: {region}")
     for problem in report["skipped"]:
         lines.append(f"skipped: {problem}")
-    print("\n".join(lines))
+    return "\n".join(lines)

@@ -12,8 +12,18 @@ from amts.book import from_html, join_lines, parse_file, segment_sentences, segm
 from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
 from amts.book.skeleton import check_skeleton
+from amts.cli.options import (
+    add_json,
+    add_output,
+    is_stdio,
+    message_stream,
+    outputs_outside,
+    parse_input,
+    read_input_text,
+    write_output,
+)
 from amts.errors import AmtsError, InputError
-from amts.fsio import check_outputs_outside, list_files, os_input_error, read_text, write_atomic
+from amts.fsio import check_outputs_outside, list_files, os_input_error, write_atomic
 from amts.languages import check_language
 
 SHOWN_FAILURES = 10
@@ -27,7 +37,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Print the sentences of every translatable segment of a d2lbook markdown file, one per line, "
         "whitespace collapsed; list bullets and heading #s are stripped, inline markup is kept as written.",
     )
-    segment.add_argument("file", metavar="FILE.md")
+    segment.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
     segment.add_argument("--lang", required=True, help="language of the file, e.g. en, zh, es")
     segment.add_argument("--json", action="store_true", help="print one JSON object per segment instead")
     segment.set_defaults(handler=run_segment)
@@ -40,6 +50,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "'N/M files ok' and the first failures; exits 1 on any failure, 2 on unreadable or malformed input.",
     )
     roundtrip.add_argument("paths", nargs="+", metavar="PATH")
+    add_json(roundtrip, help="print the counts and every failure as JSON instead of text")
     roundtrip.set_defaults(handler=run_roundtrip)
 
     html_out = commands.add_parser(
@@ -48,8 +59,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Write the translatable segments of FILE.md as HTML for an Amazon Translate batch job: "
         'each segment in an element with its id, protected spans translate="no".',
     )
-    html_out.add_argument("file", metavar="FILE.md")
-    html_out.add_argument("-o", "--out", required=True, help="output .html file")
+    html_out.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
+    add_output(html_out, required=True, help="output .html file (- for standard output)")
     html_out.add_argument("--segments", help="comma-separated segment ids (default: all)")
     html_out.set_defaults(handler=run_to_html)
 
@@ -59,9 +70,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
         "text and are reported. Exits 1 when any segment had an issue (the output is still written).",
     )
-    html_in.add_argument("file", metavar="FILE.md")
-    html_in.add_argument("html", metavar="TRANSLATED.html")
-    html_in.add_argument("-o", "--out", required=True, help="output .md file")
+    html_in.add_argument("file", metavar="FILE.md", help="the source markdown file (- for standard input)")
+    html_in.add_argument("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)")
+    add_output(html_in, required=True, help="output .md file (- for standard output)")
     html_in.add_argument("--segments", help="comma-separated segment ids that were sent (default: all)")
     html_in.add_argument("--allow-reorder", action="store_true", help="accept reordered code/math spans")
     html_in.set_defaults(handler=run_from_html)
@@ -79,13 +90,14 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("translation", type=Path, metavar="TRANSLATION")
     check.add_argument("source", type=Path, metavar="SOURCE")
     check.add_argument("--old-source", type=Path, metavar="OLD", help="the source the translation was made from")
-    check.add_argument("--json", type=Path, metavar="FILE", help="also write the differences as JSON here")
+    check.add_argument("--report", type=Path, metavar="FILE", help="also write the differences as JSON here")
+    add_json(check, file_dest="report", help="print the differences as JSON instead of text")
     check.set_defaults(handler=run_check_skeleton)
 
 
 def run_segment(args: argparse.Namespace) -> int:
     lang = check_language(args.lang)
-    doc = parse_file(args.file)
+    doc = parse_input(args.file)
     lines: list[str] = []
     for segment in segments(doc):
         sentences = [join_lines(sentence.text) for sentence in segment_sentences(segment, lang)]
@@ -131,11 +143,16 @@ def run_roundtrip(args: argparse.Namespace) -> int:
             bad_input.append(exc)
             checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
     failed = [check for check in checks if not check.ok]
-    print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
-    for check in failed[:SHOWN_FAILURES]:
-        print(f"FAIL {check.path}: {'; '.join(check.failures)}")
-    if len(failed) > SHOWN_FAILURES:
-        print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
+    if args.json:
+        payload: dict[str, object] = {"files": len(checks), "ok": len(checks) - len(failed)}
+        payload["failures"] = [{"file": check.path, "problems": check.failures} for check in failed]
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
+        for check in failed[:SHOWN_FAILURES]:
+            print(f"FAIL {check.path}: {'; '.join(check.failures)}")
+        if len(failed) > SHOWN_FAILURES:
+            print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
     if bad_input:  # the one line a bad input gets; the files that were checked are listed above it
         first = bad_input[0]
         more = f" ({len(bad_input) - 1} more files are bad input)" if len(bad_input) > 1 else ""
@@ -168,7 +185,7 @@ def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Pa
 
 
 def run_check_skeleton(args: argparse.Namespace) -> int:
-    check_outputs_outside([args.json], [args.translation, args.source, args.old_source])
+    check_outputs_outside([args.report], [args.translation, args.source, args.old_source])
     pairs, untranslated = _skeleton_pairs(args)
     checks = [
         check_skeleton(parse_file(translation), parse_file(source), parse_file(old) if old is not None else None)
@@ -176,7 +193,7 @@ def run_check_skeleton(args: argparse.Namespace) -> int:
     ]
     lines = [str(difference) for check in checks for difference in check.differences]
     failing = sum(1 for check in checks if not check.ok)
-    if args.json is not None:
+    if args.report is not None or args.json:
         payload = {
             "files": [
                 {
@@ -197,7 +214,12 @@ def run_check_skeleton(args: argparse.Namespace) -> int:
             ],
             "untranslated": untranslated,
         }
-        write_atomic(args.json, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+        if args.report is not None:
+            write_atomic(args.report, payload_json)
+        if args.json:
+            sys.stdout.write(payload_json)
+            return 1 if lines else 0
     summary = f"{len(lines)} structural differences in {failing} of {len(checks)} files"
     if untranslated:
         summary += f"; {len(untranslated)} source files have no translation (not compared)"
@@ -215,19 +237,25 @@ def _segment_ids(raw: str | None) -> list[str] | None:
 
 
 def run_to_html(args: argparse.Namespace) -> int:
-    check_outputs_outside([args.out], [args.file])
-    doc = parse_file(args.file)
-    write_atomic(args.out, to_html(doc, _segment_ids(args.segments)))
+    outputs_outside([args.output], [args.file])
+    doc = parse_input(args.file)
+    write_output(args.output, to_html(doc, _segment_ids(args.segments)))
     return 0
 
 
 def run_from_html(args: argparse.Namespace) -> int:
-    check_outputs_outside([args.out], [args.file, args.html])
-    doc = parse_file(args.file)
-    rebuilt = from_html(doc, read_text(args.html), _segment_ids(args.segments), allow_reorder=args.allow_reorder)
-    write_atomic(args.out, rebuilt.markdown(doc))
+    if is_stdio(args.file) and is_stdio(args.html):
+        raise InputError("only one of FILE.md and TRANSLATED.html can be - (standard input)")
+    outputs_outside([args.output], [args.file, args.html])
+    doc = parse_input(args.file)
+    html = read_input_text(args.html)
+    rebuilt = from_html(doc, html, _segment_ids(args.segments), allow_reorder=args.allow_reorder)
+    write_output(args.output, rebuilt.markdown(doc))
     for issue in rebuilt.issues:
         print(f"issue: {issue}", file=sys.stderr)
     translated = len(rebuilt.translations)
-    print(f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language")
+    print(
+        f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language",
+        file=message_stream(args.output),
+    )
     return 1 if rebuilt.issues else 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from amts.book import markdown_files, parse_file
+from amts.cli.options import DeprecatedAlias, add_json, add_output
+from amts.cli.progress import counted_progress
 from amts.errors import InputError
 from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import (
@@ -43,11 +45,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     score.add_argument("--hyp", required=True, type=Path, help="translated markdown file or folder")
     score.add_argument("--ref", required=True, type=Path, help="human reference file or folder")
     score.add_argument("--tgt", required=True, help="target language code, e.g. zh (chooses the tokenizer)")
-    score.add_argument("--src", type=Path, help="the source both were translated from (better pairing)")
-    score.add_argument("--src-lang", help="source language code (needed with --src)")
+    score.add_argument(
+        "--source", type=Path, metavar="FILE", help="the source both were translated from (better pairing)"
+    )
+    score.add_argument(  # --src is a language code everywhere else; it will mean that here too
+        "--src", dest="source", type=Path, action=DeprecatedAlias, replacement="--source", help=argparse.SUPPRESS
+    )
+    score.add_argument("--src-lang", help="source language code (needed with --source)")
     score.add_argument("--chrf-plus", action="store_true", help="also compute chrF++")
-    score.add_argument("--json", action="store_true", help="print the score report as JSON")
-    score.add_argument("--out", type=Path, help="also write report.json, report.html and report.md here")
+    add_json(score, help="print the score report as JSON")
+    add_output(score, help="also write report.json, report.html and report.md into this folder")
     score.add_argument(
         "--min-bleu",
         type=float,
@@ -80,7 +87,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     experiment.add_argument(
         "--allow-leakage", action="store_true", help="keep each section's own chapter pairs in the parallel data"
     )
-    experiment.add_argument("--out", required=True, type=Path, help="folder for the reports")
+    add_output(experiment, required=True, help="folder for the reports")
     experiment.set_defaults(handler=_experiment)
 
     report = commands.add_parser(
@@ -89,31 +96,31 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description="Read RUN_DIR/report.json and write report.html (self-contained) and report.md beside it.",
     )
     report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder holding report.json")
-    report.add_argument("--out", type=Path, help="write the HTML and Markdown here instead of RUN_DIR")
+    add_output(report, help="write the HTML and Markdown into this folder instead of RUN_DIR")
     report.set_defaults(handler=_report)
 
 
 def _score(args: argparse.Namespace) -> int:
-    if (args.src is None) != (args.src_lang is None):
-        raise InputError("--src and --src-lang go together")
-    check_outputs_outside([args.out], [args.hyp, args.ref, args.src])
+    if (args.source is None) != (args.src_lang is None):
+        raise InputError("--source and --src-lang go together")
+    check_outputs_outside([args.output], [args.hyp, args.ref, args.source])
     scores = score_paths(
         args.hyp,
         args.ref,
         tgt_lang=args.tgt,
-        src=args.src,
+        src=args.source,
         src_lang=args.src_lang,
         chrf_plus=args.chrf_plus,
         min_coverage=args.min_coverage,
     )
-    if args.out is not None:
+    if args.output is not None:
         run = RunReport(
             title="AMTS score report",
             generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
             language_pairs=[f"{args.src_lang}-{args.tgt}"] if args.src_lang else [],
             scores=[scores],
         )
-        write_report(run, args.out)
+        write_report(run, args.output)
     if args.json:
         print(scores.model_dump_json(indent=2))
     else:
@@ -183,7 +190,7 @@ def _report(args: argparse.Namespace) -> int:
     if not run_dir.is_dir():
         raise InputError("run folder not found", path=str(run_dir))
     report = load_report(run_dir / REPORT_JSON)
-    out: Path = args.out or run_dir
+    out: Path = args.output or run_dir
     html_path, md_path = out / REPORT_HTML, out / REPORT_MD
     write_atomic(html_path, render_html(report))
     write_atomic(md_path, render_markdown(report))
@@ -211,20 +218,34 @@ def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[B
 
 def _experiment(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
-    check_outputs_outside([args.out], [args.book, args.translation])
+    check_outputs_outside([args.output], [args.book, args.translation])
     book = load_bilingual_book(args.book, args.translation, pair)
     sections = [s.strip() for s in args.sections.split(",") if s.strip()]
-    pools: dict[Granularity, list[PoolPair]] = {
-        granularity: build_pair_pool(book, pair.source, pair.target, granularity)
-        for granularity in ("paragraph", "sentence")
-    }
+    granularities: tuple[Granularity, ...] = ("paragraph", "sentence")
+    pools: dict[Granularity, list[PoolPair]] = {}
+    with counted_progress("aligning the book", len(book) * len(granularities), "documents") as advance:
+        for granularity in granularities:
+            pools[granularity] = build_pair_pool(
+                book, pair.source, pair.target, granularity, on_document=_report_to(advance, f"{granularity} pairs")
+            )
     directions = [pair] if args.one_way else [pair, LanguagePair(pair.target, pair.source)]
     experiments = []
     engines: dict[str, EngineInfo] = {}
-    for direction in directions:
-        engine = standin_engine(direction.source, direction.target)
-        engines.setdefault(engine.name, EngineInfo(name=engine.name, description=engine.description))
-        experiments.append(run_experiments(book, sections, direction, engine, pools, allow_leakage=args.allow_leakage))
+    with counted_progress("translating and scoring", len(sections) * len(directions), "sections") as advance:
+        for direction in directions:
+            engine = standin_engine(direction.source, direction.target)
+            engines.setdefault(engine.name, EngineInfo(name=engine.name, description=engine.description))
+            experiments.append(
+                run_experiments(
+                    book,
+                    sections,
+                    direction,
+                    engine,
+                    pools,
+                    allow_leakage=args.allow_leakage,
+                    on_section=_report_to(advance, f"{direction}: "),
+                )
+            )
     report = RunReport(
         title="AMTS experiments: without vs with ACT, paragraph vs sentence pairs",
         generated_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -237,9 +258,15 @@ def _experiment(args: argparse.Namespace) -> int:
             f"{len(pools['sentence'])} sentence pairs from {len(book)} documents"
         ],
     )
-    write_report(report, args.out)
+    write_report(report, args.output)
     print(render_markdown(report))
     return 0
+
+
+def _report_to(advance: Callable[[str], None], prefix: str) -> Callable[[str], None]:
+    """A progress callback: one unit of work done, named after ``prefix`` (and the item, when the prefix ends
+    with ": ")."""
+    return lambda item: advance(prefix + item if prefix.endswith(": ") else prefix)
 
 
 def _fmt(score: MetricScore | None) -> str:
@@ -248,9 +275,9 @@ def _fmt(score: MetricScore | None) -> str:
 
 def _rows(scores: ScoreReport) -> list[Sequence[str]]:
     names = ["BLEU", "chrF"] + (["chrF++"] if metric(scores.run.metrics, "chrF++") else [])
-    rows: list[Sequence[str]] = [["scope", "name", "segments", "coverage", *names, "BLEU 0-1", "pairing"]]
+    header = [f"{name} (0-100)" for name in names]  # sacreBLEU's scale, as every report shows it
+    rows: list[Sequence[str]] = [["scope", "name", "segments", "coverage", *header, "pairing"]]
     for doc in scores.documents:
-        bleu = metric(doc.metrics, "BLEU")
         rows.append(
             [
                 "document",
@@ -258,12 +285,10 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 str(doc.segments),
                 f"{doc.pairing.coverage:.0%}",
                 *[_fmt(metric(doc.metrics, n)) for n in names],
-                "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 doc.pairing.strategy + (" (mismatch)" if doc.pairing.mismatch else ""),
             ]
         )
     for aggregate, scope in [*((c, "chapter") for c in scores.chapters), (scores.run, "run")]:
-        bleu = metric(aggregate.metrics, "BLEU")
         rows.append(
             [
                 scope,
@@ -271,7 +296,6 @@ def _rows(scores: ScoreReport) -> list[Sequence[str]]:
                 str(aggregate.segments),
                 "-" if aggregate.coverage is None else f"{aggregate.coverage:.0%}",
                 *[_fmt(metric(aggregate.metrics, n)) for n in names],
-                "-" if bleu is None else f"{bleu.score_unit:.4f}",
                 "",
             ]
         )

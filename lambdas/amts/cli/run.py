@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import textwrap
 from pathlib import Path
@@ -10,12 +11,14 @@ from typing import Any
 
 from amts.book import markdown_files, parse_file
 from amts.book.parser import PROPOSAL_SUFFIX
+from amts.cli.options import add_json, add_output
 from amts.config import RENAMES_KEY
 from amts.errors import InputError
-from amts.fsio import check_output_folder, check_outputs_outside, list_files, read_bytes
+from amts.fsio import check_output_folder, check_outputs_outside, list_files, read_bytes, read_text
 from amts.languages import parse_pairs
 from amts.local.faults import FAULT_KINDS, inject_fault, pending_faults
 from amts.pipeline.keys import chapter_problem
+from amts.pipeline_config import PipelineConfig, load_pipeline_config, load_pipeline_config_from_cdk_json
 from amts.sync.renames import load_renames
 
 
@@ -29,14 +32,25 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
             "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
             "existing translations are uploaded first and the current source second, so only changes are sent. "
             "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
-            "and left alone.",
+            "and left alone. "
+            "How pairs are chosen: each pair of --pairs must be one of the pipeline config's language_pairs (its "
+            "parallel data name, reference folder, evaluation switch): by default the 'amts:pipeline' context of "
+            "the project's cdk.json (en-zh, en-es), as deployed; --config FILE runs with another config, so any "
+            "pair (en-fr, zh-en, ...) can run locally without editing cdk.json.",
             width=HELP_WIDTH,
         ),
         epilog=_fault_kinds_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the list of fault kinds one per paragraph
     )
     run.add_argument("--book", required=True, type=Path, help="book folder with one sub-folder per language")
-    run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es")
+    run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es (each one in the config)")
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="pipeline config: a cdk.json (its 'amts:pipeline' context) or a JSON file holding that value alone "
+        "(default: the project's cdk.json)",
+    )
     run.add_argument("--old-source", type=Path, help="the previous version of the source-language folder")
     run.add_argument(
         "--renames",
@@ -52,7 +66,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         help="the per-run cost cap for this local run, in USD (default: budget.max_cost_usd_per_run of cdk.json); "
         "a run estimated above it starts no Translate job and ends in BudgetExceeded",
     )
-    run.add_argument("--out", type=Path, default=Path("out"), help="output folder, outside the book (default: out)")
+    add_output(run, default=Path("out"), help="output folder, outside the book (default: out)")
+    add_json(run, help="print each phase's outcome as JSON on standard output instead of the summary lines")
     run.add_argument(
         "--inject-fault",
         action="append",
@@ -63,9 +78,16 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     run.set_defaults(handler=_run)
     demo = commands.add_parser(
-        "demo", help="the whole pipeline offline on the project's sample book, with live progress"
+        "demo",
+        help="the whole pipeline offline on the project's sample book, with live progress",
+        description="Write the project's sample book (3 chapters in English with Chinese and Spanish translations) "
+        "into the output folder and run it through the local stack (moto, the real state machine and handlers, the "
+        "offline Translate stand-in) three times: (1) build parallel data and translate a new chapter into zh and "
+        "es, (2) edit one paragraph and sync, showing that only it is sent, (3) an evaluation-only run with and "
+        "without ACT. Writes the translations, the parallel data and report.html/report.json. EN->ES uses Apertium "
+        "when it is installed (else a marked pseudo-translation, said in one line and in the summary).",
     )
-    demo.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    add_output(demo, default=Path("out"), help="output folder (default: out)")
     demo.set_defaults(handler=_demo)
 
 
@@ -96,13 +118,16 @@ def _run(args: argparse.Namespace) -> int:
         check_book,
         collect_outputs,
         publish_latest_report,
+        publish_review_page,
+        review_page_line,
         run_phase,
         translation_only,
     )
-    from amts.local.progress import ProgressDisplay, pair_states
+    from amts.local.progress import ProgressDisplay
     from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 
     pairs = parse_pairs(args.pairs)
+    info = sys.stderr if args.json else sys.stdout  # stdout carries the JSON alone
     book: Path = args.book
     source = pairs[0].source
     # A chapter whose path the pipeline's key validator refuses is never uploaded (the bucket would reject it).
@@ -120,13 +145,14 @@ def _run(args: argparse.Namespace) -> int:
         old_all = list(markdown_files(args.old_source))
         refused |= _refused(f"{args.old_source}/", old_all)
         old_chapters = [path for path in old_all if f"{args.old_source}/{path}" not in refused]
-    check_outputs_outside([args.out], [book, args.old_source, args.renames])
-    check_output_folder(args.out)  # before the run, not when its results are collected
+    check_outputs_outside([args.output], [book, args.old_source, args.renames, args.config])
+    check_output_folder(args.output)  # before the run, not when its results are collected
     renames_text = None
     if args.renames is not None:
         load_renames(args.renames)  # a malformed map is named here, before anything runs
         renames_text = read_bytes(args.renames)
-    pipeline = local_pipeline_config(default_pipeline_config(), pairs=[str(p) for p in pairs])
+    configured = default_pipeline_config() if args.config is None else pipeline_config_file(args.config)
+    pipeline = local_pipeline_config(configured, pairs=[str(p) for p in pairs])
     if args.budget_usd is not None:
         budget = pipeline.budget.model_copy(update={"max_cost_usd_per_run": args.budget_usd})
         pipeline = pipeline.model_copy(update={"budget": budget})
@@ -141,21 +167,24 @@ def _run(args: argparse.Namespace) -> int:
     for path in uploads:
         parse_file(path)
     for item in left_alone:
-        print(f"left alone: {_printable(item)}: a translation without a {source}/ chapter of that path (not uploaded)")
+        print(
+            f"left alone: {_printable(item)}: a translation without a {source}/ chapter of that path (not uploaded)",
+            file=info,
+        )
     for item, problem in refused.items():
-        print(f"left alone: {_printable(item)}: {problem} (not uploaded)")
+        print(f"left alone: {_printable(item)}: {problem} (not uploaded)", file=info)
     faults = list(args.inject_fault or [])
-    out_dir: Path = args.out.resolve()
+    out_dir: Path = args.output.resolve()
     with LocalRuntime(pipeline=pipeline) as runtime:
         if faults:
             assert runtime.translate is not None
             for kind in faults:
                 inject_fault(runtime.translate, kind)
-                print(f"injected fault {kind}: {FAULT_KINDS[kind].what}; expected: {FAULT_KINDS[kind].expected}")
-        definition = runtime.client("stepfunctions").describe_state_machine(
-            stateMachineArn=runtime.state_machines[runtime.main_state_machine]
-        )["definition"]
-        display = ProgressDisplay(per_pair_states=pair_states(definition))
+                print(
+                    f"injected fault {kind}: {FAULT_KINDS[kind].what}; expected: {FAULT_KINDS[kind].expected}",
+                    file=info,
+                )
+        display = ProgressDisplay(runtime, stream=info)
         phases = []
         if renames_text is not None:  # outside book/: read by the Plan step, starts nothing
             runtime.upload(RENAMES_KEY, renames_text)
@@ -193,20 +222,36 @@ def _run(args: argparse.Namespace) -> int:
         collected = collect_outputs(runtime, out_dir)
         not_downloaded = list(runtime.refused_downloads)
         untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
-    publish_latest_report(out_dir, phases[-1])
+    published = publish_latest_report(out_dir, phases[-1])
+    report_json = [path for path in published if path.suffix == ".json"]
+    rows = publish_review_page(
+        out_dir,
+        source_lang=source,
+        targets=targets,
+        sources=[book / source],
+        old_source=Path(args.old_source) if args.old_source is not None else None,
+        reports=report_json,
+    )
+    print(review_page_line(out_dir, rows))
     for uri, reason in not_downloaded:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:
-        print(
-            f"{phase.name}: {phase.status} in {phase.seconds:.1f} s, {phase.state_transitions} state transitions, "
-            f"{phase.characters} characters billed (${phase.usd:.4f})"
-        )
+        if not args.json:
+            print(
+                f"{phase.name}: {phase.status} in {phase.seconds:.1f} s, {phase.state_transitions} state transitions, "
+                f"{phase.characters} characters billed (${phase.usd:.4f})"
+            )
         if phase.status == "NOT_STARTED":
             print(f"  {phase.cause} (uploads the Starter refused are listed under {out_dir}/reports/)", file=sys.stderr)
         elif phase.status != "SUCCEEDED":
             print(f"  {phase.error}: {phase.cause}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([phase_summary(phase) for phase in phases], indent=1))
     for kind, count in untriggered.items():
-        print(f"injected fault {kind} was not triggered ({count} left unused): the run made no call it applies to")
+        print(
+            f"injected fault {kind} was not triggered ({count} left unused): the run made no call it applies to",
+            file=info,
+        )
     if any(phase.error == BUDGET_EXCEEDED for phase in phases):
         print(f"nothing was translated (over budget); the report is in {out_dir}", file=sys.stderr)
         return 1
@@ -222,10 +267,11 @@ def _run(args: argparse.Namespace) -> int:
     if proposals:
         print(
             f"{len(proposals)} chapter(s) kept their human translation (it could not be synchronized); the machine "
-            f"translation is offered beside each as *{PROPOSAL_SUFFIX}, e.g. {proposals[0]} (reasons in the report)"
+            f"translation is offered beside each as *{PROPOSAL_SUFFIX}, e.g. {proposals[0]} (reasons in the report)",
+            file=info,
         )
     if any(collected.values()):
-        print(f"outputs in {out_dir}")
+        print(f"outputs in {out_dir}", file=info)
     else:
         print(f"no outputs were written (nothing to collect into {out_dir})", file=sys.stderr)
     return 0 if all(p.status == "SUCCEEDED" for p in phases) and not missing else 1
@@ -245,4 +291,32 @@ def _printable(text: str) -> str:
 def _demo(args: argparse.Namespace) -> int:
     from amts.local.demo import run_demo
 
-    return run_demo(args.out)
+    return run_demo(args.output)
+
+
+def phase_summary(phase: Any) -> dict[str, Any]:
+    """One phase of a run as ``--json`` prints it."""
+    return {
+        "phase": phase.name,
+        "status": phase.status,
+        "error": phase.error,
+        "cause": phase.cause,
+        "seconds": round(phase.seconds, 3),
+        "state_transitions": phase.state_transitions,
+        "characters_billed": phase.characters,
+        "usd": round(phase.usd, 6),
+    }
+
+
+def pipeline_config_file(path: Path) -> PipelineConfig:
+    """A pipeline config from ``path``: a cdk.json (its ``amts:pipeline`` context) or that value alone."""
+    text = read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    if isinstance(data, dict) and "context" in data:
+        return load_pipeline_config_from_cdk_json(path)
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object (a pipeline config, or a cdk.json with one)", path=str(path))
+    return load_pipeline_config(data, source=str(path))

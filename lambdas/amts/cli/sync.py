@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
+from amts.cli.options import add_json, add_output
+from amts.cli.progress import counted_progress, note
 from amts.errors import InputError
+from amts.evaluate.review_page import render_review_page
 from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
@@ -24,7 +27,7 @@ from amts.sync import (
     sync_documents,
 )
 from amts.sync.apply import record_sync
-from amts.sync.book import book_report, chapter_identity, sync_book
+from amts.sync.book import ChapterOutcome, book_report, chapter_identity, sync_book
 from amts.sync.engine import Translator
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.local_state import LocalState
@@ -32,6 +35,7 @@ from amts.sync.models import Effort, SentenceCount
 from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
+from amts.sync.review_rows import page_rows
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -51,8 +55,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sync.add_argument("--old-source", required=True, type=Path, metavar="OLD")
     sync.add_argument("--old-target", required=True, type=Path, metavar="TGT")
     sync.add_argument("--new-source", required=True, type=Path, metavar="NEW")
-    sync.add_argument("-o", "--out", required=True, type=Path, help="output file (or directory)")
+    add_output(sync, required=True, help="output file (or directory)")
     sync.add_argument("--report", type=Path, help="write the JSON report here")
+    add_json(sync, help="print the report as JSON instead of the summary lines")
     sync.add_argument("--pair", default="en-zh", help="language pair, e.g. en-zh (default), en-es")
     sync.add_argument("--memory", type=Path, help="memory file (default: .amts/memory.<pair>.json beside the output)")
     sync.add_argument(
@@ -95,6 +100,15 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     review.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     review.add_argument("--json", action="store_true", help="print the list as JSON")
+    review.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write the review page: every segment in book order with its class, the marker, the English "
+        "(with --source) and the word diff of changed English (with --old-source), filters by class and chapter",
+    )
+    review.add_argument("--source", type=Path, help="the English the translations follow (same relative paths)")
+    review.add_argument("--old-source", type=Path, help="the English before the change (same relative paths)")
     review.set_defaults(handler=run_review_list)
 
 
@@ -126,16 +140,16 @@ def run_sync(args: argparse.Namespace) -> int:
     if not all(directories) and args.renames:
         raise InputError("--renames maps the chapters of a book: it goes with three directories, not files")
     check_outputs_outside(
-        [args.out, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
+        [args.output, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
     )
     renames = load_renames(args.renames) if args.renames else None  # named before anything is written
     # One file's bad input is named before the memory's folder and lock are created (a book's is per chapter).
     documents = None if all(directories) else _parse_three(args)
-    state_dir = args.out if all(directories) else args.out.parent
+    state_dir = args.output if all(directories) else args.output.parent
     state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))
     memory = state.load(source_lang=pair.source, target_lang=pair.target)
     if state.recovered:
-        print(f"amts sync: an interrupted earlier sync was {state.recovered} ({state.journal})", file=sys.stderr)
+        note(f"sync: an interrupted earlier sync was {state.recovered} ({state.journal})")  # information, handled
     base = memory.model_copy(deep=True)
     if documents is None:
         return _sync_directories(args, state, memory, base, translator, run, renames)
@@ -155,24 +169,34 @@ def _sync_directories(
     run: str,
     renames: dict[str, str] | None,
 ) -> int:
-    outcomes = sync_book(
-        args.old_source,
-        args.old_target,
-        args.new_source,
-        memory,
-        translator,
-        run=run,
-        min_confidence=args.min_confidence,
-        renames=renames,
-        fuzzy_threshold=args.fuzzy_threshold,
-        suggestions=args.mt_suggestions,
-    )
+    chapters = len(markdown_files(args.new_source))
+    with counted_progress("syncing", chapters, "chapters") as advance:
+        mt_chars = 0
+
+        def on_chapter(outcome: ChapterOutcome) -> None:
+            nonlocal mt_chars
+            mt_chars += outcome.report.mt_chars if outcome.report is not None else 0
+            advance(f"{mt_chars:,} chars to MT")
+
+        outcomes = sync_book(
+            args.old_source,
+            args.old_target,
+            args.new_source,
+            memory,
+            translator,
+            run=run,
+            min_confidence=args.min_confidence,
+            renames=renames,
+            fuzzy_threshold=args.fuzzy_threshold,
+            suggestions=args.mt_suggestions,
+            on_chapter=on_chapter,
+        )
     outputs: dict[Path, str] = {}
     for outcome in outcomes:
         if outcome.output is not None:
-            outputs[args.out / outcome.relative] = outcome.output
+            outputs[args.output / outcome.relative] = outcome.output
         if outcome.proposal is not None:
-            outputs[args.out / outcome.proposal_path] = outcome.proposal
+            outputs[args.output / outcome.proposal_path] = outcome.proposal
     state.publish(outputs, memory, base=base)
     synced = [o for o in outcomes if o.report is not None and o.proposal is None]
     summary = book_report([o.report for o in synced if o.report is not None])
@@ -183,16 +207,20 @@ def _sync_directories(
     # not in the output: say so, or replacing the translation folder by the output would lose it silently.
     used = {o.relative for o in outcomes} | {r.old for r in renamed}
     left_alone = [path for path in markdown_files(args.old_target) if path not in used]
+    payload = summary.model_dump(mode="json")
+    payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
+    payload["renames"] = [{"old": r.old, "new": r.new, "how": r.how, "share": r.share} for r in renamed]
+    payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
+    payload["translations_left_alone"] = left_alone
+    payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
+    payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
     if args.report:
-        payload = summary.model_dump(mode="json")
-        payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
-        payload["renames"] = [{"old": r.old, "new": r.new, "how": r.how, "share": r.share} for r in renamed]
-        payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
-        payload["translations_left_alone"] = left_alone
-        payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
-        write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(args.report, payload_json)
     for relative, problem in problems:
         print(f"amts sync: {relative}: {problem}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(payload_json)
+        return 1 if problems else 0
     for rename in renamed:
         print(f"renamed: {rename.old} -> {rename.new} ({rename.how})")
     for path in left_alone:
@@ -236,20 +264,23 @@ def _sync_files(
     # The file form always has a translation at the chapter's path: the one named by --old-target.
     decision = chapter_outcome(translation_at_path=True, skeleton_differences=report.skeleton_differences)
     if not decision.publish:
-        proposal = args.out.with_name(proposal_path(args.out.name))
-        state.publish({args.out: old_target.text, proposal: result.markdown}, base, base=base)
+        proposal = args.output.with_name(proposal_path(args.output.name))
+        state.publish({args.output: old_target.text, proposal: result.markdown}, base, base=base)
         print(
-            f"amts sync: {args.new_source}: {decision.problem}; the human translation is in {args.out}, the machine "
+            f"amts sync: {args.new_source}: {decision.problem}; the human translation is in {args.output}, the machine "
             f"translation offered in {proposal}",
             file=sys.stderr,
         )
         _write_report(args, report)
         return 1
     record_sync(result, memory)
-    state.publish({args.out: result.markdown}, memory, base=base)
+    state.publish({args.output: result.markdown}, memory, base=base)
     _write_report(args, report)
+    if args.json:
+        sys.stdout.write(_report_json(report))
+        return 0
     print(
-        f"{args.out}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
+        f"{args.output}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
         f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
         f"segments, {len(report.review)} review markers (chapter {chapter})"
     )
@@ -272,11 +303,15 @@ def _classes_line(classes: dict[str, SentenceCount], effort: Effort) -> str:
     )
 
 
+def _report_json(report: SyncReport) -> str:
+    payload = report.model_dump(mode="json")
+    payload["workload_reduction"] = round(report.workload_reduction, 4)
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
 def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
     if args.report:
-        payload = report.model_dump(mode="json")
-        payload["workload_reduction"] = round(report.workload_reduction, 4)
-        write_atomic(args.report, json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        write_atomic(args.report, _report_json(report))
 
 
 def run_review_list(args: argparse.Namespace) -> int:
@@ -298,6 +333,11 @@ def run_review_list(args: argparse.Namespace) -> int:
             continue
         unmarked[0] += kept[0]
         unmarked[1] += kept[1]
+    if args.html is not None:
+        check_outputs_outside([args.html], [*args.paths, *filter(None, (args.source, args.old_source))])
+        rows = page_rows(args.paths, page=args.html, source=args.source, old_source=args.old_source)
+        write_atomic(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
+        print(f"review page: {args.html} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
         return 0

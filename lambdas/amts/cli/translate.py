@@ -11,11 +11,22 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from amts.cli.options import (
+    DeprecatedAlias,
+    add_json,
+    add_output,
+    input_name,
+    message_stream,
+    outputs_outside,
+    read_input_bytes,
+    write_output,
+)
 from amts.errors import InputError
 from amts.fsio import check_outputs_outside, list_files, read_bytes, read_text, write_atomic
 from amts.languages import LanguagePair, parse_pairs
-from amts.translate.adapter import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
-from amts.translate.parallel_data import build_parallel_data, parse_parallel_data, read_pair_records
+from amts.translate.cost import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
+from amts.translate.parallel_data import build_parallel_data
+from amts.translate.parallel_data_reading import parse_parallel_data, read_pair_records
 from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -30,8 +41,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "spanning lines or beginning with + - = @, quotes doubled, fields of at most 1,000 bytes, UTF-8, TMX "
         "1.4b structure). Prints each problem with its line; exits 1 when there is any error.",
     )
-    validate.add_argument("file", metavar="FILE")
+    validate.add_argument("file", metavar="FILE", help="the parallel data file (- for standard input)")
     validate.add_argument("--format", choices=["CSV", "TSV", "TMX"], help="default: from the file name or content")
+    add_json(validate, help="print the verdict and every problem as JSON instead of text")
     validate.set_defaults(handler=run_validate)
 
     build = commands.add_parser(
@@ -43,8 +55,12 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     build.add_argument("pairs", metavar="PAIRS")
     build.add_argument("--pair", required=True, help="language pair, e.g. en-zh")
     build.add_argument("--format", default="CSV", choices=["CSV", "TSV", "TMX"])
-    build.add_argument("-o", "--out", required=True, help="output parallel data file")
-    build.add_argument("--stats", help="also write the stats as JSON here")
+    add_output(build, required=True, help="output parallel data file (- for standard output)")
+    build.add_argument("--report", type=Path, metavar="FILE", help="also write the stats as JSON here")
+    build.add_argument(
+        "--stats", dest="report", type=Path, action=DeprecatedAlias, replacement="--report", help=argparse.SUPPRESS
+    )
+    add_json(build, help="print the stats as JSON instead of text (on standard error with -o -)")
     build.set_defaults(handler=run_build)
 
     terms = commands.add_parser(
@@ -57,7 +73,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     terms.add_argument("glossary", metavar="GLOSSARY")
     terms.add_argument("--pair", required=True, help="direction of the terminology, e.g. en-zh")
     terms.add_argument("--format", default="CSV", choices=["CSV", "TSV"])
-    terms.add_argument("-o", "--out", required=True, help="output terminology file")
+    add_output(terms, required=True, help="output terminology file (- for standard output)")
+    add_json(terms, help="print the stats as JSON instead of text (on standard error with -o -)")
     terms.set_defaults(handler=run_import_terminology)
 
     check = commands.add_parser(
@@ -72,7 +89,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("output", metavar="OUTPUT")
     check.add_argument("--pair", required=True, help="e.g. en-zh")
     check.add_argument("--by-paragraph", action="store_true")
-    check.add_argument("--json", dest="json_out", help="also write the report as JSON here")
+    check.add_argument("--report", type=Path, metavar="FILE", help="also write the report as JSON here")
+    add_json(check, file_dest="report", help="print the report as JSON instead of text")
     check.add_argument("--min-consistency", type=float, help="fail below this share (0-1)")
     check.set_defaults(handler=run_check_terms)
 
@@ -97,14 +115,20 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    data = read_bytes(args.file)
-    parsed = parse_parallel_data(data, fmt=args.format, name=args.file)
-    for problem in parsed.problems:
-        print(problem.render(args.file))
+    name = input_name(args.file)
+    parsed = parse_parallel_data(read_input_bytes(args.file), fmt=args.format, name=name)
     errors = sum(1 for p in parsed.problems if p.severity == "error")
     warnings = len(parsed.problems) - errors
     verdict = "FAILED" if errors else "ok"
-    print(f"{args.file}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
+    if args.json:
+        payload = {"file": name, "verdict": verdict, "records": len(parsed.records), "errors": errors}
+        payload["warnings"] = warnings
+        payload["problems"] = [{"line": p.line, "severity": p.severity, "message": p.message} for p in parsed.problems]
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        return 1 if errors else 0
+    for problem in parsed.problems:
+        print(problem.render(name))
+    print(f"{name}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
     return 1 if errors else 0
 
 
@@ -143,30 +167,35 @@ def _has_language_header(path: Path, pair: LanguagePair) -> bool:
 
 def run_build(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
-    check_outputs_outside([args.out, args.stats], [args.pairs])
+    outputs_outside([args.output, args.report], [args.pairs])
     pairs, unread = _read_pairs(Path(args.pairs), pair)
     data, stats = build_parallel_data(
         pairs, pair.source, pair.target, args.format, name=args.pairs, dropped_before=unread
     )
-    write_atomic(args.out, data)
-    if args.stats:
-        write_atomic(args.stats, stats.to_json())
-    sys.stdout.write(stats.render())
+    write_output(args.output, data)
+    if args.report:
+        write_atomic(args.report, stats.to_json())
+    message_stream(args.output).write(stats.to_json() if args.json else stats.render())
     return 0
 
 
 def run_import_terminology(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
-    check_outputs_outside([args.out], [args.glossary])
+    outputs_outside([args.output], [args.glossary])
     glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
     data, stats = to_terminology_file(glossary, args.format)
-    write_atomic(args.out, data)
+    write_output(args.output, data)
+    stream = message_stream(args.output)
+    if args.json:
+        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1), file=stream)
+        return 0
     print(
-        f"{args.out}: {stats.terms_written} terms {pair} ({stats.file_bytes} bytes) from {stats.terms_in} "
-        f"glossary entries; dropped: {dict(stats.dropped) or 'none'}"
+        f"{args.output}: {stats.terms_written} terms {pair} ({stats.file_bytes} bytes) from {stats.terms_in} "
+        f"glossary entries; dropped: {dict(stats.dropped) or 'none'}",
+        file=stream,
     )
     for line, term, reason in stats.dropped_terms:
-        print(f"  {args.glossary}:{line}: dropped {term!r}: {reason}")
+        print(f"  {args.glossary}:{line}: dropped {term!r}: {reason}", file=stream)
     return 0
 
 
@@ -176,7 +205,7 @@ def _paragraphs(text: str) -> list[str]:
 
 def run_check_terms(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
-    check_outputs_outside([args.json_out], [args.glossary, args.source, args.output])
+    check_outputs_outside([args.report], [args.glossary, args.source, args.output])
     glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
     source, output = read_text(args.source), read_text(args.output)
     if args.by_paragraph:
@@ -191,9 +220,9 @@ def run_check_terms(args: argparse.Namespace) -> int:
     else:
         segments = [(source, output)]
     report = check_term_consistency(glossary, segments)
-    sys.stdout.write(report.render())
-    if args.json_out:
-        write_atomic(args.json_out, report.to_json())
+    sys.stdout.write(report.to_json() if args.json else report.render())
+    if args.report:
+        write_atomic(args.report, report.to_json())
     if args.min_consistency is not None and report.consistency < args.min_consistency:
         print(f"term consistency {report.consistency:.1%} is below {args.min_consistency:.1%}")
         return 1

@@ -31,9 +31,11 @@ from amts.evaluate.models import (
 )
 from amts.evaluate.pairing import IdGroups, SegmentPair, SegmentView, pair_segments
 from amts.evaluate.scoring import document_aligner, segment_views
+from amts.evaluate.significance import section_deltas
 from amts.languages import LanguagePair
 
 CONDITION_NO_ACT = "without ACT"
+CONDITION_WITH_ACT = "with ACT"  # a pipeline run's ACT job (compare_score_reports)
 CONDITION_PARAGRAPH = "ACT, paragraph pairs"
 CONDITION_SENTENCE = "ACT, sentence pairs"
 CONDITIONS: tuple[str, ...] = (CONDITION_NO_ACT, CONDITION_PARAGRAPH, CONDITION_SENTENCE)
@@ -128,15 +130,18 @@ def build_pair_pool(
     granularity: Granularity,
     *,
     extract: ExtractFn | None = None,
+    on_document: Callable[[str], None] | None = None,
 ) -> list[PoolPair]:
-    """Parallel pairs from every document of the book that has both languages (extracted by the aligner)."""
+    """Parallel pairs from every document of the book that has both languages (extracted by the aligner).
+    ``on_document`` is told of each document's name when it is done (for progress)."""
     extractor = extract or _extract_with_aligner
     pool: list[PoolPair] = []
     for document in book:
-        if lang_a not in document.docs or lang_b not in document.docs:
-            continue
-        for text_a, text_b in extractor(document.docs[lang_a], document.docs[lang_b], lang_a, lang_b, granularity):
-            pool.append(PoolPair({lang_a: text_a, lang_b: text_b}, document.name, document.chapter))
+        if lang_a in document.docs and lang_b in document.docs:
+            for text_a, text_b in extractor(document.docs[lang_a], document.docs[lang_b], lang_a, lang_b, granularity):
+                pool.append(PoolPair({lang_a: text_a, lang_b: text_b}, document.name, document.chapter))
+        if on_document is not None:
+            on_document(document.name)
     return pool
 
 
@@ -155,8 +160,10 @@ def run_experiments(
     *,
     allow_leakage: bool = False,
     chrf_plus: bool = False,
+    on_section: Callable[[str], None] | None = None,
 ) -> ExperimentReport:
-    """Translate each section under every condition and score it against its human translation."""
+    """Translate each section under every condition and score it against its human translation (``on_section``
+    is told of each section when it is done, for progress)."""
     src, tgt = direction.source, direction.target
     tokenization = choose_tokenization(tgt)
     metrics = metric_names(chrf_plus=chrf_plus)
@@ -169,6 +176,7 @@ def run_experiments(
     conditions = [c for c in CONDITIONS if c == CONDITION_NO_ACT or _GRANULARITY_OF[c] in pools]
     rows: list[ExperimentRow] = []
     totals: dict[str, list[SegmentPair]] = {c: [] for c in conditions}
+    scored: dict[str, dict[str, list[SegmentPair]]] = {}  # section -> condition -> its segment pairs
     for name in sections:
         document = by_name[name]
         for lang in (src, tgt):
@@ -190,11 +198,14 @@ def run_experiments(
             )
             results.append(run.result)
             totals[condition].extend(run.pairs)
+            scored.setdefault(name, {})[condition] = run.pairs
         rows.append(
             ExperimentRow(
                 section=name, chapter=document.chapter, src_path=src_doc.path, ref_path=ref_doc.path, results=results
             )
         )
+        if on_section is not None:
+            on_section(name)
     total_scores = [
         AggregateScore(
             name=condition,
@@ -216,7 +227,7 @@ def run_experiments(
         "the engine translates each segment's prose (inline math and code kept as written); the translation is "
         "put back into the source markdown and scored on translated words only"
     )
-    return ExperimentReport(
+    report = ExperimentReport(
         src_lang=src,
         tgt_lang=tgt,
         tokenize=tokenization.tokenize,
@@ -227,6 +238,9 @@ def run_experiments(
         totals=total_scores,
         notes=notes,
     )
+    comparisons = [(before, after) for _, before, after in report.comparisons]
+    deltas = section_deltas(scored, comparisons, metrics=metrics, tokenize=tokenization.tokenize)
+    return report.model_copy(update={"deltas": deltas})
 
 
 def _run_condition(
@@ -342,7 +356,7 @@ def compare_score_reports(
         results = []
         for condition, aggregate, pairs, guard in (
             (CONDITION_NO_ACT, before.get(chapter.name), 0, "no-parallel-data"),
-            ("with ACT", chapter, parallel_pairs, leakage_guard),
+            (CONDITION_WITH_ACT, chapter, parallel_pairs, leakage_guard),
         ):
             if aggregate is None:
                 continue
@@ -370,7 +384,7 @@ def compare_score_reports(
     totals = [
         AggregateScore(name=CONDITION_NO_ACT, documents=without_act.run.documents, segments=without_act.run.segments,
                        metrics=without_act.run.metrics),
-        AggregateScore(name="with ACT", documents=with_act.run.documents, segments=with_act.run.segments,
+        AggregateScore(name=CONDITION_WITH_ACT, documents=with_act.run.documents, segments=with_act.run.segments,
                        metrics=with_act.run.metrics),
     ]  # fmt: skip
     return ExperimentReport(
@@ -379,7 +393,7 @@ def compare_score_reports(
         tokenize=with_act.tokenize,
         engine=engine,
         leakage_policy=policy,
-        conditions=[CONDITION_NO_ACT, "with ACT"],
+        conditions=[CONDITION_NO_ACT, CONDITION_WITH_ACT],
         rows=rows,
         totals=totals,
         notes=[*without_act.notes, *with_act.notes],

@@ -54,7 +54,8 @@ def choose_tokenization(tgt_lang: str) -> Tokenization:
     return Tokenization(tgt_lang, "13a")
 
 
-def _metric(name: MetricName, tokenize: str) -> BLEU | CHRF:
+def scorer(name: MetricName, tokenize: str) -> BLEU | CHRF:
+    """The sacreBLEU metric object behind ``name``, configured as every AMTS score is (also the bootstrap's)."""
     if name == "BLEU":
         return BLEU(tokenize=tokenize)
     if name == "chrF":
@@ -79,11 +80,11 @@ def score_pairs(
     if not hypotheses:
         raise InputError("nothing to score: no hypothesis segment paired with a reference segment")
     # sacreBLEU treats a line break as a segment boundary on its command line; keep one segment per line here too.
-    hyps = [_one_line(text) for text in hypotheses]
-    refs = [_one_line(text) for text in references]
+    hyps = [one_line(text) for text in hypotheses]
+    refs = [one_line(text) for text in references]
     results: list[MetricScore] = []
     for name in metrics:
-        metric = _metric(name, tokenization.tokenize)
+        metric = scorer(name, tokenization.tokenize)
         score = metric.corpus_score(hyps, [refs])
         detail = ""
         if isinstance(metric, BLEU):
@@ -94,5 +95,5 @@ def score_pairs(
     return results
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(text.split())

@@ -16,7 +16,7 @@ PairingStrategy = Literal["structure", "source-aligned", "aligner", "structure-d
 LeakageGuard = Literal["leave-one-chapter-out", "own-pairs-included", "no-parallel-data"]
 Granularity = Literal["paragraph", "sentence"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: run reports gained pairs, engine_usage, segments, review_page; experiments deltas
 
 
 class _Model(BaseModel):
@@ -144,6 +144,29 @@ class ExperimentRow(_Model):
     results: list[ConditionResult]
 
 
+class DeltaInterval(_Model):
+    """A score difference between two conditions with its paired bootstrap 95% interval (sacreBLEU's ``paired_bs``:
+    the same resampled segments scored under both conditions)."""
+
+    scope: str = Field(description="a section or chapter, or 'All sections'")
+    metric: MetricName
+    baseline: str = Field(description="the condition subtracted")
+    system: str
+    delta: float = Field(description="system - baseline, sacreBLEU's 0-100 scale")
+    low: float = Field(description="2.5th percentile of the resampled differences")
+    high: float = Field(description="97.5th percentile of the resampled differences")
+    p_value: float = Field(description="sacreBLEU's paired bootstrap p-value")
+    segments: int = Field(description="segment pairs both conditions scored (the resampling population)")
+    resamples: int
+    seed: int | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def significant(self) -> bool:
+        """False when the interval holds 0: the difference may be chance."""
+        return not (self.low <= 0.0 <= self.high)
+
+
 class ExperimentReport(_Model):
     """The study's A/B experiments for one direction (e.g. en-zh)."""
 
@@ -155,7 +178,28 @@ class ExperimentReport(_Model):
     conditions: list[str]
     rows: list[ExperimentRow]
     totals: list[AggregateScore] = Field(description="corpus-level over every section, one per condition")
+    deltas: list[DeltaInterval] = Field(default_factory=list, description="each compared pair of conditions, per row")
     notes: list[str] = Field(default_factory=list)
+
+    @property
+    def comparisons(self) -> list[tuple[str, str, str]]:
+        """(caption, baseline, system) of each table: without vs with ACT, then paragraph vs sentence pairs."""
+        found = [("Table 1 — without vs with ACT", self.conditions[0], self.conditions[-1])]
+        if len(self.conditions) >= 3:
+            found.append(
+                ("Table 2 — parallel data from paragraph vs sentence pairs", self.conditions[1], self.conditions[2])
+            )
+        return [(caption, before, after) for caption, before, after in found if before != after]
+
+    def delta(self, scope: str, metric: MetricName, baseline: str, system: str) -> DeltaInterval | None:
+        """The interval of one comparison, if it was computed."""
+        wanted = (scope, metric, baseline, system)
+        return next((d for d in self.deltas if (d.scope, d.metric, d.baseline, d.system) == wanted), None)
+
+    @property
+    def leakage_guard_on(self) -> bool:
+        """False when any result had its own pairs in the parallel data."""
+        return not any(r.leakage_guard == "own-pairs-included" for row in self.rows for r in row.results)
 
 
 class EngineInfo(_Model):
@@ -202,6 +246,7 @@ class BudgetReport(_Model):
     day_spent_usd: float | None = Field(default=None, description="the day's ledger total after this run's reservation")
     month: str = ""
     month_spent_usd: float | None = None
+    scope: str = Field(default="", description="what the figures cover when not one run; the caps apply to each run")
 
 
 class TermIssue(_Model):
@@ -263,6 +308,95 @@ class SyncWorkloadReport(_Model):
         )
 
 
+# What a translator must do with a segment of a published chapter, from its review marker (and the English).
+ReviewClass = Literal[
+    "refused",  # the chapter could not be synced: the human file was kept, the machine translation offered beside it
+    "structure",  # the chapter's structure still differs from its source (skeleton-mismatch)
+    "new",  # machine translation of English the old source did not have (or of a new chapter)
+    "machine-translated",  # machine translation of changed English: post-edit
+    "human-edit",  # a person's edit kept although its English changed
+    "fuzzy-kept",  # the human translation of a slightly different English, kept: bring the change in
+    "code-changed",  # a code cell whose code (or comments) changed: its translated comments are lost or stale
+    "translator-only",  # a block only the translation has (a paddle tab, a note) beside English that changed
+    "references",  # a reference the translation lacked was added: check where it went
+    "markup-updated",  # the English changed only in markup, carried into the human translation: nothing to do
+    "kept",  # the translators' own text for unchanged English: nothing to do
+]
+REVIEW_CLASSES: tuple[ReviewClass, ...] = (
+    "refused", "structure", "new", "machine-translated", "human-edit", "fuzzy-kept", "code-changed",
+    "translator-only", "references", "markup-updated", "kept",
+)  # fmt: skip
+NO_REVIEW_CLASSES: frozenset[ReviewClass] = frozenset({"kept", "markup-updated"})
+REVIEW_CLASS_LABELS: dict[ReviewClass, str] = {
+    "refused": "refused chapter",
+    "structure": "structure differs",
+    "new": "new (MT)",
+    "machine-translated": "machine-translated",
+    "human-edit": "human edit, English changed",
+    "fuzzy-kept": "fuzzy-kept",
+    "code-changed": "code changed",
+    "translator-only": "translator-only tab",
+    "references": "reference placed",
+    "markup-updated": "markup updated",
+    "kept": "kept",
+}
+
+
+class ReviewSegment(_Model):
+    """One segment (or block) of a published chapter as the review page shows it, in book order.
+
+    ``file`` is the published chapter relative to the translations' root (``zh/chapter_x/a.md``); ``line`` is the
+    segment's line there. The classes come from the chapter's ``amts:review`` marker (the first is the one the page
+    sorts and colours by); without a marker a segment is ``kept`` (``markup-updated`` when its English changed only
+    in markup)."""
+
+    pair: str = Field(default="", description="language pair, e.g. en-zh ('' when unknown)")
+    chapter: str = Field(description="the chapter's path in the book")
+    file: str = Field(description="the published file, relative to the translations' root")
+    line: int = Field(default=0, description="1-based line of the segment in the published file")
+    segment_id: str = Field(default="", description="the segment's id in the new English ('' for a block)")
+    kind: str = Field(description="heading, paragraph, list-item, code, tab ... ")
+    classes: list[ReviewClass] = Field(min_length=1)
+    reasons: list[str] = Field(default_factory=list, description="the marker's reasons")
+    marker: str = Field(default="", description="the review marker's text ('' when none)")
+    marker_line: int = Field(default=0, description="the marker's line in the published file (0: no marker)")
+    source: str = Field(default="", description="the new English ('' when not known)")
+    translation: str = Field(default="", description="the published text")
+    old_source: str | None = Field(default=None, description="the old English, when it differs from the new")
+    change: str = Field(default="", description="old → new English as a word diff")
+    chars: int = Field(default=0, description="source characters (whitespace runs and protected spans count one)")
+    effort: float = Field(default=0.0, description="weighted characters of translating from scratch left to do")
+
+    @property
+    def review_class(self) -> ReviewClass:
+        return self.classes[0]
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_class not in NO_REVIEW_CLASSES
+
+
+class PairStatus(_Model):
+    """How one language pair of a run ended."""
+
+    pair: str
+    status: str = Field(description="SUCCEEDED, NOTHING_TO_TRANSLATE, FAILED ...")
+    phase: str = Field(default="", description="which run of a combined report")
+    chapters_published: int = 0
+    segments_translated: int = 0
+    characters_billed: int = 0
+    error: str = ""
+
+
+class EngineUse(_Model):
+    """How many segments one engine produced in one job."""
+
+    engine: str
+    segments: int | None = Field(default=None, description="None: the engine did not say (Amazon Translate)")
+    pair: str = ""
+    job: str = Field(default="", description="e.g. ACT job, baseline job; with its phase in a combined report")
+
+
 class RunReport(_Model):
     """Everything a run can report; the pipeline fills the sections it has, the renderers skip the rest."""
 
@@ -279,4 +413,10 @@ class RunReport(_Model):
     budget: BudgetReport | None = None
     terminology: TermConsistencyReport | None = None
     sync: SyncWorkloadReport | None = None
+    pairs: list[PairStatus] = Field(default_factory=list)
+    engine_usage: list[EngineUse] = Field(default_factory=list)
+    segments: list[ReviewSegment] = Field(
+        default_factory=list, description="every segment of the published chapters, as the review page shows them"
+    )
+    review_page: str | None = Field(default=None, description="the review page, relative to this report")
     notes: list[str] = Field(default_factory=list)

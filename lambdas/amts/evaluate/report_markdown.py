@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
-from amts.evaluate.report_html import fmt_hundred, fmt_unit, metric
-from amts.translate.adapter import usd
+from amts.evaluate.report_scores_html import fmt_delta, fmt_hundred, guard_heading, metric, signatures
+from amts.evaluate.report_summary import (
+    cost_line,
+    experiment_lines,
+    pair_line,
+    report_summary,
+    review_line,
+    top_line,
+)
+from amts.translate.cost import usd
 
 
 def _cell(text: object) -> str:
@@ -20,23 +28,30 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def _experiments(report: ExperimentReport) -> list[str]:
-    leaky = any(r.leakage_guard == "own-pairs-included" for row in report.rows for r in row.results)
-    guard = f"⚠ **{report.leakage_policy}**" if leaky else report.leakage_policy
+    guard = report.leakage_policy if report.leakage_guard_on else f"⚠ **{report.leakage_policy}**"
     out = [
-        f"### Experiments {report.src_lang} → {report.tgt_lang}",
+        f"### {guard_heading(report)}",
         "",
         f"Engine: **{report.engine}** · tokenizer `{report.tokenize}` · leakage guard: {guard}",
         "",
     ]
-    conditions = report.conditions
-    header = ["Section", *[f"{c} BLEU (0–1)" for c in conditions]]
-    rows: list[list[object]] = []
-    for row in report.rows:
-        results = {r.condition: r.metrics for r in row.results}
-        rows.append([row.section, *[fmt_unit(metric(results.get(c, []), "BLEU")) for c in conditions]])
     totals = {t.name: t.metrics for t in report.totals}
-    rows.append(["**All sections**", *[fmt_unit(metric(totals.get(c, []), "BLEU")) for c in conditions]])
-    out.extend(_table(header, rows))
+    for caption, before, after in report.comparisons:
+        header = [
+            "Section", f"{before} BLEU (0–100)", f"{after} BLEU (0–100)", "Δ BLEU [95% CI]",
+            f"{before} chrF (0–100)", f"{after} chrF (0–100)", "Δ chrF [95% CI]",
+        ]  # fmt: skip
+        rows: list[list[object]] = []
+        scoped = [(row.section, {r.condition: r.metrics for r in row.results}) for row in report.rows]
+        for scope, results in [*scoped, ("All sections", totals)]:
+            cells: list[object] = [scope if scope != "All sections" else "**All sections**"]
+            for name in ("BLEU", "chrF"):
+                first, second = metric(results.get(before, []), name), metric(results.get(after, []), name)
+                interval = report.delta(scope, name, before, after)
+                cells += [fmt_hundred(first), fmt_hundred(second), fmt_delta(second, first, interval, markup=False)]
+            rows.append([cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6]])
+        out += [f"**{caption}**", "", *_table(header, rows), ""]
+    out += [f"{name} signature: `{signature}`  " for name, signature in signatures(report)]
     out.append("")
     return out
 
@@ -44,20 +59,39 @@ def _experiments(report: ExperimentReport) -> list[str]:
 def _scores(report: ScoreReport) -> list[str]:
     out = [f"### Scores ({report.tgt_lang}, tokenizer `{report.tokenize}`)", ""]
     rows = [
-        [a.name, a.documents, a.segments, fmt_hundred(metric(a.metrics, "BLEU")), fmt_unit(metric(a.metrics, "BLEU")),
-         fmt_hundred(metric(a.metrics, "chrF"))]
+        [
+            a.name,
+            a.documents,
+            a.segments,
+            fmt_hundred(metric(a.metrics, "BLEU")),
+            fmt_hundred(metric(a.metrics, "chrF")),
+        ]
         for a in [report.run, *report.chapters]
-    ]  # fmt: skip
-    out.extend(_table(["Run / chapter", "Docs", "Segments", "BLEU", "BLEU 0–1", "chrF"], rows))
+    ]
+    out.extend(_table(["Run / chapter", "Docs", "Segments", "BLEU (0–100)", "chrF (0–100)"], rows))
     mismatched = [d.hyp_path for d in report.documents if d.pairing.mismatch]
     if mismatched:
         out.append("")
         out.append(f"Segment mismatch (scored what aligns) in {len(mismatched)} documents: {', '.join(mismatched)}")
-    signature = metric(report.run.metrics, "BLEU")
-    if signature is not None:
-        out.extend(["", f"Signature: `{signature.signature}`"])
+    out.append("")
+    out += [f"{name} signature: `{signature}`  " for name, signature in signatures(report)]
     out.append("")
     return out
+
+
+def _summary(report: RunReport) -> list[str]:
+    summary = report_summary(report)
+    out = []
+    if summary.segments_total or report.sync is not None:
+        link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
+        out.append(f"- **{review_line(summary)}**{link}")
+    if summary.pairs or report.cost is not None or report.budget is not None:
+        out.append(f"- {cost_line(summary)}")
+    if top := top_line(summary):
+        out.append(f"- {top}")
+    out += [f"- {pair_line(status)}" for status in summary.pairs]
+    out += [f"- {line}" for line in experiment_lines(report)]
+    return [*out, ""] if out else []
 
 
 def render_markdown(report: RunReport) -> str:
@@ -66,13 +100,10 @@ def render_markdown(report: RunReport) -> str:
     meta = [
         f"run `{report.run_id}`" if report.run_id else "",
         f"languages {', '.join(report.language_pairs)}" if report.language_pairs else "",
-        "engine " + ", ".join(f"**{e.name}**" for e in report.engines) if report.engines else "",
     ]
     if any(meta):
         out.extend([" · ".join(m for m in meta if m), ""])
-    out.extend(f"> {note}" for note in report.notes)
-    if report.notes:
-        out.append("")
+    out.extend(_summary(report))
     for experiment in report.experiments:
         out.extend(_experiments(experiment))
     for scores in report.scores:
@@ -112,4 +143,14 @@ def render_markdown(report: RunReport) -> str:
                 "",
             ]
         )
+    if report.engine_usage:
+        rows = [
+            [u.engine, u.pair, u.job, "not reported" if u.segments is None else u.segments] for u in report.engine_usage
+        ]
+        out += [*_table(["Engine", "Pair", "Job", "Segments"], rows), ""]
+    elif report.engines:
+        out += [*_table(["Engine", "Where"], [[e.name, e.description] for e in report.engines]), ""]
+    if report.notes:
+        out += ["<details><summary>Notes</summary>", "", *(f"- {note}" for note in dict.fromkeys(report.notes)), "",
+                "</details>", ""]  # fmt: skip
     return "\n".join(out).rstrip() + "\n"

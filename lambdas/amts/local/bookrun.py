@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +19,15 @@ from typing import Any
 from amts import config
 from amts.book import markdown_files
 from amts.errors import InputError
+from amts.evaluate import RunReport, render_html, render_markdown
+from amts.evaluate.models import REVIEW_CLASS_LABELS, ReviewSegment
+from amts.evaluate.review_page import render_review_page
 from amts.fsio import os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.local.runtime import LocalRuntime, ProgressEvent
-from amts.translate.adapter import stand_in_engines
+from amts.pipeline.run_report import REVIEW_PAGE
+from amts.sync.review_rows import folder_rows
+from amts.translate.job_outputs import recorded_engine
 from amts.translate.rules import parse_s3_uri
 
 ProgressSink = Callable[[ProgressEvent], None]
@@ -214,14 +220,15 @@ def bill_job(runtime: LocalRuntime, job: dict[str, Any]) -> JobBilling:
     budget = runtime.pipeline.budget
     price = budget.price_per_million_characters_act if act else budget.price_per_million_characters
     source = job.get("SourceLanguageCode", "")
-    characters, engines = 0, set()
+    characters, engines = 0, set[str]()
     output_uri = str(job.get("OutputDataConfig", {}).get("S3Uri", ""))
     for target in job.get("TargetLanguageCodes", []):
         details = _read_details(runtime, output_uri, target)
         if details is None:
             continue
         characters += int(details.get("charactersTranslated", 0) or 0)
-        engines.update(stand_in_engines(details) or [])
+        engine = recorded_engine(details)
+        engines.update(engine.engines if engine else [])
     targets = "+".join(job.get("TargetLanguageCodes", []))
     return JobBilling(
         job_name=str(job.get("JobName", job["JobId"])),
@@ -272,3 +279,44 @@ def publish_latest_report(out_dir: Path, phase: PhaseResult, *, suffix: str = ""
         write_atomic(target, report.read_bytes())
         published.append(target)
     return published
+
+
+def publish_review_page(
+    out_dir: Path,
+    *,
+    source_lang: str,
+    targets: Sequence[str],
+    sources: Sequence[Path],
+    old_source: Path | None = None,
+    reports: Sequence[Path] = (),
+) -> list[ReviewSegment]:
+    """Write ``out_dir/review.html`` beside the translated chapters (``out_dir/<lang>/``) from their review markers,
+    and give each run report in ``reports`` (``report.json``, re-rendered as ``.html`` and ``.md``) the page's rows
+    as ``segments`` and a link to it."""
+    rows: list[ReviewSegment] = []
+    for target in targets:
+        if (out_dir / target).is_dir():
+            pair = f"{source_lang}-{target}"
+            rows += folder_rows(
+                out_dir / target, source=sources, old_source=old_source, pair=pair, link_prefix=f"{target}/"
+            )
+    write_atomic(out_dir / REVIEW_PAGE, render_review_page(rows, title=f"AMTS review: {out_dir.name}"))
+    for path in reports:
+        report = RunReport.model_validate_json(path.read_text(encoding="utf-8"))
+        report = report.model_copy(update={"segments": rows, "review_page": REVIEW_PAGE})
+        write_atomic(path, report.model_dump_json(indent=2) + "\n")
+        write_atomic(path.with_suffix(".html"), render_html(report))
+        write_atomic(path.with_suffix(".md"), render_markdown(report))
+    return rows
+
+
+def review_page_line(out_dir: Path, rows: Sequence[ReviewSegment]) -> str:
+    """``review page: out/review.html: 22 of 100 segments to review (machine-translated 22), effort about 871``."""
+    counts = Counter(REVIEW_CLASS_LABELS[row.review_class] for row in rows if row.needs_review)
+    classes = ", ".join(f"{label} {count}" for label, count in counts.most_common())
+    effort = sum(row.effort for row in rows if row.needs_review)
+    return (
+        f"review page: {out_dir / REVIEW_PAGE}: {sum(counts.values())} of {len(rows)} segments to review"
+        + (f" ({classes})" if classes else "")
+        + f", effort about {effort:,.0f} weighted characters"
+    )

@@ -26,11 +26,13 @@ from amts.local.bookrun import (
     collect_outputs,
     pair_scores,
     publish_latest_report,
+    publish_review_page,
+    review_page_line,
     run_phase,
     start_and_wait,
     upload_languages,
 )
-from amts.local.progress import ProgressDisplay, pair_states
+from amts.local.progress import ProgressDisplay
 from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 from amts.local.samplebook import (
     EDITED_PARAGRAPH_NEW,
@@ -41,8 +43,8 @@ from amts.local.samplebook import (
     write_sample_book,
 )
 from amts.sync.review import scan_markers
-from amts.translate.adapter import split_s3_uri
 from amts.translate.engines import ApertiumEngine
+from amts.translate.job_outputs import split_s3_uri
 
 EVALUATED_CHAPTER = "chapter_optimization/gradient-descent.md"
 DEMO_PAIRS = tuple(f"{SOURCE_LANGUAGE}-{target}" for target in TARGET_LANGUAGES)
@@ -162,8 +164,11 @@ def summary_text(
     sent: Sequence[str],
     scores: Sequence[dict[str, Any]],
     review: Sequence[tuple[str, int, int, int]] = (),
+    review_page: str = "",
 ) -> str:
     parts = ["", "== Summary"]
+    if review_page:  # what a translator opens first
+        parts.append(f"   {review_page}")
     billing = []
     for phase in phases:
         for job in phase.jobs:
@@ -188,7 +193,7 @@ def summary_text(
         parts.append("   quality on a held-out chapter (its human translation is not in the parallel data):")
         parts.append(
             _table(
-                ("pair", "condition", "engine", "BLEU", "chrF"),
+                ("pair", "condition", "engine", "BLEU (0-100)", "chrF (0-100)"),
                 [
                     (p, c, e, "" if b is None else f"{b:.1f}", "" if f is None else f"{f:.1f}")
                     for p, c, e, b, f in quality
@@ -244,10 +249,7 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
     languages = (SOURCE_LANGUAGE, *TARGET_LANGUAGES)
     pipeline = local_pipeline_config(default_pipeline_config(), pairs=DEMO_PAIRS)
     with LocalRuntime(pipeline=pipeline) as runtime:
-        definition = runtime.client("stepfunctions").describe_state_machine(
-            stateMachineArn=runtime.state_machines[runtime.main_state_machine]
-        )["definition"]
-        display = ProgressDisplay(stream=stream, per_pair_states=pair_states(definition))
+        display = ProgressDisplay(runtime, stream=stream)
         display.start(f"1/3 upload the sample book ({', '.join(languages)}): build parallel data, translate")
         first = run_phase(runtime, "translate", upload_languages(runtime, book.root, languages), on_event=display)
         display.message(f"   {first.status}: {first.characters} characters billed in {len(first.jobs)} job(s)")
@@ -278,9 +280,17 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
     publish_latest_report(out_dir, third, suffix="-evaluate")
     reports = [_read_json(out_dir / "report-translate.json"), _read_json(out_dir / "report-sync.json")]
     write_demo_report(out_dir, [(phase.name, out_dir / f"report-{phase.name}.json") for phase in phases])
+    rows = publish_review_page(
+        out_dir,
+        source_lang=SOURCE_LANGUAGE,
+        targets=TARGET_LANGUAGES,
+        sources=[out_dir / "sample-book-edited" / SOURCE_LANGUAGE, book.root / SOURCE_LANGUAGE],
+        old_source=book.root / SOURCE_LANGUAGE,
+        reports=[out_dir / "report.json", out_dir / "report-sync.json"],
+    )
     scores = pair_scores(out_dir, third)
     review = review_workload(out_dir, TARGET_LANGUAGES)
-    stream.write(summary_text(phases, reports, sent, scores, review) + "\n")
+    stream.write(summary_text(phases, reports, sent, scores, review, review_page_line(out_dir, rows)) + "\n")
     warnings = missing_engine_warnings()
     for warning in warnings:
         stream.write(f"   note: {warning}\n")
@@ -304,8 +314,8 @@ def run_demo(out_dir: Path, *, stream: TextIO | None = None) -> int:
     }
     write_atomic(out_dir / "demo-summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
     stream.write(
-        f"\n   outputs in {out_dir}: translated chapters (zh/, es/), parallel-data/, report.html, report.json "
-        "(the whole demo; each run's own report is report-translate.*, report-sync.*, report-evaluate.*)\n"
+        f"\n   outputs in {out_dir}: translated chapters (zh/, es/), review.html, parallel-data/, report.html, "
+        "report.json (the whole demo; each run's own report is report-translate.*, report-sync.*, report-evaluate.*)\n"
     )
     ok = all(p.status == "SUCCEEDED" for p in phases) and only_edit_sent
     if not only_edit_sent:
@@ -348,6 +358,20 @@ def combined_report(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
         if report.sync is not None
         for document in report.sync.documents
     ]
+    budgets = [report.budget for _, report in runs if report.budget is not None]
+    budget = None
+    if budgets:  # the runs' figures added up; the caps are per run
+        budget = budgets[-1].model_copy(  # the ledger as the last run left it
+            update={
+                "approved": all(b.approved for b in budgets),
+                "estimate_characters": sum(b.estimate_characters for b in budgets),
+                "estimate_usd": round(sum(b.estimate_usd for b in budgets), 4),
+                "estimate_lines": [],
+                "billed_characters": sum(b.billed_characters for b in budgets),
+                "billed_usd": round(sum(b.billed_usd for b in budgets), 4),
+                "scope": f"the {len(budgets)} demo runs added up; each cap applies to each run",
+            }
+        )
     return RunReport(
         title="AMTS demo: translate, sync, evaluate",
         run_id=" + ".join(report.run_id or phase for phase, report in runs),
@@ -358,8 +382,15 @@ def combined_report(runs: Sequence[tuple[str, RunReport]]) -> RunReport:
         scores=[score for _, report in runs for score in report.scores],
         experiments=[experiment for _, report in runs for experiment in report.experiments],
         cost=CostReport(lines=cost_lines, pricing_note=pricing) if cost_lines else None,
+        budget=budget,
         terminology=next((report.terminology for _, report in runs if report.terminology is not None), None),
         sync=SyncWorkloadReport(documents=workload) if workload else None,
+        pairs=[status.model_copy(update={"phase": phase}) for phase, report in runs for status in report.pairs],
+        engine_usage=[
+            use.model_copy(update={"job": f"{phase}: {use.job}".rstrip(": ")})
+            for phase, report in runs
+            for use in report.engine_usage
+        ],
         notes=[f"{phase}: {note}" for phase, report in runs for note in report.notes],
     )
 

@@ -67,7 +67,7 @@ def inject_fault(standin: TranslateStandIn, kind: str) -> None:
     elif kind == "failed-job":
         standin.fail_next_job("Injected (amts run --inject-fault failed-job): the job could not be processed.")
     elif kind == "completed-with-error":
-        from amts.translate.standin import FIRST_DOCUMENT
+        from amts.translate.standin.core import FIRST_DOCUMENT
 
         standin.finish_next_job_with_errors([FIRST_DOCUMENT])
     elif kind == "parallel-data-failed":

@@ -14,10 +14,7 @@ import importlib
 import json
 import logging
 import os
-import re
 import threading
-import time
-import urllib.parse
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
@@ -33,114 +30,34 @@ from amts.errors import InputError
 from amts.fsio import read_bytes
 from amts.local import awscalls
 from amts.local.awscalls import CallRecord, acting_as, function_principal
-from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response, load_handler
+from amts.local.deployment import (
+    DEFAULT_ASL_DIR,
+    QueuePolling,
+    default_pipeline_config,
+    deployment_queue_polling,
+    local_pipeline_config,
+    substitute_placeholders,
+)
+from amts.local.event_source import UploadEventSource, as_aws_delivers
+from amts.local.executions import ProgressEvent, execution_history, list_executions, wait_for_execution
+from amts.local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response
+from amts.local.names import STARTER_ID, LocalNames
+from amts.local.resources import (
+    QueueUrls,
+    asl_substitutions,
+    create_functions,
+    create_state_machines,
+    create_storage_and_trigger,
+)
 from amts.pipeline.keys import key_problem
 from amts.pipeline.s3 import list_keys as list_s3_keys
 from amts.pipeline_config import (
     PipelineConfig,
-    PollingConfig,
-    PollSchedule,
-    asl_limit_substitutions,
-    load_pipeline_config_from_cdk_json,
 )
+from amts.threads import pin_threads
 from amts.translate.standin import TranslateStandIn
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-DEFAULT_ASL_DIR = REPO_ROOT / "statemachine"
-DEFAULT_CDK_JSON = REPO_ROOT / "cdk.json"
-STARTER_ID = "Starter"
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
-_TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
-
-
-@dataclass(frozen=True)
-class LocalNames:
-    """Physical names of the local resources (the CDK stack lets CloudFormation name them)."""
-
-    account: str = "123456789012"
-    region: str = "us-east-1"
-    prefix: str = "amts-local"
-
-    @property
-    def input_bucket(self) -> str:
-        return f"{self.prefix}-input"
-
-    @property
-    def work_bucket(self) -> str:
-        return f"{self.prefix}-work"
-
-    @property
-    def output_bucket(self) -> str:
-        return f"{self.prefix}-output"
-
-    @property
-    def upload_queue(self) -> str:
-        return f"{self.prefix}-uploads"
-
-    @property
-    def dead_letter_queue(self) -> str:
-        return f"{self.prefix}-uploads-dlq"
-
-    @property
-    def notification_inbox(self) -> str:
-        """A queue subscribed to the topic so a local run can show the notifications (the person's e-mail)."""
-        return f"{self.prefix}-notifications-inbox"
-
-    @property
-    def topic(self) -> str:
-        return f"{self.prefix}-notifications"
-
-    @property
-    def spend_table(self) -> str:
-        return f"{self.prefix}-spend-ledger"
-
-    def spend_table_arn(self) -> str:
-        return f"arn:aws:dynamodb:{self.region}:{self.account}:table/{self.spend_table}"
-
-    @property
-    def upload_rule(self) -> str:
-        return f"{self.prefix}-source-uploaded"
-
-    def topic_arn(self) -> str:
-        return f"arn:aws:sns:{self.region}:{self.account}:{self.topic}"
-
-    def queue_arn(self, name: str) -> str:
-        return f"arn:aws:sqs:{self.region}:{self.account}:{name}"
-
-    def role_arn(self, role: str) -> str:
-        return f"arn:aws:iam::{self.account}:role/{self.prefix}-{role}"
-
-    @property
-    def translate_role_arn(self) -> str:
-        return self.role_arn("translate-data-access")
-
-    @property
-    def state_machine_role_arn(self) -> str:
-        return self.role_arn("state-machine")
-
-    def function_name(self, function_id: str) -> str:
-        return f"{self.prefix}-{function_id}"
-
-    def function_arn(self, function_id: str) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:function:{self.function_name(function_id)}"
-
-    def state_machine_name(self, stem: str) -> str:
-        return f"{self.prefix}-{stem}"
-
-    def state_machine_arn(self, stem: str) -> str:
-        return f"arn:aws:states:{self.region}:{self.account}:stateMachine:{self.state_machine_name(stem)}"
-
-
-@dataclass(frozen=True)
-class ProgressEvent:
-    """One step of an execution, for live progress: a state entered/exited/failed, or the execution's end."""
-
-    execution_arn: str
-    kind: str  # "entered", "exited", "failed", "retry", "execution"
-    state: str
-    pair: str | None
-    detail: str
-    timestamp: float
+# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts/deploy/`` links to the
 
 
 @dataclass
@@ -150,16 +67,6 @@ class RunStats:
     invocations: dict[str, int] = field(default_factory=dict)
     failed_invocations: dict[str, int] = field(default_factory=dict)
     starter_batches: list[int] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class QueuePolling:
-    """The emulated SQS event source mapping: batch size and batching window (collect until quiet)."""
-
-    batch_size: int = 10_000
-    quiet_seconds: float = 0.5
-    visibility_timeout_seconds: int = 2
-    max_receive_count: int = 3
 
 
 ServiceHook = Callable[[str, str, dict[str, Any]], Any]
@@ -205,10 +112,8 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.invocation_log: list[InvocationResult] = []
         self.refused_downloads: list[tuple[str, str]] = []  # (s3 URI, why) of keys download() would not write
         self._stack = ExitStack()
-        self._stop = threading.Event()
-        self._poller: threading.Thread | None = None
-        self._poller_error: BaseException | None = None
-        self._idle = threading.Event()
+        self.queues: QueueUrls | None = None
+        self._event_source: UploadEventSource | None = None
         self._stats_lock = threading.Lock()
         self._saved_env: dict[str, str | None] = {}
         self._clients: dict[str, Any] = {}
@@ -244,22 +149,29 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             service_bucket = f"{self.names.prefix}-{SERVICE_BUCKET_SUFFIX}"
             hook = translate_hook(self.translate, s3_client=s3, service_bucket=service_bucket)
             self.service_hooks.append(hook)  # hooks given by the caller answer first
-        self._create_storage_and_trigger()
+        self.queues = create_storage_and_trigger(self.client, self.names, self.polling)
         self._set_environment(self.function_environment())  # before the handlers' modules are imported
         self._quiet_interpreter_logs()
-        self._create_functions()
-        self._create_state_machines()
+        self.functions = create_functions(self.names, self.deployed, self.handler_overrides)
+        sfn = self.client("stepfunctions")
+        self.state_machines = create_state_machines(sfn, self.names, self.asl_files, self.asl_substitutions())
         self._set_environment(self.function_environment())
+        pin_threads()  # the in-process handlers share this process's thread pools, as one Lambda vCPU would
         _cold_start_handlers()
         for make_context in self.service_contexts:
             self._stack.enter_context(make_context(self))
-        self._poller = threading.Thread(target=self._poll_uploads, name="amts-sqs-event-source", daemon=True)
-        self._poller.start()
+        self._event_source = UploadEventSource(
+            names=self.names,
+            polling=self.polling,
+            queue_url=self.queues.upload,
+            invoke=self.invoke,
+            on_batch=self._count_batch,
+        )
+        self._event_source.start()
 
     def _shutdown(self) -> None:
-        self._stop.set()
-        if self._poller is not None:
-            self._poller.join(timeout=30)
+        if self._event_source is not None:
+            self._event_source.stop()
         try:
             self._abort_running()
         finally:
@@ -295,11 +207,11 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             config.ENV_TOPIC_ARN: self.names.topic_arn(),
             config.ENV_SPEND_TABLE: self.names.spend_table,
             config.ENV_PIPELINE_CONFIG: self.pipeline.to_env_json(),
-            "POWERTOOLS_SERVICE_NAME": "amts",
-            "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
+            **config.POWERTOOLS_ENVIRONMENT,
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_DISABLED": "true",
             "POWERTOOLS_LOG_LEVEL": self.log_level,
+            **config.THREAD_ENVIRONMENT,
         }
         if self.state_machines:
             env[config.ENV_STATE_MACHINE_ARN] = self.state_machines[self.main_state_machine]
@@ -341,117 +253,9 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return self._clients[service]
 
     # ----------------------------------------------------------------------------------------------- resources
-    def _create_storage_and_trigger(self) -> None:
-        names = self.names
-        s3, sqs, events, sns = (self.client(s) for s in ("s3", "sqs", "events", "sns"))
-        for bucket in (names.input_bucket, names.work_bucket, names.output_bucket):
-            s3.create_bucket(Bucket=bucket)
-        # As in the stack: the input bucket is versioned, so each upload of a chapter is a distinct version; the
-        # output bucket, so an overwritten translation or memory can be restored.
-        for bucket in (names.input_bucket, names.output_bucket):
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        self.client("dynamodb").create_table(
-            TableName=names.spend_table,
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        # The stack: input bucket -> EventBridge (Object Created under the source prefix) -> SQS -> Starter.
-        s3.put_bucket_notification_configuration(
-            Bucket=names.input_bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
-        )
-        sqs.create_queue(QueueName=names.dead_letter_queue)
-        sqs.create_queue(
-            QueueName=names.upload_queue,
-            Attributes={
-                "VisibilityTimeout": str(self.polling.visibility_timeout_seconds),
-                "RedrivePolicy": json.dumps(
-                    {
-                        "deadLetterTargetArn": names.queue_arn(names.dead_letter_queue),
-                        "maxReceiveCount": str(self.polling.max_receive_count),
-                    }
-                ),
-            },
-        )
-        pattern = {
-            "source": ["aws.s3"],
-            "detail-type": ["Object Created"],
-            "detail": {"bucket": {"name": [names.input_bucket]}, "object": {"key": [{"prefix": config.SOURCE_PREFIX}]}},
-        }
-        events.put_rule(Name=names.upload_rule, EventPattern=json.dumps(pattern), State="ENABLED")
-        events.put_targets(
-            Rule=names.upload_rule, Targets=[{"Id": "upload-queue", "Arn": names.queue_arn(names.upload_queue)}]
-        )
-        topic_arn = sns.create_topic(Name=names.topic)["TopicArn"]
-        inbox_url = sqs.create_queue(QueueName=names.notification_inbox)["QueueUrl"]
-        sns.subscribe(
-            TopicArn=topic_arn,
-            Protocol="sqs",
-            Endpoint=names.queue_arn(names.notification_inbox),
-            Attributes={"RawMessageDelivery": "true"},
-        )
-        self.upload_queue_url = sqs.get_queue_url(QueueName=names.upload_queue)["QueueUrl"]
-        self.dead_letter_queue_url = sqs.get_queue_url(QueueName=names.dead_letter_queue)["QueueUrl"]
-        self.inbox_url = inbox_url
-
-    def _create_functions(self) -> None:
-        for spec in config.FUNCTIONS:
-            if spec.function_id not in self.deployed:
-                continue
-            handler = self.handler_overrides.get(spec.function_id)
-            if handler is None:
-                try:
-                    handler = load_handler(spec.handler)
-                except (ImportError, AttributeError) as exc:
-                    raise InputError(
-                        f"handler {spec.handler} of function {spec.function_id} cannot be loaded: {exc}"
-                    ) from None
-            self.functions[spec.function_id] = LambdaFunction(
-                function_id=spec.function_id,
-                function_name=self.names.function_name(spec.function_id),
-                arn=self.names.function_arn(spec.function_id),
-                handler=handler,
-            )
-        for function_id, handler in self.handler_overrides.items():
-            if function_id not in self.functions:
-                self.functions[function_id] = LambdaFunction(
-                    function_id=function_id,
-                    function_name=self.names.function_name(function_id),
-                    arn=self.names.function_arn(function_id),
-                    handler=handler,
-                )
-
     def asl_substitutions(self) -> dict[str, str]:
         """Placeholder -> local value, with the same names the CDK stack substitutes."""
-        values = {
-            config.ASL_INPUT_BUCKET: self.names.input_bucket,
-            config.ASL_WORK_BUCKET: self.names.work_bucket,
-            config.ASL_OUTPUT_BUCKET: self.names.output_bucket,
-            config.ASL_TRANSLATE_ROLE_ARN: self.names.translate_role_arn,
-            config.ASL_TOPIC_ARN: self.names.topic_arn(),
-            **asl_limit_substitutions(self.pipeline),
-        }
-        for spec in config.FUNCTIONS:
-            if spec.asl_placeholder is not None:
-                values[spec.asl_placeholder] = self.names.function_arn(spec.function_id)
-        for function_id in self.functions:
-            values.setdefault(f"{function_id}FunctionArn", self.names.function_arn(function_id))
-        values.update(self.extra_substitutions)
-        return values
-
-    def _create_state_machines(self) -> None:
-        substitutions = self.asl_substitutions()
-        sfn = self.client("stepfunctions")
-        for path in self.asl_files:
-            definition = substitute_placeholders(path, substitutions)
-            stem = path.name.removesuffix(".asl.json")
-            response = sfn.create_state_machine(
-                name=self.names.state_machine_name(stem),
-                definition=definition,
-                roleArn=self.names.state_machine_role_arn,
-                type="STANDARD",
-            )
-            self.state_machines[stem] = response["stateMachineArn"]
+        return asl_substitutions(self.names, self.pipeline, self.functions, self.extra_substitutions)
 
     # ----------------------------------------------------------------------------------- calls and invocation
     def _answer(self, service: str, operation: str, params: dict[str, Any]) -> Any:
@@ -485,79 +289,15 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return result
 
     # ---------------------------------------------------------------------------------- SQS event source mapping
-    def _poll_uploads(self) -> None:
-        try:
-            with acting_as(function_principal(STARTER_ID)):
-                self._poll_loop()
-        except BaseException as exc:  # surfaced by wait_for_quiet, never swallowed
-            self._poller_error = exc
-
-    def _poll_loop(self) -> None:
-        sqs = boto3.client("sqs", region_name=self.names.region)
-        pending: dict[str, dict[str, Any]] = {}
-        last_arrival = 0.0
-        while not self._stop.is_set():
-            messages = sqs.receive_message(
-                QueueUrl=self.upload_queue_url,
-                MaxNumberOfMessages=10,
-                AttributeNames=["All"],
-                MessageAttributeNames=["All"],
-            ).get("Messages", [])
-            now = time.monotonic()
-            for message in messages:
-                pending[message["MessageId"]] = message
-                last_arrival = now
-            quiet = now - last_arrival >= self.polling.quiet_seconds
-            if pending and (quiet or len(pending) >= self.polling.batch_size):
-                batch = list(pending.values())[: self.polling.batch_size]
-                for message in batch:
-                    pending.pop(message["MessageId"])
-                self._deliver(sqs, batch)
-                continue
-            if messages or pending:
-                self._idle.clear()
-            else:
-                self._idle.set()
-            if not messages:
-                time.sleep(0.1)
-
-    def _deliver(self, sqs: Any, batch: list[dict[str, Any]]) -> None:
-        self._idle.clear()
-        queue_arn = self.names.queue_arn(self.names.upload_queue)
-        event = {"Records": [_sqs_record(message, queue_arn, self.names.region) for message in batch]}
+    def _count_batch(self, size: int) -> None:
         with self._stats_lock:
-            self.stats.starter_batches.append(len(batch))
-        result = self.invoke(STARTER_ID, event)
-        if result.failed:
-            return  # the messages become visible again, then go to the dead-letter queue (as with Lambda)
-        failed_ids = _batch_item_failures(result.payload)
-        done = [message for message in batch if message["MessageId"] not in failed_ids]
-        for start in range(0, len(done), 10):
-            entries = [
-                {"Id": str(i), "ReceiptHandle": message["ReceiptHandle"]}
-                for i, message in enumerate(done[start : start + 10])
-            ]
-            sqs.delete_message_batch(QueueUrl=self.upload_queue_url, Entries=entries)
+            self.stats.starter_batches.append(size)
 
     def wait_for_uploads(self, timeout: float = 60.0) -> None:
         """Block until every upload event has been handed to the Starter (the queue is empty and quiet)."""
-        deadline = time.monotonic() + timeout
-        sqs = self.client("sqs")
-        while time.monotonic() < deadline:
-            if self._poller_error is not None:
-                raise RuntimeError("the upload queue poller stopped") from self._poller_error
-            if self._idle.wait(timeout=0.1):
-                attributes = sqs.get_queue_attributes(
-                    QueueUrl=self.upload_queue_url,
-                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-                )["Attributes"]
-                if (
-                    attributes["ApproximateNumberOfMessages"] == "0"
-                    and attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
-                ):
-                    return
-                time.sleep(0.1)
-        raise TimeoutError(f"upload events still queued after {timeout:.0f} s")
+        if self._event_source is None:
+            raise RuntimeError("the local runtime is not running")
+        self._event_source.wait_until_drained(self.client("sqs"), timeout)
 
     # ------------------------------------------------------------------------------------------------ uploads
     def upload(self, key: str, data: bytes | str, *, bucket: str | None = None) -> None:
@@ -591,10 +331,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return next(iter(self.state_machines))
 
     def executions(self, stem: str | None = None) -> list[dict[str, Any]]:
-        arn = self.state_machines[stem or self.main_state_machine]
-        sfn = self.client("stepfunctions")
-        found: list[dict[str, Any]] = sfn.list_executions(stateMachineArn=arn)["executions"]
-        return found
+        return list_executions(self.client("stepfunctions"), self.state_machines[stem or self.main_state_machine])
 
     def wait_for_execution(
         self,
@@ -606,33 +343,10 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
     ) -> dict[str, Any]:
         """Poll ``describe_execution`` (and the history, for progress) until the execution ends."""
         sfn = self.client("stepfunctions")
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            description: dict[str, Any] = sfn.describe_execution(executionArn=execution_arn)
-            if on_event is not None:
-                history = self.history(execution_arn)
-                for event in history[seen:]:
-                    progress = progress_event(execution_arn, event)
-                    if progress is not None:
-                        on_event(progress)
-                seen = len(history)
-            if description["status"] in _TERMINAL:
-                return description
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"execution {execution_arn} still {description['status']} after {timeout:.0f} s")
-            time.sleep(poll_seconds)
+        return wait_for_execution(sfn, execution_arn, timeout=timeout, on_event=on_event, poll_seconds=poll_seconds)
 
     def history(self, execution_arn: str) -> list[dict[str, Any]]:
-        sfn = self.client("stepfunctions")
-        events: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
-        while True:
-            page = sfn.get_execution_history(**kwargs)
-            events.extend(page["events"])
-            if not page.get("nextToken"):
-                return events
-            kwargs["nextToken"] = page["nextToken"]
+        return execution_history(self.client("stepfunctions"), execution_arn)
 
     def wait_for_all(
         self,
@@ -654,7 +368,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         sqs = self.client("sqs")
         found: list[dict[str, Any]] = []
         while True:
-            messages = sqs.receive_message(QueueUrl=self.inbox_url, MaxNumberOfMessages=10).get("Messages", [])
+            messages = sqs.receive_message(QueueUrl=self._queues().inbox, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
                 return found
             for message in messages:
@@ -662,12 +376,12 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
                     found.append(json.loads(message["Body"]))
                 except json.JSONDecodeError:
                     found.append({"message": message["Body"]})
-                sqs.delete_message(QueueUrl=self.inbox_url, ReceiptHandle=message["ReceiptHandle"])
+                sqs.delete_message(QueueUrl=self._queues().inbox, ReceiptHandle=message["ReceiptHandle"])
 
     def dead_letters(self) -> list[dict[str, Any]]:
         sqs = self.client("sqs")
         messages: list[dict[str, Any]] = sqs.receive_message(
-            QueueUrl=self.dead_letter_queue_url, MaxNumberOfMessages=10
+            QueueUrl=self._queues().dead_letter, MaxNumberOfMessages=10
         ).get("Messages", [])
         return messages
 
@@ -703,44 +417,18 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             written.append(target)
         return written
 
+    @property
+    def upload_queue_url(self) -> str:
+        """The upload queue (tests send raw events to it, as EventBridge would)."""
+        return self._queues().upload
+
+    def _queues(self) -> QueueUrls:
+        if self.queues is None:
+            raise RuntimeError("the local runtime is not running")
+        return self.queues
+
     def calls_by(self, principal: str) -> Iterator[CallRecord]:
         return (call for call in self.calls if call.principal == principal)
-
-
-def deployment_queue_polling(cdk_json: Path = DEFAULT_CDK_JSON) -> QueuePolling:
-    """The stack's batch size for the Starter's event source (``amts:deployment``); the window stays local-short.
-
-    The deployed batching window (up to 300 s) bounds how long Lambda waits for a batch to fill; locally the
-    batch is handed over as soon as the queue has been quiet for ``quiet_seconds``, which gives the same batches
-    for uploads made in one go without the wait.
-    """
-    try:
-        context = json.loads(cdk_json.read_text(encoding="utf-8")).get("context", {})
-    except (OSError, json.JSONDecodeError):
-        return QueuePolling()
-    deployment = context.get(config.CDK_CONTEXT_DEPLOYMENT) or {}
-    batch_size = deployment.get("starter_batch_size")
-    return (
-        QueuePolling(batch_size=int(batch_size)) if isinstance(batch_size, int) and batch_size > 0 else QueuePolling()
-    )
-
-
-def default_pipeline_config() -> PipelineConfig:
-    """The pipeline config the stack is built from (``cdk.json`` context ``amts:pipeline``)."""
-    return load_pipeline_config_from_cdk_json(DEFAULT_CDK_JSON)
-
-
-def local_pipeline_config(pipeline: PipelineConfig, *, pairs: Sequence[str] | None = None) -> PipelineConfig:
-    """The same config with local waits: poll every second, retry after a second (Translate answers at once)."""
-    # 60 one-second polls at most: the stand-in's jobs end after a few polls, and the history budget stays small.
-    fast = PollSchedule(initial_seconds=1, max_seconds=1, backoff_rate=1.0, max_wait_seconds=60)
-    update: dict[str, Any] = {
-        "polling": PollingConfig(translation_job=fast, parallel_data=fast),
-        "retry": pipeline.retry.model_copy(update={"interval_seconds": 1, "max_delay_seconds": 2}),
-    }
-    if pairs is not None:
-        update["language_pairs"] = tuple(pipeline.pair(key) for key in pairs)
-    return pipeline.model_copy(update=update)
 
 
 def _cold_start_handlers() -> None:
@@ -752,24 +440,6 @@ def _cold_start_handlers() -> None:
     reset = getattr(shared, "reset", None)
     if callable(reset):
         reset()
-
-
-def substitute_placeholders(path: Path, substitutions: Mapping[str, str]) -> str:
-    """The ASL text with every ``${Name}`` replaced; an unknown placeholder is an error naming file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("state machine definition not found", path=str(path)) from None
-    for match in _PLACEHOLDER.finditer(text):
-        if match.group(1) not in substitutions:
-            line = text.count("\n", 0, match.start()) + 1
-            raise InputError(f"no local value for placeholder ${{{match.group(1)}}}", path=str(path), line=line)
-    result = _PLACEHOLDER.sub(lambda m: substitutions[m.group(1)], text)
-    try:
-        json.loads(result)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON after substitution: {exc.msg}", path=str(path), line=exc.lineno) from None
-    return result
 
 
 def _decode_payload(payload: Any) -> Any:
@@ -784,95 +454,18 @@ def _decode_payload(payload: Any) -> Any:
     return payload
 
 
-def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
-    """The record shape Lambda's SQS event source mapping hands to a function."""
-    return {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": as_aws_delivers(message["Body"]),
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
-        "md5OfBody": message.get("MD5OfBody", ""),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
-
-
-def as_aws_delivers(body: str) -> str:
-    """An S3 ``Object Created`` event with its key encoded as S3 encodes notification keys.
-
-    S3's notification documentation says keys are URL-encoded (a space becomes ``+``); its EventBridge page does
-    not say, and Powertools' EventBridge data class decodes them the same way, so the local runtime delivers them
-    encoded. moto puts the raw key in the EventBridge event. The Starter accepts either (``Upload.candidate_keys``).
-    """
-    try:
-        event = json.loads(body)
-        obj = event["detail"]["object"]
-    except (ValueError, KeyError, TypeError):
-        return body
-    if event.get("source") != "aws.s3" or not isinstance(obj.get("key"), str):
-        return body
-    obj["key"] = urllib.parse.quote_plus(obj["key"], safe="/")  # each delivery encodes the queued raw body once
-    return json.dumps(event)
-
-
-def _batch_item_failures(payload: bytes) -> set[str]:
-    try:
-        response = json.loads(payload or b"null")
-    except json.JSONDecodeError:
-        return set()
-    if not isinstance(response, dict):
-        return set()
-    failures = response.get("batchItemFailures") or []
-    return {str(item.get("itemIdentifier")) for item in failures if isinstance(item, dict)}
-
-
-_PAIR_KEYS = ("pair", "pair_key", "language_pair")
-
-
-def _pair_of(text: str | None) -> str | None:
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
-        return None
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key in _PAIR_KEYS:
-                found = item.get(key)
-                if isinstance(found, str):
-                    return found
-                if isinstance(found, dict) and "source" in found and "target" in found:
-                    return f"{found['source']}-{found['target']}"
-            if isinstance(item.get("source"), str) and isinstance(item.get("target"), str):
-                return f"{item['source']}-{item['target']}"
-            stack.extend(v for v in item.values() if isinstance(v, dict))
-    return None
-
-
-def progress_event(execution_arn: str, event: dict[str, Any]) -> ProgressEvent | None:
-    """Turn one history event into a progress step (None for the ones a person need not see)."""
-    kind = str(event["type"])
-    stamp = event["timestamp"].timestamp() if hasattr(event["timestamp"], "timestamp") else time.time()
-    if kind.endswith("StateEntered"):
-        details = event.get("stateEnteredEventDetails", {})
-        return ProgressEvent(
-            execution_arn, "entered", details.get("name", ""), _pair_of(details.get("input")), "", stamp
-        )
-    if kind.endswith("StateExited"):
-        details = event.get("stateExitedEventDetails", {})
-        return ProgressEvent(
-            execution_arn, "exited", details.get("name", ""), _pair_of(details.get("output")), "", stamp
-        )
-    if kind in {"TaskFailed", "LambdaFunctionFailed", "MapIterationFailed"}:
-        empty: dict[str, Any] = {}
-        failure: dict[str, Any] = next((v for k, v in event.items() if k.endswith("EventDetails")), empty)
-        detail = f"{failure.get('error', '')}: {str(failure.get('cause', ''))[:200]}"
-        return ProgressEvent(execution_arn, "failed", "", None, detail, stamp)
-    if kind.startswith("Execution") and kind != "ExecutionStarted":
-        return ProgressEvent(execution_arn, "execution", kind.removeprefix("Execution"), None, "", stamp)
-    return None
+# The runtime's public names, some defined in the modules it composes (callers import them from here).
+__all__ = [
+    "DEFAULT_ASL_DIR",
+    "STARTER_ID",
+    "LocalNames",
+    "LocalRuntime",
+    "ProgressEvent",
+    "QueuePolling",
+    "RunStats",
+    "as_aws_delivers",
+    "default_pipeline_config",
+    "deployment_queue_polling",
+    "local_pipeline_config",
+    "substitute_placeholders",
+]

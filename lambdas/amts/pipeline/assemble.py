@@ -31,7 +31,7 @@ from amts.sync.memory import S3MemoryStore, TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.outcome import chapter_outcome
 from amts.sync.stage import stage_units, unstage_translations
-from amts.translate.adapter import TranslateAdapter, job_state, split_s3_uri, stand_in_engines
+from amts.translate.job_outputs import job_state, read_job_outputs, recorded_engine, split_s3_uri
 
 
 @dataclass
@@ -46,12 +46,11 @@ class JobFiles:
     details: dict[str, Any] = field(default_factory=dict)  # the target's auxiliary details file ({} when none)
 
 
-def job_files(job: JobResult | None, *, target: str, translate_client: Any, s3_client: Any) -> JobFiles:
-    """Locate a job's outputs through the translate area's adapter (output folder, auxiliary details)."""
+def job_files(job: JobResult | None, *, target: str, s3_client: Any) -> JobFiles:
+    """Locate a job's outputs (output folder, auxiliary details) as the translate area reads them."""
     if job is None:
         return JobFiles()
-    adapter = TranslateAdapter(translate_client, s3_client, account_id=_account_of(job))
-    outputs = adapter.job_outputs(job_state(job.model_dump()))
+    outputs = read_job_outputs(s3_client, job_state(job.model_dump()), account_id=_account_of(job))
     bucket, _ = split_s3_uri(outputs.output_s3_uri)
     details = outputs.auxiliary.get(target, {})
     files = JobFiles(
@@ -63,9 +62,9 @@ def job_files(job: JobResult | None, *, target: str, translate_client: Any, s3_c
         files.by_name[PurePosixPath(source_file).name] = key
     for error in outputs.errors:
         files.errors[PurePosixPath(error.source_file).name] = f"{error.code}: {error.message}"
-    engines = stand_in_engines(files.details)
-    if engines:
-        files.engine = ", ".join(sorted(str(engine) for engine in engines))
+    engine = recorded_engine(files.details)
+    if engine is not None and engine.engines:
+        files.engine = ", ".join(engine.engines)
     return files
 
 
@@ -111,14 +110,13 @@ def assemble_pair(
     step: AssembleStep,
     *,
     s3_client: Any,
-    translate_client: Any,
     input_bucket: str,
     work_bucket: str,
     output_bucket: str,
 ) -> AssembleResult:
     task, pair = step.task, step.task.pair
     manifest = StageManifest.model_validate(read_json(s3_client, work_bucket, step.stage.stage_key))
-    files = job_files(step.jobs.customized, target=pair.target, translate_client=translate_client, s3_client=s3_client)
+    files = job_files(step.jobs.customized, target=pair.target, s3_client=s3_client)
     memory_store = S3MemoryStore(s3_client, output_bucket, layout.memory_key(task.pair_name))
     memory = TranslationMemory.load(memory_store, source_lang=pair.source, target_lang=pair.target)
     memory_as_read = memory.model_copy(deep=True)  # what this run changes is merged on a concurrent write

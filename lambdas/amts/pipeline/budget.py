@@ -28,7 +28,7 @@ from amts.pipeline.run_models import (
     SettleResult,
 )
 from amts.pipeline_config import BudgetConfig
-from amts.translate.adapter import UNVERIFIED_PRICING_NOTE, Pricing, usd
+from amts.translate.cost import UNVERIFIED_PRICING_NOTE, Pricing, usd
 
 MICRO = 1_000_000
 # Ledger items outlive the longest period they count against, then expire (DynamoDB TTL).

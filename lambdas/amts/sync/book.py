@@ -10,7 +10,7 @@ translation is offered beside it as ``<chapter>.amts-proposal.md`` with the reas
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,9 +97,11 @@ def sync_book(
     renames: Mapping[str, str] | None = None,
     fuzzy_threshold: float | None = FUZZY_THRESHOLD,
     suggestions: bool = False,
+    on_chapter: Callable[[ChapterOutcome], None] | None = None,
 ) -> list[ChapterOutcome]:
     """Every chapter (``*.md``) of the new source. ``renames`` maps new paths to old ones and comes before the
     detection. ``memory`` records what each published chapter reused and what was machine-translated in it.
+    ``on_chapter`` is told of each chapter's outcome as it is decided (for progress).
     Nothing is written: the caller publishes the outcomes (with the memory) as one step."""
     for folder in (old_source_dir, old_target_dir, new_source_dir):
         if not folder.is_dir():
@@ -125,6 +127,8 @@ def sync_book(
         if isinstance(new_doc, AmtsError):
             human = _human(translated.get(relative))
             outcomes.append(ChapterOutcome(relative, None, human, problem=str(new_doc)))
+            if on_chapter is not None:
+                on_chapter(outcomes[-1])
             continue
         rename = found.get(relative)
         old_path = rename.old if rename is not None else relative
@@ -141,6 +145,8 @@ def sync_book(
                 rename=rename,
             )
         )
+        if on_chapter is not None:
+            on_chapter(outcomes[-1])
     return outcomes
 
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import importlib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from amts.book import BlockKind, Document, Segment, walk_blocks
-from amts.errors import AlignmentError, AmtsError
+from amts.errors import AlignmentError
 from amts.languages import sentence_separator
 from amts.sync.changes import Unit
 from amts.sync.code import pair_code_cells
@@ -45,10 +44,8 @@ SAME_TEXT_OPS = frozenset({"unchanged", "moved"})  # block operations that leave
 
 def default_aligner(src_doc: Document, tgt_doc: Document, src_lang: str, tgt_lang: str) -> tuple[SegmentLinks, float]:
     """Segment links from the alignment area's document aligner, with its confidence."""
-    # Looked up at call time: the alignment area is a peer package, and sync must import without it.
-    align_documents = getattr(importlib.import_module("amts.align"), "align_documents", None)
-    if align_documents is None:
-        raise AmtsError("the document aligner amts.align.align_documents is not available")
+    from amts.align import align_documents  # at call time: the aligner loads its models only when sync needs it
+
     alignment = align_documents(src_doc, tgt_doc, src_lang=src_lang, tgt_lang=tgt_lang)
     return [(tuple(link.src_ids), tuple(link.tgt_ids)) for link in alignment.links], float(alignment.confidence)
 

@@ -1,4 +1,5 @@
-"""Amazon Translate's request rules (botocore model patterns and documented quotas), shared by adapter and stand-in."""
+"""Amazon Translate's request rules (botocore model patterns and documented quotas): the stand-in enforces them,
+and the pipeline parses S3 URIs with the same rule."""
 
 from __future__ import annotations
 

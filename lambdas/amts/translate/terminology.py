@@ -1,7 +1,7 @@
 """Bilingual glossaries: import as an Amazon Translate custom terminology, and check term consistency.
 
-Inputs: CSV/TSV with a header of language codes (Amazon Translate's own terminology format), or the book's
-markdown glossary (``中文，english`` per line, languages from a ``*.zh-en.md`` file name). Limits (Developer
+Inputs: the dialects of ``amts.glossary`` (CSV/TSV with a header of language codes, Amazon Translate's own
+terminology format, or the book's markdown glossary, ``中文，english`` per line). Limits (Developer
 Guide, "Guidelines and quotas"): 200 bytes per term, 10 MB per file, one terminology per job; terms are
 case-sensitive exact matches.
 """
@@ -20,31 +20,14 @@ from typing import Any
 
 from amts.errors import InputError
 from amts.fsio import read_text
-from amts.languages import CJK_LANGUAGES, TRANSLATE_LANGUAGES, check_language
+from amts.glossary import Dialect, parse_glossary
+from amts.languages import CJK_LANGUAGES, check_language
 from amts.translate.parallel_data import FORBIDDEN_LEADING
 
 MAX_TERM_BYTES = 200
 MAX_TERMINOLOGY_FILE_BYTES = 10 * 1024 * 1024
-_MARKDOWN_SEPARATORS = ("，", ",", "\t")
-_LANGS_IN_NAME = re.compile(r"([A-Za-z]{2,3}(?:-[A-Za-z]{2})?)-([A-Za-z]{2,3}(?:-[A-Za-z]{2})?)\.md$")
 # ``long short-term memory (LSTM)``: a short form after a space, letters first (not ``=SUM(A1:A2)``'s arguments).
 _TRAILING_ABBREVIATION = re.compile(r"^(?P<term>.+?)\s+[(（](?P<abbr>[^\W\d_][\w .'&/-]*)[)）]$")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def csv_rows(text: str, *, delimiter: str) -> list[tuple[int, list[str]]]:
-    """The records of CSV/TSV text, each with the line it starts on: a quoted field may hold line breaks, so a
-    record's number is not its line's. LF, CRLF and a lone CR end a line."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for row in reader:
-            rows.append((line, row))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"not valid CSV: {exc}", line=line) from None
-    return rows
 
 
 @dataclass(frozen=True)
@@ -72,21 +55,6 @@ class Glossary:
     path: str = "<glossary>"
 
 
-def _detect_markdown_languages(path: Path) -> tuple[str, str]:
-    match = _LANGS_IN_NAME.search(path.name)
-    if match and match.group(1) in TRANSLATE_LANGUAGES and match.group(2) in TRANSLATE_LANGUAGES:
-        return match.group(1), match.group(2)
-    raise InputError("cannot tell the glossary's languages; name it like TERMINOLOGY.zh-en.md", path=str(path))
-
-
-def _split_markdown_line(line: str) -> tuple[str, str] | None:
-    for sep in _MARKDOWN_SEPARATORS:
-        if sep in line:
-            left, right = line.split(sep, 1)
-            return left.strip(), right.strip()
-    return None
-
-
 def _clean_term(text: str, lang: str) -> tuple[str, str]:
     """Drop a trailing abbreviation in parentheses on a Latin-script side: ``long short-term memory (LSTM)``."""
     match = _TRAILING_ABBREVIATION.match(text)
@@ -96,47 +64,20 @@ def _clean_term(text: str, lang: str) -> tuple[str, str]:
 
 
 def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: str | None = None) -> Glossary:
-    """Read a glossary (CSV, TSV or markdown) and orient it ``src_lang`` -> ``tgt_lang`` (swapping if needed)."""
+    """Read a glossary (``amts.glossary``'s dialects) and orient it ``src_lang`` -> ``tgt_lang`` (swapping if
+    needed); a table of more than two languages gives the ``tgt_lang`` column."""
     source = Path(path)
-    text = read_text(source).removeprefix("\ufeff")
-    columns: tuple[str, str]
-    raw: list[tuple[str, str, int]] = []
-    if source.suffix.lower() in (".md", ".markdown", ".txt"):
-        columns = _detect_markdown_languages(source)
-        for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-            stripped = line.strip()
-            if not stripped or stripped.startswith(("#", ">", "<!--")):
-                continue
-            parts = _split_markdown_line(stripped.lstrip("-*+ ").strip())
-            if parts is None or not parts[0] or not parts[1]:
-                raise InputError("expected a term pair like '中文，english'", path=str(source), line=number)
-            raw.append((parts[0], parts[1], number))
-    else:
-        delimiter = "\t" if source.suffix.lower() == ".tsv" or "\t" in _LINE_BREAK.split(text, 1)[0] else ","
-        try:
-            rows = csv_rows(text, delimiter=delimiter)
-        except InputError as exc:
-            raise InputError(exc.message, path=str(source), line=exc.line) from None
-        if not rows:
-            raise InputError("empty glossary", path=str(source))
-        header = [c.strip() for c in rows[0][1]]
-        if len(header) >= 2 and all(c in TRANSLATE_LANGUAGES for c in header):
-            body = rows[1:]
-        elif src_lang and tgt_lang:
-            header = [src_lang, tgt_lang]
-            body = rows
-        else:
-            raise InputError("the first row must hold language codes, e.g. 'en,zh'", path=str(source), line=1)
-        columns = (header[0], header[1]) if len(header) == 2 else (header[0], tgt_lang or header[1])
-        if columns[1] not in header:
-            raise InputError(f"no column for {columns[1]!r} in header {header!r}", path=str(source), line=1)
-        tgt_index = header.index(columns[1])
-        for number, row in body:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                raise InputError(f"{len(row)} fields, header has {len(header)}", path=str(source), line=number)
-            raw.append((row[0].strip(), row[tgt_index].strip(), number))
+    text = read_text(source)
+    # The wanted direction names the columns of a headerless CSV/TSV only: a markdown glossary's column order is
+    # known from its name alone, so a glossary.md is refused rather than read the wrong way round.
+    headerless_order = Dialect.of(source, text) is not Dialect.MARKDOWN
+    given = [src_lang, tgt_lang] if src_lang and tgt_lang and headerless_order else None
+    table = parse_glossary(text, path=str(source), languages=given, what="glossary")
+    header = table.languages
+    columns = (header[0], tgt_lang if tgt_lang and len(header) > 2 else header[1])
+    if columns[1] not in header:
+        raise InputError(f"no column for {columns[1]!r} in header {list(header)!r}", path=str(source), line=1)
+    tgt_index = header.index(columns[1])
     want_src = src_lang or columns[0]
     want_tgt = tgt_lang or (columns[1] if want_src == columns[0] else columns[0])
     check_language(want_src, what="glossary source language")
@@ -145,13 +86,12 @@ def load_glossary(path: str | Path, *, src_lang: str | None = None, tgt_lang: st
         raise InputError(f"glossary is {columns[0]}-{columns[1]}, not {want_src}-{want_tgt}", path=str(source))
     swap = want_src != columns[0]
     entries: list[TermEntry] = []
-    for left, right, number in raw:
+    for number, cells in table.rows:
+        left, right = cells[0], cells[tgt_index]
         written, tgt = (right, left) if swap else (left, right)
         src, src_note = _clean_term(written, want_src)
         tgt, tgt_note = _clean_term(tgt, want_tgt)
         entries.append(TermEntry(src, tgt, number, "; ".join(n for n in (src_note, tgt_note) if n), written))
-    if not entries:
-        raise InputError("no terms found", path=str(source))
     return Glossary(want_src, want_tgt, entries, str(source))
 
 

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import time
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class PageResult:
     console_errors: list[str] = field(default_factory=list)
     console_messages: list[str] = field(default_factory=list)
     png: bytes = b""
+    values: dict[str, Any] = field(default_factory=dict)  # each expression asked for, evaluated in the page
 
 
 class _Pipe:
@@ -106,8 +108,17 @@ class _Pipe:
                 self.events.append(message)
 
 
-def open_page(url: str, *, width: int = 1100, height: int = 1600, settle_seconds: float = 0.5) -> PageResult:
-    """Load ``url``, gather console errors, and return them with a full-page PNG screenshot."""
+def open_page(
+    url: str,
+    *,
+    width: int = 1100,
+    height: int = 1600,
+    settle_seconds: float = 0.5,
+    expressions: Mapping[str, str] | None = None,
+    full_page: bool = True,
+) -> PageResult:
+    """Load ``url``, gather console errors, evaluate ``expressions`` (name -> JavaScript returning a JSON value),
+    and return them with a PNG screenshot (the whole page, or with ``full_page`` False the first screen)."""
     chromium = find_chromium()
     if chromium is None:
         raise FileNotFoundError("chromium not found")
@@ -132,7 +143,7 @@ def open_page(url: str, *, width: int = 1100, height: int = 1600, settle_seconds
         os.close(child_w)
         pipe = _Pipe(to_browser_w, from_browser_r)
         try:
-            return _drive(pipe, url, width, height, settle_seconds)
+            return _drive(pipe, url, width, height, settle_seconds, expressions or {}, full_page)
         finally:
             with contextlib.suppress(OSError):
                 pipe.send("Browser.close")
@@ -145,7 +156,15 @@ def open_page(url: str, *, width: int = 1100, height: int = 1600, settle_seconds
             os.close(from_browser_r)
 
 
-def _drive(pipe: _Pipe, url: str, width: int, height: int, settle_seconds: float) -> PageResult:
+def _drive(
+    pipe: _Pipe,
+    url: str,
+    width: int,
+    height: int,
+    settle_seconds: float,
+    expressions: Mapping[str, str],
+    full_page: bool,
+) -> PageResult:
     target = pipe.call("Target.createTarget", {"url": "about:blank"})["targetId"]
     session = pipe.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
     for domain in ("Page", "Runtime", "Log"):
@@ -158,15 +177,22 @@ def _drive(pipe: _Pipe, url: str, width: int, height: int, settle_seconds: float
     pipe.call("Page.navigate", {"url": url}, session=session)
     pipe.wait_event("Page.loadEventFired")
     time.sleep(settle_seconds)
+    values: dict[str, Any] = {}
+    for name, expression in expressions.items():
+        answer = pipe.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
+        if "exceptionDetails" in answer:
+            raise RuntimeError(f"{name}: {answer['exceptionDetails'].get('text')}")
+        values[name] = answer["result"].get("value")
     metrics = pipe.call("Page.getLayoutMetrics", session=session)
     content = metrics.get("cssContentSize") or metrics["contentSize"]
+    shot_height = min(int(content["height"]) + 1, 12000) if full_page else height
     shot = pipe.call(
         "Page.captureScreenshot",
         {"format": "png", "captureBeyondViewport": True,
-         "clip": {"x": 0, "y": 0, "width": width, "height": min(int(content["height"]) + 1, 12000), "scale": 1}},
+         "clip": {"x": 0, "y": 0, "width": width, "height": shot_height, "scale": 1}},
         session=session,
     )  # fmt: skip
-    result = PageResult(png=base64.b64decode(shot["data"]))
+    result = PageResult(png=base64.b64decode(shot["data"]), values=values)
     for event in pipe.events:
         params = event.get("params", {})
         if event["method"] == "Runtime.consoleAPICalled":

@@ -227,7 +227,7 @@ def test_two_assembles_of_the_same_pair_at_once_keep_both_chapters_memory(book: 
     # Given two executions of en-zh, each with its own chapter staged and translated
     step_a = _stage_and_translate(book, "run-a", NEW)
     step_b = _stage_and_translate(book, "run-b", EVALUATED)
-    common = {"translate_client": None, "input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
+    common = {"input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
 
     # When B's Assemble runs completely between A's read of the memory and A's write of it
     def assemble_b() -> None:

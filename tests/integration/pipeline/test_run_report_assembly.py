@@ -9,10 +9,14 @@ from typing import Any
 import boto3
 import pytest
 from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport, TermConsistencyReport, TermIssue
+from amts.pipeline.job_output import JobSummary
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import PairResult
+from amts.pipeline.pair_report import PairReport
 from amts.pipeline.run_models import ReportStep
-from amts.pipeline.score import AWS_ENGINE, JobSummary, PairReport, pair_report_key, write_run_report
+from amts.pipeline.run_report import write_run_report
 from amts.pipeline_config import BudgetConfig
+from amts.translate.job_outputs import AWS_ENGINE
 from moto import mock_aws
 
 OUTPUT = "amts-ra-output"
@@ -113,7 +117,16 @@ def test_pairs_are_merged_and_each_job_is_priced_as_billed(s3: Any) -> None:
     note = report["cost"]["pricing_note"]
     assert "all 3,000 characters would cost $0.0300 at the standard price and $0.1200 at the ACT price" in note
     assert "UNVERIFIED" not in note  # the prices came from the config, not the unverified defaults
-    assert any("en-es ACT job: 1,000 characters billed; estimate $0.0100 at standard" in n for n in report["notes"])
+    # and the per-job cost is said once, in the cost table, not again among the notes
+    assert not any("characters billed; estimate" in n for n in report["notes"])
+    # and the summary has each pair's status, and an engine -> segments table
+    assert [(p["pair"], p["status"]) for p in report["pairs"]] == [
+        ("en-zh", "SUCCEEDED"), ("en-es", "SUCCEEDED"), ("en-fr", "FAILED")
+    ]  # fmt: skip
+    assert report["pairs"][2]["error"] == "AMTS.TranslateJobFailed: X: the job failed"
+    assert [(u["engine"], u["pair"], u["segments"]) for u in report["engine_usage"]] == [
+        (AWS_ENGINE, "en-zh", None), (AWS_ENGINE, "en-es", None)
+    ]  # fmt: skip
     # and the engine of each job is named
     assert [e["name"] for e in report["engines"]] == [AWS_ENGINE, AWS_ENGINE]
     assert "parallel data amts-en-zh" in report["engines"][0]["description"]
@@ -162,6 +175,6 @@ def test_a_scored_pair_is_summarized_in_the_notification(s3: Any) -> None:
         output_bucket=OUTPUT,
         budget=BudgetConfig(),
     )
-    assert "en-zh: BLEU 31.25 with ACT, 20.50 without (leakage guard: leave-one-chapter-out)" in summary.message
+    assert "en-zh: BLEU 31.25 (0–100) with ACT, 20.50 without (leakage guard: leave-one-chapter-out)" in summary.message
     report = _read(s3, f"reports/{RUN}/report.json")
     assert "en-zh leakage guard: leave-one-chapter-out: evaluation-only run: held out" in report["notes"]

@@ -17,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 from amts.pipeline.assemble import assemble_pair
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import (
     AssembleStep,
     JobResult,
@@ -33,10 +34,12 @@ from amts.pipeline.models import (
 from amts.pipeline.parallel_data import build_pair_parallel_data
 from amts.pipeline.release import release_job_input
 from amts.pipeline.run_models import ReportStep
-from amts.pipeline.score import AWS_ENGINE, STAND_IN_ENGINE, pair_report_key, score_pair, write_run_report
+from amts.pipeline.run_report import write_run_report
+from amts.pipeline.score import score_pair
 from amts.pipeline.stage import stage_pair
 from amts.pipeline_config import BudgetConfig
-from amts.translate.standin import TranslateStandIn
+from amts.translate.job_outputs import AWS_ENGINE
+from amts.translate.standin import STAND_IN_NAME, TranslateStandIn
 from moto import mock_aws
 
 INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
@@ -176,12 +179,12 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
             pd=stage.parallel_data_names,
         )
         baseline = None
-        if stage.baseline_wanted:  # the state machine's BaselineWanted choice
+        if stage.baseline_wanted:  # the state machine's JobWanted choice for the baseline variant
             baseline = _run_job(
                 book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
             )
         jobs = JobsResult(customized=customized, baseline=baseline)
-    clients = {**buckets, "translate_client": None, "output_bucket": OUTPUT}
+    clients = {**buckets, "output_bucket": OUTPUT}
     assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **clients)
     step = ScoreStep(task=task, parallel_data=parallel_data, stage=stage, jobs=jobs, assemble=assembled)
     return score_pair(step, glossary_key=glossary_key, **clients)
@@ -232,6 +235,18 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert by_condition["with ACT"]["leakage_guard"] == "leave-one-chapter-out"
     assert by_condition["without ACT"]["leakage_guard"] == "no-parallel-data"
     assert "held out" in " ".join(experiment["notes"])
+    # and each Δ has its paired bootstrap interval, per chapter and over the run, on the 0-100 scale
+    deltas = {(d["scope"], d["metric"]) for d in experiment["deltas"]}
+    assert deltas == {
+        ("chapter_loss", "BLEU"),
+        ("chapter_loss", "chrF"),
+        ("All sections", "BLEU"),
+        ("All sections", "chrF"),
+    }
+    for delta in experiment["deltas"]:
+        assert delta["low"] <= delta["delta"] <= delta["high"]
+        assert delta["significant"] == (not delta["low"] <= 0 <= delta["high"])
+    assert "Δ BLEU [95% CI]" in report["_html"]
     parallel_csv = book.s3.get_object(Bucket=WORK, Key=book.s3.list_objects_v2(Bucket=WORK, Prefix="parallel-data/")[
         "Contents"][0]["Key"])["Body"].read().decode()  # fmt: skip
     assert "loss" not in parallel_csv.lower()  # nothing of the evaluated chapter went into the parallel data
@@ -250,7 +265,7 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert "translation-memory" not in " ".join(by_condition["without ACT"]["engine_usage"])
     engines = report["engines"]
     assert len(engines) == 2
-    assert all(engine["name"].startswith(STAND_IN_ENGINE) for engine in engines)
+    assert all(engine["name"].startswith(STAND_IN_NAME) for engine in engines)
     assert {("ACT job" in e["description"], "no ACT" in e["description"]) for e in engines} == {
         (True, False),
         (False, True),
@@ -265,9 +280,10 @@ def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: 
     assert lines["en-zh baseline job (standard price)"]["characters"] == base_chars
     assert lines["en-zh baseline job (standard price)"]["usd_per_million_characters"] == 15.0
     assert report["cost"]["total_usd"] == pytest.approx(act_chars * 60e-6 + base_chars * 15e-6, abs=2e-4)
-    assert any(
-        f"{act_chars:,} characters billed" in note and f"${act_chars * 15e-6:.4f} at standard pricing" in note
-        for note in report["notes"]
+    total = act_chars + base_chars
+    assert (
+        f"all {total:,} characters would cost ${total * 15e-6:.4f} at the standard price"
+        in report["cost"]["pricing_note"]
     )
 
     # and the term check: the configured terminology's term was found in the source and checked in the output
@@ -324,7 +340,23 @@ def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book
     assert line["characters"] == result.characters_billed > 0
     # and the term check covers the new chapter's machine translation
     assert report["terminology"]["occurrences"] == 1
-    assert "Review workload from synchronization" in report["_html"]
+    assert "<h2>Review workload</h2>" in report["_html"]
+    # and no note speaks of scores or a leakage guard, since nothing was scored
+    assert not any("leakage" in note or "answer key" in note for note in report["notes"])
+    # and the review page is written beside the report: one row to review per marker of the published chapters
+    assert report["review_page"] == "review.html"
+    page = book.s3.get_object(Bucket=OUTPUT, Key="reports/publish-1/review.html")["Body"].read().decode()
+    published = [
+        book.s3.get_object(Bucket=OUTPUT, Key=f"translated/zh/{chapter}")["Body"].read().decode()
+        for chapter in (EVALUATED, OTHER, NEW)
+    ]
+    markers = sum(text.count("<!-- amts:review ") for text in published)
+    assert markers == 3
+    to_review = [row for row in report["segments"] if row["classes"][0] not in ("kept", "markup-updated")]
+    assert len(to_review) == markers
+    assert {row["file"] for row in to_review} == {f"translated/zh/{NEW}"}
+    assert page.count('class="row" data-class="machine-translated"') == markers
+    assert 'href="review.html"' in report["_html"]
 
 
 def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(book: Book) -> None:
@@ -351,8 +383,8 @@ def test_the_pair_report_is_found_by_run_and_pair(book: Book) -> None:
     stored = json.loads(book.s3.get_object(Bucket=OUTPUT, Key=pair_report_key("eval-2", "en-zh"))["Body"].read())
     assert [job["role"] for job in stored["jobs"]] == ["ACT", "baseline"]
     assert stored["leakage_guard"] == "leave-one-chapter-out"
-    # the stand-in served these jobs, and the report says so (Amazon Translate writes no amtsStandIn section)
-    assert all(job["engine"].startswith(STAND_IN_ENGINE) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
+    # the stand-in served these jobs, and the report says so (Amazon Translate writes no engine field)
+    assert all(job["engine"].startswith(STAND_IN_NAME) and job["engine"] != AWS_ENGINE for job in stored["jobs"])
     assert sum(stored["jobs"][1]["engine_usage"].values()) == 4  # one engine per translated segment
 
 

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from amts import config
 from amts.pipeline.assemble import assemble_pair
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
-from amts.pipeline.score import pair_report_key
 from amts.pipeline_config import PipelineConfig
 from amts_handlers import score, shared
 
@@ -50,7 +50,6 @@ def _configure(monkeypatch: pytest.MonkeyPatch, terminology_key: str | None) -> 
     for name, value in {
         "AWS_DEFAULT_REGION": "us-east-1",
         "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
         config.ENV_INPUT_BUCKET: INPUT,
         config.ENV_WORK_BUCKET: WORK,
         config.ENV_OUTPUT_BUCKET: OUTPUT,
@@ -67,7 +66,7 @@ def _score_event(bilingual: Book) -> dict[str, Any]:
     stage = stage_and_release(StageStep(task=task, parallel_data=no_data), **buckets)
     job = _run_job(bilingual, task, input_uri=stage.input_s3_uri, output_uri=stage.output_s3_uri, variant="act", pd=[])
     jobs = JobsResult(customized=job)
-    assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), translate_client=None, **buckets)
+    assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **buckets)
     return ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled).model_dump(mode="json")
 
 

@@ -1,7 +1,4 @@
-"""Fixtures: moto S3, the Translate stand-in hooked into a private boto3 session, and an adapter on top.
-
-The adapter's ``sleep`` advances the stand-in's simulated clock, so waits and backoff take no real time.
-"""
+"""Fixtures: moto S3 and the Translate stand-in hooked into a private boto3 session (simulated clock)."""
 
 from __future__ import annotations
 
@@ -10,7 +7,6 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate.adapter import TranslateAdapter
 from amts.translate.standin import SimulatedClock, TranslateStandIn
 from moto import mock_aws
 
@@ -51,14 +47,3 @@ def standin(aws: boto3.Session, s3: Any) -> Iterator[TranslateStandIn]:
 @pytest.fixture
 def translate(aws: boto3.Session, standin: TranslateStandIn) -> Any:
     return aws.client("translate")
-
-
-@pytest.fixture
-def adapter(translate: Any, s3: Any, standin: TranslateStandIn) -> TranslateAdapter:
-    return TranslateAdapter(
-        translate,
-        s3,
-        account_id=ACCOUNT,
-        poll_interval=15.0,
-        sleep=standin.clock.advance,
-    )

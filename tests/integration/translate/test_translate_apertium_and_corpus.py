@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from amts.cli import build_parser, main
-from amts.translate.adapter import JobRequest, TranslateAdapter
 from amts.translate.engines import ApertiumEngine
 from amts.translate.standin import TranslateStandIn
 
-from tests.integration.translate.conftest import BUCKET, ROLE
+from tests.integration.translate.conftest import BUCKET
+from tests.integration.translate.jobs import outputs, stage, start, wait
 from tests.system_packages import needs_system_package
 
 needs_apertium = needs_system_package(
@@ -32,20 +32,19 @@ PAGE = (
 
 @needs_apertium
 def test_en_es_job_produces_real_spanish_and_keeps_protected_spans(
-    adapter: TranslateAdapter, standin: TranslateStandIn
+    translate: Any, s3: Any, standin: TranslateStandIn
 ) -> None:
-    uri = adapter.stage_documents(f"s3://{BUCKET}/jobs/input/es-run/", {"ch.html": PAGE})
-    request = JobRequest("es-run", "en", ("es",), uri, f"s3://{BUCKET}/jobs/output/", ROLE)
-    final = adapter.wait_for_job(adapter.start_job(request).job_id)
-    outputs = adapter.job_outputs(final)
-    html = adapter.s3.get_object(Bucket=BUCKET, Key=outputs.documents["es"]["ch.html"])["Body"].read().decode()
+    uri = stage(s3, BUCKET, "jobs/input/es-run/", {"ch.html": PAGE})
+    job_id = start(translate, "es-run", uri, f"s3://{BUCKET}/jobs/output/", ("es",))
+    found = outputs(s3, wait(translate, standin.clock, job_id))
+    html = s3.get_object(Bucket=BUCKET, Key=found.documents["es"]["ch.html"])["Body"].read().decode()
     assert '<h1 id="s0001">' in html
     assert '<span translate="no">$\\ell(x)$</span>' in html
     assert '<span translate="no">`loss`</span>' in html
     assert "El gato come el pez" in html or "El gato come pez" in html
     assert "pérdida" in html
     assert "[pseudo" not in html
-    engines = outputs.auxiliary["es"]["amtsStandIn"]["engines"]
+    engines = found.auxiliary["es"]["engine"]["engines"]
     assert engines == ["apertium eng-spa"]
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from amts.book import parse_file, prose, segments
-from amts.translate.parallel_data import MAX_FIELD_BYTES, build_parallel_data, parse_parallel_data
+from amts.translate.parallel_data import MAX_FIELD_BYTES, build_parallel_data
+from amts.translate.parallel_data_reading import parse_parallel_data
 
 
 @pytest.mark.corpus

@@ -1,4 +1,4 @@
-"""Every request the adapter sends passes botocore's own parameter validation and the model's patterns.
+"""Every request the workflow's calls send passes botocore's own parameter validation and the model's patterns.
 
 botocore checks types, required members, lengths and enums before sending, but not regex patterns; the
 patterns are checked here with the ``regex`` module (the model uses ``\\p{L}``-style classes).
@@ -12,12 +12,12 @@ from typing import Any
 import boto3
 import botocore.session
 import regex
-from amts.translate.adapter import JobRequest, TranslateAdapter
 from amts.translate.parallel_data import build_parallel_data
 from amts.translate.standin import TranslateStandIn
 from botocore.validate import ParamValidator
 
-from tests.integration.translate.conftest import BUCKET, ROLE
+from tests.integration.translate.conftest import BUCKET
+from tests.integration.translate.jobs import import_parallel_data, stage, start, wait
 
 MODEL = botocore.session.get_session().get_service_model("translate")
 
@@ -41,36 +41,36 @@ def pattern_problems(value: Any, shape: Any, path: str) -> list[str]:
     return problems
 
 
-def test_every_adapter_request_is_valid_for_botocore(adapter: TranslateAdapter, standin: TranslateStandIn) -> None:
-    data, _ = build_parallel_data([("Hello there.", "你好。"), ("Good night.", "晚安。")], "en", "zh")
-    adapter.ensure_parallel_data("book-en-zh", data, fmt="CSV", bucket=BUCKET, description="d2l en-zh")
-    data2, _ = build_parallel_data([("Hello there.", "你好。")], "en", "zh")
-    adapter.ensure_parallel_data("book-en-zh", data2, fmt="CSV", bucket=BUCKET)
-    adapter.translate.import_terminology(
+def put_parallel_data(s3: Any, key: str, pairs: list[tuple[str, str]]) -> str:
+    data, _ = build_parallel_data(pairs, "en", "zh")
+    s3.put_object(Bucket=BUCKET, Key=key, Body=data)
+    return f"s3://{BUCKET}/{key}"
+
+
+def test_every_workflow_request_is_valid_for_botocore(translate: Any, s3: Any, standin: TranslateStandIn) -> None:
+    pairs = [("Hello there.", "你好。"), ("Good night.", "晚安。")]
+    import_parallel_data(translate, standin.clock, "book-en-zh", put_parallel_data(s3, "pd/a.csv", pairs), update=False)
+    translate.get_parallel_data(Name="book-en-zh")
+    newer = put_parallel_data(s3, "pd/b.csv", pairs[:1])
+    import_parallel_data(translate, standin.clock, "book-en-zh", newer, update=True)
+    translate.import_terminology(
         Name="terms",
         MergeStrategy="OVERWRITE",
         TerminologyData={"File": "en,zh\nhello,你好\n".encode(), "Format": "CSV"},
     )
-    uri = adapter.stage_documents(f"s3://{BUCKET}/jobs/input/exec:1/en-zh/", {"a.html": "<p id='a'>Hello.</p>"})
-    request = JobRequest(
-        "arn:aws:states:us-east-1:123456789012:execution:amts:run 1",
-        "en",
-        ("zh",),
+    uri = stage(s3, BUCKET, "jobs/input/exec:1/en-zh/", {"a.html": "<p id='a'>Hello.</p>"})
+    job_id = start(
+        translate,
+        "exec-1",
         uri,
         f"s3://{BUCKET}/jobs/output/",
-        ROLE,
-        parallel_data_name="book-en-zh",
-        terminology_name="terms",
-        formality="FORMAL",
-        profanity="MASK",
+        ParallelDataNames=["book-en-zh"],
+        TerminologyNames=["terms"],
+        Settings={"Formality": "FORMAL", "Profanity": "MASK"},
     )
-    state = adapter.start_job(request)
-    adapter.stop_job(state.job_id)
-    adapter.wait_for_job(state.job_id)
-    second = adapter.wait_for_job(
-        adapter.start_job(JobRequest("exec-2", "en", ("zh",), uri, f"s3://{BUCKET}/o/", ROLE)).job_id
-    )
-    adapter.job_outputs(second)
+    translate.stop_text_translation_job(JobId=job_id)
+    wait(translate, standin.clock, job_id)
+    wait(translate, standin.clock, start(translate, "exec-2", uri, f"s3://{BUCKET}/o/"))
 
     validator = ParamValidator()
     seen = set()
@@ -127,18 +127,18 @@ def shape_problems(value: Any, shape: Any, path: str) -> list[str]:
 
 
 def test_every_standin_response_has_the_model_output_shape(
-    aws: boto3.Session, adapter: TranslateAdapter, standin: TranslateStandIn
+    aws: boto3.Session, translate: Any, s3: Any, standin: TranslateStandIn
 ) -> None:
     responses: list[tuple[str, dict[str, Any]]] = []
 
     def capture(parsed: dict[str, Any], model: Any, **_: Any) -> None:
         responses.append((model.name, parsed))
 
-    adapter.translate.meta.events.register("after-call.translate", capture)
-    data, _ = build_parallel_data([("Hello there.", "你好。")], "en", "zh")
-    adapter.ensure_parallel_data("book-en-zh", data, fmt="CSV", bucket=BUCKET)
-    adapter.ensure_parallel_data("book-en-zh", data + "Bye now.,再见。\n".encode(), fmt="CSV", bucket=BUCKET)
-    translate = adapter.translate
+    translate.meta.events.register("after-call.translate", capture)
+    pairs = [("Hello there.", "你好。")]
+    import_parallel_data(translate, standin.clock, "book-en-zh", put_parallel_data(s3, "pd/a.csv", pairs), update=False)
+    newer = put_parallel_data(s3, "pd/b.csv", [*pairs, ("Bye now.", "再见。")])
+    import_parallel_data(translate, standin.clock, "book-en-zh", newer, update=True)
     translate.list_parallel_data()
     translate.import_terminology(
         Name="terms",
@@ -154,18 +154,11 @@ def test_every_standin_response_has_the_model_output_shape(
         TerminologyNames=["terms"],
         Settings={"Formality": "FORMAL"},
     )
-    uri = adapter.stage_documents(f"s3://{BUCKET}/in/shape/", {"a.html": "<p id='a'>Hello.</p>"})
-    request = JobRequest(
-        "shape",
-        "en",
-        ("zh",),
-        uri,
-        f"s3://{BUCKET}/out/",
-        ROLE,
-        parallel_data_name="book-en-zh",
-        terminology_name="terms",
+    uri = stage(s3, BUCKET, "in/shape/", {"a.html": "<p id='a'>Hello.</p>"})
+    job_id = start(
+        translate, "shape", uri, f"s3://{BUCKET}/out/", ParallelDataNames=["book-en-zh"], TerminologyNames=["terms"]
     )
-    adapter.wait_for_job(adapter.start_job(request).job_id)
+    wait(translate, standin.clock, job_id)
     job = translate.list_text_translation_jobs()["TextTranslationJobPropertiesList"][0]
     translate.stop_text_translation_job(JobId=job["JobId"])
     translate.delete_parallel_data(Name="book-en-zh")

@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate import standin as standin_module
 from amts.translate.standin import SimulatedClock, TranslateStandIn
+from amts.translate.standin import documents as standin_documents
 from botocore.exceptions import ClientError
 
 from tests.integration.translate.conftest import ACCOUNT, BUCKET, REGION, ROLE
@@ -186,7 +186,7 @@ def test_job_statuses_listing_and_filters(translate: Any, s3: Any, standin: Tran
 def test_oversized_and_non_utf8_documents_are_document_errors(
     translate: Any, s3: Any, standin: TranslateStandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(standin_module, "MAX_DOCUMENT_BYTES", 100)
+    monkeypatch.setattr(standin_documents, "MAX_DOCUMENT_BYTES", 100)
     put(s3, "in/big/ok.html", "<p>Fine</p>")
     put(s3, "in/big/huge.html", "<p>" + "x" * 200 + "</p>")
     put(s3, "in/big/latin1.html", "<p>caf\xe9</p>".encode("latin-1"))
@@ -237,7 +237,7 @@ def test_installed_on_the_default_session(s3: Any) -> None:
         client = boto3.client("translate", region_name=REGION)
         assert client.translate_text(Text="Hi.", SourceLanguageCode="en", TargetLanguageCode="zh")["TranslatedText"]
     assert service.calls[0][0] == "TranslateText"
-    assert service._installed == []
+    assert service.hooks.events == []
 
 
 def test_throttling_uses_the_real_error_name(translate: Any, standin: TranslateStandIn) -> None:

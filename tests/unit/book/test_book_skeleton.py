@@ -163,7 +163,7 @@ def test_the_command_lists_differences_and_exits_1(tmp_path: Path, capsys: pytes
     write(tmp_path / "en" / "ch" / "b.md", SOURCE)  # not translated yet: listed, not compared
     write(tmp_path / "zh" / "ch" / "a.amts-proposal.md", "# 提案\n")  # a proposal is not a chapter
 
-    status = main(["check-skeleton", str(tmp_path / "zh"), str(tmp_path / "en"), "--json", str(tmp_path / "r.json")])
+    status = main(["check-skeleton", str(tmp_path / "zh"), str(tmp_path / "en"), "--report", str(tmp_path / "r.json")])
 
     out = capsys.readouterr().out
     assert status == 1

@@ -71,7 +71,7 @@ def test_a_truncated_translation_is_refused(tmp_path: Path) -> None:
     hyp, ref = chapter(tmp_path / "hyp.md", REFERENCE[:6]), chapter(tmp_path / "ref.md", REFERENCE)
     before = tree_hashes(hyp, ref)
     # When it is scored (it would get BLEU 100 on what is there)
-    result = run_cli(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "en", "--out", str(tmp_path / "out")])
+    result = run_cli(["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "en", "-o", str(tmp_path / "out")])
     # Then it is refused in one line naming it and how much of the reference it covers, and nothing is written
     assert result.status == 2
     assert result.error_line == (

@@ -42,20 +42,27 @@ def test_html_is_self_contained_and_shows_every_section() -> None:
     assert "@import" not in page
     assert "url(" not in page
     for heading in (
-        "Translation engine",
-        "Experiments en → zh",
-        "Experiments zh → en",
+        "Summary",
+        "Translation engines",
+        "Experiments en → zh, leakage guard off",
+        "Experiments zh → en, leakage guard off",
         "Table 1 — without vs with ACT",
         "Table 2 — parallel data from paragraph vs sentence pairs",
         "Scores against the human translation (zh)",
         "Cost",
         "Term consistency",
-        "Review workload from synchronization",
+        "Review workload",
     ):
         assert f">{heading}" in page, heading
     assert page.count("<svg") == 5
     assert "fake-tm" in page
     assert "nrefs:1|case:mixed|eff:no|tok:zh|smooth:exp|version:2.6.0" in page
+    assert "chrF signature: <code>nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0</code>" in page
+    # The summary comes first; every table scrolls in its own box; charts scale
+    assert page.index('id="summary"') < page.index("<h2>Experiments")
+    assert page.count("<table>") == page.count('<div class="scroll"><table>') > 0
+    assert page.count('viewBox="0 0 ') == 5
+    assert 'width="930"' not in page
 
 
 def test_every_section_is_optional() -> None:
@@ -83,8 +90,11 @@ def test_markdown_summary_has_the_tables() -> None:
     text = render_markdown(sample_run_report())
     assert "### Experiments en → zh" in text
     assert "| **All sections** |" in text
-    assert "Signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
+    assert "BLEU signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
+    assert "chrF signature: `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`" in text
     assert "**Review workload:** 3 of 14 segments need review" in text
+    # The summary opens the report: cost and the segments to review, before any table
+    assert text.index("To review: 3 of 14 segments") < text.index("### Experiments")
 
 
 @pytest.fixture
@@ -111,7 +121,7 @@ def test_cli_score_json_and_reports(
     hyp, ref = sample_files
     out_dir = tmp_path / "out"
     status = main(
-        ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json", "--chrf-plus", "--out", str(out_dir)]
+        ["score", "--hyp", str(hyp), "--ref", str(ref), "--tgt", "zh", "--json", "--chrf-plus", "-o", str(out_dir)]
     )
     assert status == 0
     data = json.loads(capsys.readouterr().out)
@@ -169,7 +179,7 @@ def test_cli_experiment_writes_the_tables_for_both_directions(
     out = tmp_path / "out"
     # When the experiment runs on one section
     argv = ["experiment", "--book", str(tmp_path / "en"), "--translation", str(tmp_path / "zh"), "--pair", "en-zh"]
-    assert main([*argv, "--sections", "chapter_a/s.md", "--out", str(out)]) == 0
+    assert main([*argv, "--sections", "chapter_a/s.md", "-o", str(out)]) == 0
     # Then both directions are reported, with the engine and the leakage guard named
     report = RunReport.model_validate_json((out / "report.json").read_text(encoding="utf-8"))
     assert [(e.src_lang, e.tgt_lang) for e in report.experiments] == [("en", "zh"), ("zh", "en")]
@@ -178,4 +188,4 @@ def test_cli_experiment_writes_the_tables_for_both_directions(
     assert "### Experiments en → zh" in capsys.readouterr().out
     assert (out / "report.html").is_file()
     # And an unknown section is a clear error
-    assert main([*argv, "--sections", "nope.md", "--out", str(out)]) == 2
+    assert main([*argv, "--sections", "nope.md", "-o", str(out)]) == 2

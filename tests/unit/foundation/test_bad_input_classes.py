@@ -106,7 +106,7 @@ def test_class_5_a_chapter_linked_from_outside_the_book_stops_the_run_before_it_
     (tmp_path / "book" / "en" / "a.md").symlink_to(outside)
     before = tree_hashes(tmp_path)
     # When the book is run, then the link is named in one line and nothing runs or is written
-    result = run_cli(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    result = run_cli(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert result.status == 2
     assert result.error_line.startswith(f"amts run: error: {tmp_path / 'book' / 'en' / 'a.md'}: is a symbolic link to ")
     assert result.error_line.endswith("AMTS reads a book's files from inside the book only (copy the file in instead)")
@@ -184,7 +184,7 @@ def test_class_5_a_chapter_the_model_refuses_stops_the_run_before_it_starts(tmp_
     broken.write_text(OLD_EN.replace("x = 1\n```\n", "x = 1\n"), encoding="utf-8")
     before = tree_hashes(tmp_path)
     # When the book is run, then the chapter is named at the line of the open fence, and nothing runs
-    result = run_cli(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "--out", str(tmp_path / "out")])
+    result = run_cli(["run", "--book", str(tmp_path / "book"), "--pairs", "en-zh", "-o", str(tmp_path / "out")])
     assert result.status == 2
     assert result.error_line == f"amts run: error: {broken}:7: unterminated code fence ``` (no closing ``` line)"
     assert result.out == ""

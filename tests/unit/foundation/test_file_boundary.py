@@ -94,7 +94,7 @@ def test_a_run_whose_output_folder_cannot_be_created_is_refused_before_it_starts
     (tmp_path / "notes.md").write_text("a file", encoding="utf-8")
     before = tree_hashes(tmp_path)
     # When the book is run into it, then one line names the file in the way before anything runs
-    result = run_cli(["run", "--book", str(root), "--pairs", "en-zh", "--out", str(tmp_path / "notes.md" / "out")])
+    result = run_cli(["run", "--book", str(root), "--pairs", "en-zh", "-o", str(tmp_path / "notes.md" / "out")])
     assert result.status == 2
     assert result.error_line == f"amts run: error: {tmp_path / 'notes.md'}: a part of the path is a file, not a folder"
     assert result.out == ""
@@ -204,7 +204,7 @@ def test_a_book_folder_the_user_may_not_list_is_named(shared_folder: Path) -> No
     out = shared_folder / "out"
     out.mkdir(mode=0o777)
     out.chmod(0o777)
-    argv = ["check-skeleton", str(root / "zh"), str(root / "en"), "--json", str(out / "diff.json")]
+    argv = ["check-skeleton", str(root / "zh"), str(root / "en"), "--report", str(out / "diff.json")]
     assert run_cli(argv).status == 0
     (out / "diff.json").unlink()
     (root / "zh" / "ch").chmod(0o000)

@@ -36,7 +36,7 @@ def test_an_output_that_is_the_input_file_is_refused(tmp_path: Path) -> None:
             ["sync", "--old-source", "{book}/en", "--old-target", "{book}/zh", "--new-source", "{book}/en", "-o"],
             "{book}/zh",
         ),
-        (["score", "--hyp", "{book}/zh", "--ref", "{book}/zh", "--tgt", "zh", "--out"], "{book}/zh/scores"),
+        (["score", "--hyp", "{book}/zh", "--ref", "{book}/zh", "--tgt", "zh", "--output"], "{book}/zh/scores"),
         (
             [
                 "experiment",
@@ -48,13 +48,13 @@ def test_an_output_that_is_the_input_file_is_refused(tmp_path: Path) -> None:
                 "en-zh",
                 "--sections",
                 "ch/a.md",
-                "--out",
+                "--output",
             ],
             "{book}/zh/experiment",
         ),
-        (["check-skeleton", "{book}/zh", "{book}/en", "--json"], "{book}/en/diff.json"),
-        (["run", "--book", "{book}", "--pairs", "en-zh", "--out"], "{book}"),
-        (["run", "--book", "{book}", "--pairs", "en-zh", "--out"], "{book}/zh"),
+        (["check-skeleton", "{book}/zh", "{book}/en", "--report"], "{book}/en/diff.json"),
+        (["run", "--book", "{book}", "--pairs", "en-zh", "--output"], "{book}"),
+        (["run", "--book", "{book}", "--pairs", "en-zh", "--output"], "{book}/zh"),
     ],
 )
 def test_an_output_inside_an_input_folder_is_refused(tmp_path: Path, command: list[str], output: str) -> None:

@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts import config
+from amts import asl, config
 from amts.pipeline.models import StageResult
 from amts.pipeline_config import asl_limit_substitutions, load_pipeline_config_from_cdk_json
 from cfnlint.api import ManualArgs, lint
 
 REPO = Path(__file__).resolve().parents[3]
 ASL = REPO / "statemachine" / "pipeline.asl.json"
-PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 
 
 def substitutions() -> dict[str, str]:
@@ -34,7 +33,7 @@ def substitutions() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def definition() -> dict[str, Any]:
-    text = PLACEHOLDER.sub(lambda m: substitutions()[m.group(1)], ASL.read_text(encoding="utf-8"))
+    text = asl.substitute(ASL.read_text(encoding="utf-8"), substitutions(), path=str(ASL))
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -58,7 +57,7 @@ def successors(state: dict[str, Any]) -> set[str]:
 
 
 def test_every_placeholder_is_a_shared_name() -> None:
-    names = set(PLACEHOLDER.findall(ASL.read_text(encoding="utf-8")))
+    names = asl.placeholders(ASL.read_text(encoding="utf-8"))
     assert names <= set(substitutions()), names - set(substitutions())
 
 
@@ -139,11 +138,37 @@ def test_every_top_level_failure_is_notified_first(definition: dict[str, Any]) -
 
 
 def test_jobs_carry_a_client_token_from_the_execution(definition: dict[str, Any]) -> None:
-    for machine in scopes(definition):
-        for state in machine["States"].values():
-            if state.get("Resource") == "arn:aws:states:::aws-sdk:translate:startTextTranslationJob":
-                assert "$.task.client_token" in state["Parameters"]["ClientToken.$"]
-                assert state["Parameters"]["InputDataConfig"]["ContentType"] == "text/html"
+    states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
+    variants = states["JobVariants"]["Parameters"]
+    tokens = {name: variant["client_token.$"] for name, variant in variants.items()}
+    assert tokens == {
+        "customized": "States.Format('{}-act', $.task.client_token)",
+        "baseline": "States.Format('{}-base', $.task.client_token)",
+    }
+    starts = [
+        state
+        for machine in scopes(definition)
+        for state in machine["States"].values()
+        if state.get("Resource") == "arn:aws:states:::aws-sdk:translate:startTextTranslationJob"
+    ]
+    assert len(starts) == 1  # one job sub-flow, run once per variant
+    assert starts[0]["Parameters"]["ClientToken.$"] == "$.variant.client_token"
+    assert starts[0]["Parameters"]["InputDataConfig"]["ContentType"] == "text/html"
+
+
+def test_the_variants_differ_only_in_what_stage_decides(definition: dict[str, Any]) -> None:
+    states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
+    variants = states["JobVariants"]["Parameters"]
+    assert variants["customized"]["wanted"] is True
+    assert variants["baseline"]["wanted.$"] == "$.stage.baseline_wanted"
+    assert variants["customized"]["parallel_data_names.$"] == "$.stage.parallel_data_names"
+    assert variants["baseline"]["parallel_data_names.$"] == "$.stage.baseline_parallel_data_names"
+    assert states["JobVariantList"]["Parameters"]["items.$"] == (
+        "States.Array($.job_variants.customized, $.job_variants.baseline)"
+    )
+    jobs = states["TranslateJobs"]
+    assert jobs["Type"] == "Map"
+    assert jobs["ResultSelector"] == {"customized.$": "$[0]", "baseline.$": "$[1]"}
 
 
 def test_payloads_between_steps_are_s3_keys_not_documents(definition: dict[str, Any]) -> None:
@@ -174,16 +199,13 @@ def test_the_baseline_job_runs_on_stages_decision_alone(definition: dict[str, An
     # Stage knows whether any staged chapter will be scored; the task's flags alone would re-bill every sync edit.
     assert definition["States"]["PreparePairs"]["ItemProcessor"]["States"]["Stage"]["ResultPath"] == "$.stage"
     states = definition["States"]["TranslatePairs"]["ItemProcessor"]["States"]
-    baseline_branch = next(
-        branch for branch in states["TranslateJobs"]["Branches"] if branch["StartAt"] == "BaselineWanted"
-    )
-    choice = baseline_branch["States"]["BaselineWanted"]
+    baseline = states["JobVariants"]["Parameters"]["baseline"]
+    choice = states["TranslateJobs"]["ItemProcessor"]["States"]["JobWanted"]
+    assert baseline["wanted.$"] == "$.stage.baseline_wanted"
     assert choice["Type"] == "Choice"
-    assert choice["Choices"] == [
-        {"Variable": "$.stage.baseline_wanted", "BooleanEquals": True, "Next": "BaselineStart"}
-    ]
-    assert choice["Default"] == "NoBaseline"
-    assert not any("$.task.evaluate" in text or "$.parallel_data.has_data" in text for text in _walk_strings(choice))
+    assert choice["Choices"] == [{"Variable": "$.variant.wanted", "BooleanEquals": True, "Next": "JobStart"}]
+    assert choice["Default"] == "NoJob"
+    assert not any("$.task.evaluate" in text or "$.parallel_data.has_data" in text for text in _walk_strings(baseline))
 
 
 def test_every_stage_field_the_machine_reads_is_in_the_stage_model(definition: dict[str, Any]) -> None:

@@ -189,7 +189,7 @@ def test_sample_execution_inputs_are_valid(sample: Path) -> None:
 
 
 def test_a_lambda_error_is_reported_by_its_message() -> None:
-    from amts.pipeline.score import readable_cause
+    from amts.pipeline.run_report import readable_cause
 
     lambda_error = json.dumps({"errorType": "InputError", "errorMessage": "a.md:3: bad", "stackTrace": ["x"] * 50})
     assert readable_cause(lambda_error) == "InputError: a.md:3: bad"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from amts.pipeline.job_output import engine_usage
+from amts.pipeline.layout import pair_report_key
 from amts.pipeline.models import (
     AssembleResult,
     JobResult,
@@ -14,14 +16,8 @@ from amts.pipeline.models import (
     ScoreStep,
     StageResult,
 )
-from amts.pipeline.score import (
-    AWS_ENGINE,
-    STAND_IN_ENGINE,
-    baseline_skipped_note,
-    engine_usage,
-    leakage_guard_of,
-    pair_report_key,
-)
+from amts.pipeline.pair_report import baseline_skipped_note, leakage_guard_of
+from amts.translate.job_outputs import AWS_ENGINE
 
 
 def _stand_in_details() -> dict[str, Any]:
@@ -30,29 +26,29 @@ def _stand_in_details() -> dict[str, Any]:
         "details": [
             {
                 "sourceFile": "c00000.html",
-                "amtsStandIn": {"segments": [{"id": "s0001", "engine": "pseudo"}, {"id": "s0002", "engine": "pseudo"}]},
+                "engine": {"segments": [{"id": "s0001", "engine": "pseudo"}, {"id": "s0002", "engine": "pseudo"}]},
             },
             {
                 "sourceFile": "c00001.html",
-                "amtsStandIn": {"segments": [{"id": "s0001", "engine": "translation-memory (exact)"}]},
+                "engine": {"segments": [{"id": "s0001", "engine": "translation-memory (exact)"}]},
             },
             {"sourceFile": "c00002.html", "errorCode": "CustomerError", "errorMessage": "bad"},
         ],
-        "amtsStandIn": {"engines": ["pseudo", "translation-memory (exact)"]},
+        "engine": {"name": "Some engine", "engines": ["pseudo", "translation-memory (exact)"]},
     }
 
 
 def test_amazon_translate_details_name_amazon_translate() -> None:
-    # Given the auxiliary details file Amazon Translate writes (no stand-in section), or none at all
+    # Given the auxiliary details file Amazon Translate writes (no engine field), or none at all
     aws = {"charactersTranslated": "99", "details": [{"sourceFile": "c00000.html", "targetFile": "zh.c00000.html"}]}
     # Then the engine is Amazon Translate, with no per-segment breakdown (the service gives none)
     assert engine_usage(aws) == (AWS_ENGINE, {})
     assert engine_usage({}) == (AWS_ENGINE, {})
 
 
-def test_stand_in_details_name_its_engines_and_count_segments() -> None:
+def test_an_engine_field_names_the_engine_and_counts_segments() -> None:
     name, usage = engine_usage(_stand_in_details())
-    assert name == f"{STAND_IN_ENGINE} (pseudo, translation-memory (exact))"
+    assert name == "Some engine (pseudo, translation-memory (exact))"
     assert usage == {"pseudo": 2, "translation-memory (exact)": 1}
     # and the count can be limited to some job input documents (one chapter's)
     assert engine_usage(_stand_in_details(), {"c00001.html"})[1] == {"translation-memory (exact)": 1}

@@ -1,4 +1,4 @@
-"""Cost estimate, budget guard, job-status mapping and ClientToken derivation (no AWS)."""
+"""Cost estimate, budget guard and job-status mapping (no AWS)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,8 @@ from pathlib import Path
 
 import pytest
 from amts.cli import main
-from amts.translate.adapter import (
-    JOB_STATUS_PHASES,
-    BudgetExceededError,
-    JobRequest,
-    Pricing,
-    TranslateServiceError,
-    check_budget,
-    estimate_cost,
-    job_client_token,
-    job_state,
-)
-from amts.translate.rules import CLIENT_TOKEN
+from amts.translate.cost import BudgetExceededError, Pricing, check_budget, estimate_cost
+from amts.translate.job_outputs import JOB_STATUS_PHASES, TranslateServiceError, job_state
 
 BOOK = "# Dataset\n:label:`sec_data`\n\nWe load the `data` with $n$ rows.\n\n```python\nx = load()\n```\n"
 
@@ -64,16 +54,6 @@ def test_every_job_status_is_mapped(status: str) -> None:
 def test_unknown_status_is_an_error() -> None:
     with pytest.raises(TranslateServiceError, match="unknown status"):
         job_state({"JobId": "j1", "JobStatus": "PAUSED"})
-
-
-def test_client_token_is_derived_from_the_execution() -> None:
-    request = JobRequest("exec-1", "en", ("zh",), "s3://bucket/in/run/", "s3://bucket/out/", "arn:aws:iam::1:role/r")
-    token = job_client_token(request)
-    assert token == job_client_token(request)
-    assert CLIENT_TOKEN.match(token)
-    assert len(token) <= 64
-    other = JobRequest("exec-2", "en", ("zh",), "s3://bucket/in/run/", "s3://bucket/out/", "arn:aws:iam::1:role/r")
-    assert job_client_token(other) != token
 
 
 def test_cli_estimate_book_and_change(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,8 @@ from amts.translate.parallel_data import (
     fix_leading_character,
     is_code_or_math_only,
     normalize_field,
-    validate_parallel_data,
 )
+from amts.translate.parallel_data_reading import validate_parallel_data
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from amts.cli import main
 from amts.errors import InputError
-from amts.translate.parallel_data import parse_parallel_data, validate_parallel_data
+from amts.translate.parallel_data_reading import parse_parallel_data, validate_parallel_data
 
 
 def errors_by_line(data: bytes, fmt: str | None = None) -> dict[int, list[str]]:

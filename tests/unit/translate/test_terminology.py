@@ -130,7 +130,7 @@ def test_cli_import_terminology_and_check_terms(
     output = tmp_path / "out.md"
     output.write_text("编码器读取一个标记。\n", encoding="utf-8")
     report = tmp_path / "report.json"
-    args = ["check-terms", str(glossary_md), str(source), str(output), "--pair", "en-zh", "--json", str(report)]
+    args = ["check-terms", str(glossary_md), str(source), str(output), "--pair", "en-zh", "--report", str(report)]
     assert main([*args, "--min-consistency", "0.9"]) == 1
     assert "[missing] token -> 词元" in capsys.readouterr().out
     assert '"consistency": 0.5' in report.read_text(encoding="utf-8")
@@ -179,3 +179,13 @@ def test_dropped_terms_are_shown_as_written_on_their_own_line(
     ]
     assert f"{path}:4: dropped '=SUM(A1:A2)': leading_forbidden_character" in capsys.readouterr().out
     assert out.read_text(encoding="utf-8") == "en,zh\npaper boat,纸船\nlong short-term memory,长短期记忆\n"
+
+
+def test_a_markdown_glossary_without_languages_in_its_name_is_refused_even_with_a_direction(tmp_path: Path) -> None:
+    """Given a markdown glossary named without its languages (its column order unknown)
+    When it is loaded for en->zh
+    Then it is refused, not read the wrong way round (the direction names columns only for a headerless CSV)."""
+    path = tmp_path / "glossary.md"
+    path.write_text("损失函数，loss function\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot tell the glossary's languages"):
+        load_glossary(path, src_lang="en", tgt_lang="zh")

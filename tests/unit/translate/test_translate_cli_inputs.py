@@ -50,7 +50,7 @@ def test_every_csv_record_is_written_or_counted_as_dropped(tmp_path: Path) -> No
     before = tree_hashes(pairs)
     out, stats = tmp_path / "pd.csv", tmp_path / "stats.json"
     # When parallel data is built from it
-    result = run_cli(["build-parallel-data", str(pairs), "--pair", "en-zh", "-o", str(out), "--stats", str(stats)])
+    result = run_cli(["build-parallel-data", str(pairs), "--pair", "en-zh", "-o", str(out), "--report", str(stats)])
     # Then the two good records are written (the wrapped one on one line), and the other two are counted with why
     assert result.status == 0, result
     assert out.read_text(encoding="utf-8") == (

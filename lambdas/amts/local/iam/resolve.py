@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from amts import config
-from amts.local.runtime import LocalNames
+from amts.local.names import LocalNames
+from amts.local.resources import asl_name_substitutions
 
 UNRESOLVED = "<unresolved>"
 Attributes = dict[str, str]
@@ -30,16 +31,8 @@ def local_bindings(names: LocalNames) -> dict[str, str]:
         config.ENV_TOPIC_ARN: names.topic_arn(),
         config.ENV_TRANSLATE_ROLE_ARN: names.translate_role_arn,
         config.ENV_STATE_MACHINE_ARN: names.state_machine_arn("pipeline"),
-        config.ASL_INPUT_BUCKET: names.input_bucket,
-        config.ASL_WORK_BUCKET: names.work_bucket,
-        config.ASL_OUTPUT_BUCKET: names.output_bucket,
-        config.ASL_TRANSLATE_ROLE_ARN: names.translate_role_arn,
-        config.ASL_TOPIC_ARN: names.topic_arn(),
     }
-    for spec in config.FUNCTIONS:
-        if spec.asl_placeholder is not None:
-            bindings[spec.asl_placeholder] = names.function_arn(spec.function_id)
-    return bindings
+    return {**bindings, **asl_name_substitutions(names)}
 
 
 def ref_target(value: Any) -> str | None:
