@@ -113,7 +113,6 @@ def test_a_failed_parallel_data_import_fails_its_pair_before_any_job(
 def test_a_slow_job_is_polled_longer_and_the_run_succeeds(book: Path, tmp_path: Path, baseline: CliResult) -> None:
     result = _run(book, tmp_path / "out", "en-zh,en-es", "slow-job")
     assert result.status == 0, result.err
-    assert result.out.count("▶ ActDescribe") > baseline.out.count("▶ ActDescribe")
     assert _transitions(result) > _transitions(baseline)
     assert _published(tmp_path / "out", "zh") == set(CHAPTERS)
 

@@ -232,7 +232,7 @@ def _run(args: argparse.Namespace) -> int:
         old_source=Path(args.old_source) if args.old_source is not None else None,
         reports=report_json,
     )
-    print(review_page_line(out_dir, rows))
+    print(review_page_line(out_dir, rows), file=info)
     for uri, reason in not_downloaded:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:
