@@ -27,7 +27,7 @@ from amts.align.sentences import AlignerParams, align_sentences
 from amts.align.text import SentenceRef, segment_sentence_refs
 from amts.book import Document, Segment, prose, segments
 from amts.errors import InputError
-from amts.languages import sentence_separator
+from amts.language_profiles import sentence_separator
 
 EmbeddingMode = Literal["auto", "on", "off"]
 

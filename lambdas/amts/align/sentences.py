@@ -21,7 +21,7 @@ from amts.align.anchors import NON_LATIN_LANGUAGES, extract_anchors, uses_latin_
 from amts.align.embeddings import FloatMatrix, embed
 from amts.align.lexicon import Lexicon, TermMatcher
 from amts.align.models import Bead
-from amts.languages import sentence_separator
+from amts.language_profiles import sentence_separator
 
 PAIR_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 WIDE_SHAPES: tuple[tuple[int, int], ...] = ((1, 4), (4, 1), (2, 3), (3, 2))
