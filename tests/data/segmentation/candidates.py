@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         if len(marks) < 3:
             continue
         text = seg.text
-        for k, mark in reversed(list(enumerate(marks))):
+        for mark in reversed(marks):
             text = text[:mark] + f"⟦{seg.start + mark}⟧" + text[mark:]
         print(f"## {path.relative_to(root)}\t{lang}\t{seg.start}\t{seg.end}\n{text}\n")
         shown += 1
