@@ -67,6 +67,7 @@ class LanguageProfile:
     full_stops: str = ""  # marks that end a sentence wherever they stand (CJK full-width punctuation)
     closers: str = ""  # closing quotes/brackets that stay with the sentence they end, beyond the common ones
     abbreviations: frozenset[str] = _COMMON_ABBREVIATIONS
+    quote_continuers: str = ""  # after a closing quote, these continue the sentence (Japanese quotative と)
     turkish_case: bool = False  # I/ı and İ/i pair up when lower-casing (abbreviations such as "İng.")
     length_ratio: float | None = None  # target non-whitespace chars per English one; None = fitted from the input
     length_ratio_source: str = "no corpus: the aligner fits the ratio from the input"
@@ -169,6 +170,7 @@ PROFILES: dict[str, LanguageProfile] = {
             unspaced=True,
             full_stops="。！？!?",
             closers="」』）】》〉",
+            quote_continuers="と",
             length_ratio=0.589,
             length_ratio_source=_measured("d2l-multi ja (12 files, 317 links)"),
             bleu_tokenizer="ja-mecab",

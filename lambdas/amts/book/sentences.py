@@ -76,6 +76,8 @@ def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> lis
         ):
             continue
         punctuation = match.group()
+        if punctuation[-1] in "」』" and text[following] in rules.quote_continuers:
+            continue  # a quoted sentence inside a sentence: 「それは何？」と聞いた。
         if punctuation.startswith(".") and _is_abbreviation(text, match.start(), rules):
             continue
         if _after_opening_quote(text, match.start()):

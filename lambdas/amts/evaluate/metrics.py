@@ -14,6 +14,7 @@ from amts.evaluate.models import MetricName, MetricScore
 from amts.language_profiles import profile
 from amts.languages import check_language
 
+
 @dataclass(frozen=True)
 class Tokenization:
     """The sacreBLEU tokenizer for a target language, and why it was chosen when that matters."""
