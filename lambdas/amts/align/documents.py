@@ -162,23 +162,32 @@ def _aligned(
     links, _, _ = _links(src, tgt, beads)
     # Similarity thresholds hold for languages the embedding model was trained on; for the others (vi...) the
     # texts' relatedness is tested by sentence order, and one-sided content by runs of unpaired paragraphs.
-    covered = embeddings_cover(src_lang, tgt_lang)
-    if covered:
+    if embeddings_cover(src_lang, tgt_lang):
         confidence = _relatedness(src, tgt, links)
         related = confidence >= low_confidence
+        if one_sided and related:
+            scored = _looks_one_sided(src, tgt, links)
+            if scored:
+                beads = _segment_beads(src, tgt, lexicon, embedded=True)
+            beads = _drop_one_sided(src, tgt, beads, stats, name, scored=scored)
     else:
-        test = order_test(_sentences(src), _sentences(tgt), src_lang=src_lang, tgt_lang=tgt_lang)
+        if one_sided:
+            beads = _drop_one_sided(src, tgt, beads, stats, name, scored=False)
+        src_sentences, tgt_sentences = _linked_sentences(src, tgt, beads)
+        test = order_test(src_sentences, tgt_sentences, src_lang=src_lang, tgt_lang=tgt_lang)
         confidence, related = test.gain, test.related is not False
-    if one_sided and related:
-        scored = covered and _looks_one_sided(src, tgt, links)
-        if scored:
-            beads = _segment_beads(src, tgt, lexicon, embedded=True)
-        beads = _drop_one_sided(src, tgt, beads, stats, name, scored=scored)
     return src, tgt, beads, confidence, related
 
 
-def _sentences(side: _Side) -> list[str]:
-    return [ref.text for seg in side.kept for ref in segment_sentence_refs(seg, side.lang)]
+def _linked_sentences(src: _Side, tgt: _Side, beads: Sequence[Bead]) -> tuple[list[str], list[str]]:
+    """The sentences of the linked segments of each side (one-sided content such as translator credits left out)."""
+    sides = []
+    for side, picked in (
+        (src, [i for b in beads if b.is_pair for i in b.src]),
+        (tgt, [j for b in beads if b.is_pair for j in b.tgt]),
+    ):
+        sides.append([ref.text for k in picked for ref in segment_sentence_refs(side.kept[k], side.lang)])
+    return sides[0], sides[1]
 
 
 def _align_segments(

@@ -3,9 +3,10 @@
 A translation follows its source sentence by sentence, so the lengths (and numbers, code, math) of the two sides
 line up in order; shuffle the target and they no longer do. The *order gain* is how much cheaper, per sentence,
 the best alignment of the real texts is than the best alignment of the source with its target shuffled (median
-of three fixed shuffles). On the D2L translations (en-vi, en-tr, en-pt, en-ko, en-ja, en-zh; 48 sections, see
-docs/decisions.md) real pairs of 30 sentences or more gain 0.09-0.96 and a section paired with another section's
-translation gains -0.04 to 0.03. Below ``MIN_SENTENCES`` on a side the test cannot tell, and says so.
+of three fixed shuffles). On the D2L translations (en-vi, en-tr, en-pt, en-ko, en-ja, en-zh; see
+docs/decisions.md) real pairs of 30 sentences or more gained 0.031-0.96 (the lowest where the translator added
+credits and headings) and a section paired with another section's translation -0.03 to 0.021. Below
+``MIN_SENTENCES`` on a side the test cannot tell, and says so: short texts are not refused.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from dataclasses import dataclass
 
 from amts.align.sentences import AlignerParams, alignment_cost
 
-MIN_GAIN = 0.05
-MIN_SENTENCES = 20
+MIN_GAIN = 0.03
+MIN_SENTENCES = 30
 SHUFFLES = 3
 
 
@@ -31,7 +32,7 @@ class OrderTest:
 
 def order_test(src: Sequence[str], tgt: Sequence[str], *, src_lang: str, tgt_lang: str) -> OrderTest:
     """Compare the alignment cost of the texts with the cost after shuffling the target (seeded, deterministic)."""
-    params = AlignerParams(use_embeddings=False)
+    params = AlignerParams(use_embeddings=False, wide_shapes=False, band=5)  # 3x faster, same gains on D2L
     real = alignment_cost(src, tgt, src_lang=src_lang, tgt_lang=tgt_lang, params=params)
     shuffled = []
     for seed in range(SHUFFLES):
