@@ -62,7 +62,7 @@ def test_vietnamese_gold_is_aligned_although_the_embedding_model_never_saw_vietn
     # And `amts align` accepts the real pair (it used to refuse it as unrelated) but refuses a mismatched one
     from amts.cli import main
 
-    first, second = sections
+    first, second = sections[0], sections[1]
     for name, lines in (("en", first.src.sentences), ("vi", first.tgt.sentences), ("other", second.tgt.sentences)):
         (tmp_path / f"{name}.txt").write_text("\n".join(lines) + "\n")
     out = tmp_path / "beads.txt"
