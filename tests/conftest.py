@@ -25,3 +25,12 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"the D2L corpus is not at {CORPUS}; it lives in ../shared beside the project")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def multi_corpus_dir() -> Path:
+    """The D2L translations into vi, tr, ko, ja, pt and zh-TW (../shared/corpus/d2l-multi); skipped when absent."""
+    multi = CORPUS.parent / "d2l-multi"
+    if not multi.is_dir():
+        pytest.skip(f"the D2L translations corpus is not at {multi}; it lives in ../shared beside the project")
+    return multi

@@ -87,12 +87,9 @@ TRANSLATE_LANGUAGES: frozenset[str] = frozenset(
     ]
 )
 
+# Languages written in Han, kana or Hangul (script checks, character-level matching); how each one segments and
+# joins sentences is in its profile (amts.language_profiles): Korean, for one, puts spaces between sentences.
 CJK_LANGUAGES: frozenset[str] = frozenset({"zh", "zh-TW", "ja", "ko"})
-
-
-def sentence_separator(lang: str) -> str:
-    """What goes between two sentences joined into one text: nothing for the CJK languages, else a space."""
-    return "" if lang in CJK_LANGUAGES else " "
 
 
 def check_language(code: str, *, what: str = "language code") -> str:

@@ -28,6 +28,7 @@ from pydantic import (
 
 from amts import config
 from amts.errors import InputError
+from amts.language_profiles import FORMALITY_TARGETS, NO_PROFANITY_MASKING, profile
 from amts.languages import LanguagePair, check_language
 
 # Amazon Translate limits (developer guide quotas): at most 10 concurrent batch jobs per account and region.
@@ -93,6 +94,18 @@ class LanguagePairConfig(_Frozen):
     def _fill_defaults(self) -> Self:
         if self.source == self.target:
             raise ValueError(f"source and target language are both {self.source!r}")
+        target = profile(self.target)
+        # Translate silently ignores settings a target does not support; a team asking for one should know.
+        if self.formality is not None and not target.formality:
+            raise ValueError(
+                f"formality {self.formality} is not supported by Amazon Translate for target {self.target!r} "
+                f"(formality targets: {', '.join(sorted(FORMALITY_TARGETS))}); remove it"
+            )
+        if self.mask_profanity and not target.profanity_masking:
+            raise ValueError(
+                f"Amazon Translate cannot mask profanity in {self.target!r} "
+                f"(unsupported targets: {', '.join(sorted(NO_PROFANITY_MASKING))}); set mask_profanity to false"
+            )
         # Frozen model: defaults derived from the languages are filled in once, here.
         if self.parallel_data_name is None:
             object.__setattr__(self, "parallel_data_name", f"amts-{self.source}-{self.target}")

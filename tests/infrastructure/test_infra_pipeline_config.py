@@ -31,9 +31,13 @@ def _minimal(**overrides: Any) -> dict[str, Any]:
 
 
 def test_repository_cdk_json_is_a_valid_config() -> None:
-    # Given the committed cdk.json / When it is loaded / Then both pairs are there with their options
+    # Given the committed cdk.json / When it is loaded / Then every D2L pair is there with its options
     pipeline = load_pipeline_config_from_cdk_json(REPO_ROOT / "cdk.json")
-    assert [p.key for p in pipeline.language_pairs] == ["en-zh", "en-es"]
+    keys = [p.key for p in pipeline.language_pairs]
+    assert keys == ["en-zh", "en-es", "en-ja", "en-ko", "en-pt", "en-tr", "en-vi", "en-zh-TW"]
+    assert pipeline.pair("en-ja").translation_settings == {"Formality": "FORMAL"}
+    assert pipeline.pair("en-vi").translation_settings == {}
+    assert pipeline.pair("en-tr").mt_suggestions is True
     assert 1 <= pipeline.max_concurrency <= 10
     assert pipeline.pair("en-zh").parallel_data_name == "amts-en-zh"
 
@@ -74,6 +78,10 @@ def test_env_round_trip_gives_the_same_config() -> None:
         ({"language_pairs": [{"source": "en", "target": "zh"}, {"source": "en", "target": "zh"}]}, "duplicate"),
         ({"language_pairs": [{"source": "en", "target": "zh", "parallel_data_name": "bad name"}]}, "parallel_data"),
         ({"language_pairs": [{"source": "en", "target": "zh", "formality": "polite"}]}, "formality"),
+        # Settings Translate would silently ignore for the target (language profiles, issue 19).
+        ({"language_pairs": [{"source": "en", "target": "vi", "formality": "FORMAL"}]}, "not supported by Amazon"),
+        ({"language_pairs": [{"source": "en", "target": "pt", "formality": "INFORMAL"}]}, "target 'pt'"),
+        ({"language_pairs": [{"source": "en", "target": "vi", "mask_profanity": True}]}, "cannot mask profanity"),
         (_minimal(unknown_option=1), "unknown_option"),
         (
             _minimal(

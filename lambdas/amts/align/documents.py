@@ -21,11 +21,12 @@ from amts.align.embeddings import FloatMatrix, embed, sampled_median_similarity,
 from amts.align.language_check import check_text_language
 from amts.align.lexicon import Lexicon
 from amts.align.models import Bead, DocumentAlignment, Granularity, PairSet, PairStats, SegmentLink, TextPair
+from amts.align.relatedness import order_test
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.align.text import SentenceRef, segment_sentence_refs
 from amts.book import Document, Segment, prose, segments
 from amts.errors import InputError
-from amts.languages import sentence_separator
+from amts.language_profiles import embeddings_cover, sentence_separator
 
 EmbeddingMode = Literal["auto", "on", "off"]
 
@@ -128,7 +129,7 @@ def align_documents(
     With ``one_sided``, content only one side has (a translation cut off) is looked for as ``extract_pairs``
     does, and the links of a one-sided region are left out (their segments are listed as unpaired).
     """
-    src, tgt, beads, confidence = _aligned(
+    src, tgt, beads, confidence, _ = _aligned(
         src_doc, tgt_doc, src_lang, tgt_lang, lexicon, one_sided=one_sided, stats=PairStats(), name=src_doc.path
     )
     links, src_unpaired, tgt_unpaired = _links(src, tgt, beads)
@@ -151,18 +152,40 @@ def _aligned(
     stats: PairStats,
     name: str,
     low_confidence: float = LOW_CONFIDENCE,
-) -> tuple[_Side, _Side, list[Bead], float]:
-    """The segment beads of two documents and how related they look. With ``one_sided``, a suspected one-sided
-    region is aligned again with embeddings and its unrelated links are dropped (counted in ``stats``)."""
+) -> tuple[_Side, _Side, list[Bead], float, bool]:
+    """The segment beads of two documents, how related they look (confidence) and whether that is enough.
+    With ``one_sided``, a suspected one-sided region is aligned again with embeddings and its unrelated links are
+    dropped (counted in ``stats``)."""
     src, tgt, beads = _align_segments(src_doc, tgt_doc, src_lang, tgt_lang, lexicon)
     links, _, _ = _links(src, tgt, beads)
-    confidence = _relatedness(src, tgt, links)
-    if one_sided and confidence >= low_confidence:
-        scored = _looks_one_sided(src, tgt, links)
-        if scored:
-            beads = _segment_beads(src, tgt, lexicon, embedded=True)
-        beads = _drop_one_sided(src, tgt, beads, stats, name, scored=scored)
-    return src, tgt, beads, confidence
+    # Similarity thresholds hold for languages the embedding model was trained on; for the others (vi...) the
+    # texts' relatedness is tested by sentence order, and one-sided content by runs of unpaired paragraphs.
+    if embeddings_cover(src_lang, tgt_lang):
+        confidence = _relatedness(src, tgt, links)
+        related = confidence >= low_confidence
+        if one_sided and related:
+            scored = _looks_one_sided(src, tgt, links)
+            if scored:
+                beads = _segment_beads(src, tgt, lexicon, embedded=True)
+            beads = _drop_one_sided(src, tgt, beads, stats, name, scored=scored)
+    else:
+        if one_sided:
+            beads = _drop_one_sided(src, tgt, beads, stats, name, scored=False)
+        src_sentences, tgt_sentences = _linked_sentences(src, tgt, beads)
+        test = order_test(src_sentences, tgt_sentences, src_lang=src_lang, tgt_lang=tgt_lang)
+        confidence, related = test.gain, test.related is not False
+    return src, tgt, beads, confidence, related
+
+
+def _linked_sentences(src: _Side, tgt: _Side, beads: Sequence[Bead]) -> tuple[list[str], list[str]]:
+    """The sentences of the linked segments of each side (one-sided content such as translator credits left out)."""
+    sides = []
+    for side, picked in (
+        (src, [i for b in beads if b.is_pair for i in b.src]),
+        (tgt, [j for b in beads if b.is_pair for j in b.tgt]),
+    ):
+        sides.append([ref.text for k in picked for ref in segment_sentence_refs(side.kept[k], side.lang)])
+    return sides[0], sides[1]
 
 
 def _align_segments(
@@ -335,7 +358,7 @@ def extract_pairs(
     src_name = src_name or src_doc.path
     tgt_name = tgt_name or tgt_doc.path
     stats = PairStats(files=1)
-    src, tgt, seg_beads, confidence = _aligned(
+    src, tgt, seg_beads, confidence, related = _aligned(
         src_doc,
         tgt_doc,
         src_lang,
@@ -379,10 +402,11 @@ def extract_pairs(
                 src_refs, tgt_refs, src_lang, tgt_lang, lexicon, options.embeddings, uncertain=uncertain
             )
             joiners = (sentence_separator(src_lang), sentence_separator(tgt_lang))
+            thresholded = embedded and embeddings_cover(src_lang, tgt_lang)  # scores on the trained scale
             pairs.extend(
-                _sentence_pairs(beads, src_refs, tgt_refs, embedded, options, stats, src_name, tgt_name, joiners)
+                _sentence_pairs(beads, src_refs, tgt_refs, thresholded, options, stats, src_name, tgt_name, joiners)
             )
-    if confidence < options.low_confidence and pairs:
+    if not related and pairs:
         stats.dropped["low-confidence alignment (unrelated texts?)"] += len(pairs)
         stats.low_confidence_files.append(f"{src_name} <> {tgt_name}")
         pairs = []

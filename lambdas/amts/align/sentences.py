@@ -21,7 +21,7 @@ from amts.align.anchors import NON_LATIN_LANGUAGES, extract_anchors, uses_latin_
 from amts.align.embeddings import FloatMatrix, embed
 from amts.align.lexicon import Lexicon, TermMatcher
 from amts.align.models import Bead
-from amts.languages import sentence_separator
+from amts.language_profiles import length_ratio, sentence_separator
 
 PAIR_SHAPES: tuple[tuple[int, int], ...] = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 WIDE_SHAPES: tuple[tuple[int, int], ...] = ((1, 4), (4, 1), (2, 3), (3, 2))
@@ -97,8 +97,11 @@ class _LengthModel:
         return _LENGTH_COST_CAP if tail <= 1e-13 else min(-math.log(tail), _LENGTH_COST_CAP)
 
 
-def _fit_length_model(src: Sequence[str], tgt: Sequence[str], pairs: Sequence[tuple[int, int]]) -> _LengthModel:
-    """Pick chars or bytes, whichever predicts the other side better on the rough 1-1 pairs, and fit its ratio."""
+def _fit_length_model(
+    src: Sequence[str], tgt: Sequence[str], pairs: Sequence[tuple[int, int]], prior: float | None = None
+) -> _LengthModel:
+    """Pick chars or bytes, whichever predicts the other side better on the rough 1-1 pairs, and fit its ratio.
+    Too few pairs to fit: the languages' ratio measured on the corpus (``prior``, chars), else the input's totals."""
     best: _LengthModel | None = None
     best_spread = _INF
     for unit in ("chars", "bytes"):
@@ -107,7 +110,8 @@ def _fit_length_model(src: Sequence[str], tgt: Sequence[str], pairs: Sequence[tu
         if len(lens) < 3:
             total_src = sum(_length(s, unit) for s in src) or 1
             total_tgt = sum(_length(t, unit) for t in tgt) or 1
-            model = _LengthModel(unit, total_tgt / total_src, 6.8)
+            ratio = prior if prior is not None and unit == "chars" else total_tgt / total_src
+            model = _LengthModel(unit, ratio, 6.8)
             spread = 1.0
         else:
             ratio = sum(b for _, b in lens) / sum(a for a, _ in lens)
@@ -145,6 +149,7 @@ class _Features:
             for anchors, more in ((self.src_anchors, extra[0]), (self.tgt_anchors, extra[1])):
                 for anchor, tokens in zip(anchors, more, strict=True):
                     anchor.tokens.update(tokens)
+        self.ratio_prior = length_ratio(src_lang, tgt_lang)
         self.latin = uses_latin_tokens(src_lang, tgt_lang)
         self.latin_on_src = self.latin and not _latin_script(src_lang)
         self.src_terms: list[Counter[str]] = [Counter() for _ in src]
@@ -186,7 +191,7 @@ class _Features:
         self.tgt_len_chars = [0]
 
     def fit_length(self, pairs: Sequence[tuple[int, int]]) -> None:
-        self.length_model = _fit_length_model(self.src, self.tgt, pairs)
+        self.length_model = _fit_length_model(self.src, self.tgt, pairs, self.ratio_prior)
         unit = self.length_model.unit
         self.src_prefix = _prefix([_length(s, unit) for s in self.src])
         self.tgt_prefix = _prefix([_length(t, unit) for t in self.tgt])
@@ -420,10 +425,22 @@ def align_sentences(
     rough_pairs = [(i, j) for (i, j), (i2, j2) in itertools.pairwise(path) if i2 == i + 1 and j2 == j + 1]
     features.fit_length(rough_pairs)
     band = _band(path, n, m, params.band)
-    return _search(features, n, m, band)
+    beads, _ = _search(features, n, m, band)
+    return beads
 
 
-def _search(features: _Features, n: int, m: int, band: Sequence[tuple[int, int]]) -> list[Bead]:
+def alignment_cost(
+    src: Sequence[str], tgt: Sequence[str], *, src_lang: str, tgt_lang: str, params: AlignerParams
+) -> float:
+    """Total bead cost of the best alignment per sentence (no embeddings unless ``params`` asks for them)."""
+    features = _Features(src, tgt, src_lang, tgt_lang, None, params, None, None)
+    path = _rough_path(features, len(src), len(tgt))
+    features.fit_length([(i, j) for (i, j), (i2, j2) in itertools.pairwise(path) if i2 == i + 1 and j2 == j + 1])
+    _, cost = _search(features, len(src), len(tgt), _band(path, len(src), len(tgt), params.band))
+    return cost / max(len(src) + len(tgt), 1)
+
+
+def _search(features: _Features, n: int, m: int, band: Sequence[tuple[int, int]]) -> tuple[list[Bead], float]:
     pair_shapes = PAIR_SHAPES + (WIDE_SHAPES if features.params.wide_shapes else ())
     shapes = tuple(shape for shape in pair_shapes if shape in features.params.shape_penalty) + SKIP_SHAPES
     cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
@@ -457,4 +474,4 @@ def _search(features: _Features, n: int, m: int, band: Sequence[tuple[int, int]]
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j)), round(similarity, 4)))
         i, j = i - a, j - b
     beads.reverse()
-    return beads
+    return beads, cost[(n, m)]

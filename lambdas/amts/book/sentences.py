@@ -1,4 +1,4 @@
-"""Sentence segmentation tuned for technical markdown text (en, zh, es, and a default for other languages).
+"""Sentence segmentation tuned for technical markdown text, with the rules of each language's profile.
 
 When in doubt the segmenter splits: the aligner can merge sentences but cannot split them. It never splits inside
 a protected span (code, math, roles, links...).
@@ -6,107 +6,30 @@ a protected span (code, math, roles, links...).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from amts.book.inline import find_protected
 from amts.book.model import ProtectedSpan, Segment, Sentence, SpanKind
-from amts.languages import CJK_LANGUAGES
+from amts.language_profiles import LanguageProfile, profile
 
-# Closing quotes, brackets and slide marks stay with the sentence they end.
-_CLOSERS = r"(?:[\"'”’」』）)】》〉\]]|\*\*[\])]|~~[\])])*"
-_LATIN_END = re.compile(rf"(?:[.!?]+|…){_CLOSERS}(?=\s)")
-_CJK_END = re.compile(rf"[。！？；!?]+{_CLOSERS}|[.]{_CLOSERS}(?=\s)")
+# Closing quotes, brackets and slide marks stay with the sentence they end (plus each language's own closers).
+_COMMON_CLOSERS = "\"'”’)]"
 _OPENING_QUOTES = "\"'“‘「『"
 _WORD_BEFORE = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*)\.?$")
 
-# Abbreviations that do not end a sentence when followed by a space (lower-cased, without the final period).
-_ABBREVIATIONS: dict[str, frozenset[str]] = {
-    "en": frozenset(
-        [
-            "e.g",
-            "i.e",
-            "fig",
-            "figs",
-            "eq",
-            "eqs",
-            "eqn",
-            "sec",
-            "secs",
-            "ch",
-            "chap",
-            "et",
-            "al",
-            "vs",
-            "cf",
-            "approx",
-            "resp",
-            "nos",
-            "dr",
-            "mr",
-            "mrs",
-            "ms",
-            "prof",
-            "st",
-            "jr",
-            "sr",
-            "inc",
-            "ltd",
-            "corp",
-            "dept",
-            "univ",
-            "vol",
-            "vols",
-            "pp",
-            "eds",
-            "tab",
-            "def",
-            "thm",
-            "prop",
-            "lem",
-            "cor",
-            "ref",
-            "refs",
-        ]
-    ),
-    "es": frozenset(
-        [
-            "p.ej",
-            "ej",
-            "e.g",
-            "i.e",
-            "fig",
-            "figs",
-            "ec",
-            "ecs",
-            "sec",
-            "secc",
-            "cap",
-            "et",
-            "al",
-            "vs",
-            "cf",
-            "aprox",
-            "resp",
-            "núm",
-            "sr",
-            "sra",
-            "srta",
-            "dr",
-            "dra",
-            "prof",
-            "ud",
-            "uds",
-            "pág",
-            "págs",
-            "vol",
-            "tab",
-            "def",
-            "eds",
-        ]
-    ),
-}
-_DEFAULT_ABBREVIATIONS = frozenset(["e.g", "i.e", "fig", "figs", "eq", "eqs", "sec", "et", "al", "vs", "cf"])
+
+@functools.cache
+def _end_pattern(lang: str) -> re.Pattern[str]:
+    """Sentence-final punctuation of ``lang``: full-width marks end a sentence wherever they stand, Latin marks
+    only before whitespace (Korean, Vietnamese, Turkish... end sentences with Latin marks amid their script)."""
+    rules = profile(lang)
+    closers = rf"(?:[{re.escape(_COMMON_CLOSERS + rules.closers)}]|\*\*[\])]|~~[\])])*"
+    latin = rf"(?:[.!?]+|…){closers}(?=\s)"
+    if not rules.full_stops:
+        return re.compile(latin)
+    return re.compile(rf"[{re.escape(rules.full_stops)}]+{closers}|[.]{closers}(?=\s)")
 
 
 def split_sentences(text: str, lang: str) -> list[str]:
@@ -134,12 +57,11 @@ def _split(text: str, protected: Sequence[ProtectedSpan], lang: str) -> list[Sen
 
 
 def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> list[int]:
-    base = lang.split("-")[0].lower()
-    cjk = lang in CJK_LANGUAGES or base in CJK_LANGUAGES
-    abbreviations = _ABBREVIATIONS.get(base, _DEFAULT_ABBREVIATIONS)
+    rules = profile(lang)
+    cjk = rules.unspaced
     owner = _span_owner(text, protected)
     opens = {span.start: span for span in protected}
-    pattern = _CJK_END if cjk else _LATIN_END
+    pattern = _end_pattern(lang)
     cuts: list[int] = []
     for match in pattern.finditer(text):
         end = match.end()
@@ -149,12 +71,14 @@ def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> lis
         if following >= len(text):
             continue
         # After Chinese full stops a full-width "（" opens a new sentence, e.g. an enumeration "；（2）".
-        if not (match.group()[0] in "。！？；" and text[following] == "（") and not _starts_sentence(
+        if not (match.group()[0] in rules.full_stops and text[following] == "（") and not _starts_sentence(
             text, following, opens, cjk=cjk
         ):
             continue
         punctuation = match.group()
-        if punctuation.startswith(".") and _is_abbreviation(text, match.start(), abbreviations):
+        if punctuation[-1] in "」』" and text[following] in rules.quote_continuers:
+            continue  # a quoted sentence inside a sentence: 「それは何？」と聞いた。
+        if punctuation.startswith(".") and _is_abbreviation(text, match.start(), rules):
             continue
         if _after_opening_quote(text, match.start()):
             continue  # a quoted punctuation mark such as "." is a token being discussed, not a sentence end
@@ -198,7 +122,7 @@ def _starts_sentence(text: str, position: int, opens: dict[int, ProtectedSpan], 
     return True if cjk else not (char in "-–—" and text[position : position + 2] not in ("- ", "— "))
 
 
-def _is_abbreviation(text: str, period: int, abbreviations: frozenset[str]) -> bool:
+def _is_abbreviation(text: str, period: int, rules: LanguageProfile) -> bool:
     before = _WORD_BEFORE.search(text, max(0, period - 20), period)
     if before is None:
         return False
@@ -206,8 +130,8 @@ def _is_abbreviation(text: str, period: int, abbreviations: frozenset[str]) -> b
     standalone = before.start() == 0 or text[before.start() - 1] in " \t\r\n(["
     if len(word) == 1 and standalone:
         return True  # an initial such as "H. G. Wells", or "z. B." (variables are written as $x$, not x)
-    lowered = word.lower()
-    if lowered in abbreviations:
+    lowered = rules.lower(word)
+    if lowered in rules.abbreviations:
         return True
     # "et al." is two words; "e.g." and "i.e." arrive as "e.g"/"i.e" thanks to the dotted-word pattern.
     return lowered == "al" and text[max(0, before.start() - 3) : before.start()].lower() == "et "

@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from amts.align.documents import PairOptions, extract_pairs
 from amts.align.language_check import check_text_language
 from amts.align.lexicon import Lexicon, load_lexicon
 from amts.align.models import Bead, PairSet
+from amts.align.relatedness import MIN_GAIN, order_test
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import markdown_files, parse_file
 from amts.cli.options import (
@@ -30,6 +32,7 @@ from amts.cli.options import (
 from amts.cli.progress import file_progress
 from amts.errors import AlignmentError, AmtsError, InputError
 from amts.fsio import write_atomic
+from amts.language_profiles import embeddings_cover
 from amts.languages import check_language
 
 # Unrelated texts: median pair similarity ~0.05-0.19 and under 10 % of pairs at 0.5 or more on D2L; real sections:
@@ -148,6 +151,49 @@ def confidence_of(beads: list[Bead]) -> tuple[float, float]:
     return scores[len(scores) // 2], sum(1 for score in scores if score >= GOOD_PAIR) / len(scores)
 
 
+def _check_similarity(beads: list[Bead], tgt_path: str) -> None:
+    median, good_share = confidence_of(beads)
+    if median < LOW_CONFIDENCE and good_share < MIN_GOOD_SHARE:
+        dropped = sum(1 for bead in beads if bead.is_pair)
+        raise AlignmentError(
+            f"low-confidence alignment: the sentence pairs have a median similarity of {median:.2f} and only "
+            f"{good_share:.0%} look like translations, so the texts look unrelated; {dropped} pairs dropped "
+            "(--force prints the beads anyway)",
+            path=tgt_path,
+        )
+
+
+def _check_order(
+    src_lines: list[str],
+    tgt_lines: list[str],
+    src_lang: str,
+    tgt_lang: str,
+    beads: list[Bead],
+    args: argparse.Namespace,
+) -> None:
+    """Languages the embedding model does not cover: say so, and test relatedness by sentence order instead."""
+    missing = ", ".join(lang for lang in (src_lang, tgt_lang) if not embeddings_cover(lang))
+    test = order_test(
+        [line for line in src_lines if line.strip()],
+        [line for line in tgt_lines if line.strip()],
+        src_lang=src_lang,
+        tgt_lang=tgt_lang,
+    )
+    verdict = {True: "related", False: "unrelated", None: "too short to tell"}[test.related]
+    print(
+        f"note: the sentence-embedding model was not trained on {missing}: its similarities are only a relative "
+        f"signal here (no threshold); relatedness by sentence order: gain {test.gain:.2f}, {verdict}",
+        file=sys.stderr,
+    )
+    if test.related is False and not args.force:
+        dropped = sum(1 for bead in beads if bead.is_pair)
+        raise AlignmentError(
+            f"low-confidence alignment: the sentence lengths do not follow each other (order gain {test.gain:.2f} "
+            f"< {MIN_GAIN}), so the texts look unrelated; {dropped} pairs dropped (--force prints the beads anyway)",
+            path=input_name(args.tgt),
+        )
+
+
 def run_align(args: argparse.Namespace) -> int:
     if is_stdio(args.src) and is_stdio(args.tgt):
         raise InputError("only one of SRC and TGT can be - (standard input)")
@@ -157,15 +203,10 @@ def run_align(args: argparse.Namespace) -> int:
     check_text_language("\n".join(src_lines[:400]), src_lang, path=input_name(args.src), role="source")
     check_text_language("\n".join(tgt_lines[:400]), tgt_lang, path=input_name(args.tgt), role="target")
     beads = align_lines(src_lines, tgt_lines, src_lang=src_lang, tgt_lang=tgt_lang, lexicon=lexicon)
-    median, good_share = confidence_of(beads)
-    if median < LOW_CONFIDENCE and good_share < MIN_GOOD_SHARE and not args.force:
-        dropped = sum(1 for bead in beads if bead.is_pair)
-        raise AlignmentError(
-            f"low-confidence alignment: the sentence pairs have a median similarity of {median:.2f} and only "
-            f"{good_share:.0%} look like translations, so the texts look unrelated; {dropped} pairs dropped "
-            "(--force prints the beads anyway)",
-            path=input_name(args.tgt),
-        )
+    if not embeddings_cover(src_lang, tgt_lang):
+        _check_order(src_lines, tgt_lines, src_lang, tgt_lang, beads, args)
+    elif not args.force:
+        _check_similarity(beads, input_name(args.tgt))
     if args.scores:
         text = "".join(
             f"{line}:{bead.score:.4f}\n" for line, bead in zip(format_beads(beads).splitlines(), beads, strict=True)
@@ -232,6 +273,13 @@ def run_pairs(args: argparse.Namespace) -> int:
         write_atomic(args.report, report_json)
     stream = message_stream(args.output)
     stream.write(report_json if args.json else _report_text(report, args.output) + "\n")
+    if not embeddings_cover(src_lang, tgt_lang):
+        missing = ", ".join(lang for lang in (src_lang, tgt_lang) if not embeddings_cover(lang))
+        print(
+            f"note: the sentence-embedding model was not trained on {missing}: relatedness was tested by sentence "
+            "order (the confidence is the order gain) and no pair was dropped for low similarity",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -251,7 +299,7 @@ def _pairs_for(
     )
     if rel is None and pair_set.stats.low_confidence_files:
         raise AlignmentError(
-            f"low-confidence alignment: the texts look unrelated (similarity {pair_set.confidence:.2f}); "
+            f"low-confidence alignment: the texts look unrelated (confidence {pair_set.confidence:.2f}); "
             f"{pair_set.stats.dropped['low-confidence alignment (unrelated texts?)']} pairs dropped",
             path=str(tgt),
         )

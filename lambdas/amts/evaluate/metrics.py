@@ -11,10 +11,8 @@ from sacrebleu.metrics.chrf import CHRF
 
 from amts.errors import InputError
 from amts.evaluate.models import MetricName, MetricScore
+from amts.language_profiles import profile
 from amts.languages import check_language
-
-# Languages written without spaces between words, where 13a would see a whole sentence as one "word".
-_MECAB_TOKENIZERS = {"ja": "ja-mecab", "ko": "ko-mecab"}
 
 
 @dataclass(frozen=True)
@@ -36,22 +34,19 @@ def _tokenizer_available(name: str) -> bool:
 
 
 def choose_tokenization(tgt_lang: str) -> Tokenization:
-    """``zh`` for Chinese, MeCab (or ``char`` with a note) for Japanese/Korean, ``13a`` otherwise."""
+    """The tokenizer of the target language's profile (``zh``, MeCab for ja/ko, ``13a``...); when its package is
+    missing, the profile's fallback (``char``) with a note that the scores are not comparable with published ones."""
     check_language(tgt_lang, what="target language")
-    if tgt_lang in ("zh", "zh-TW"):
-        return Tokenization(tgt_lang, "zh")
+    rules = profile(tgt_lang)
+    if not rules.bleu_fallback or _tokenizer_available(rules.bleu_tokenizer):
+        return Tokenization(tgt_lang, rules.bleu_tokenizer)
     base = tgt_lang.split("-")[0]
-    if base in _MECAB_TOKENIZERS:
-        mecab = _MECAB_TOKENIZERS[base]
-        if _tokenizer_available(mecab):
-            return Tokenization(tgt_lang, mecab)
-        return Tokenization(
-            tgt_lang,
-            "char",
-            note=f"{mecab} is not installed (pip install 'sacrebleu[{base}]'); BLEU uses tok:char instead, "
-            "so it is not comparable with published MeCab-tokenized scores",
-        )
-    return Tokenization(tgt_lang, "13a")
+    return Tokenization(
+        tgt_lang,
+        rules.bleu_fallback,
+        note=f"{rules.bleu_tokenizer} is not installed (pip install 'sacrebleu[{base}]'); BLEU uses "
+        f"tok:{rules.bleu_fallback} instead, so it is not comparable with published MeCab-tokenized scores",
+    )
 
 
 def scorer(name: MetricName, tokenize: str) -> BLEU | CHRF:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from amts.book import BlockKind, Document, Segment, walk_blocks
 from amts.errors import AlignmentError
-from amts.languages import sentence_separator
+from amts.language_profiles import sentence_separator
 from amts.sync.changes import Unit
 from amts.sync.code import pair_code_cells
 from amts.sync.gaps import SegmentLinks, complete_links, realign_windows

@@ -14,7 +14,7 @@ from typing import Literal
 
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import Segment, Sentence, segment_sentences
-from amts.languages import sentence_separator
+from amts.language_profiles import sentence_separator
 from amts.sync.accounting import span_chars
 from amts.sync.fuzzy import FuzzyIndex, similarity
 from amts.sync.linking import Linking

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from amts.book import Document, Segment, Sentence, segment_sentences
-from amts.languages import sentence_separator
+from amts.language_profiles import sentence_separator
 from amts.sync.accounting import Note, Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
 from amts.sync.edited import attach_target_only, dominant_separator, joint_runs, sentence_map

@@ -30,6 +30,7 @@ from xml.sax.saxutils import quoteattr
 
 from amts.book import split_sentences
 from amts.errors import InputError
+from amts.language_profiles import length_ratio
 from amts.languages import CJK_LANGUAGES, check_language
 
 Format = Literal["CSV", "TSV", "TMX"]
@@ -177,7 +178,11 @@ def is_code_or_math_only(text: str) -> bool:
 
 
 def default_expected_ratio(src_lang: str, tgt_lang: str) -> float:
-    """Typical target/source character ratio when the data are too few to measure it."""
+    """Typical target/source character ratio when the data are too few to measure it: the languages' profiles
+    (measured on the D2L translations), else a per-script default."""
+    measured = length_ratio(src_lang, tgt_lang)
+    if measured is not None:
+        return measured
     src_cjk, tgt_cjk = src_lang in CJK_LANGUAGES, tgt_lang in CJK_LANGUAGES
     if src_cjk == tgt_cjk:
         return 1.0

@@ -41,3 +41,36 @@ def test_gold_files_rebuild_their_sentences_from_the_corpus(corpus_dir: Path) ->
     for section in sections:
         assert all(section.src.sentences)
         assert all(section.tgt.sentences)
+
+
+@pytest.mark.corpus
+def test_vietnamese_gold_is_aligned_although_the_embedding_model_never_saw_vietnamese(
+    multi_corpus_dir: Path, tmp_path: Path
+) -> None:
+    # Given hand-aligned en-vi sections (tests/data/align/multi, offsets into ../shared/corpus/d2l-multi)
+    sections = load_gold_dir(GOLD_DIR / "multi", multi_corpus_dir)
+    assert {s.tgt.lang for s in sections} == {"vi"}
+    gold = [[(b.src, b.tgt) for b in s.beads] for s in sections]
+    ours = [
+        [(b.src, b.tgt) for b in align_sentences(s.src.sentences, s.tgt.sentences, src_lang="en", tgt_lang="vi")]
+        for s in sections
+    ]
+    baseline = [[(b.src, b.tgt) for b in gale_church(s.src.sentences, s.tgt.sentences)] for s in sections]
+    our_score, gc_score = score_alignments(gold, ours), score_alignments(gold, baseline)
+    assert our_score.f1_strict >= 0.95
+    assert our_score.f1_strict > gc_score.f1_strict
+    # And `amts align` accepts the real pair (it used to refuse it as unrelated) but refuses a mismatched one
+    from amts.cli import main
+
+    first, second = sections[0], sections[1]
+    for name, lines in (("en", first.src.sentences), ("vi", first.tgt.sentences), ("other", second.tgt.sentences)):
+        (tmp_path / f"{name}.txt").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "beads.txt"
+    assert (
+        main(
+            ["align", str(tmp_path / "en.txt"), str(tmp_path / "vi.txt"), "--src", "en", "--tgt", "vi", "-o", str(out)]
+        )
+        == 0
+    )
+    assert out.read_text().count("\n") >= len(first.tgt.sentences) - 5
+    assert main(["align", str(tmp_path / "en.txt"), str(tmp_path / "other.txt"), "--src", "en", "--tgt", "vi"]) == 2

@@ -48,3 +48,15 @@ def test_bad_gold_row_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_gold(gold)
     assert caught.value.line == 2
+
+
+@pytest.mark.corpus
+def test_segmentation_quality_on_every_d2l_language(multi_corpus_dir: Path) -> None:
+    # Given paragraphs of the real ja, ko, pt, tr, vi and zh-TW translations annotated by hand (multi.tsv)
+    score = score_segmentation(load_gold(GOLD_DIR / "multi.tsv"), multi_corpus_dir)
+    # Then every language has its paragraphs and the profile's rules find (nearly) every boundary
+    for lang in ("ja", "ko", "pt", "tr", "vi", "zh-TW"):
+        figures = score.figures(lang)
+        assert figures["paragraphs"] >= 5
+        assert figures["recall"] >= 0.97, score.errors
+        assert figures["precision"] >= 0.94, score.errors
