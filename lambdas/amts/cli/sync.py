@@ -18,11 +18,9 @@ from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
     MIN_CONFIDENCE,
-    PseudoTranslator,
     SyncReport,
     TranslationMemory,
     memory_path,
-    offline_translator,
     scan_markers,
     sync_documents,
 )
@@ -36,6 +34,7 @@ from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 from amts.sync.review_rows import page_rows
+from amts.sync.translators import PseudoTranslator, offline_translator
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:

@@ -27,9 +27,10 @@ from amts.pipeline import layout
 from amts.pipeline.models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
 from amts.pipeline.s3 import put_json, put_text, read_json, read_text
 from amts.sync.apply import SyncResult, apply_sync, record_sync
-from amts.sync.memory import S3MemoryStore, TranslationMemory, save_memory
+from amts.sync.memory import TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.outcome import chapter_outcome
+from amts.sync.s3_memory import S3MemoryStore
 from amts.sync.stage import stage_units, unstage_translations
 from amts.translate.job_outputs import job_state, read_job_outputs, recorded_engine, split_s3_uri
 

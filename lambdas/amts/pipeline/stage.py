@@ -32,9 +32,10 @@ from amts.pipeline import layout
 from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
 from amts.pipeline.s3 import list_markdown, put_json, read_text, s3_uri
 from amts.sync.engine import empty_document, plan_sync
-from amts.sync.memory import S3MemoryStore, TranslationMemory
+from amts.sync.memory import TranslationMemory
 from amts.sync.models import SyncPlan
 from amts.sync.renames import Rename, detect_renames
+from amts.sync.s3_memory import S3MemoryStore
 from amts.sync.stage import stage_units
 from amts.translate.markup import billed_characters
 

@@ -25,7 +25,6 @@ from amts.sync.memory import (
     MemoryEntry,
     MemoryStore,
     Origin,
-    S3MemoryStore,
     TranslationMemory,
     memory_path,
     normalise,
@@ -34,7 +33,6 @@ from amts.sync.memory import (
 from amts.sync.models import ChangeSet, MtUnit, ReviewItem, SyncPlan, SyncReport
 from amts.sync.outcome import ChapterAction, ChapterDecision, chapter_outcome
 from amts.sync.review import scan_markers
-from amts.sync.translators import PseudoTranslator, offline_translator
 
 __all__ = [
     "MIN_CONFIDENCE",
@@ -46,9 +44,7 @@ __all__ = [
     "MemoryStore",
     "MtUnit",
     "Origin",
-    "PseudoTranslator",
     "ReviewItem",
-    "S3MemoryStore",
     "SyncPlan",
     "SyncReport",
     "SyncResult",
@@ -60,7 +56,6 @@ __all__ = [
     "empty_document",
     "memory_path",
     "normalise",
-    "offline_translator",
     "plan_sync",
     "scan_markers",
     "sync_documents",

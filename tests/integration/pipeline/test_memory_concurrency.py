@@ -19,10 +19,10 @@ from amts.sync.memory import (
     MAX_SAVE_ATTEMPTS,
     MemoryConflictError,
     Origin,
-    S3MemoryStore,
     TranslationMemory,
     save_memory,
 )
+from amts.sync.s3_memory import S3MemoryStore
 from moto import mock_aws
 
 from tests.integration.pipeline.test_run_report_steps import (

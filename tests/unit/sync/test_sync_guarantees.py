@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 from amts.cli import main
-from amts.sync import PseudoTranslator, sync_documents
+from amts.sync import sync_documents
 from amts.sync.apply import record_sync
 from amts.sync.local_state import LocalState
+from amts.sync.translators import PseudoTranslator
 
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 

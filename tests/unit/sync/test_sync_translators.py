@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from amts.sync import PseudoTranslator, offline_translator
-from amts.sync.translators import StandInTranslator
+from amts.sync.translators import PseudoTranslator, StandInTranslator, offline_translator
 
 from tests.system_packages import needs_system_package
 
