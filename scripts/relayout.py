@@ -211,7 +211,7 @@ def create_packages(dry_run: bool) -> list[str]:
     created = []
     for name, docstring in NEW_PACKAGES.items():
         path = ROOT / name
-        if not path.parent.is_dir() or (path.exists() and path.read_text(encoding="utf-8").strip()):
+        if not path.parent.is_dir() or (path.exists() and (path.read_text(encoding="utf-8").strip() or not docstring)):
             continue  # the folder did not move here, or the package already says what it is
         created.append(name)
         if not dry_run:
