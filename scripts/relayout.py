@@ -128,7 +128,7 @@ def short_path(path: str) -> str:
     return str(Path(*parts[1:])) if parts[0] in {"lambdas", "src"} else path
 
 
-def move(old: str, new: str, dry_run: bool) -> int:
+def move(old: str, new: str, dry_run: bool, moved_files: list[str]) -> int:
     """``git mv`` every tracked file under ``old`` to the same place under ``new``; links keep their targets."""
     files = tracked(old)
     for source in files:
@@ -141,6 +141,7 @@ def move(old: str, new: str, dry_run: bool) -> int:
         link = os.readlink(ROOT / source) if (ROOT / source).is_symlink() else None
         (ROOT / target).parent.mkdir(parents=True, exist_ok=True)
         git("mv", source, target)
+        moved_files.append(target)
         if link is not None:  # a relative link: point it from its new folder to the same file
             aimed = os.path.normpath((ROOT / source).parent / link)
             relinked = os.path.relpath(aimed, (ROOT / target).parent)
@@ -232,12 +233,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
     args = parser.parse_args()
-    moved = sum(move(old, new, args.dry_run) for old, new in MOVES)
+    moved_files: list[str] = []
+    moved = sum(move(old, new, args.dry_run, moved_files) for old, new in MOVES)
     created = create_packages(args.dry_run)
     edited = edit_settings(args.dry_run)
     rewritten = rewrite(args.dry_run)
     if not args.dry_run:
-        tidy(sorted(set(rewritten + edited + created)))
+        tidy(sorted(set(rewritten + edited + created + moved_files)))  # a moved module may sort its imports anew
     for name in created:
         print(f"created {name}")
     for name in sorted(set(edited + rewritten)):
