@@ -36,6 +36,8 @@ MOVES: tuple[tuple[str, str], ...] = (
     # AWS clients: the only code that calls S3.
     ("lambdas/amts/pipeline/s3.py", "lambdas/amts_aws/s3.py"),
     ("lambdas/amts/sync/s3_memory.py", "lambdas/amts_aws/memory.py"),
+    # The one key validator is pure and the S3 helpers use it: it belongs to the domain, below both.
+    ("lambdas/amts/pipeline/keys.py", "lambdas/amts/keys.py"),
     # One module per Lambda action, with the models, S3 layout and environment settings they share.
     ("lambdas/amts/pipeline", "lambdas/amts_steps"),
     # Never bundled: the offline engines, the Translate stand-in, the CLI and the local runtime.
