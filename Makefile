@@ -41,7 +41,7 @@ bench: setup
 	@set -e; for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f; done
 
 demo: setup system-deps
-	$(PY) -m amts.cli demo -o out
+	$(PY) -m amts_local.cli demo -o out
 
 # The run report, the evaluation report and the review page at 1400 and 400 px -> bench/results/screenshots/
 screenshots: demo

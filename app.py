@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# The shared names and the config model live in the domain package under lambdas/.
+# The shared names and the config model live in the domain package under lambdas/ (never in src/).
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lambdas"))
 
 import aws_cdk as cdk

@@ -51,7 +51,7 @@ def user_environment(threads: int | None = None) -> dict[str, str]:
 
 def timed(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
     """Run ``amts ARGV`` as a child; its wall time, CPU seconds (user + system), peak memory and the load."""
-    command = [sys.executable, "-m", "amts.cli", "-q", *argv]
+    command = [sys.executable, "-m", "amts_local.cli", "-q", *argv]
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:  # a pipe could fill and block
         started = time.monotonic()

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from amts.book import parse_file
-from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import (
     BookDocument,
     ExtractFn,
@@ -44,6 +43,8 @@ from amts.evaluate.report_markdown import render_markdown
 from amts.evaluate.scoring import chapter_of
 from amts.fsio import write_atomic
 from amts.languages import LanguagePair
+
+from amts_local.engines.experiments import standin_engine
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"

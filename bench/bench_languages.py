@@ -142,7 +142,7 @@ RUN_CHAPTERS = (
 def pipeline_run(work: Path) -> dict[str, object]:
     """`amts run --pairs en-ja,en-ko,en-pt,en-tr,en-vi` on the local stand-in over a few chapters: the English of
     d2l-tr (v0.16/0.17) with each translation found at the same path (ja has two of the four), in a temp book."""
-    from amts.cli import main as amts_main
+    from amts_local.cli import main as amts_main
 
     book = work / "book"
     for rel in RUN_CHAPTERS:

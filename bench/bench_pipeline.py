@@ -1,6 +1,6 @@
 """The local pipeline, timed: ``make demo`` from a fresh process, and the whole D2L corpus EN->ZH.
 
-1. The demo (``python -m amts.cli demo``) in a child process, as ``make demo`` runs it: wall time, peak memory,
+1. The demo (``python -m amts_local.cli demo``) in a child process, as ``make demo`` runs it: wall time, peak memory,
    and the figures it reports (characters billed per phase, whether the sync sent only the edited paragraph).
 2. The 139 chapter pairs of ``../shared/corpus/d2l/origin`` (never copied into the repository) uploaded at once
    to the local stack (moto, Step Functions interpreter, the real handlers, the Translate stand-in) for en-zh:
@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from amts.fsio import write_atomic
-from amts.local.bookrun import PhaseResult, collect_outputs, run_phase, upload_languages
-from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+
+from amts_local.bookrun import PhaseResult, collect_outputs, run_phase, upload_languages
+from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "d2l"
@@ -43,7 +44,7 @@ def bench_demo() -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="amts-demo-") as tmp:
         started = time.monotonic()
         completed = subprocess.run(
-            [sys.executable, "-m", "amts.cli", "demo", "-o", str(Path(tmp) / "out")],
+            [sys.executable, "-m", "amts_local.cli", "demo", "-o", str(Path(tmp) / "out")],
             cwd=ROOT,
             capture_output=True,
             text=True,

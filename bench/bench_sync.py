@@ -40,7 +40,7 @@ from amts.fsio import write_atomic
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "d2l"
 RESULTS = ROOT / "bench" / "results" / "sync.json"
-AMTS = [sys.executable, "-m", "amts.cli"]
+AMTS = [sys.executable, "-m", "amts_local.cli"]
 TIME_BUDGET_S = 60.0  # the directory form over the whole book
 BILLED = re.compile(r"^(\w+): (\w+) in [\d.]+ s, \d+ state transitions, (\d+) characters billed", re.MULTILINE)
 

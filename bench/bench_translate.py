@@ -23,11 +23,12 @@ from typing import Any
 from amts.book import parse_file, prose, segments, to_html
 from amts.fsio import write_atomic
 from amts.translate.cost import estimate_cost
-from amts.translate.engines import ApertiumEngine, TranslationMemoryEngine
 from amts.translate.job_outputs import JobState, job_state, read_job_outputs
 from amts.translate.parallel_data import build_parallel_data
 from amts.translate.parallel_data_reading import parse_parallel_data, validate_parallel_data
-from amts.translate.standin import SimulatedClock, TranslateStandIn
+
+from amts_local.engines.chain import ApertiumEngine, TranslationMemoryEngine
+from amts_local.standin import SimulatedClock, TranslateStandIn
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"

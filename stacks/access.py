@@ -46,7 +46,7 @@ REPORTS = config.REPORT_PREFIX
 REJECTED = config.REJECTED_PREFIX
 TRANSLATED = config.OUTPUT_PREFIX
 
-# What each function reads and writes (checked against amts.pipeline's calls; the local run proves it call by call).
+# What each function reads and writes (checked against amts_steps's calls; the local run proves it call by call).
 # Listing a prefix is granted where a step reads objects that may be absent: without s3:ListBucket, S3 answers a
 # missing key with 403 AccessDenied instead of 404 NoSuchKey, and the step could not tell "absent" from "forbidden".
 FUNCTION_ACCESS: Mapping[str, FunctionAccess] = {

@@ -30,7 +30,7 @@ REQUIREMENTS_FILE = REPO_ROOT / "requirements.txt"
 LOCK_FILE = REPO_ROOT / "requirements-lambda.lock"
 # The packages whose modules may be bundled next to the pip-installed dependencies: only the modules in the handlers'
 # import closure are copied (the local runtime, the stand-in, the CLI and the sample book never reach Lambda).
-BUNDLED_PACKAGES = ("amts", "amts_handlers")
+BUNDLED_PACKAGES = ("amts", "amts_aws", "amts_steps", "amts_handlers")
 # Lambda's hard limit for a function's unzipped code (and layers): 250 MB.
 LAMBDA_UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024
 

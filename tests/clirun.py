@@ -17,7 +17,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.cli import main
+from amts_local.cli import main
 
 
 @dataclass(frozen=True)

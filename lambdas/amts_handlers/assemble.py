@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.assemble import assemble_pair
-from amts.pipeline.models import AssembleStep
+from amts_steps.assemble import assemble_pair
+from amts_steps.models import AssembleStep
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

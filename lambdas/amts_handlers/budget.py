@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.budget import SpendLedger, reserve_budget, settle_budget
-from amts.pipeline.run_models import BudgetRequest, ReserveRequest, SettleRequest
+from amts_steps.budget import SpendLedger, reserve_budget, settle_budget
+from amts_steps.run_models import BudgetRequest, ReserveRequest, SettleRequest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 

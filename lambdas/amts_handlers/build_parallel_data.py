@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import ParallelDataStep
-from amts.pipeline.parallel_data import build_pair_parallel_data
+from amts_steps.models import ParallelDataStep
+from amts_steps.parallel_data import build_pair_parallel_data
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import PlanRequest
-from amts.pipeline.plan import plan_run
+from amts_steps.models import PlanRequest
+from amts_steps.plan import plan_run
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

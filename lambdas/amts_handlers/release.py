@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import ReleaseStep
-from amts.pipeline.release import release_job_input
+from amts_steps.models import ReleaseStep
+from amts_steps.release import release_job_input
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

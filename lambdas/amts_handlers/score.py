@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import ScoreStep
-from amts.pipeline.run_models import ReportStep, ScoreRequest
-from amts.pipeline.run_report import write_run_report
-from amts.pipeline.score import score_pair
+from amts_steps.models import ScoreStep
+from amts_steps.run_models import ReportStep, ScoreRequest
+from amts_steps.run_report import write_run_report
+from amts_steps.score import score_pair
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import TypeAdapter
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 from amts import config
-from amts.pipeline.settings import Settings, load_settings
 from amts.threads import pin_threads
+from amts_steps.settings import Settings, load_settings
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 # Once per cold start, before the first invocation: the stack sets the thread variables, and this limits any

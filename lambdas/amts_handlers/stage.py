@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.models import StageStep
-from amts.pipeline.stage import stage_pair
+from amts_steps.models import StageStep
+from amts_steps.stage import stage_pair
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 

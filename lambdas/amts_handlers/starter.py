@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline.starter import Upload, start_batch, upload_from_event
+from amts_steps.starter import Upload, start_batch, upload_from_event
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel

@@ -2,7 +2,7 @@
 pseudo engine for es. Used by the demo test and by CI's fresh-clone check (``python -m tests.e2e.demo_output OUT``).
 
 The expected lines are Apertium's rendering (Debian's apertium-eng-spa 0.8.1) of sentences the project wrote
-for the sample book's new chapter (``amts.local.samplebook``): "## The Penalized Loss" and "We add the squared
+for the sample book's new chapter (``amts_local.samplebook``): "## The Penalized Loss" and "We add the squared
 norm of the weights, ...".
 """
 

@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from amts import config
-from amts.local.bookrun import run_phase, start_and_wait, upload_languages
-from amts.local.demo import DEMO_PAIRS, EVALUATED_CHAPTER, sent_texts
-from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
-from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, SOURCE_LANGUAGE, edited_new_chapter, write_sample_book
 from amts.pipeline_config import PipelineConfig
+
+from amts_local.bookrun import run_phase, start_and_wait, upload_languages
+from amts_local.demo import DEMO_PAIRS, EVALUATED_CHAPTER, sent_texts
+from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+from amts_local.samplebook import CHAPTERS, NEW_CHAPTER, SOURCE_LANGUAGE, edited_new_chapter, write_sample_book
 
 # en-zh runs with a custom terminology and its glossary, so the proof sees the terminology paths too.
 TERMINOLOGY = "amts-en-zh-terms"

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 from amts import config
-from amts.local.runtime import LocalRuntime, QueuePolling
+
+from amts_local.runtime import LocalRuntime, QueuePolling
 
 pytestmark = pytest.mark.slow
 

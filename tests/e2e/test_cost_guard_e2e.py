@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.local.bookrun import PhaseResult, run_phase, start_and_wait, upload_languages
-from amts.local.demo import DEMO_PAIRS, EVALUATED_CHAPTER
-from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
-from amts.local.samplebook import NEW_CHAPTER, write_sample_book
 from amts.pipeline_config import PipelineConfig
+
+from amts_local.bookrun import PhaseResult, run_phase, start_and_wait, upload_languages
+from amts_local.demo import DEMO_PAIRS, EVALUATED_CHAPTER
+from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+from amts_local.samplebook import NEW_CHAPTER, write_sample_book
 
 pytestmark = pytest.mark.slow
 

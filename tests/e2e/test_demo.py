@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from amts.evaluate import RunReport
-from amts.local.demo import run_demo
 from amts.sync import scan_markers
-from amts.translate.engines import ApertiumEngine
 
+from amts_local.demo import run_demo
+from amts_local.engines.chain import ApertiumEngine
 from tests.e2e.demo_output import demo_problems
 
 

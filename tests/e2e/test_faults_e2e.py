@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.local.bookrun import PhaseResult, run_phase, upload_languages
-from amts.local.demo import DEMO_PAIRS
-from amts.local.lambda_emulator import Handler, load_handler
-from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
-from amts.local.samplebook import CHAPTERS, write_sample_book
+
+from amts_local.bookrun import PhaseResult, run_phase, upload_languages
+from amts_local.demo import DEMO_PAIRS
+from amts_local.lambda_emulator import Handler, load_handler
+from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+from amts_local.samplebook import CHAPTERS, write_sample_book
 
 pytestmark = pytest.mark.slow
 
@@ -157,8 +158,8 @@ def test_assemble_dying_after_publishing_chapters_is_completed_by_its_retry(
 ) -> None:
     # Given an Assemble whose first attempt publishes every chapter and then loses the memory (a lost race, or the
     # function dying before its last write: either way the chapters are new and the memory is old)
-    from amts.pipeline import assemble
     from amts.sync.memory import MemoryConflictError
+    from amts_steps import assemble
 
     real_save = assemble.save_memory
     attempts: list[int] = []

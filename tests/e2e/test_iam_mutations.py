@@ -18,10 +18,10 @@ from typing import Any
 
 import pytest
 from amts.fsio import write_atomic
-from amts.local.awscalls import CallRecord
-from amts.local.iam import prove
-from amts.local.iam.mutations import Outcome, run_mutations
 
+from amts_local.awscalls import CallRecord
+from amts_local.iam import prove
+from amts_local.iam.mutations import Outcome, run_mutations
 from tests.e2e.scenarios import PipelineRun
 
 pytestmark = pytest.mark.slow

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from amts.local.faults import FAULT_KINDS
-from amts.local.samplebook import CHAPTERS, write_sample_book
 
+from amts_local.faults import FAULT_KINDS
+from amts_local.samplebook import CHAPTERS, write_sample_book
 from tests.clirun import CliResult, run_cli, tree_hashes
 
 pytestmark = pytest.mark.slow

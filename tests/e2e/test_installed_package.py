@@ -1,6 +1,6 @@
 """`pip install .` (not -e) into a fresh venv outside the checkout, then `amts run` on the sample book, works.
 
-The runtime finds the state machine and cdk.json as package data (``amts/deploy/``), not by climbing out of the
+The runtime finds the state machine and cdk.json as package data (``amts_local/deploy/``), not by climbing out of the
 package to the checkout. The install is resolved against the dev lock's versions (uv, from its cache or PyPI).
 """
 
@@ -29,7 +29,7 @@ def test_installed_amts_runs_the_sample_book_outside_the_checkout(tmp_path: Path
     install += ["-c", str(REPO / "requirements-dev.lock"), f"{REPO}[local]"]
     subprocess.run(install, check=True, capture_output=True, text=True, timeout=900)
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    probe = "import amts.local.deployment as d; print(d.__file__); print(d.DEFAULT_CDK_JSON); print(d.DEFAULT_ASL_DIR)"
+    probe = "import amts_local.deployment as d; print(d.__file__); print(d.DEFAULT_CDK_JSON); print(d.DEFAULT_ASL_DIR)"
     found = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert found.returncode == 0, found.stderr[-2000:]
     where = found.stdout.split()
@@ -38,7 +38,7 @@ def test_installed_amts_runs_the_sample_book_outside_the_checkout(tmp_path: Path
         [
             str(python),
             "-c",
-            "from pathlib import Path; from amts.local.samplebook import write_sample_book; "
+            "from pathlib import Path; from amts_local.samplebook import write_sample_book; "
             "write_sample_book(Path('book'))",
         ],
         check=True,

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 from amts import config
-from amts.local.bookrun import PhaseResult, collect_outputs, run_phase, start_and_wait
-from amts.local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
+
+from amts_local.bookrun import PhaseResult, collect_outputs, run_phase, start_and_wait
+from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 
 pytestmark = pytest.mark.slow
 

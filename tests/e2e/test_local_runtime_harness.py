@@ -18,8 +18,9 @@ import boto3
 import pytest
 from amts import config
 from amts.errors import InputError
-from amts.local.awscalls import LOCAL_USER_PRINCIPAL, STATE_MACHINE_PRINCIPAL, function_principal
-from amts.local.runtime import LocalRuntime, ProgressEvent, QueuePolling, substitute_placeholders
+
+from amts_local.awscalls import LOCAL_USER_PRINCIPAL, STATE_MACHINE_PRINCIPAL, function_principal
+from amts_local.runtime import LocalRuntime, ProgressEvent, QueuePolling, substitute_placeholders
 
 ASL = Path(__file__).parent / "asl" / "harness.asl.json"
 SEEN_CONTEXTS: list[dict[str, Any]] = []

@@ -3,7 +3,7 @@
 Given the sample book (3 chapters in en/zh/es and a new English chapter) uploaded at once, when the pipeline
 runs, then one execution translates the book into zh and es; when one paragraph is edited and uploaded, then
 the sync run sends only that paragraph to Translate. The scenarios live in ``tests/e2e/scenarios.py``. Every AWS
-call each principal made is then replayed against the synthesized template (``amts.local.iam``): no call denied, no
+call each principal made is then replayed against the synthesized template (``amts_local.iam``): no call denied, no
 grant wider than the calls and the reviewed allow-list, every service-behaviour check holding.
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.local.bookrun import PhaseResult, collect_outputs
-from amts.local.demo import DEMO_PAIRS, _is_edit
-from amts.local.iam import prove
-from amts.local.runtime import LocalRuntime
-from amts.local.samplebook import CHAPTERS, NEW_CHAPTER
 
+from amts_local.bookrun import PhaseResult, collect_outputs
+from amts_local.demo import DEMO_PAIRS, _is_edit
+from amts_local.iam import prove
+from amts_local.runtime import LocalRuntime
+from amts_local.samplebook import CHAPTERS, NEW_CHAPTER
 from tests.e2e.scenarios import PipelineRun
 
 pytestmark = pytest.mark.slow

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.evaluate import RunReport
-from amts.local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 
+from amts_local.cli import main
+from amts_local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 from tests.clirun import run_cli, tree_hashes
 
 pytestmark = pytest.mark.slow

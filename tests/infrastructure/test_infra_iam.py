@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 from amts import config
-from amts.local.awscalls import STATE_MACHINE_PRINCIPAL, TRANSLATE_ROLE_PRINCIPAL, function_principal
-from amts.local.iam import Principal, StackModel, stack_model
-from amts.local.iam.resolve import Resolver
-from amts.local.runtime import LocalNames
 
+from amts_local.awscalls import STATE_MACHINE_PRINCIPAL, TRANSLATE_ROLE_PRINCIPAL, function_principal
+from amts_local.iam import Principal, StackModel, stack_model
+from amts_local.iam.resolve import Resolver
+from amts_local.runtime import LocalNames
 from stacks.access import function_access
 from stacks.workflow import ASL_FILE
 

@@ -347,9 +347,8 @@ def test_outputs_name_buckets_state_machine_and_topic(synthesized: Synthesized) 
 
 def test_context_drives_the_stack(tmp_path: Path) -> None:
     # Given a deployment with an alarm e-mail, one pair whose human translation lives outside book/, other limits
-    from amts.local.awscalls import function_principal
-    from amts.local.iam import stack_model
-
+    from amts_local.awscalls import function_principal
+    from amts_local.iam import stack_model
     from stacks.app import synthesize
 
     context = cdk_context(CDK_JSON)

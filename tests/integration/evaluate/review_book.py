@@ -11,8 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from amts.cli import main
-from amts.local.samplebook import write_sample_book
+from amts_local.cli import main
+from amts_local.samplebook import write_sample_book
 
 EDITS = {
     "chapter_preliminaries/tensors.md": [

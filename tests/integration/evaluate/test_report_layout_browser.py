@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.evaluate import RunReport, render_html
 from amts.evaluate.models import PairStatus
 from amts.sync import scan_markers
 from amts.sync.review_rows import folder_rows
 
+from amts_local.cli import main
 from tests.integration.evaluate.headless_chromium import decode_png, find_chromium, open_page
 from tests.integration.evaluate.review_book import MarkedBook, marked_book
 from tests.system_packages import needs_system_package

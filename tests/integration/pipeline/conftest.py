@@ -1,7 +1,7 @@
 """Fixtures for the workflow tests: moto-backed settings, a fake Lambda context, and a scriptable Translate.
 
 The ASL tests run ``statemachine/pipeline.asl.json`` under moto's Step Functions interpreter through the local
-runtime (``amts.local.LocalRuntime``: the same wiring the demo uses). ``ScriptedTranslate`` answers the
+runtime (``amts_local.LocalRuntime``: the same wiring the demo uses). ``ScriptedTranslate`` answers the
 ``aws-sdk:translate`` tasks so each test can choose the service's behaviour (statuses, failures, throttling)
 and check the exact requests the state machine made.
 """
@@ -180,7 +180,7 @@ def translate() -> ScriptedTranslate:
 @pytest.fixture
 def make_runtime(translate: ScriptedTranslate) -> Iterator[Callable[..., Any]]:
     """Build a ``LocalRuntime`` with the small config, the scripted Translate and optional handler overrides."""
-    from amts.local.runtime import LocalRuntime
+    from amts_local.runtime import LocalRuntime
 
     opened: list[Any] = []
 
@@ -210,7 +210,7 @@ def stand_in_runtime(*, evaluation: bool) -> Any:
 
     Uploads do not start executions (the Starter is replaced): each test starts its own with ``run_execution``.
     """
-    from amts.local.runtime import LocalRuntime
+    from amts_local.runtime import LocalRuntime
 
     pipeline = small_pipeline_config(
         language_pairs=[{"source": "en", "target": "zh", "evaluation": evaluation}], max_concurrency=1

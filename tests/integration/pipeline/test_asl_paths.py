@@ -11,7 +11,8 @@ import json
 from typing import Any
 
 import pytest
-from amts.pipeline.models import (
+from amts.pipeline_config import PipelineConfig
+from amts_steps.models import (
     AssembleResult,
     AssembleStep,
     JobResult,
@@ -24,8 +25,7 @@ from amts.pipeline.models import (
     StageResult,
     StageStep,
 )
-from amts.pipeline.run_models import ReportStep, RunSummary
-from amts.pipeline_config import PipelineConfig
+from amts_steps.run_models import ReportStep, RunSummary
 
 from tests.integration.pipeline.conftest import ScriptedTranslate, run_execution, small_pipeline_config
 

@@ -14,9 +14,10 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.pipeline import layout
-from amts.pipeline.budget import SpendLedger, estimate_run, reserve_budget, settle_budget
-from amts.pipeline.models import (
+from amts.pipeline_config import BudgetConfig
+from amts_steps import layout
+from amts_steps.budget import SpendLedger, estimate_run, reserve_budget, settle_budget
+from amts_steps.models import (
     PairResult,
     PairSettings,
     PairTask,
@@ -25,9 +26,8 @@ from amts.pipeline.models import (
     StageManifest,
     StageResult,
 )
-from amts.pipeline.release import JobFolderError, release_job_input
-from amts.pipeline.run_models import PreparedPair, ReserveRequest, SettleRequest
-from amts.pipeline_config import BudgetConfig
+from amts_steps.release import JobFolderError, release_job_input
+from amts_steps.run_models import PreparedPair, ReserveRequest, SettleRequest
 from moto import mock_aws
 
 TABLE, WORK = "amts-test-spend", "amts-test-work"

@@ -12,9 +12,6 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.pipeline import layout
-from amts.pipeline.assemble import assemble_pair
-from amts.pipeline.models import AssembleStep, JobsResult, ParallelDataResult, StageStep
 from amts.sync.memory import (
     MAX_SAVE_ATTEMPTS,
     MemoryConflictError,
@@ -22,7 +19,10 @@ from amts.sync.memory import (
     TranslationMemory,
     save_memory,
 )
-from amts.sync.s3_memory import S3MemoryStore
+from amts_aws.memory import S3MemoryStore
+from amts_steps import layout
+from amts_steps.assemble import assemble_pair
+from amts_steps.models import AssembleStep, JobsResult, ParallelDataResult, StageStep
 from moto import mock_aws
 
 from tests.integration.pipeline.test_run_report_steps import (

@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.pipeline.models import PairSettings, PairTask, ParallelDataStep
-from amts.pipeline.parallel_data import build_pair_parallel_data
+from amts_steps.models import PairSettings, PairTask, ParallelDataStep
+from amts_steps.parallel_data import build_pair_parallel_data
 from moto import mock_aws
 
 INPUT, WORK = "amts-pd-input", "amts-pd-work"

@@ -9,14 +9,14 @@ from typing import Any
 import boto3
 import pytest
 from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport, TermConsistencyReport, TermIssue
-from amts.pipeline.job_output import JobSummary
-from amts.pipeline.layout import pair_report_key
-from amts.pipeline.models import PairResult
-from amts.pipeline.pair_report import PairReport
-from amts.pipeline.run_models import ReportStep
-from amts.pipeline.run_report import write_run_report
 from amts.pipeline_config import BudgetConfig
 from amts.translate.job_outputs import AWS_ENGINE
+from amts_steps.job_output import JobSummary
+from amts_steps.layout import pair_report_key
+from amts_steps.models import PairResult
+from amts_steps.pair_report import PairReport
+from amts_steps.run_models import ReportStep
+from amts_steps.run_report import write_run_report
 from moto import mock_aws
 
 OUTPUT = "amts-ra-output"

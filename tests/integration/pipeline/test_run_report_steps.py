@@ -16,9 +16,11 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.pipeline.assemble import assemble_pair
-from amts.pipeline.layout import pair_report_key
-from amts.pipeline.models import (
+from amts.pipeline_config import BudgetConfig
+from amts.translate.job_outputs import AWS_ENGINE
+from amts_steps.assemble import assemble_pair
+from amts_steps.layout import pair_report_key
+from amts_steps.models import (
     AssembleStep,
     JobResult,
     JobsResult,
@@ -31,16 +33,15 @@ from amts.pipeline.models import (
     StageResult,
     StageStep,
 )
-from amts.pipeline.parallel_data import build_pair_parallel_data
-from amts.pipeline.release import release_job_input
-from amts.pipeline.run_models import ReportStep
-from amts.pipeline.run_report import write_run_report
-from amts.pipeline.score import score_pair
-from amts.pipeline.stage import stage_pair
-from amts.pipeline_config import BudgetConfig
-from amts.translate.job_outputs import AWS_ENGINE
-from amts.translate.standin import STAND_IN_NAME, TranslateStandIn
+from amts_steps.parallel_data import build_pair_parallel_data
+from amts_steps.release import release_job_input
+from amts_steps.run_models import ReportStep
+from amts_steps.run_report import write_run_report
+from amts_steps.score import score_pair
+from amts_steps.stage import stage_pair
 from moto import mock_aws
+
+from amts_local.standin import STAND_IN_NAME, TranslateStandIn
 
 INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
 ROLE = "arn:aws:iam::123456789012:role/amts-translate"

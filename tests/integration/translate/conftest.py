@@ -7,8 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate.standin import SimulatedClock, TranslateStandIn
 from moto import mock_aws
+
+from amts_local.standin import SimulatedClock, TranslateStandIn
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

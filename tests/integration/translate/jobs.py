@@ -12,8 +12,8 @@ import hashlib
 from typing import Any
 
 from amts.translate.job_outputs import JobOutputs, JobState, job_state, read_job_outputs
-from amts.translate.standin import SimulatedClock
 
+from amts_local.standin import SimulatedClock
 from tests.integration.translate.conftest import ACCOUNT, ROLE
 
 POLL_SECONDS = 15.0

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.cli import build_parser, main
-from amts.translate.engines import ApertiumEngine
-from amts.translate.standin import TranslateStandIn
 
+from amts_local.cli import build_parser, main
+from amts_local.engines.chain import ApertiumEngine
+from amts_local.standin import TranslateStandIn
 from tests.integration.translate.conftest import BUCKET
 from tests.integration.translate.jobs import outputs, stage, start, wait
 from tests.system_packages import needs_system_package

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from amts.translate.job_outputs import TranslateServiceError
 from amts.translate.parallel_data import build_parallel_data
-from amts.translate.standin import TranslateStandIn
 
+from amts_local.standin import TranslateStandIn
 from tests.integration.translate.conftest import ACCOUNT, BUCKET
 from tests.integration.translate.jobs import describe, import_parallel_data, outputs, stage, start, wait
 

@@ -13,9 +13,9 @@ import boto3
 import botocore.session
 import regex
 from amts.translate.parallel_data import build_parallel_data
-from amts.translate.standin import TranslateStandIn
 from botocore.validate import ParamValidator
 
+from amts_local.standin import TranslateStandIn
 from tests.integration.translate.conftest import BUCKET
 from tests.integration.translate.jobs import import_parallel_data, stage, start, wait
 

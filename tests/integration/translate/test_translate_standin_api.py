@@ -8,10 +8,10 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate.standin import SimulatedClock, TranslateStandIn
-from amts.translate.standin import documents as standin_documents
 from botocore.exceptions import ClientError
 
+from amts_local.standin import SimulatedClock, TranslateStandIn
+from amts_local.standin import documents as standin_documents
 from tests.integration.translate.conftest import ACCOUNT, BUCKET, REGION, ROLE
 
 

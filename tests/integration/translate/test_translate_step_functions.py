@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.translate.standin import SimulatedClock, TranslateStandIn
 from moto import mock_aws
 
+from amts_local.standin import SimulatedClock, TranslateStandIn
 from tests.integration.translate.conftest import REGION
 
 

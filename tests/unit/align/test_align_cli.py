@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from amts.align.beadio import check_coverage, parse_beads
-from amts.cli import main
 
+from amts_local.cli import main
 from tests.unit.align.samples import EN, EN_MD, ES, UNRELATED_ZH, ZH, ZH_MD
 
 

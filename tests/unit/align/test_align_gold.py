@@ -60,7 +60,7 @@ def test_vietnamese_gold_is_aligned_although_the_embedding_model_never_saw_vietn
     assert our_score.f1_strict >= 0.95
     assert our_score.f1_strict > gc_score.f1_strict
     # And `amts align` accepts the real pair (it used to refuse it as unrelated) but refuses a mismatched one
-    from amts.cli import main
+    from amts_local.cli import main
 
     first, second = sections[0], sections[1]
     for name, lines in (("en", first.src.sentences), ("vi", first.tgt.sentences), ("other", second.tgt.sentences)):

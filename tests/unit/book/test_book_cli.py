@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from amts.cli import main
+
+from amts_local.cli import main
 
 from .test_book_html import DOC_TEXT
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from amts.book import parse
 from amts.book.skeleton import ElementKind, check_skeleton, code_key, reference_keys, skeleton
-from amts.cli import main
+
+from amts_local.cli import main
 
 SOURCE = """\
 # Linear Models
@@ -193,7 +194,8 @@ def test_the_command_reads_each_file_once(tmp_path: Path, monkeypatch: pytest.Mo
     When its skeleton is checked
     Then each of the three files is parsed once."""
     from amts.book import parser
-    from amts.cli import book as book_cli
+
+    from amts_local.cli import book as book_cli
 
     for root, text in (("zh", TRANSLATION), ("en", SOURCE), ("old", SOURCE)):
         write(tmp_path / root / "a.md", text)

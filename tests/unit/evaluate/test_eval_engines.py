@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from amts.book import parse
-from amts.evaluate.engines import standin_engine
 from amts.evaluate.experiments import ParallelPair, structural_pairs
 
+from amts_local.engines.experiments import standin_engine
 from tests.unit.evaluate.eval_samples import EN_SECTION, ZH_SECTION
 
 

@@ -7,11 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.evaluate.models import RunReport, SyncDocumentWorkload, SyncWorkloadReport
 from amts.evaluate.report_html import render_html
 from amts.evaluate.report_markdown import render_markdown
 
+from amts_local.cli import main
 from tests.unit.evaluate.eval_samples import (
     EN_OTHER,
     EN_SECTION,

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 
+from amts_local.cli import main
 from tests.clirun import CliResult, run_cli
 from tests.unit.align.samples import EN, EN_MD, ZH, ZH_MD
 
@@ -255,7 +255,7 @@ def test_run_help_says_how_pairs_are_chosen(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_run_config_file_is_read_and_named_when_bad(tmp_path: Path) -> None:
-    from amts.cli.run import pipeline_config_file
+    from amts_local.cli.run import pipeline_config_file
 
     cdk = json.loads((Path(__file__).resolve().parents[3] / "cdk.json").read_text(encoding="utf-8"))
     pipeline = cdk["context"]["amts:pipeline"]

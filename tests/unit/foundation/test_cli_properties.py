@@ -12,10 +12,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from amts.local.samplebook import CHAPTERS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amts_local.samplebook import CHAPTERS
 from tests.clirun import files_under, run_cli, tree_hashes
 
 VALID = [texts for texts in CHAPTERS.values() if "zh" in texts]  # the sample book's chapters with a translation

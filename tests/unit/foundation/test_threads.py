@@ -22,7 +22,7 @@ REPORT = (
 def _python(code: str, **env: str) -> dict[str, int]:
     """Run ``code`` in a fresh interpreter with no thread variables (plus ``env``); its last line, as JSON."""
     clean = {k: v for k, v in os.environ.items() if k not in THREADS}
-    clean["PYTHONPATH"] = os.pathsep.join([str(REPO / "lambdas"), str(REPO)])
+    clean["PYTHONPATH"] = os.pathsep.join([str(REPO / "lambdas"), str(REPO / "src"), str(REPO)])
     result = subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True, cwd=REPO
     )
@@ -40,11 +40,11 @@ def test_the_variables_are_set_when_unset_and_kept_when_the_user_set_them() -> N
 
 
 def test_the_cli_runs_numpy_on_one_thread() -> None:
-    assert _python(f"import amts.cli, numpy; {REPORT}") == {"openblas": 1}
+    assert _python(f"import amts_local.cli, numpy; {REPORT}") == {"openblas": 1}
 
 
 def test_a_thread_count_the_user_set_is_honoured() -> None:
-    assert _python(f"import amts.cli, numpy; {REPORT}", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2") == {
+    assert _python(f"import amts_local.cli, numpy; {REPORT}", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="2") == {
         "openblas": 2
     }
 

@@ -10,7 +10,7 @@ import re
 
 import pytest
 from amts.errors import InputError
-from amts.pipeline.keys import (
+from amts.keys import (
     BookKey,
     check_chapter_path,
     check_relative_key,

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 from amts.errors import InputError
-from amts.pipeline.models import RunInput, SourceObject
-from amts.pipeline.plan import (
+from amts.pipeline_config import PipelineConfig, PollSchedule, load_pipeline_config_from_cdk_json
+from amts_steps.models import RunInput, SourceObject
+from amts_steps.plan import (
     HISTORY_EVENT_LIMIT,
     history_events_worst_case,
     parse_run_input,
@@ -19,8 +20,7 @@ from amts.pipeline.plan import (
     poll_plan,
     wait_schedule,
 )
-from amts.pipeline.starter import execution_name, run_input_for
-from amts.pipeline_config import PipelineConfig, PollSchedule, load_pipeline_config_from_cdk_json
+from amts_steps.starter import execution_name, run_input_for
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -189,7 +189,7 @@ def test_sample_execution_inputs_are_valid(sample: Path) -> None:
 
 
 def test_a_lambda_error_is_reported_by_its_message() -> None:
-    from amts.pipeline.run_report import readable_cause
+    from amts_steps.run_report import readable_cause
 
     lambda_error = json.dumps({"errorType": "InputError", "errorMessage": "a.md:3: bad", "stackTrace": ["x"] * 50})
     assert readable_cause(lambda_error) == "InputError: a.md:3: bad"
@@ -218,7 +218,7 @@ def test_a_plan_too_large_for_a_payload_is_refused() -> None:
 
 
 def test_the_plan_request_event_is_what_the_state_machine_sends() -> None:
-    from amts.pipeline.models import PlanRequest
+    from amts_steps.models import PlanRequest
 
     event = json.loads((REPO / "tests" / "events" / "plan_request.json").read_text(encoding="utf-8"))
     request = PlanRequest.model_validate(event)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from amts.pipeline.job_output import engine_usage
-from amts.pipeline.layout import pair_report_key
-from amts.pipeline.models import (
+from amts.translate.job_outputs import AWS_ENGINE
+from amts_steps.job_output import engine_usage
+from amts_steps.layout import pair_report_key
+from amts_steps.models import (
     AssembleResult,
     JobResult,
     JobsResult,
@@ -16,8 +17,7 @@ from amts.pipeline.models import (
     ScoreStep,
     StageResult,
 )
-from amts.pipeline.pair_report import baseline_skipped_note, leakage_guard_of
-from amts.translate.job_outputs import AWS_ENGINE
+from amts_steps.pair_report import baseline_skipped_note, leakage_guard_of
 
 
 def _stand_in_details() -> dict[str, Any]:

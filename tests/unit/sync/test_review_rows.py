@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.evaluate.models import ReviewSegment
 from amts.sync.review_rows import ChapterFiles, chapter_rows, folder_rows
+
+from amts_local.cli import main
 
 OLD_EN = """\
 # Tensors

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.cli import main
 from amts.sync import TranslationMemory, book, chapter_outcome, engine
 
+from amts_local.cli import main
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
 # The sample section with one sentence changed: what the book's authors wrote after the translation was made.

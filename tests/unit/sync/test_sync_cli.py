@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.cli import main
 from amts.sync import engine
 
+from amts_local.cli import main
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
 NEW_SOURCE = OLD_SOURCE.replace(

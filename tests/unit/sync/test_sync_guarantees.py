@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from amts.cli import main
 from amts.sync import sync_documents
 from amts.sync.apply import record_sync
 from amts.sync.local_state import LocalState
-from amts.sync.translators import PseudoTranslator
 
+from amts_local.cli import main
+from amts_local.engines.sync import PseudoTranslator
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 
 FIRST_EDIT = OLD_SOURCE.replace(
@@ -125,7 +125,7 @@ def test_concurrent_sync_processes_sharing_a_memory_lose_nothing(tmp_path: Path)
                  (("en-v1", old), ("zh", target), ("en-v2", new))]  # fmt: skip
         commands.append(
             [
-                sys.executable, "-m", "amts.cli", "sync", "--old-source", str(paths[0]), "--old-target", str(paths[1]),
+                sys.executable, "-m", "amts_local.cli", "sync", "--old-source", str(paths[0]), "--old-target", str(paths[1]),
                 "--new-source", str(paths[2]), "-o", str(tmp_path / "out" / f"ch{index}" / "a.md"),
                 "--memory", str(memory), "--engine", "pseudo",
             ]
@@ -155,7 +155,7 @@ KILLER = textwrap.dedent(
     os.replace = counted(os.replace)
     os.fsync = counted(os.fsync)
     os.unlink = counted(os.unlink)
-    from amts.cli import main
+    from amts_local.cli import main
     sys.exit(main(sys.argv[2:]))
     """
 )

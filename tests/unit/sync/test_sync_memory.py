@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from amts.errors import AlignmentError, InputError
 from amts.sync import LocalMemoryStore, Origin, TranslationMemory, text_hash
-from amts.sync.s3_memory import S3MemoryStore
+from amts_aws.memory import S3MemoryStore
 
 from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET, SHAPED_OTHER_TARGET, SHAPED_SOURCE

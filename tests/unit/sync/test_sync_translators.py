@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from amts.sync.translators import PseudoTranslator, StandInTranslator, offline_translator
-
+from amts_local.engines.sync import PseudoTranslator, StandInTranslator, offline_translator
 from tests.system_packages import needs_system_package
 
 TEXTS = ["Call `net.hybridize()` to compile the model.", "The loss is $\\ell(x)$ for every example :cite:`Smith.2020`."]
@@ -36,7 +35,7 @@ def test_pseudo_translator_is_clearly_marked() -> None:
 
 
 def _apertium_has_english_spanish() -> bool:
-    from amts.translate.engines import ApertiumEngine
+    from amts_local.engines.chain import ApertiumEngine
 
     return shutil.which("apertium") is not None and ApertiumEngine().supports("en", "es")
 

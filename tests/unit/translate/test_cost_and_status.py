@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.translate.cost import BudgetExceededError, Pricing, check_budget, estimate_cost
 from amts.translate.job_outputs import JOB_STATUS_PHASES, TranslateServiceError, job_state
+
+from amts_local.cli import main
 
 BOOK = "# Dataset\n:label:`sec_data`\n\nWe load the `data` with $n$ rows.\n\n```python\nx = load()\n```\n"
 

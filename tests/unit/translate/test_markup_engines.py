@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from amts.translate.engines import EngineChain, PseudoEngine, TranslationMemoryEngine, apply_terms
 from amts.translate.markup import Placeholder, Unit, billed_characters, parse_html, parse_plain
 from amts.translate.parallel_data import ParallelRow
+
+from amts_local.engines.chain import EngineChain, PseudoEngine, TranslationMemoryEngine, apply_terms
 
 PAGE = (
     '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>Intro</title><style>p{color:red}</style></head>'

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.errors import InputError
 from amts.translate.parallel_data_reading import parse_parallel_data, validate_parallel_data
+
+from amts_local.cli import main
 
 
 def errors_by_line(data: bytes, fmt: str | None = None) -> dict[int, list[str]]:

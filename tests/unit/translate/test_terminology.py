@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amts.cli import main
 from amts.errors import InputError
 from amts.translate.terminology import (
     Glossary,
@@ -15,6 +14,8 @@ from amts.translate.terminology import (
     parse_terminology_file,
     to_terminology_file,
 )
+
+from amts_local.cli import main
 
 MARKDOWN_GLOSSARY = (
     "## 英汉术语对照\n\n编码器，encoder\n\n词元，token\n\n词向量，word vector\n\n"

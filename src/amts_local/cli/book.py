@@ -1,0 +1,262 @@
+"""Subcommands of the book area: segment, roundtrip, to-html, from-html, check-skeleton."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from amts.book import from_html, join_lines, parse_file, segment_sentences, segments, to_html
+from amts.book import markdown_files as book_files
+from amts.book.roundtrip import FileCheck, check_file
+from amts.book.skeleton import check_skeleton
+from amts.errors import AmtsError, InputError
+from amts.fsio import check_outputs_outside, list_files, os_input_error, write_atomic
+from amts.languages import check_language
+
+from amts_local.cli.options import (
+    add_json,
+    add_output,
+    is_stdio,
+    message_stream,
+    outputs_outside,
+    parse_input,
+    read_input_text,
+    write_output,
+)
+
+SHOWN_FAILURES = 10
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    segment = commands.add_parser(
+        "segment",
+        help="print the sentences of every translatable segment, one per line",
+        description="Print the sentences of every translatable segment of a d2lbook markdown file, one per line, "
+        "whitespace collapsed; list bullets and heading #s are stripped, inline markup is kept as written.",
+    )
+    segment.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
+    segment.add_argument("--lang", required=True, help="language of the file, e.g. en, zh, es")
+    segment.add_argument("--json", action="store_true", help="print one JSON object per segment instead")
+    segment.set_defaults(handler=run_segment)
+
+    roundtrip = commands.add_parser(
+        "roundtrip",
+        help="check the markdown, identity-HTML and hostile-translation round trips of .md files",
+        description="For every .md file under the paths: the markdown round trip, the HTML round trip through "
+        "an identity translation, and that all protected content survives a hostile translation. Prints "
+        "'N/M files ok' and the first failures; exits 1 on any failure, 2 on unreadable or malformed input.",
+    )
+    roundtrip.add_argument("paths", nargs="+", metavar="PATH")
+    add_json(roundtrip, help="print the counts and every failure as JSON instead of text")
+    roundtrip.set_defaults(handler=run_roundtrip)
+
+    html_out = commands.add_parser(
+        "to-html",
+        help="write Translate-ready HTML (text/html) for a markdown file",
+        description="Write the translatable segments of FILE.md as HTML for an Amazon Translate batch job: "
+        'each segment in an element with its id, protected spans translate="no".',
+    )
+    html_out.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
+    add_output(html_out, required=True, help="output .html file (- for standard output)")
+    html_out.add_argument("--segments", help="comma-separated segment ids (default: all)")
+    html_out.set_defaults(handler=run_to_html)
+
+    html_in = commands.add_parser(
+        "from-html",
+        help="rebuild translated markdown from translated HTML",
+        description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
+        "text and are reported. Exits 1 when any segment had an issue (the output is still written).",
+    )
+    html_in.add_argument("file", metavar="FILE.md", help="the source markdown file (- for standard input)")
+    html_in.add_argument("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)")
+    add_output(html_in, required=True, help="output .md file (- for standard output)")
+    html_in.add_argument("--segments", help="comma-separated segment ids that were sent (default: all)")
+    html_in.add_argument("--allow-reorder", action="store_true", help="accept reordered code/math spans")
+    html_in.set_defaults(handler=run_from_html)
+
+    check = commands.add_parser(
+        "check-skeleton",
+        help="list every structural difference between a translation and its source",
+        description="Compare the skeleton of TRANSLATION with SOURCE (two files, or two book folders paired by "
+        "relative path): headings, code cells per framework tab (comments, docstrings and printed prose may be "
+        "translated), display equations, :label:/:eqlabel:, figures, tables, :begin_tab: blocks and the targets "
+        "of :numref:/:eqref:/:ref:/:cite:. Frameworks only the translation has (paddle) are its own. With "
+        "--old-source (the source the translation was made from), a difference says whether it is stale or new. "
+        "Prints FILE:LINE: problem element; exits 1 when there is any difference, 2 on bad input.",
+    )
+    check.add_argument("translation", type=Path, metavar="TRANSLATION")
+    check.add_argument("source", type=Path, metavar="SOURCE")
+    check.add_argument("--old-source", type=Path, metavar="OLD", help="the source the translation was made from")
+    check.add_argument("--report", type=Path, metavar="FILE", help="also write the differences as JSON here")
+    add_json(check, file_dest="report", help="print the differences as JSON instead of text")
+    check.set_defaults(handler=run_check_skeleton)
+
+
+def run_segment(args: argparse.Namespace) -> int:
+    lang = check_language(args.lang)
+    doc = parse_input(args.file)
+    lines: list[str] = []
+    for segment in segments(doc):
+        sentences = [join_lines(sentence.text) for sentence in segment_sentences(segment, lang)]
+        if args.json:
+            record = {"id": segment.id, "kind": segment.kind, "line": segment.line, "sentences": sentences}
+            if segment.tab:
+                record["tab"] = list(segment.tab)
+            lines.append(json.dumps(record, ensure_ascii=False))
+        else:
+            lines.extend(sentences)
+    sys.stdout.write("".join(line + "\n" for line in lines))  # all or nothing: built before printing
+    return 0
+
+
+def markdown_files(paths: list[str]) -> list[Path]:
+    """Every ``.md`` file under ``paths`` (files are taken as given), sorted, without duplicates."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += list_files(path, within=False)
+        elif path.is_file():
+            found.append(path)
+        else:
+            try:
+                path.stat()
+            except OSError as exc:  # missing, a symbolic link loop, a folder we may not enter
+                raise os_input_error(exc, raw) from None
+            raise InputError("neither a file nor a folder", path=raw)
+    return list(dict.fromkeys(found))
+
+
+def run_roundtrip(args: argparse.Namespace) -> int:
+    files = markdown_files(args.paths)
+    if not files:
+        raise InputError("no .md files found", path=" ".join(args.paths))
+    checks: list[FileCheck] = []
+    bad_input: list[AmtsError] = []
+    for path in files:
+        try:
+            checks.append(check_file(str(path)))
+        except AmtsError as exc:
+            bad_input.append(exc)
+            checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
+    failed = [check for check in checks if not check.ok]
+    if args.json:
+        payload: dict[str, object] = {"files": len(checks), "ok": len(checks) - len(failed)}
+        payload["failures"] = [{"file": check.path, "problems": check.failures} for check in failed]
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
+    else:
+        print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
+        for check in failed[:SHOWN_FAILURES]:
+            print(f"FAIL {check.path}: {'; '.join(check.failures)}")
+        if len(failed) > SHOWN_FAILURES:
+            print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
+    if bad_input:  # the one line a bad input gets; the files that were checked are listed above it
+        first = bad_input[0]
+        more = f" ({len(bad_input) - 1} more files are bad input)" if len(bad_input) > 1 else ""
+        raise InputError(first.message + more, path=first.path, line=first.line)
+    return 1 if failed else 0
+
+
+def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Path | None]], list[str]]:
+    """(translation, source, old source) to compare, and the source files that have no translation."""
+    translation, source, old = args.translation, args.source, args.old_source
+    for path in (translation, source, *([old] if old is not None else [])):
+        if not path.exists():
+            raise InputError("no such file or directory", path=str(path))
+    if translation.is_dir() != source.is_dir() or (old is not None and old.is_dir() != source.is_dir()):
+        raise InputError("give files or folders on every side, not a mix", path=str(translation))
+    if not source.is_dir():
+        return [(translation, source, old)], []
+    translated = book_files(translation)
+    pairs: list[tuple[Path, Path, Path | None]] = []
+    untranslated: list[str] = []
+    for relative, source_file in book_files(source).items():
+        if relative not in translated:
+            untranslated.append(relative)
+            continue
+        old_file = old / relative if old is not None and (old / relative).is_file() else None
+        pairs.append((translated[relative], source_file, old_file))
+    if not pairs:
+        raise InputError("no file of the source folder has a translation at the same path", path=str(translation))
+    return pairs, untranslated
+
+
+def run_check_skeleton(args: argparse.Namespace) -> int:
+    check_outputs_outside([args.report], [args.translation, args.source, args.old_source])
+    pairs, untranslated = _skeleton_pairs(args)
+    checks = [
+        check_skeleton(parse_file(translation), parse_file(source), parse_file(old) if old is not None else None)
+        for translation, source, old in pairs
+    ]
+    lines = [str(difference) for check in checks for difference in check.differences]
+    failing = sum(1 for check in checks if not check.ok)
+    if args.report is not None or args.json:
+        payload = {
+            "files": [
+                {
+                    "file": check.file,
+                    "differences": [
+                        {
+                            "line": d.line,
+                            "problem": d.problem,
+                            "element": str(d.kind),
+                            "shown": d.shown,
+                            "source_line": d.source_line,
+                        }
+                        for d in check.differences
+                    ],
+                    "translator_only": check.translator_only,
+                }
+                for check in checks
+            ],
+            "untranslated": untranslated,
+        }
+        payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+        if args.report is not None:
+            write_atomic(args.report, payload_json)
+        if args.json:
+            sys.stdout.write(payload_json)
+            return 1 if lines else 0
+    summary = f"{len(lines)} structural differences in {failing} of {len(checks)} files"
+    if untranslated:
+        summary += f"; {len(untranslated)} source files have no translation (not compared)"
+    sys.stdout.write("".join(line + "\n" for line in lines) + summary + "\n")
+    return 1 if lines else 0
+
+
+def _segment_ids(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    ids = [item.strip() for item in raw.split(",") if item.strip()]
+    if not ids:
+        raise InputError("--segments is empty; expected ids such as s0001,s0002")
+    return ids
+
+
+def run_to_html(args: argparse.Namespace) -> int:
+    outputs_outside([args.output], [args.file])
+    doc = parse_input(args.file)
+    write_output(args.output, to_html(doc, _segment_ids(args.segments)))
+    return 0
+
+
+def run_from_html(args: argparse.Namespace) -> int:
+    if is_stdio(args.file) and is_stdio(args.html):
+        raise InputError("only one of FILE.md and TRANSLATED.html can be - (standard input)")
+    outputs_outside([args.output], [args.file, args.html])
+    doc = parse_input(args.file)
+    html = read_input_text(args.html)
+    rebuilt = from_html(doc, html, _segment_ids(args.segments), allow_reorder=args.allow_reorder)
+    write_output(args.output, rebuilt.markdown(doc))
+    for issue in rebuilt.issues:
+        print(f"issue: {issue}", file=sys.stderr)
+    translated = len(rebuilt.translations)
+    print(
+        f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language",
+        file=message_stream(args.output),
+    )
+    return 1 if rebuilt.issues else 0

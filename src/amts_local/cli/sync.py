@@ -1,0 +1,374 @@
+"""Subcommands of the sync area: ``amts sync`` (file and directory forms) and ``amts review-list``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
+from amts.errors import InputError
+from amts.evaluate.review_page import render_review_page
+from amts.fsio import check_outputs_outside, read_text, write_atomic
+from amts.languages import LanguagePair
+from amts.sync import (
+    MIN_CONFIDENCE,
+    SyncReport,
+    TranslationMemory,
+    memory_path,
+    scan_markers,
+    sync_documents,
+)
+from amts.sync.apply import record_sync
+from amts.sync.book import ChapterOutcome, book_report, chapter_identity, sync_book
+from amts.sync.engine import Translator
+from amts.sync.fuzzy import FUZZY_THRESHOLD
+from amts.sync.local_state import LocalState
+from amts.sync.models import Effort, SentenceCount
+from amts.sync.outcome import chapter_outcome
+from amts.sync.renames import load_renames
+from amts.sync.review import MARKER_PREFIX
+from amts.sync.review_rows import page_rows
+
+from amts_local.cli.options import add_json, add_output
+from amts_local.cli.progress import counted_progress, note
+from amts_local.engines.sync import PseudoTranslator, offline_translator
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
+    sync = commands.add_parser(
+        "sync",
+        help="bring a translation up to date with a new source, sending only what changed to MT",
+        description="Update OLD-TARGET (a translation of OLD-SOURCE) for NEW-SOURCE. The output has the new "
+        "source's structure (code cells, equations, labels, figures, references); unchanged blocks keep their "
+        "translation byte for byte, changed sentences go to machine translation (the offline engine), human "
+        "edits are kept and flagged, review markers are written as <!-- amts:review ... --> lines. Give three "
+        "files, or three directories (every *.md of the new source; moved chapters are found by content). A "
+        "chapter that cannot be synced keeps its human file, with the machine translation beside it as "
+        "<chapter>.amts-proposal.md. Outputs and the memory are published together. Exit 1 when some chapter "
+        "could not be synced.",
+    )
+    sync.add_argument("--old-source", required=True, type=Path, metavar="OLD")
+    sync.add_argument("--old-target", required=True, type=Path, metavar="TGT")
+    sync.add_argument("--new-source", required=True, type=Path, metavar="NEW")
+    add_output(sync, required=True, help="output file (or directory)")
+    sync.add_argument("--report", type=Path, help="write the JSON report here")
+    add_json(sync, help="print the report as JSON instead of the summary lines")
+    sync.add_argument("--pair", default="en-zh", help="language pair, e.g. en-zh (default), en-es")
+    sync.add_argument("--memory", type=Path, help="memory file (default: .amts/memory.<pair>.json beside the output)")
+    sync.add_argument(
+        "--engine", choices=("offline", "pseudo"), default="offline", help="offline stand-in engine or pseudo"
+    )
+    sync.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE, help="alignment confidence floor")
+    sync.add_argument(
+        "--renames",
+        type=Path,
+        metavar="FILE",
+        help="directories only: chapters that moved, one 'OLD NEW' pair of paths per line (overrides the detection)",
+    )
+    sync.add_argument(
+        "--fuzzy-threshold",
+        type=_threshold,
+        default=FUZZY_THRESHOLD,
+        metavar="X",
+        help="keep the human translation of an old sentence at least this similar (0-1, character ratio) to a "
+        f"changed one, marked with the English change; 'off' sends every changed sentence to MT (default "
+        f"{FUZZY_THRESHOLD})",
+    )
+    sync.add_argument(
+        "--mt-suggestions",
+        action="store_true",
+        help="also machine-translate each fuzzy-kept sentence and offer it in its review marker (costs characters)",
+    )
+    sync.add_argument(
+        "--chapter",
+        metavar="PATH",
+        help="files only: the chapter's path inside the book, which the memory knows it by (default: the common "
+        "tail of --new-source and --old-target, e.g. chapter_x/a.md)",
+    )
+    sync.set_defaults(handler=run_sync)
+
+    review = commands.add_parser(
+        "review-list",
+        help="list what needs a human: review markers in markdown files, with effort in characters",
+        description="Print every <!-- amts:review --> marker under the paths (files or directories): file:line, "
+        "reasons, characters to check and an excerpt, then the totals.",
+    )
+    review.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    review.add_argument("--json", action="store_true", help="print the list as JSON")
+    review.add_argument(
+        "--html",
+        type=Path,
+        metavar="OUT",
+        help="also write the review page: every segment in book order with its class, the marker, the English "
+        "(with --source) and the word diff of changed English (with --old-source), filters by class and chapter",
+    )
+    review.add_argument("--source", type=Path, help="the English the translations follow (same relative paths)")
+    review.add_argument("--old-source", type=Path, help="the English before the change (same relative paths)")
+    review.set_defaults(handler=run_review_list)
+
+
+def _threshold(value: str) -> float | None:
+    if value.lower() == "off":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, or 'off', not {value!r}") from None
+    if not 0.0 < number <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, or 'off', not {value!r}")
+    return number
+
+
+def _translator(name: str, pair: LanguagePair) -> Translator:
+    return PseudoTranslator() if name == "pseudo" else offline_translator(pair.source, pair.target)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    pair = LanguagePair.parse(args.pair)
+    translator = _translator(args.engine, pair)
+    run = uuid.uuid4().hex[:12]
+    directories = [p.is_dir() for p in (args.old_source, args.old_target, args.new_source)]
+    if any(directories) and not all(directories):
+        raise InputError("give three files or three directories for --old-source, --old-target and --new-source")
+    if all(directories) and args.chapter:
+        raise InputError("--chapter names one chapter: it goes with three files, not directories")
+    if not all(directories) and args.renames:
+        raise InputError("--renames maps the chapters of a book: it goes with three directories, not files")
+    check_outputs_outside(
+        [args.output, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
+    )
+    renames = load_renames(args.renames) if args.renames else None  # named before anything is written
+    # One file's bad input is named before the memory's folder and lock are created (a book's is per chapter).
+    documents = None if all(directories) else _parse_three(args)
+    state_dir = args.output if all(directories) else args.output.parent
+    state = LocalState(args.memory or memory_path(state_dir / ".amts", pair.source, pair.target))
+    memory = state.load(source_lang=pair.source, target_lang=pair.target)
+    if state.recovered:
+        note(f"sync: an interrupted earlier sync was {state.recovered} ({state.journal})")  # information, handled
+    base = memory.model_copy(deep=True)
+    if documents is None:
+        return _sync_directories(args, state, memory, base, translator, run, renames)
+    return _sync_files(args, documents, state, memory, base, translator, run)
+
+
+def _parse_three(args: argparse.Namespace) -> tuple[Document, Document, Document]:
+    return parse_file(args.old_source), parse_file(args.old_target), parse_file(args.new_source)
+
+
+def _sync_directories(
+    args: argparse.Namespace,
+    state: LocalState,
+    memory: TranslationMemory,
+    base: TranslationMemory,
+    translator: Translator,
+    run: str,
+    renames: dict[str, str] | None,
+) -> int:
+    chapters = len(markdown_files(args.new_source))
+    with counted_progress("syncing", chapters, "chapters") as advance:
+        mt_chars = 0
+
+        def on_chapter(outcome: ChapterOutcome) -> None:
+            nonlocal mt_chars
+            mt_chars += outcome.report.mt_chars if outcome.report is not None else 0
+            advance(f"{mt_chars:,} chars to MT")
+
+        outcomes = sync_book(
+            args.old_source,
+            args.old_target,
+            args.new_source,
+            memory,
+            translator,
+            run=run,
+            min_confidence=args.min_confidence,
+            renames=renames,
+            fuzzy_threshold=args.fuzzy_threshold,
+            suggestions=args.mt_suggestions,
+            on_chapter=on_chapter,
+        )
+    outputs: dict[Path, str] = {}
+    for outcome in outcomes:
+        if outcome.output is not None:
+            outputs[args.output / outcome.relative] = outcome.output
+        if outcome.proposal is not None:
+            outputs[args.output / outcome.proposal_path] = outcome.proposal
+    state.publish(outputs, memory, base=base)
+    synced = [o for o in outcomes if o.report is not None and o.proposal is None]
+    summary = book_report([o.report for o in synced if o.report is not None])
+    problems = [(o.relative, o.problem) for o in outcomes if o.problem is not None]
+    renamed = [o.rename for o in outcomes if o.rename is not None]
+    kept = [o for o in outcomes if o.proposal is not None]
+    # A translation no chapter of the new source uses (a translator's own file, a chapter the source dropped) is
+    # not in the output: say so, or replacing the translation folder by the output would lose it silently.
+    used = {o.relative for o in outcomes} | {r.old for r in renamed}
+    left_alone = [path for path in markdown_files(args.old_target) if path not in used]
+    payload = summary.model_dump(mode="json")
+    payload["problems"] = [{"file": f, "problem": p} for f, p in problems]
+    payload["renames"] = [{"old": r.old, "new": r.new, "how": r.how, "share": r.share} for r in renamed]
+    payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
+    payload["translations_left_alone"] = left_alone
+    payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
+    payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+    if args.report:
+        write_atomic(args.report, payload_json)
+    for relative, problem in problems:
+        print(f"amts sync: {relative}: {problem}", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(payload_json)
+        return 1 if problems else 0
+    for rename in renamed:
+        print(f"renamed: {rename.old} -> {rename.new} ({rename.how})")
+    for path in left_alone:
+        print(f"left alone: {path}: a translation with no chapter of that path in the new source (not in the output)")
+    print(
+        f"{len(synced)} files synced, {len(kept)} kept their human file (proposal beside it), "
+        f"{len(outcomes) - len(synced) - len(kept)} not: {summary.source_chars_total} source chars, "
+        f"{summary.reused_chars} reused, {summary.mt_chars} to MT, {summary.flagged_chars} flagged; "
+        f"workload reduction {summary.workload_reduction:.1%} (whole changed files: "
+        f"{summary.baseline_workload_reduction:.1%})"
+    )
+    print(_classes_line(summary.sentence_classes, summary.effort))
+    return 1 if problems else 0
+
+
+def _sync_files(
+    args: argparse.Namespace,
+    documents: tuple[Document, Document, Document],
+    state: LocalState,
+    memory: TranslationMemory,
+    base: TranslationMemory,
+    translator: Translator,
+    run: str,
+) -> int:
+    old_source, old_target, new_source = documents
+    chapter = args.chapter or chapter_identity(args.new_source, args.old_target)
+    result = sync_documents(
+        old_source,
+        old_target,
+        new_source,
+        memory,
+        translator,
+        file=chapter,
+        run=run,
+        min_confidence=args.min_confidence,
+        record=False,
+        fuzzy_threshold=args.fuzzy_threshold,
+        suggestions=args.mt_suggestions,
+    )
+    report = result.report
+    # The file form always has a translation at the chapter's path: the one named by --old-target.
+    decision = chapter_outcome(translation_at_path=True, skeleton_differences=report.skeleton_differences)
+    if not decision.publish:
+        proposal = args.output.with_name(proposal_path(args.output.name))
+        state.publish({args.output: old_target.text, proposal: result.markdown}, base, base=base)
+        print(
+            f"amts sync: {args.new_source}: {decision.problem}; the human translation is in {args.output}, the machine "
+            f"translation offered in {proposal}",
+            file=sys.stderr,
+        )
+        _write_report(args, report)
+        return 1
+    record_sync(result, memory)
+    state.publish({args.output: result.markdown}, memory, base=base)
+    _write_report(args, report)
+    if args.json:
+        sys.stdout.write(_report_json(report))
+        return 0
+    print(
+        f"{args.output}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
+        f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
+        f"segments, {len(report.review)} review markers (chapter {chapter})"
+    )
+    print(_classes_line(report.sentence_classes, report.effort))
+    return 0
+
+
+def _classes_line(classes: dict[str, SentenceCount], effort: Effort) -> str:
+    """Sentences and source characters per class, and what a translator must still do."""
+    names = {"verbatim": "verbatim", "markup_updated": "markup updated", "fuzzy_kept": "fuzzy-kept", "mt": "MT"}
+    names["flagged"] = "flagged human edits"
+    parts = [
+        f"{label} {classes[kind].sentences} sentences / {classes[kind].chars} chars"
+        for kind, label in names.items()
+        if kind in classes
+    ]
+    return (
+        "sentences: " + ", ".join(parts) + f"; effort left: review {effort.review_fuzzy_chars} chars, post-edit "
+        f"{effort.post_edit_chars} chars = {effort.share:.1%} of translating from scratch"
+    )
+
+
+def _report_json(report: SyncReport) -> str:
+    payload = report.model_dump(mode="json")
+    payload["workload_reduction"] = round(report.workload_reduction, 4)
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
+def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
+    if args.report:
+        write_atomic(args.report, _report_json(report))
+
+
+def run_review_list(args: argparse.Namespace) -> int:
+    files: list[Path] = []
+    for path in args.paths:
+        # A folder is a book: its chapters, not the proposals offered beside kept human files.
+        files.extend(markdown_files(path).values() if path.is_dir() else [path])
+    items = []
+    unmarked = [0, 0]
+    for file in files:
+        text = read_text(file)
+        items += scan_markers(text, file=str(file))
+        if not text.strip():
+            continue  # an empty chapter: nothing to review, nothing kept
+        try:
+            kept = unmarked_segments(parse(text, path=str(file)))
+        except InputError as exc:  # its markers are listed; what it keeps unmarked cannot be counted
+            print(f"amts review-list: {exc}; its unmarked text is not counted", file=sys.stderr)
+            continue
+        unmarked[0] += kept[0]
+        unmarked[1] += kept[1]
+    if args.html is not None:
+        check_outputs_outside([args.html], [*args.paths, *filter(None, (args.source, args.old_source))])
+        rows = page_rows(args.paths, page=args.html, source=args.source, old_source=args.old_source)
+        write_atomic(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
+        print(f"review page: {args.html} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
+    if args.json:
+        print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
+        return 0
+    for item in items:
+        reasons = ",".join(item.reasons) or "review"
+        change = f"\tchange: {item.changes}" if item.changes else ""
+        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}")
+    total = sum(item.chars for item in items)
+    print(f"{len(items)} blocks to review in {len({i.file for i in items})} files, about {total} characters")
+    classes = {name: [sum(i.counts.get(name, [0, 0])[k] for i in items) for k in (0, 1)] for name in REVIEW_CLASSES}
+    parts = [f"{label}: {classes[name][0]} sentences / {classes[name][1]} source chars" for name, label in
+             REVIEW_CLASSES.items()]  # fmt: skip
+    parts.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
+    print("; ".join(parts))
+    return 0
+
+
+REVIEW_CLASSES = {"fuzzy": "fuzzy-kept", "mt": "machine-translated", "flagged": "flagged human edits"}
+
+
+def unmarked_segments(doc: Document) -> tuple[int, int]:
+    """Segments of a translation that no review marker points at (blocks copied as the translators left them)."""
+    marked: set[int] = set()
+    previous_was_marker = False
+    for index, block in enumerate(doc.blocks):
+        if block.kind is BlockKind.BLANK:
+            continue
+        if previous_was_marker:
+            marked.add(index)
+        previous_was_marker = block.kind is BlockKind.COMMENT and doc.text[block.start : block.end].startswith(
+            MARKER_PREFIX
+        )
+    kept = [segment for segment in segments(doc) if segment.block_path[0] not in marked]
+    return len(kept), sum(len(segment.text) for segment in kept)
