@@ -19,11 +19,9 @@ from amts.pipeline_config import (
     load_pipeline_config_from_cdk_json,
 )
 
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-
-
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-# repository's own files, and ``pip install .`` copies them into the package, so an installed ``amts`` runs too.
+# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/``
+# links to the repository's own files, and ``pip install .`` copies them into the package, so an installed ``amts``
+# runs too.
 DEPLOY_DATA = Path(str(resources.files("amts_local") / "deploy"))
 DEFAULT_ASL_DIR = DEPLOY_DATA / "statemachine"
 DEFAULT_CDK_JSON = DEPLOY_DATA / "cdk.json"

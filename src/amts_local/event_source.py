@@ -16,8 +16,6 @@ from amts_local.deployment import QueuePolling
 from amts_local.lambda_emulator import InvocationResult
 from amts_local.names import STARTER_ID, LocalNames
 
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-
 
 def _sqs_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """The record shape Lambda's SQS event source mapping hands to a function."""

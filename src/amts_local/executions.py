@@ -8,9 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-
-
 _TERMINAL = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 
 

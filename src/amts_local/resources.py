@@ -24,8 +24,6 @@ from amts_local.deployment import QueuePolling, substitute_placeholders
 from amts_local.lambda_emulator import Handler, LambdaFunction, load_handler
 from amts_local.names import LocalNames
 
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-
 
 @dataclass(frozen=True)
 class QueueUrls:

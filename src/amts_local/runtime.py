@@ -57,8 +57,6 @@ from amts_local.resources import (
 )
 from amts_local.standin import TranslateStandIn
 
-# The state machine and cdk.json the stack is built from, as package data: in a checkout ``amts_local/deploy/`` links to the
-
 
 @dataclass
 class RunStats:

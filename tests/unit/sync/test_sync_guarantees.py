@@ -125,8 +125,9 @@ def test_concurrent_sync_processes_sharing_a_memory_lose_nothing(tmp_path: Path)
                  (("en-v1", old), ("zh", target), ("en-v2", new))]  # fmt: skip
         commands.append(
             [
-                sys.executable, "-m", "amts_local.cli", "sync", "--old-source", str(paths[0]), "--old-target", str(paths[1]),
-                "--new-source", str(paths[2]), "-o", str(tmp_path / "out" / f"ch{index}" / "a.md"),
+                sys.executable, "-m", "amts_local.cli", "sync",
+                "--old-source", str(paths[0]), "--old-target", str(paths[1]), "--new-source", str(paths[2]),
+                "-o", str(tmp_path / "out" / f"ch{index}" / "a.md"),
                 "--memory", str(memory), "--engine", "pseudo",
             ]
         )  # fmt: skip
