@@ -11,16 +11,14 @@ Public API (see docs/module-map.md, section ``amts.book``)::
     markdown = rebuilt.markdown(doc)
 """
 
-from amts.book.html import from_html, to_html
+from amts.book.html import HtmlRebuild, SegmentIssue, from_html, to_html
 from amts.book.inline import find_protected, without_slide_marks
 from amts.book.model import (
     Block,
     BlockKind,
     Document,
-    HtmlRebuild,
     ProtectedSpan,
     Segment,
-    SegmentIssue,
     Sentence,
     SpanKind,
     walk_blocks,

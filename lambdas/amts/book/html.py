@@ -15,9 +15,45 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from amts.book.inline import find_protected
-from amts.book.model import Document, HtmlRebuild, ProtectedSpan, Segment, SegmentIssue, SpanKind
+from amts.book.model import Document, ProtectedSpan, Segment, SpanKind
+from amts.book.segments import replace_segments
 from amts.book.segments import segments as document_segments
 from amts.errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentIssue:
+    """A problem found in a translation of one segment; the segment keeps its source text."""
+
+    path: str
+    segment_id: str
+    problem: str  # dropped-span, duplicated-span, reordered-spans, altered-span, missing-segment, ...
+    detail: str
+    span: ProtectedSpan | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}: segment {self.segment_id}"
+        if self.span is not None:
+            where += f" span {self.span.text!r}"
+        return f"{where}: {self.problem}: {self.detail}"
+
+
+@dataclass(slots=True)
+class HtmlRebuild:
+    """The result of reading translated HTML back: per-segment markdown and the problems found."""
+
+    path: str
+    translations: dict[str, str] = field(default_factory=dict)
+    issues: list[SegmentIssue] = field(default_factory=list)
+    untranslated: list[str] = field(default_factory=list)  # segment ids that keep their source text
+
+    def markdown(self, doc: Document) -> str:
+        """The translated markdown: every non-segment byte and every protected span as in the source."""
+        return replace_segments(doc, self.translations)
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
 
 
 def to_html(doc: Document, segment_ids: Collection[str] | None = None) -> str:
