@@ -242,3 +242,20 @@ def test_two_assembles_of_the_same_pair_at_once_keep_both_chapters_memory(book: 
     assert runs == {"run-a", "run-b"}
     assert memory.lookup("This chapter has no translation yet.") is not None  # A's machine translation
     assert memory.lookup("We minimize the loss function over the training set.") is not None  # B's kept human text
+
+
+def test_memory_round_trips_through_s3() -> None:
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="amts-output-test")
+        store = S3MemoryStore(client, "amts-output-test", "state/memory.en-zh.json")
+        memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+        memory.remember(
+            "Loss.", "损失。", origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r1"
+        )
+        memory.dump(store)
+
+        loaded = TranslationMemory.load(store, source_lang="en", target_lang="zh")
+
+    assert loaded == memory
+    assert store.describe() == "s3://amts-output-test/state/memory.en-zh.json"

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from amts.errors import AlignmentError, InputError
 from amts.sync import LocalMemoryStore, Origin, TranslationMemory, text_hash
-from amts_aws.memory import S3MemoryStore
 
 from tests.unit.sync.conftest import RecordingTranslator, sync_texts, without_markers
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET, SHAPED_OTHER_TARGET, SHAPED_SOURCE
@@ -256,25 +255,6 @@ def test_memory_for_another_pair_or_not_a_memory_is_refused(tmp_path: Path) -> N
     path.write_text(json.dumps({"entries": 3}), encoding="utf-8")
     with pytest.raises(InputError, match="not a translation memory"):
         TranslationMemory.load(LocalMemoryStore(path), source_lang="en", target_lang="zh")
-
-
-def test_memory_round_trips_through_s3() -> None:
-    boto3 = pytest.importorskip("boto3")
-    moto = pytest.importorskip("moto")
-    with moto.mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket="amts-output-test")
-        store = S3MemoryStore(client, "amts-output-test", "state/memory.en-zh.json")
-        memory = TranslationMemory.load(store, source_lang="en", target_lang="zh")
-        memory.remember(
-            "Loss.", "损失。", origin=Origin.HUMAN, level="sentence", file="a.md", segment_id=None, run="r1"
-        )
-        memory.dump(store)
-
-        loaded = TranslationMemory.load(store, source_lang="en", target_lang="zh")
-
-    assert loaded == memory
-    assert store.describe() == "s3://amts-output-test/state/memory.en-zh.json"
 
 
 class _CountingDict(dict[str, Any]):
