@@ -23,9 +23,10 @@ from typing import Any
 from amts.book import parse_file, prose, segments, to_html
 from amts.fsio import write_atomic
 from amts.translate.cost import estimate_cost
-from amts.translate.job_outputs import JobState, job_state, read_job_outputs
+from amts.translate.job_outputs import JobState, job_state
 from amts.translate.parallel_data import build_parallel_data
 from amts.translate.parallel_data_reading import parse_parallel_data, validate_parallel_data
+from amts_aws.job_outputs import read_job_outputs
 
 from amts_local.engines.chain import ApertiumEngine, TranslationMemoryEngine
 from amts_local.standin import SimulatedClock, TranslateStandIn

@@ -28,7 +28,8 @@ from amts.sync.memory import TranslationMemory, save_memory
 from amts.sync.models import SyncPlan
 from amts.sync.outcome import chapter_outcome
 from amts.sync.stage import stage_units, unstage_translations
-from amts.translate.job_outputs import job_state, read_job_outputs, recorded_engine, split_s3_uri
+from amts.translate.job_outputs import job_state, recorded_engine, split_s3_uri
+from amts_aws.job_outputs import read_job_outputs
 from amts_aws.memory import S3MemoryStore
 from amts_aws.s3 import put_json, put_text, read_json, read_text
 

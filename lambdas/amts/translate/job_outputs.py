@@ -1,8 +1,8 @@
-"""What a finished Amazon Translate batch job left in S3, read through an injected S3 client.
+"""What a finished Amazon Translate batch job left, as data: its state, outputs and the engines that wrote them.
 
 The state machine drives Translate itself (parallel data, jobs, polling); the pipeline only reads a job's results:
-``job_state`` maps DescribeTextTranslationJob's properties, ``read_job_outputs`` finds
-``<out>/<ACCOUNT>-TranslateText-<JobId>/`` and reads ``details/<lang>.auxiliary-translation-details.json``.
+``job_state`` maps DescribeTextTranslationJob's properties; ``amts_aws.job_outputs.read_job_outputs`` finds
+``<out>/<ACCOUNT>-TranslateText-<JobId>/`` in S3 and reads ``details/<lang>.auxiliary-translation-details.json``.
 
 Engines are named by a neutral ``engine`` field in the auxiliary details file (``engine_field`` writes it,
 ``recorded_engine`` reads it). Amazon Translate writes none, so a file without it names Amazon Translate; any
@@ -11,12 +11,9 @@ other engine (the offline stand-in, or another service behind the same contract)
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from amts.errors import AmtsError, InputError
@@ -132,68 +129,6 @@ def job_state(props: Mapping[str, Any]) -> JobState:
     )
 
 
-def read_job_outputs(s3_client: Any, state: JobState, *, account_id: str | None = None) -> JobOutputs:
-    """The translated files and the auxiliary details of a COMPLETED or COMPLETED_WITH_ERROR job."""
-    if not state.has_outputs:
-        raise TranslateServiceError(
-            f"job {state.job_id} is {state.status}; outputs exist only for COMPLETED or COMPLETED_WITH_ERROR"
-            + (f" ({state.message})" if state.message else "")
-        )
-    output_uri = _output_folder(state, account_id)
-    bucket, prefix = split_s3_uri(output_uri)
-    keys = _keys_under(s3_client, bucket, prefix)
-    auxiliary: dict[str, dict[str, Any]] = {}
-    for key in keys:
-        match = re.fullmatch(re.escape(prefix) + r"details/(.+)\.auxiliary-translation-details\.json", key)
-        if match:
-            body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
-            auxiliary[match.group(1)] = json.loads(body.decode("utf-8"))
-    documents: dict[str, dict[str, str]] = {}
-    errors: list[DocumentError] = []
-    characters: dict[str, int] = {}
-    for lang, aux in auxiliary.items():
-        characters[lang] = int(aux.get("charactersTranslated", 0) or 0)
-        for entry in aux.get("details", []):
-            source_file = str(entry.get("sourceFile", ""))
-            if entry.get("targetFile"):
-                documents.setdefault(lang, {})[source_file] = prefix + str(entry["targetFile"])
-            if entry.get("errorCode") or entry.get("errorMessage"):
-                errors.append(
-                    DocumentError(lang, source_file, str(entry.get("errorCode", "")), str(entry.get("errorMessage")))
-                )
-    for key in keys:  # files the details did not list (the real file may omit them): <lang>.<name>
-        relative = key[len(prefix) :]
-        if relative.startswith("details/"):
-            continue
-        name = PurePosixPath(relative).name
-        for lang in auxiliary or {}:
-            if name.startswith(f"{lang}.") and relative not in set(documents.get(lang, {}).values()):
-                source_name = str(PurePosixPath(relative).with_name(name[len(lang) + 1 :]))
-                documents.setdefault(lang, {}).setdefault(source_name, key)
-    return JobOutputs(state.job_id, output_uri, documents, characters, errors, auxiliary)
-
-
-def _keys_under(s3_client: Any, bucket: str, prefix: str) -> list[str]:
-    """Every object key under ``prefix`` (all pages of the listing)."""
-    keys: list[str] = []
-    for page in s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys.extend(item["Key"] for item in page.get("Contents", []))
-    return keys
-
-
-def _output_folder(state: JobState, account_id: str | None) -> str:
-    uri = state.output_s3_uri or ""
-    folder_suffix = f"-TranslateText-{state.job_id}/"
-    if uri.endswith((folder_suffix, folder_suffix.rstrip("/"))):
-        return uri.rstrip("/") + "/"
-    if not account_id:
-        raise TranslateServiceError(
-            f"cannot locate the outputs of job {state.job_id}: the described output URI {uri!r} lacks the "
-            "job folder and no account id was configured"
-        )
-    return uri.rstrip("/") + f"/{account_id}{folder_suffix}"
-
-
 __all__ = [
     "AWS_ENGINE",
     "JOB_STATUS_PHASES",
@@ -204,7 +139,6 @@ __all__ = [
     "TranslateServiceError",
     "engine_field",
     "job_state",
-    "read_job_outputs",
     "recorded_engine",
     "segment_engines",
     "split_s3_uri",

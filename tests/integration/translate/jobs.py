@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from amts.translate.job_outputs import JobOutputs, JobState, job_state, read_job_outputs
+from amts.translate.job_outputs import JobOutputs, JobState, job_state
+from amts_aws.job_outputs import read_job_outputs
 
 from amts_local.standin import SimulatedClock
 from tests.integration.translate.conftest import ACCOUNT, ROLE
