@@ -90,6 +90,11 @@ EDITS: tuple[tuple[str, str, str], ...] = (
     ),
     ("src/amts_local/deployment.py", 'resources.files("amts") / "deploy"', 'resources.files("amts_local") / "deploy"'),
     (
+        "bench/bench_languages.py",
+        'sys.path.insert(0, str(REPO / "lambdas"))',
+        'sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src")]',
+    ),
+    (
         "tests/unit/foundation/test_threads.py",
         'os.pathsep.join([str(REPO / "lambdas"), str(REPO)])',
         'os.pathsep.join([str(REPO / "lambdas"), str(REPO / "src"), str(REPO)])',
