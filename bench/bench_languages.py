@@ -26,7 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "lambdas"))
+sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src")]
 
 from amts.align.documents import PairOptions, extract_pairs  # noqa: E402
 from amts.align.models import PairSet  # noqa: E402
