@@ -36,7 +36,8 @@ from amts.book.roundtrip import check_file  # noqa: E402
 from amts.errors import AmtsError  # noqa: E402
 from amts.fsio import write_atomic  # noqa: E402
 from amts.language_profiles import embeddings_cover, profile  # noqa: E402
-from amts.translate.parallel_data import build_parallel_data, parse_parallel_data  # noqa: E402
+from amts.translate.parallel_data import build_parallel_data  # noqa: E402
+from amts.translate.parallel_data_reading import parse_parallel_data  # noqa: E402
 
 MULTI = REPO.parent / "shared" / "corpus" / "d2l-multi"
 GOLD = REPO / "tests" / "data" / "segmentation" / "multi.tsv"
