@@ -117,6 +117,7 @@ def _run(args: argparse.Namespace) -> int:
     from amts.local.bookrun import (
         check_book,
         collect_outputs,
+        mirror_language,
         publish_latest_report,
         publish_review_page,
         review_page_line,
@@ -203,11 +204,13 @@ def _run(args: argparse.Namespace) -> int:
             display.start(f"previous source ({old}) with the existing translations")
             phases.append(run_phase(runtime, "previous", upload_old, on_event=display))
             display.start(f"current source: {len(chapters)} chapters, pairs {args.pairs}")
-            phases.append(
-                run_phase(
-                    runtime, "current", lambda: len(runtime.upload_book(book, languages=[source])), on_event=display
-                )
-            )
+
+            # The bucket then holds the current source alone: the old paths gone from it are deleted, so that
+            # Stage finds the chapters that moved instead of translating them as new.
+            def upload_current() -> int:
+                return len(mirror_language(runtime, book, source, chapters))
+
+            phases.append(run_phase(runtime, "current", upload_current, on_event=display))
         else:
             display.start(f"{len(chapters)} chapters in {source}/, pairs {args.pairs}")
             languages = [source, *present_targets]

@@ -258,6 +258,19 @@ def upload_languages(runtime: LocalRuntime, book_dir: Path, languages: Sequence[
     return lambda: len(runtime.upload_book(book_dir, languages=languages))
 
 
+def mirror_language(runtime: LocalRuntime, book_dir: Path, language: str, chapters: Collection[str]) -> list[str]:
+    """Make ``book/<language>/`` in the input bucket hold exactly ``chapters`` of ``<book>/<language>/``, as
+    ``aws s3 sync --delete`` would; returns the keys uploaded. The chapters gone from the folder are deleted first
+    (a deletion starts nothing), so the run the uploads start sees the book as it is now, and Stage can tell a
+    chapter that moved (its old path gone) from a new one."""
+    prefix = f"{config.SOURCE_PREFIX}{language}/"
+    bucket = runtime.names.input_bucket
+    for key in runtime.list_keys(bucket, prefix):
+        if key[len(prefix) :] not in chapters:
+            runtime.client("s3").delete_object(Bucket=bucket, Key=key)
+    return runtime.upload_book(book_dir, languages=[language], only=chapters)
+
+
 def collect_outputs(runtime: LocalRuntime, out_dir: Path) -> dict[str, list[Path]]:
     """Translated chapters, parallel data and reports, copied from the buckets under ``out_dir``."""
     names = runtime.names
