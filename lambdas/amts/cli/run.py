@@ -122,6 +122,7 @@ def _run(args: argparse.Namespace) -> int:
         publish_review_page,
         review_page_line,
         run_phase,
+        set_aside_gone,
         translation_only,
     )
     from amts.local.progress import ProgressDisplay
@@ -223,6 +224,7 @@ def _run(args: argparse.Namespace) -> int:
                 )
             )
         collected = collect_outputs(runtime, out_dir)
+        set_aside = set_aside_gone(out_dir, targets, chapters)
         not_downloaded = list(runtime.refused_downloads)
         untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
     published = publish_latest_report(out_dir, phases[-1])
@@ -236,6 +238,12 @@ def _run(args: argparse.Namespace) -> int:
         reports=report_json,
     )
     print(review_page_line(out_dir, rows), file=info)
+    for moved_from, moved_to in set_aside:
+        print(
+            f"set aside: {moved_from.relative_to(out_dir)} -> {moved_to.relative_to(out_dir)}: its {source}/ chapter "
+            "is gone from the book (the report says where it moved)",
+            file=info,
+        )
     for uri, reason in not_downloaded:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from amts.book import Document, parse, segments, to_html
+from amts.book import PROPOSAL_SUFFIX, Document, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
 from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
@@ -176,7 +176,8 @@ def stage_pair(
         )
     characters = sum(chapter.characters for chapter in staged)
     manifest_key = layout.stage_manifest_key(task.run_id, task.pair_name)
-    manifest = StageManifest(run_id=task.run_id, pair_name=task.pair_name, chapters=staged)
+    gone = gone_translations(s3_client, output_bucket, pair.target, set(book), staged) if task.publish else []
+    manifest = StageManifest(run_id=task.run_id, pair_name=task.pair_name, chapters=staged, gone=gone)
     put_json(s3_client, work_bucket, manifest_key, manifest.model_dump(mode="json"))
     documents = sum(1 for chapter in staged if chapter.document is not None)
     return StageResult(
@@ -193,6 +194,26 @@ def stage_pair(
         characters=characters,
         baseline_wanted=baseline_wanted(step, staged, s3_client=s3_client, input_bucket=input_bucket),
     )
+
+
+def gone_translations(
+    s3_client: Any, output_bucket: str, target: str, book: set[str], staged: list[StagedChapter]
+) -> list[str]:
+    """The published translations whose source chapter is no longer in the book: they stay in the output bucket
+    (no function may delete there) but are not current, so the run report names each, and where it moved when a
+    chapter of this run was synced from it: ``translated/zh/old.md: its source is gone; moved to new.md``."""
+    moved: dict[str, list[str]] = {}
+    for chapter in staged:
+        if chapter.previous_path is not None:
+            moved.setdefault(chapter.previous_path, []).append(chapter.path)
+    lines = []
+    for path in list_markdown(s3_client, output_bucket, layout.published_key(target, "")):
+        chapter = path[: -len(PROPOSAL_SUFFIX)] + ".md" if path.endswith(PROPOSAL_SUFFIX) else path
+        if chapter in book:
+            continue
+        where = f"moved to {', '.join(moved[chapter])}" if chapter in moved else "no chapter of this run continues it"
+        lines.append(f"{layout.published_key(target, path)}: its source is gone; {where}")
+    return lines
 
 
 def _new_chapter(new_doc: Document, memory: TranslationMemory, task: PairTask) -> SyncPlan:
