@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from amts import config
-from amts.book import PROPOSAL_SUFFIX, markdown_files
+from amts.book import chapter_of, markdown_files
 from amts.errors import InputError
 from amts.evaluate import RunReport, render_html, render_markdown
 from amts.evaluate.models import REVIEW_CLASS_LABELS, ReviewSegment
@@ -294,8 +294,7 @@ def set_aside_gone(out_dir: Path, targets: Sequence[str], chapters: Collection[s
         folder = out_dir / target
         for path in list_files(folder) if folder.is_dir() else []:
             relative = path.relative_to(folder).as_posix()
-            chapter = relative[: -len(PROPOSAL_SUFFIX)] + ".md" if relative.endswith(PROPOSAL_SUFFIX) else relative
-            if chapter in chapters:
+            if chapter_of(relative) in chapters:
                 continue
             destination = out_dir / SET_ASIDE / target / relative
             destination.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from amts.book import PROPOSAL_SUFFIX, Document, parse, segments, to_html
+from amts.book import Document, chapter_of, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
 from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
@@ -203,12 +203,12 @@ def gone_translations(
     (no function may delete there) but are not current, so the run report names each, and where it moved when a
     chapter of this run was synced from it: ``translated/zh/old.md: its source is gone; moved to new.md``."""
     moved: dict[str, list[str]] = {}
-    for chapter in staged:
-        if chapter.previous_path is not None:
-            moved.setdefault(chapter.previous_path, []).append(chapter.path)
+    for staged_chapter in staged:
+        if staged_chapter.previous_path is not None:
+            moved.setdefault(staged_chapter.previous_path, []).append(staged_chapter.path)
     lines = []
     for path in list_markdown(s3_client, output_bucket, layout.published_key(target, "")):
-        chapter = path[: -len(PROPOSAL_SUFFIX)] + ".md" if path.endswith(PROPOSAL_SUFFIX) else path
+        chapter = chapter_of(path)
         if chapter in book:
             continue
         where = f"moved to {', '.join(moved[chapter])}" if chapter in moved else "no chapter of this run continues it"
