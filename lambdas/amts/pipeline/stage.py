@@ -30,7 +30,7 @@ from amts.book import Document, chapter_of, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.pipeline import layout
 from amts.pipeline.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
-from amts.pipeline.s3 import list_markdown, put_json, read_text, s3_uri
+from amts.pipeline.s3 import list_keys, list_markdown, put_json, read_text, s3_uri
 from amts.sync.engine import empty_document, plan_sync
 from amts.sync.memory import S3MemoryStore, TranslationMemory
 from amts.sync.models import SyncPlan
@@ -207,7 +207,9 @@ def gone_translations(
         if staged_chapter.previous_path is not None:
             moved.setdefault(staged_chapter.previous_path, []).append(staged_chapter.path)
     lines = []
-    for path in list_markdown(s3_client, output_bucket, layout.published_key(target, "")):
+    prefix = layout.published_key(target, "")
+    published = [key[len(prefix) :] for key in list_keys(s3_client, output_bucket, prefix) if key.endswith(".md")]
+    for path in sorted(published):  # chapters and proposals (a proposal belongs to its chapter)
         chapter = chapter_of(path)
         if chapter in book:
             continue
