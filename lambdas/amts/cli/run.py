@@ -241,7 +241,7 @@ def _run(args: argparse.Namespace) -> int:
     for moved_from, moved_to in set_aside:
         print(
             f"set aside: {moved_from.relative_to(out_dir)} -> {moved_to.relative_to(out_dir)}: its {source}/ chapter "
-            "is gone from the book (the report says where it moved)",
+            "is gone from the book (the report says whether it moved)",
             file=info,
         )
     for uri, reason in not_downloaded:
