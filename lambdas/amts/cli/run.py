@@ -30,7 +30,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description=textwrap.fill(
             "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
             "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
-            "existing translations are uploaded first and the current source second, so only changes are sent. "
+            "existing translations are uploaded first and the current source second, so only changes are sent; "
+            "old paths gone from the current source are deleted from the bucket, so moved chapters are synced, and "
+            "their old translations are moved to <out>/source-gone/. "
             "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
             "and left alone. "
             "How pairs are chosen: each pair of --pairs must be one of the pipeline config's language_pairs (its "
