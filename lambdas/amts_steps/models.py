@@ -436,6 +436,11 @@ class StageManifest(_Model):
     run_id: str
     pair_name: str
     chapters: list[StagedChapter]
+    gone: list[str] = Field(
+        default_factory=list,
+        description="published translations whose source chapter is no longer in the book, each with where it "
+        "moved when a rename of this run explains it (the run report lists them)",
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -131,6 +131,8 @@ def score_pair(
     manifest = StageManifest.model_validate_json(manifest_text) if manifest_text is not None else None
     if manifest is None:
         notes.append(f"no stage manifest at {step.stage.stage_key}: no workload or term check")
+    else:
+        notes += manifest.gone
     read = {"target": pair.target, "s3_client": s3_client}
     act_job = read_job("ACT", step.jobs.customized, **read) if step.stage.needs_translation else None
     base_job = read_job("baseline", step.jobs.baseline, **read) if step.stage.needs_translation else None

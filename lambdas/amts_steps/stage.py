@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from amts.book import Document, parse, segments, to_html
+from amts.book import Document, chapter_of, parse, segments, to_html
 from amts.errors import AmtsError, InputError
 from amts.sync.engine import empty_document, plan_sync
 from amts.sync.memory import TranslationMemory
@@ -33,7 +33,7 @@ from amts.sync.renames import Rename, detect_renames
 from amts.sync.stage import stage_units
 from amts.translate.markup import billed_characters
 from amts_aws.memory import S3MemoryStore
-from amts_aws.s3 import list_markdown, put_json, read_text, s3_uri
+from amts_aws.s3 import list_keys, list_markdown, put_json, read_text, s3_uri
 from botocore.exceptions import ClientError
 
 from amts_steps import layout
@@ -177,7 +177,8 @@ def stage_pair(
         )
     characters = sum(chapter.characters for chapter in staged)
     manifest_key = layout.stage_manifest_key(task.run_id, task.pair_name)
-    manifest = StageManifest(run_id=task.run_id, pair_name=task.pair_name, chapters=staged)
+    gone = gone_translations(s3_client, output_bucket, pair.target, set(book), staged) if task.publish else []
+    manifest = StageManifest(run_id=task.run_id, pair_name=task.pair_name, chapters=staged, gone=gone)
     put_json(s3_client, work_bucket, manifest_key, manifest.model_dump(mode="json"))
     documents = sum(1 for chapter in staged if chapter.document is not None)
     return StageResult(
@@ -194,6 +195,28 @@ def stage_pair(
         characters=characters,
         baseline_wanted=baseline_wanted(step, staged, s3_client=s3_client, input_bucket=input_bucket),
     )
+
+
+def gone_translations(
+    s3_client: Any, output_bucket: str, target: str, book: set[str], staged: list[StagedChapter]
+) -> list[str]:
+    """The published translations whose source chapter is no longer in the book: they stay in the output bucket
+    (no function may delete there) but are not current, so the run report names each, and where it moved when a
+    chapter of this run was synced from it: ``translated/zh/old.md: its source is gone; moved to new.md``."""
+    moved: dict[str, list[str]] = {}
+    for staged_chapter in staged:
+        if staged_chapter.previous_path is not None:
+            moved.setdefault(staged_chapter.previous_path, []).append(staged_chapter.path)
+    lines = []
+    prefix = layout.published_key(target, "")
+    published = [key[len(prefix) :] for key in list_keys(s3_client, output_bucket, prefix) if key.endswith(".md")]
+    for path in sorted(published):  # chapters and proposals (a proposal belongs to its chapter)
+        chapter = chapter_of(path)
+        if chapter in book:
+            continue
+        where = f"moved to {', '.join(moved[chapter])}" if chapter in moved else "no chapter of this run continues it"
+        lines.append(f"{layout.published_key(target, path)}: its source is gone; {where}")
+    return lines
 
 
 def _new_chapter(new_doc: Document, memory: TranslationMemory, task: PairTask) -> SyncPlan:

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from amts import config
-from amts.book import markdown_files
+from amts.book import chapter_of, markdown_files
 from amts.errors import InputError
 from amts.evaluate import RunReport, render_html, render_markdown
 from amts.evaluate.models import REVIEW_CLASS_LABELS, ReviewSegment
 from amts.evaluate.review_page import render_review_page
-from amts.fsio import os_input_error, write_atomic
+from amts.fsio import list_files, os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.sync.review_rows import folder_rows
 from amts.translate.job_outputs import recorded_engine
@@ -259,6 +259,19 @@ def upload_languages(runtime: LocalRuntime, book_dir: Path, languages: Sequence[
     return lambda: len(runtime.upload_book(book_dir, languages=languages))
 
 
+def mirror_language(runtime: LocalRuntime, book_dir: Path, language: str, chapters: Collection[str]) -> list[str]:
+    """Make ``book/<language>/`` in the input bucket hold exactly ``chapters`` of ``<book>/<language>/``, as
+    ``aws s3 sync --delete`` would; returns the keys uploaded. The chapters gone from the folder are deleted first
+    (a deletion starts nothing), so the run the uploads start sees the book as it is now, and Stage can tell a
+    chapter that moved (its old path gone) from a new one."""
+    prefix = f"{config.SOURCE_PREFIX}{language}/"
+    bucket = runtime.names.input_bucket
+    for key in runtime.list_keys(bucket, prefix):
+        if key[len(prefix) :] not in chapters:
+            runtime.client("s3").delete_object(Bucket=bucket, Key=key)
+    return runtime.upload_book(book_dir, languages=[language], only=chapters)
+
+
 def collect_outputs(runtime: LocalRuntime, out_dir: Path) -> dict[str, list[Path]]:
     """Translated chapters, parallel data and reports, copied from the buckets under ``out_dir``."""
     names = runtime.names
@@ -267,6 +280,28 @@ def collect_outputs(runtime: LocalRuntime, out_dir: Path) -> dict[str, list[Path
         "parallel_data": runtime.download(names.work_bucket, config.PARALLEL_DATA_PREFIX, out_dir / "parallel-data"),
         "reports": runtime.download(names.output_bucket, config.REPORT_PREFIX, out_dir / "reports"),
     }
+
+
+SET_ASIDE = "source-gone"  # under the output folder: translations whose source chapter is no longer in the book
+
+
+def set_aside_gone(out_dir: Path, targets: Sequence[str], chapters: Collection[str]) -> list[tuple[Path, Path]]:
+    """Move the downloaded translations (and proposals) whose source chapter is no longer in the book from
+    ``out_dir/<lang>/`` to ``out_dir/source-gone/<lang>/``: the output bucket keeps them (no function may delete
+    there), but they are not current output, and beside the current chapters they would repeat their labels.
+    Returns (from, to) pairs; the run report says where each moved."""
+    moved = []
+    for target in targets:
+        folder = out_dir / target
+        for path in list_files(folder) if folder.is_dir() else []:
+            relative = path.relative_to(folder).as_posix()
+            if chapter_of(relative) in chapters:
+                continue
+            destination = out_dir / SET_ASIDE / target / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(destination)
+            moved.append((path, destination))
+    return moved
 
 
 def publish_latest_report(out_dir: Path, phase: PhaseResult, *, suffix: str = "") -> list[Path]:

@@ -23,7 +23,7 @@ from amts.book.model import (
     SpanKind,
     walk_blocks,
 )
-from amts.book.parser import PROPOSAL_SUFFIX, markdown_files, parse, parse_file, proposal_path, render
+from amts.book.parser import PROPOSAL_SUFFIX, chapter_of, markdown_files, parse, parse_file, proposal_path, render
 from amts.book.segments import join_lines, prose, replace_segments, segments, unwrapped_text
 from amts.book.sentences import segment_sentences, split_sentences
 
@@ -38,6 +38,7 @@ __all__ = [
     "SegmentIssue",
     "Sentence",
     "SpanKind",
+    "chapter_of",
     "find_protected",
     "from_html",
     "join_lines",

@@ -48,6 +48,12 @@ def proposal_path(chapter: str) -> str:
     return (chapter[: -len(".md")] if chapter.endswith(".md") else chapter) + PROPOSAL_SUFFIX
 
 
+def chapter_of(path: str) -> str:
+    """The chapter a translated file belongs to: the file itself, or the chapter a proposal is offered beside
+    (``ch/a.amts-proposal.md`` -> ``ch/a.md``); the inverse of ``proposal_path``."""
+    return path[: -len(PROPOSAL_SUFFIX)] + ".md" if path.endswith(PROPOSAL_SUFFIX) else path
+
+
 def markdown_files(root: Path) -> dict[str, Path]:
     """Every chapter (a path named ``*.md``) under ``root`` by its relative POSIX path, sorted: the key that pairs
     a book's files with the same files of another language or version. AMTS proposals are not chapters."""

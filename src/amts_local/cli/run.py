@@ -31,7 +31,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         description=textwrap.fill(
             "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
             "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
-            "existing translations are uploaded first and the current source second, so only changes are sent. "
+            "existing translations are uploaded first and the current source second, so only changes are sent; "
+            "old paths gone from the current source are deleted from the bucket, so moved chapters are synced, and "
+            "their old translations are moved to <out>/source-gone/. "
             "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
             "and left alone. "
             "How pairs are chosen: each pair of --pairs must be one of the pipeline config's language_pairs (its "
@@ -118,10 +120,12 @@ def _run(args: argparse.Namespace) -> int:
     from amts_local.bookrun import (
         check_book,
         collect_outputs,
+        mirror_language,
         publish_latest_report,
         publish_review_page,
         review_page_line,
         run_phase,
+        set_aside_gone,
         translation_only,
     )
     from amts_local.progress import ProgressDisplay
@@ -204,11 +208,13 @@ def _run(args: argparse.Namespace) -> int:
             display.start(f"previous source ({old}) with the existing translations")
             phases.append(run_phase(runtime, "previous", upload_old, on_event=display))
             display.start(f"current source: {len(chapters)} chapters, pairs {args.pairs}")
-            phases.append(
-                run_phase(
-                    runtime, "current", lambda: len(runtime.upload_book(book, languages=[source])), on_event=display
-                )
-            )
+
+            # The bucket then holds the current source alone: the old paths gone from it are deleted, so that
+            # Stage finds the chapters that moved instead of translating them as new.
+            def upload_current() -> int:
+                return len(mirror_language(runtime, book, source, chapters))
+
+            phases.append(run_phase(runtime, "current", upload_current, on_event=display))
         else:
             display.start(f"{len(chapters)} chapters in {source}/, pairs {args.pairs}")
             languages = [source, *present_targets]
@@ -221,6 +227,7 @@ def _run(args: argparse.Namespace) -> int:
                 )
             )
         collected = collect_outputs(runtime, out_dir)
+        set_aside = set_aside_gone(out_dir, targets, chapters)
         not_downloaded = list(runtime.refused_downloads)
         untriggered = pending_faults(runtime.translate) if faults and runtime.translate is not None else {}
     published = publish_latest_report(out_dir, phases[-1])
@@ -234,6 +241,12 @@ def _run(args: argparse.Namespace) -> int:
         reports=report_json,
     )
     print(review_page_line(out_dir, rows), file=info)
+    for moved_from, moved_to in set_aside:
+        print(
+            f"set aside: {moved_from.relative_to(out_dir)} -> {moved_to.relative_to(out_dir)}: its {source}/ chapter "
+            "is gone from the book (the report says whether it moved)",
+            file=info,
+        )
     for uri, reason in not_downloaded:
         print(f"not downloaded: {uri}: {reason}", file=sys.stderr)
     for phase in phases:
