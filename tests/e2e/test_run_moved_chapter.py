@@ -10,7 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
-from amts.cli import main
+
+from amts_local.cli import main
 
 pytestmark = pytest.mark.slow
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 import pytest
-from amts.pipeline.layout import published_key
-from amts.pipeline.models import StagedChapter
-from amts.pipeline.stage import gone_translations
+from amts_steps.layout import published_key
+from amts_steps.models import StagedChapter
+from amts_steps.stage import gone_translations
 from moto import mock_aws
 
 OUTPUT = "amts-gone-output"
