@@ -68,7 +68,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "from-html",
         help="rebuild translated markdown from translated HTML",
         description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
-        "text and are reported (code and math spans may move with the word order; links may not). Exits 1 when any segment had an issue (the output is still written).",
+        "text and are reported (code and math spans may move with the word order; links may not). Exits 1 when "
+        "any segment had an issue (the output is still written).",
     )
     html_in.add_argument("file", metavar="FILE.md", help="the source markdown file (- for standard input)")
     html_in.add_argument("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)")

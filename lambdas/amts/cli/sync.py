@@ -355,7 +355,12 @@ def run_review_list(args: argparse.Namespace) -> int:
     return 0
 
 
-REVIEW_CLASSES = {"fuzzy": "fuzzy-kept", "mt": "machine-translated", "flagged": "flagged human edits"}
+REVIEW_CLASSES = {
+    "fuzzy": "fuzzy-kept",
+    "mt": "machine-translated",
+    "flagged": "flagged human edits",
+    "untranslated": "untranslated (English kept)",
+}
 
 
 def unmarked_segments(doc: Document) -> tuple[int, int]:

@@ -36,6 +36,7 @@ del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;color:#116329;text-d
 CLASS_COLOURS: dict[ReviewClass, str] = {
     "refused": "#cf222e",
     "structure": "#a40e26",
+    "untranslated": "#e5534b",
     "new": "#bc4c00",
     "machine-translated": "#d95f02",
     "human-edit": "#8250df",
