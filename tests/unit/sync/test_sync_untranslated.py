@@ -47,7 +47,9 @@ def test_the_review_page_classes_english_blocks_as_untranslated(aligner: Any) ->
     plan = make_plan(aligner)
     result = apply_sync(plan, {unit.id: unit.text for unit in plan.units}, _memory())
 
-    rows = chapter_rows(ChapterFiles(chapter="linreg.md", file="linreg.md", translation=result.markdown, source=NEW_SOURCE))
+    rows = chapter_rows(
+        ChapterFiles(chapter="linreg.md", file="linreg.md", translation=result.markdown, source=NEW_SOURCE)
+    )
     classes: set[ReviewClass] = {name for row in rows for name in row.classes}
     assert "untranslated" in classes
     english = [row for row in rows if "untranslated" in row.classes]
