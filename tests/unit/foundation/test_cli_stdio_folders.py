@@ -9,7 +9,9 @@ import pytest
 from tests.clirun import run_cli
 from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
 
-MARKED = "# 标题\n\n<!-- amts:review reasons=untranslated segments=s0002 chars=11 untranslated=1:11 -->\n\nHello world\n"
+MARKED = (
+    "# 标题\n\n<!-- amts:review reasons=untranslated segments=s0002 chars=11 untranslated=1:11 -->\n\nHello world\n"
+)
 
 
 @pytest.fixture
