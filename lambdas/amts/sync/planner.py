@@ -35,11 +35,14 @@ from amts.sync.review import ReviewNote, pending_notes
 _EXCERPT = 80
 # One space or tab at a line's end in the English between its segments: noise there (two are a hard line break,
 # kept), that must not end the translation's lines.
-_STRAY_SPACE = re.compile(r"(?<![ \t])[ \t](?=\r?\n|\Z)")
+_STRAY_SPACE = re.compile(r"(?<![ \t])[ \t](?=\r?\n)")
+_STRAY_SPACE_AT_END = re.compile(r"(?<![ \t])[ \t](?=\r?\n|\Z)")
 
 
-def _without_stray_space(gap: str) -> str:
-    return _STRAY_SPACE.sub("", gap)
+def _without_stray_space(gap: str, *, block_end: bool = False) -> str:
+    """``gap`` without a stray space at its line ends (and at its end when the block ends there: a gap before a
+    segment keeps its last space, which separates a heading's ``#`` or a list marker from the text)."""
+    return (_STRAY_SPACE_AT_END if block_end else _STRAY_SPACE).sub("", gap)
 
 
 @dataclass
@@ -274,7 +277,7 @@ class Planner:
             chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position:start])))
             chunk.pieces.extend(pieces)
             position = end
-        chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position : new.end])))
+        chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position : new.end], block_end=True)))
         return [chunk]
 
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
