@@ -94,7 +94,10 @@ def _line_at(data: bytes, offset: int) -> int:
 
 def check_output_folder(folder: str | os.PathLike[str]) -> None:
     """Refuse, before any work is done, an output folder that could not be created or written: a file in its place
-    or on its path, or a folder the user may not write (``InputError`` naming it)."""
+    or on its path, ``-`` (standard output, which cannot hold a folder), or a folder the user may not write
+    (``InputError`` naming it)."""
+    if str(folder) == "-":
+        raise InputError("standard output cannot hold a folder of outputs: give a folder path", path="-")
     target = Path(folder)
     for candidate in (target, *target.parents):
         if not candidate.exists():
@@ -112,10 +115,9 @@ def check_output_folder(folder: str | os.PathLike[str]) -> None:
 
 
 def ensure_folder(folder: str | os.PathLike[str]) -> Path:
-    """Create ``folder`` (and its parents) for outputs; a file in the way is an ``InputError`` naming it."""
+    """Create ``folder`` (and its parents) for outputs; a file in the way (or ``-``) is an ``InputError`` naming it."""
+    check_output_folder(folder)
     target = Path(folder)
-    if target.exists() and not target.is_dir():
-        raise InputError("is a file, expected a folder for the outputs", path=str(target))
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -4,8 +4,9 @@ Every published chapter goes through ``amts.sync.apply_sync`` (kept text + MT un
 A chapter whose structure still differs from its source, and a chapter Stage could not sync (a *proposal*), keeps
 its human file: the machine translation is written beside it (``<chapter>.amts-proposal.md``) with the reason in
 the run details, and nothing of it enters the memory. Evaluation-only chapters are rebuilt from the job's HTML for
-counting (Score scores them) and never published. A segment whose translation lost or changed a protected span
-keeps its source text and is counted as untranslated.
+counting (Score scores them) and never published. Protected spans may come back in another order (the
+target's word order); a segment whose translation lost or changed one keeps its source text, is counted as
+untranslated and its block's review marker says ``untranslated`` (``amts.sync.untranslated``).
 
 Each chapter is one S3 PUT (atomic); the memory and the source snapshot (the next sync's old source) are written
 after the chapters. Assemble is idempotent (the same plans and job output give the same objects), and the state
@@ -226,12 +227,11 @@ def _apply_plan(
         raise InputError("chapter without a plan in the stage manifest", path=chapter.path)
     plan = load_plan(chapter.plan_key, files, s3_client=s3_client, work_bucket=work_bucket)
     translations: dict[str, str] = {}
-    untranslated = 0
     if plan.units:
         if html is None:
             raise InputError("the sync plan has MT units but the job produced no output", path=chapter.path)
         results = unit_translations(plan, html, path=chapter.path)
-        untranslated = sum(1 for unit, result in zip(plan.units, results, strict=True) if unit.text == result)
         translations = {unit.id: text for unit, text in zip(plan.units, results, strict=True)}
-    result = apply_sync(plan, translations, memory, record=False)
+    result = apply_sync(plan, translations, memory, record=False)  # marks and counts what kept its English
+    untranslated = result.report.untranslated_units
     return result, len(plan.units) - untranslated, untranslated

@@ -359,6 +359,7 @@ class PairResult(_Model):
     cause: str | None = None
     chapters_published: int = 0
     segments_translated: int = 0
+    segments_untranslated: int = 0  # MT units published as their English, marked "untranslated"
     characters_billed: int = 0
     score_key: str | None = None
     bleu: float | None = None

@@ -19,6 +19,7 @@ from amts.evaluate.models import (
     SyncWorkloadReport,
     TermConsistencyReport,
 )
+from amts.evaluate.report_summary import untranslated_note
 from amts.evaluate.review_page import render_review_page
 from amts.pipeline_config import BudgetConfig
 from amts.translate.cost import CostEstimate, Pricing
@@ -148,6 +149,7 @@ def pair_statuses(results: list[PairResult]) -> list[PairStatus]:
             status=result.status,
             chapters_published=result.chapters_published,
             segments_translated=result.segments_translated,
+            segments_untranslated=result.segments_untranslated,
             characters_billed=result.characters_billed,
             error=f"{result.error}: {readable_cause(result.cause)}" if result.status == "FAILED" else "",
         )
@@ -191,6 +193,7 @@ def write_run_report(
             notes.append(
                 f"{result.pair_name}: {result.status}, {result.chapters_published} chapter(s) published, "
                 f"{result.segments_translated} segment(s) machine-translated"
+                + untranslated_note(result.segments_untranslated)
             )
         stored = _read_pair_report(s3_client, output_bucket, step.run_id, result.pair_name)
         if stored is not None:

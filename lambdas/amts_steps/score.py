@@ -114,6 +114,7 @@ def score_pair(
         "status": status,
         "chapters_published": step.assemble.chapters_published,
         "segments_translated": step.assemble.segments_translated,
+        "segments_untranslated": step.assemble.segments_untranslated,
         "characters_billed": step.assemble.characters_billed,
         "engine": step.assemble.engine,
     }

@@ -73,6 +73,8 @@ class PhaseResult:
 
 def book_languages(book_dir: Path) -> list[str]:
     """The language folders of a book (checked to exist and to hold markdown)."""
+    if book_dir.exists() and not book_dir.is_dir():
+        raise InputError("is a file, expected a folder (the book: one sub-folder per language)", path=str(book_dir))
     if not book_dir.is_dir():
         raise InputError("book folder not found", path=str(book_dir))
     try:

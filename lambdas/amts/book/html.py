@@ -3,7 +3,8 @@
 Each segment becomes one element whose ``id`` is the segment id; each protected span becomes
 ``<span translate="no" data-p="N">`` with N its index in the segment. Non-translatable blocks are not in the HTML
 at all. Reading the translation back restores every protected span from the source, byte-identical, and checks
-that each one came back exactly once and in order; a segment that fails keeps its source text.
+that each one came back exactly once (links and slide marks also in order; code and math may move with the target
+language's word order); a segment that fails keeps its source text and is listed as untranslated.
 """
 
 from __future__ import annotations
@@ -168,14 +169,12 @@ def from_html(
     doc: Document,
     html_text: str,
     segment_ids: Collection[str] | None = None,
-    *,
-    allow_reorder: bool = False,
 ) -> HtmlRebuild:
     """Read translated HTML back into per-segment markdown, reporting every damaged or missing segment.
 
-    ``segment_ids`` names the segments that were sent (all by default), so that a lost id is detected. With
-    ``allow_reorder`` a translation may change the order of code, math or other protected spans (a legitimate
-    word-order change); links and slide marks must always keep their order.
+    ``segment_ids`` names the segments that were sent (all by default), so that a lost id is detected. A
+    translation may change the order of code, math or other protected spans (a legitimate word-order change: the
+    pipeline, sync and the CLI all accept it); links and slide marks must keep their order.
     """
     expected = _chosen(doc, segment_ids)
     reader = _SegmentReader({segment.id for segment in document_segments(doc)})
@@ -191,7 +190,7 @@ def from_html(
             issues = [SegmentIssue(doc.path, segment.id, "missing-segment", "the segment id is not in the HTML")]
             translation = None
         else:
-            translation, issues = _rebuild(doc.path, segment, collected, allow_reorder=allow_reorder)
+            translation, issues = _rebuild(doc.path, segment, collected)
         if issues or translation is None:
             result.issues += issues
             result.untranslated.append(segment.id)
@@ -203,9 +202,7 @@ def from_html(
 _ORDERED_KINDS = frozenset({"link-open", "link-target", "slide-open", "slide-close"})
 
 
-def _rebuild(
-    path: str, segment: Segment, collected: _Collected, *, allow_reorder: bool
-) -> tuple[str | None, list[SegmentIssue]]:
+def _rebuild(path: str, segment: Segment, collected: _Collected) -> tuple[str | None, list[SegmentIssue]]:
     issues: list[SegmentIssue] = []
     spans = segment.protected
     if collected.count > 1:
@@ -229,7 +226,7 @@ def _rebuild(
         pieces.append(spans[number].text)
     for number in sorted(unused):
         issues.append(SegmentIssue(path, segment.id, "dropped-span", "missing from the translation", spans[number]))
-    checked = order if not allow_reorder else [n for n in order if spans[n].kind.value in _ORDERED_KINDS]
+    checked = [n for n in order if spans[n].kind.value in _ORDERED_KINDS]
     for previous, current in itertools.pairwise(checked):
         if current < previous:
             issues.append(
@@ -243,7 +240,7 @@ def _rebuild(
         return None, [SegmentIssue(path, segment.id, "empty-translation", "the translation has no text")]
     rebuilt = [_comparable(span) for span in find_protected(translation)]
     source = [_comparable(spans[n]) for n in order]
-    if (sorted(rebuilt) != sorted(source)) if allow_reorder else (rebuilt != source):
+    if sorted(rebuilt) != sorted(source):
         detail = "the translated text creates or breaks protected markup (e.g. a stray $, ` or [)"
         return None, [SegmentIssue(path, segment.id, "markup-changed", detail)]
     return translation, []

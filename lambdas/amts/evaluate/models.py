@@ -312,6 +312,7 @@ class SyncWorkloadReport(_Model):
 ReviewClass = Literal[
     "refused",  # the chapter could not be synced: the human file was kept, the machine translation offered beside it
     "structure",  # the chapter's structure still differs from its source (skeleton-mismatch)
+    "untranslated",  # English published as it is: machine translation failed for it, translate it by hand
     "new",  # machine translation of English the old source did not have (or of a new chapter)
     "machine-translated",  # machine translation of changed English: post-edit
     "human-edit",  # a person's edit kept although its English changed
@@ -323,13 +324,14 @@ ReviewClass = Literal[
     "kept",  # the translators' own text for unchanged English: nothing to do
 ]
 REVIEW_CLASSES: tuple[ReviewClass, ...] = (
-    "refused", "structure", "new", "machine-translated", "human-edit", "fuzzy-kept", "code-changed",
+    "refused", "structure", "untranslated", "new", "machine-translated", "human-edit", "fuzzy-kept", "code-changed",
     "translator-only", "references", "markup-updated", "kept",
 )  # fmt: skip
 NO_REVIEW_CLASSES: frozenset[ReviewClass] = frozenset({"kept", "markup-updated"})
 REVIEW_CLASS_LABELS: dict[ReviewClass, str] = {
     "refused": "refused chapter",
     "structure": "structure differs",
+    "untranslated": "untranslated (English)",
     "new": "new (MT)",
     "machine-translated": "machine-translated",
     "human-edit": "human edit, English changed",
@@ -384,6 +386,7 @@ class PairStatus(_Model):
     phase: str = Field(default="", description="which run of a combined report")
     chapters_published: int = 0
     segments_translated: int = 0
+    segments_untranslated: int = Field(default=0, description="MT units published as their English (marked)")
     characters_billed: int = 0
     error: str = ""
 

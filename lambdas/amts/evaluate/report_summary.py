@@ -111,8 +111,14 @@ def pair_line(status: PairStatus) -> str:
         return f"{phase}{status.pair}: FAILED {status.error}".rstrip()
     return (
         f"{phase}{status.pair}: {status.status}, {status.chapters_published} chapter(s) published, "
-        f"{status.segments_translated} segment(s) machine-translated, {status.characters_billed:,} characters billed"
+        f"{status.segments_translated} segment(s) machine-translated{untranslated_note(status.segments_untranslated)}, "
+        f"{status.characters_billed:,} characters billed"
     )
+
+
+def untranslated_note(segments: int) -> str:
+    """The untranslated units of a pair, said after its machine-translated count (nothing when there are none)."""
+    return f", {segments} left in English (marked untranslated)" if segments else ""
 
 
 def experiment_lines(report: RunReport) -> list[str]:

@@ -23,6 +23,7 @@ _CSS = """
 .filters{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.6rem 0}
 .filters button{border:1px solid #d0d7de;border-radius:999px;background:#fff;padding:.2rem .7rem;cursor:pointer;
 font:inherit;font-size:.85rem}.filters button[aria-pressed=false]{opacity:.45;text-decoration:line-through}
+.filters label{min-width:0;max-width:100%}.filters select{max-width:min(100%,20rem);text-overflow:ellipsis}
 .row{border:1px solid #d0d7de;border-left-width:6px;border-radius:6px;margin:.7rem 0;padding:.4rem .7rem}
 .row[hidden]{display:none}.row header{display:flex;flex-wrap:wrap;gap:.5rem;font-size:.85rem;color:#57606a}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(15rem,1fr));gap:.6rem;margin-top:.3rem}
@@ -36,6 +37,7 @@ del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;color:#116329;text-d
 CLASS_COLOURS: dict[ReviewClass, str] = {
     "refused": "#cf222e",
     "structure": "#a40e26",
+    "untranslated": "#e5534b",
     "new": "#bc4c00",
     "machine-translated": "#d95f02",
     "human-edit": "#8250df",

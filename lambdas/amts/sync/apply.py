@@ -3,7 +3,8 @@
 ``apply_sync`` is pure: the plan (JSON between the pipeline's Stage and Assemble steps) and the translations in,
 the markdown, its report and the updated memory out. The output is parsed again and its skeleton compared with
 the new source's (``amts check-skeleton``); a chapter that still differs is marked at its top and reported, so it
-is never published silently.
+is never published silently. An MT unit that came back as its English is marked ``untranslated``
+(``amts.sync.untranslated``) and counted in the report, never published under a machine-translation marker.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from amts.book import parse, render
+from amts.book import Document, parse, render
 from amts.book.skeleton import check_skeleton
 from amts.errors import InputError
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import SyncPlan, SyncReport
 from amts.sync.review import ReviewNote, format_marker, marker_safe, scan_markers
+from amts.sync.untranslated import UnitPlace, mark_untranslated
 
 SINGLE_LINE_KINDS = frozenset({"heading", "caption", "table-cell", "table-caption", "quote"})
 _STRUCTURAL_START = re.compile(r"(?:#|```|\$\$|:begin_tab:|:end_tab:|\||>|!\[|[-*+] |\d+\. )")
@@ -79,13 +81,13 @@ def apply_sync(
         raise InputError(f"no translation for MT units {', '.join(missing[:8])}", path=plan.file)
     texts = [resolved[piece.unit] if piece.unit is not None else piece.text for piece in plan.pieces]
     markdown = "".join(texts)
-    try:
-        document = parse(markdown, path=plan.file)
-    except InputError as exc:
-        raise InputError(f"the synchronized markdown does not parse: {exc.message}", path=plan.file) from None
-    if render(document) != markdown:
-        raise InputError("the synchronized markdown does not pass the book-model round trip", path=plan.file)
+    document = _parsed(markdown, plan.file)
     report = plan.report.model_copy(deep=True)
+    markdown, report.untranslated_units, report.untranslated_chars = mark_untranslated(
+        markdown, document, _unit_places(plan, texts)
+    )
+    if report.untranslated_units:
+        document = _parsed(markdown, plan.file)
     check = check_skeleton(document, parse(plan.new_source, path=plan.file))
     report.skeleton_differences = [str(difference) for difference in check.differences]
     if check.differences:
@@ -95,6 +97,29 @@ def apply_sync(
     if record:
         record_sync(result, memory)
     return result
+
+
+def _parsed(markdown: str, file: str) -> Document:
+    try:
+        document = parse(markdown, path=file)
+    except InputError as exc:
+        raise InputError(f"the synchronized markdown does not parse: {exc.message}", path=file) from None
+    if render(document) != markdown:
+        raise InputError("the synchronized markdown does not pass the book-model round trip", path=file)
+    return document
+
+
+def _unit_places(plan: SyncPlan, texts: list[str]) -> list[UnitPlace]:
+    """Where each MT unit's published text starts (suggestions inside markers are not published text)."""
+    units = {unit.id: unit for unit in plan.units if not unit.suggestion}
+    places: list[UnitPlace] = []
+    offset = 0
+    for piece, text in zip(plan.pieces, texts, strict=True):
+        unit = units.get(piece.unit) if piece.unit is not None else None
+        if unit is not None:
+            places.append(UnitPlace(offset, unit.text, text, unit.segment_id))
+        offset += len(text)
+    return places
 
 
 def _mark_top(markdown: str, body_start: int, newline: str, differences: int) -> str:

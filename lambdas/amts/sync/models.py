@@ -26,6 +26,7 @@ ReviewReason = Literal[
     "references-placed",  # a reference the translation lacked was added (or an extra one removed): check its place
     "translator-only-stale",  # translation-only content (a paddle tab, a note) beside source that changed
     "skeleton-mismatch",  # the chapter's structure still differs from its source (see the report)
+    "untranslated",  # an MT unit came back as its English (the job lost or broke it): translate it by hand
 ]
 
 
@@ -223,6 +224,8 @@ class SyncReport(BaseModel):
     # left them out), "unlinked" (their old segment could not be placed in the translation).
     old_source_mt: dict[str, int] = Field(default_factory=dict)
     previous_file: str | None = None  # the chapter's old path, when it was renamed or moved
+    untranslated_units: int = 0  # MT units published as their English (marked "untranslated")
+    untranslated_chars: int = 0  # their source characters
     translator_only_blocks: int = 0  # blocks only the translation has (paddle tabs, notes), kept in place
     dropped_blocks: list[DroppedBlock] = Field(default_factory=list)  # translation blocks with stale structure
     skeleton_differences: list[str] = Field(default_factory=list)  # amts check-skeleton on the output

@@ -15,6 +15,7 @@ reference appears exactly as often as there, in its order. The translators' work
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,16 @@ from amts.sync.reuse import SegmentResolver
 from amts.sync.review import ReviewNote, pending_notes
 
 _EXCERPT = 80
+# One space or tab at a line's end in the English between its segments: noise there (two are a hard line break,
+# kept), that must not end the translation's lines.
+_STRAY_SPACE = re.compile(r"(?<![ \t])[ \t](?=\r?\n)")
+_STRAY_SPACE_AT_END = re.compile(r"(?<![ \t])[ \t](?=\r?\n|\Z)")
+
+
+def _without_stray_space(gap: str, *, block_end: bool = False) -> str:
+    """``gap`` without a stray space at its line ends (and at its end when the block ends there: a gap before a
+    segment keeps its last space, which separates a heading's ``#`` or a list marker from the text)."""
+    return (_STRAY_SPACE_AT_END if block_end else _STRAY_SPACE).sub("", gap)
 
 
 @dataclass
@@ -263,10 +274,10 @@ class Planner:
             replacements += self._nested_code(new, targets)
         position = new.start
         for start, end, pieces in sorted(replacements, key=lambda r: r[0]):
-            chunk.pieces.append(Piece(text=self.new_doc.text[position:start]))
+            chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position:start])))
             chunk.pieces.extend(pieces)
             position = end
-        chunk.pieces.append(Piece(text=self.new_doc.text[position : new.end]))
+        chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position : new.end], block_end=True)))
         return [chunk]
 
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:

@@ -123,7 +123,7 @@ def pending_notes(marker: str, segment_ids: Mapping[str, str]) -> tuple[list[Rev
     return notes, {k: _count(v) for k, v in fields.items() if k in _COUNTED}
 
 
-_COUNTED = ("fuzzy", "mt", "flagged")
+_COUNTED = ("fuzzy", "mt", "flagged", "untranslated")
 
 
 def _parse(body: str) -> tuple[dict[str, str], list[ReviewReason], list[tuple[str, str]]]:

@@ -43,9 +43,11 @@ _REASON_CLASS: dict[ReviewReason, ReviewClass] = {
     "code-comments-changed": "code-changed",
     "translator-only-stale": "translator-only",
     "references-placed": "references",
+    "untranslated": "untranslated",
 }
 # A marker's counted figures (fuzzy=, mt=, flagged=) and the sentence class whose weight they take.
 _COUNTED_WEIGHT = {name: EFFORT_WEIGHTS[kind] for kind, name in MARKED_CLASSES.items()}
+_COUNTED_WEIGHT["untranslated"] = 1.0  # English left as it is: a translation from scratch
 CHECK_WEIGHT = EFFORT_WEIGHTS["fuzzy_kept"]  # characters a marker asks to check but counts in no class (code, refs)
 REFUSED_WEIGHT = EFFORT_WEIGHTS["mt"]  # a refused chapter: merge the offered machine translation by hand
 

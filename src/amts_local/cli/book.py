@@ -69,13 +69,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "from-html",
         help="rebuild translated markdown from translated HTML",
         description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
-        "text and are reported. Exits 1 when any segment had an issue (the output is still written).",
+        "text and are reported (code and math spans may move with the word order; links may not). Exits 1 when "
+        "any segment had an issue (the output is still written).",
     )
     html_in.add_argument("file", metavar="FILE.md", help="the source markdown file (- for standard input)")
     html_in.add_argument("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)")
     add_output(html_in, required=True, help="output .md file (- for standard output)")
     html_in.add_argument("--segments", help="comma-separated segment ids that were sent (default: all)")
-    html_in.add_argument("--allow-reorder", action="store_true", help="accept reordered code/math spans")
     html_in.set_defaults(handler=run_from_html)
 
     check = commands.add_parser(
@@ -250,7 +250,7 @@ def run_from_html(args: argparse.Namespace) -> int:
     outputs_outside([args.output], [args.file, args.html])
     doc = parse_input(args.file)
     html = read_input_text(args.html)
-    rebuilt = from_html(doc, html, _segment_ids(args.segments), allow_reorder=args.allow_reorder)
+    rebuilt = from_html(doc, html, _segment_ids(args.segments))
     write_output(args.output, rebuilt.markdown(doc))
     for issue in rebuilt.issues:
         print(f"issue: {issue}", file=sys.stderr)

@@ -305,6 +305,7 @@ def _printable(text: str) -> str:
 def _demo(args: argparse.Namespace) -> int:
     from amts_local.demo import run_demo
 
+    check_output_folder(args.output)  # before the run: "-" or a file in its place
     return run_demo(args.output)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
 from amts.evaluate.review_page import render_review_page
-from amts.fsio import check_outputs_outside, read_text, write_atomic
+from amts.fsio import check_output_folder, check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
     MIN_CONFIDENCE,
@@ -33,7 +33,7 @@ from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 from amts.sync.review_rows import page_rows
 
-from amts_local.cli.options import add_json, add_output
+from amts_local.cli.options import add_json, add_output, is_stdio, message_stream, outputs_outside, write_output
 from amts_local.cli.progress import counted_progress, note
 from amts_local.engines.sync import PseudoTranslator, offline_translator
 
@@ -104,8 +104,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--html",
         type=Path,
         metavar="OUT",
-        help="also write the review page: every segment in book order with its class, the marker, the English "
-        "(with --source) and the word diff of changed English (with --old-source), filters by class and chapter",
+        help="also write the review page (- prints it): every segment in book order with its class, the marker, the "
+        "English (with --source) and the word diff of changed English (with --old-source), filters by class and "
+        "chapter",
     )
     review.add_argument("--source", type=Path, help="the English the translations follow (same relative paths)")
     review.add_argument("--old-source", type=Path, help="the English before the change (same relative paths)")
@@ -139,6 +140,10 @@ def run_sync(args: argparse.Namespace) -> int:
         raise InputError("--chapter names one chapter: it goes with three files, not directories")
     if not all(directories) and args.renames:
         raise InputError("--renames maps the chapters of a book: it goes with three directories, not files")
+    if all(directories):
+        check_output_folder(args.output)  # "-" too: standard output cannot hold a book
+    elif is_stdio(args.output):
+        raise InputError("a synced file is published with the memory (and a proposal beside it): give a file", path="-")
     check_outputs_outside(
         [args.output, args.report, args.memory], [args.old_source, args.old_target, args.new_source, args.renames]
     )
@@ -315,6 +320,9 @@ def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
 
 
 def run_review_list(args: argparse.Namespace) -> int:
+    if args.json and is_stdio(args.html):
+        raise InputError("--json and --html - would both print on standard output: give the page a file")
+    out = message_stream(args.html)  # the page on standard output: the list goes to standard error
     files: list[Path] = []
     for path in args.paths:
         # A folder is a book: its chapters, not the proposals offered beside kept human files.
@@ -334,28 +342,36 @@ def run_review_list(args: argparse.Namespace) -> int:
         unmarked[0] += kept[0]
         unmarked[1] += kept[1]
     if args.html is not None:
-        check_outputs_outside([args.html], [*args.paths, *filter(None, (args.source, args.old_source))])
-        rows = page_rows(args.paths, page=args.html, source=args.source, old_source=args.old_source)
-        write_atomic(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
-        print(f"review page: {args.html} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
+        outputs_outside([args.html], [*args.paths, *filter(None, (args.source, args.old_source))])
+        # "-" prints the page; its links are then relative to the current folder
+        page = Path("review.html") if is_stdio(args.html) else args.html
+        rows = page_rows(args.paths, page=page, source=args.source, old_source=args.old_source)
+        write_output(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
+        where = "standard output" if is_stdio(args.html) else args.html
+        print(f"review page: {where} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
         return 0
     for item in items:
         reasons = ",".join(item.reasons) or "review"
         change = f"\tchange: {item.changes}" if item.changes else ""
-        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}")
+        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}", file=out)
     total = sum(item.chars for item in items)
-    print(f"{len(items)} blocks to review in {len({i.file for i in items})} files, about {total} characters")
+    print(f"{len(items)} blocks to review in {len({i.file for i in items})} files, about {total} characters", file=out)
     classes = {name: [sum(i.counts.get(name, [0, 0])[k] for i in items) for k in (0, 1)] for name in REVIEW_CLASSES}
     parts = [f"{label}: {classes[name][0]} sentences / {classes[name][1]} source chars" for name, label in
              REVIEW_CLASSES.items()]  # fmt: skip
     parts.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
-    print("; ".join(parts))
+    print("; ".join(parts), file=out)
     return 0
 
 
-REVIEW_CLASSES = {"fuzzy": "fuzzy-kept", "mt": "machine-translated", "flagged": "flagged human edits"}
+REVIEW_CLASSES = {
+    "fuzzy": "fuzzy-kept",
+    "mt": "machine-translated",
+    "flagged": "flagged human edits",
+    "untranslated": "untranslated (English kept)",
+}
 
 
 def unmarked_segments(doc: Document) -> tuple[int, int]:

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from amts.evaluate import RunReport, render_html
-from amts.evaluate.models import PairStatus
+from amts.evaluate.models import PairStatus, ReviewSegment
+from amts.evaluate.review_page import render_review_page
 from amts.sync import scan_markers
 from amts.sync.review_rows import folder_rows
 
@@ -115,3 +116,21 @@ def test_after_a_manual_edit_the_page_counts_the_markers_left(book: MarkedBook, 
     assert values["class_counts"] == {"machine-translated": 11}
     assert _markers(edited) == 11
     assert values["scroll_width"] <= 400
+
+
+def test_the_chapter_selector_stays_narrow_with_long_chapter_paths(tmp_path: Path) -> None:
+    # Given a review page whose chapters have long paths (the real book's are up to ~70 characters)
+    long = "chapter_computer-vision-and-natural-language-processing-applications/fine-tuning-bert-for-tasks.md"
+    rows = [
+        ReviewSegment(chapter=name, file=f"zh/{name}", kind="paragraph", classes=["untranslated"], translation="x")
+        for name in (long, "chapter_intro/index.md")
+    ]
+    page = tmp_path / "review.html"
+    page.write_text(render_review_page(rows), encoding="utf-8")
+    # When Chromium opens it at 400 px
+    expressions = {**LAYOUT, "select_width": "document.getElementById('chapter').getBoundingClientRect().width"}
+    result = open_page(page.as_uri(), width=400, height=HEIGHT, expressions=expressions, full_page=False)
+    # Then the selector fits the phone's width and nothing overflows sideways
+    assert result.console_errors == []
+    assert 0 < result.values["select_width"] <= 360
+    assert result.values["scroll_width"] <= 400

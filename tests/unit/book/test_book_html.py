@@ -100,26 +100,24 @@ def test_duplicated_span_is_reported() -> None:
     assert problems == ["duplicated-span"]
 
 
-def test_reordered_spans_are_reported_unless_allowed() -> None:
+def test_reordered_code_and_math_spans_are_accepted() -> None:
     doc = parse(DOC_TEXT)
     first = '<span translate="no" data-p="0">`f(x)`</span>'
     second = '<span translate="no" data-p="1">$y$</span>'
     html = to_html(doc).replace(first, "@@").replace(second, first).replace("@@", second)
     rebuilt = from_html(doc, html)
-    assert [issue.problem for issue in rebuilt.issues] == ["reordered-spans"]
-    assert rebuilt.untranslated == ["s0002"]
-    relaxed = from_html(doc, html, allow_reorder=True)
-    assert relaxed.issues == []
-    assert "See $y$ and `f(x)` in" in relaxed.markdown(doc)
+    assert rebuilt.issues == []
+    assert rebuilt.untranslated == []
+    assert "See $y$ and `f(x)` in" in rebuilt.markdown(doc)
 
 
-def test_link_brackets_must_keep_their_order_even_when_reordering_is_allowed() -> None:
+def test_link_brackets_must_keep_their_order() -> None:
     doc = parse("Read [the docs](https://d2l.ai) now.\n")
     html = to_html(doc)
     opener = '<span translate="no" data-p="0">[</span>'
     target = '<span translate="no" data-p="1">](https://d2l.ai)</span>'
     swapped = html.replace(opener, "@@").replace(target, opener).replace("@@", target)
-    rebuilt = from_html(doc, swapped, allow_reorder=True)
+    rebuilt = from_html(doc, swapped)
     assert [issue.problem for issue in rebuilt.issues] == ["reordered-spans"]
 
 
