@@ -369,6 +369,7 @@ class ReviewSegment(_Model):
     counts: dict[str, list[int]] = Field(
         default_factory=dict, description="the marker's fuzzy= / mt= / flagged= figures: [sentences, characters]"
     )
+    blocks: int = Field(default=1, ge=1, description="published blocks the row shows (a marker may hold several)")
 
     @property
     def review_class(self) -> ReviewClass:

@@ -3,8 +3,9 @@
 Each figure is named by its unit, and the reports (report.html/md/json, review.html, ``amts review-list``, the
 ``amts run`` summary) all take it from here, so one thing has one figure everywhere:
 
-- *blocks*: rows of the review page, one per top-level block of a published chapter that has text or a marker;
-  a block *to review* has a marker (several markers before one block count as one block);
+- *blocks*: top-level blocks of the published chapters that have text or a marker (a review page row shows one,
+  or a marked code cell with the blocks its marker names); *to review*: the blocks a marker stands before
+  (several markers before one block count once), the review page's rows with a marker;
 - *source characters to check*: the characters the markers name (``chars=``);
 - *effort*: those characters weighted by the work they ask for (post-editing MT 0.6, checking a fuzzy or flagged
   change 0.3; translating from scratch would be 1), in weighted source characters;
@@ -58,11 +59,16 @@ class ReviewTotals:
 
     @property
     def kept(self) -> int:
+        """Blocks with no marker right before them."""
         return self.blocks - self.to_review
 
 
 def _counted(rows: Sequence[ReviewSegment], name: str, index: int) -> int:
     return sum(row.counts.get(name, [0, 0])[index] for row in rows if row.needs_review)
+
+
+def _blocks(rows: Sequence[ReviewSegment]) -> int:
+    return sum(row.blocks for row in rows)
 
 
 def _figures(rows: Sequence[ReviewSegment]) -> tuple[int, int, float]:
@@ -81,11 +87,11 @@ def review_totals(rows: Sequence[ReviewSegment]) -> ReviewTotals:
     for key, chapter_rows in grouped.items():
         to_review, chars, effort = _figures(chapter_rows)
         mt, fuzzy = _counted(chapter_rows, "mt", 0), _counted(chapter_rows, "fuzzy", 0)
-        chapters.append(ChapterWork(key, len(chapter_rows), to_review, chars, effort, mt, fuzzy))
+        chapters.append(ChapterWork(key, _blocks(chapter_rows), to_review, chars, effort, mt, fuzzy))
     chapters.sort(key=lambda c: (-c.effort, -c.to_review, c.chapter))
     to_review, chars, effort = _figures(rows)
     return ReviewTotals(
-        blocks=len(rows),
+        blocks=_blocks(rows),
         to_review=to_review,
         by_class=tuple(sorted(by_class, key=lambda item: -item[1])),
         chars=chars,

@@ -260,6 +260,7 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
                 chars=chars,
                 effort=effort,
                 counts=dict(item.counts) if item else {},
+                blocks=len(group),
             )
         )
     return rows
