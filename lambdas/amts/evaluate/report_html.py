@@ -67,7 +67,7 @@ th{background:#f6f8fa}.path{overflow-wrap:anywhere;min-width:6rem}td.num{text-al
 .summary h2{margin-top:.6rem}.ns{color:#57606a}.sig{font-weight:600}
 code{font-size:.85rem;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px;overflow-wrap:anywhere}
 svg.chart{width:100%;height:auto;display:block}svg text{font-family:inherit}
-@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.35rem}}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.35rem}th,td{padding:.25rem .35rem}}
 """
 
 
@@ -212,16 +212,17 @@ def _review_section(totals: ReviewTotals) -> str:
     """Chapters sorted by the effort left (the review page's figures); those with nothing to review folded away."""
 
     def row(c: ChapterWork, tag: str = "td") -> str:
-        cells = [c.blocks, c.to_review, c.mt_sentences, c.fuzzy_sentences, f"{c.chars:,}", f"{c.effort:,.0f}"]
+        cells = [f"{c.to_review} of {c.blocks}", c.mt_sentences, f"{c.effort:,.0f}"]
         return (
             f'<tr><{tag} class="path">{_e(c.chapter)}</{tag}>'
             + "".join(f'<{tag} class="num">{v}</{tag}>' for v in cells)
             + "</tr>"
         )
 
+    # four columns, so that a phone shows every number (the totals' other figures are in the paragraph)
     header = (
-        '<tr><th class="path">Chapter</th><th>Blocks</th><th>To review (blocks)</th><th>MT sentences</th>'
-        "<th>Fuzzy-kept sentences</th><th>Source chars to check</th><th>Effort (weighted chars)</th></tr>"
+        '<tr><th class="path">Chapter</th><th>Blocks to review</th><th>MT sentences</th>'
+        "<th>Effort (weighted chars)</th></tr>"
     )
     work = [c for c in totals.chapters if c.to_review]
     idle = [c for c in totals.chapters if not c.to_review]
