@@ -189,7 +189,7 @@ def write_run_report(
         else:
             notes.append(
                 f"{result.pair_name}: {result.status}, {result.chapters_published} chapter(s) published, "
-                f"{result.segments_translated} segment(s) machine-translated"
+                f"{result.segments_translated} segment(s) translated by the MT job"
             )
         stored = _read_pair_report(s3_client, output_bucket, step.run_id, result.pair_name)
         if stored is not None:
