@@ -133,7 +133,8 @@ def _engines_section(report: RunReport) -> str:
             for use in report.engine_usage
         )
         return (
-            "<h2>Translation engines</h2><table><tr><th>Engine</th><th>Pair</th><th>Job</th><th>Segments</th></tr>"
+            "<h2>Translation engines</h2><table><tr><th>Engine</th><th>Pair</th><th>Job</th>"
+            "<th>Segments in the job's output</th></tr>"
             f"{rows}</table>"
         )
     if not report.engines:

@@ -149,7 +149,7 @@ def render_markdown(report: RunReport) -> str:
         rows = [
             [u.engine, u.pair, u.job, "not reported" if u.segments is None else u.segments] for u in report.engine_usage
         ]
-        out += [*_table(["Engine", "Pair", "Job", "Segments"], rows), ""]
+        out += [*_table(["Engine", "Pair", "Job", "Segments in the job's output"], rows), ""]
     elif report.engines:
         out += [*_table(["Engine", "Where"], [[e.name, e.description] for e in report.engines]), ""]
     if report.notes:
