@@ -192,7 +192,7 @@ def write_run_report(
         else:
             notes.append(
                 f"{result.pair_name}: {result.status}, {result.chapters_published} chapter(s) published, "
-                f"{result.segments_translated} segment(s) machine-translated"
+                f"{result.segments_translated} segment(s) translated by the MT job"
                 + untranslated_note(result.segments_untranslated)
             )
         stored = _read_pair_report(s3_client, output_bucket, step.run_id, result.pair_name)

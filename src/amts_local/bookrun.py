@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,9 @@ from amts import config
 from amts.book import chapter_of, markdown_files
 from amts.errors import InputError
 from amts.evaluate import RunReport, render_html, render_markdown
-from amts.evaluate.models import REVIEW_CLASS_LABELS, ReviewSegment
+from amts.evaluate.models import ReviewSegment
 from amts.evaluate.review_page import render_review_page
+from amts.evaluate.review_totals import effort_line, review_line, review_totals
 from amts.fsio import list_files, os_input_error, write_atomic
 from amts.languages import LanguagePair
 from amts.sync.review_rows import folder_rows
@@ -349,12 +349,6 @@ def publish_review_page(
 
 
 def review_page_line(out_dir: Path, rows: Sequence[ReviewSegment]) -> str:
-    """``review page: out/review.html: 22 of 100 segments to review (machine-translated 22), effort about 871``."""
-    counts = Counter(REVIEW_CLASS_LABELS[row.review_class] for row in rows if row.needs_review)
-    classes = ", ".join(f"{label} {count}" for label, count in counts.most_common())
-    effort = sum(row.effort for row in rows if row.needs_review)
-    return (
-        f"review page: {out_dir / REVIEW_PAGE}: {sum(counts.values())} of {len(rows)} segments to review"
-        + (f" ({classes})" if classes else "")
-        + f", effort about {effort:,.0f} weighted characters"
-    )
+    """``review page: out/review.html: To review: 22 of 100 blocks (machine-translated 22). Effort: about 871 …``."""
+    totals = review_totals(rows)
+    return f"review page: {out_dir / REVIEW_PAGE}: {review_line(totals)}. {effort_line(totals)}"

@@ -210,7 +210,7 @@ def summary_text(
         parts.append(
             _table(
                 (
-                    "review workload",
+                    "sync plan (English segments)",
                     "segments",
                     "unchanged",
                     "from memory",

@@ -368,6 +368,10 @@ class ReviewSegment(_Model):
     change: str = Field(default="", description="old → new English as a word diff")
     chars: int = Field(default=0, description="source characters (whitespace runs and protected spans count one)")
     effort: float = Field(default=0.0, description="weighted characters of translating from scratch left to do")
+    counts: dict[str, list[int]] = Field(
+        default_factory=dict, description="the marker's fuzzy= / mt= / flagged= figures: [sentences, characters]"
+    )
+    blocks: int = Field(default=1, ge=1, description="published blocks the row shows (a marker may hold several)")
 
     @property
     def review_class(self) -> ReviewClass:

@@ -30,7 +30,10 @@ from amts.evaluate.report_scores_html import (
     metric,
     scores_section,
 )
-from amts.evaluate.report_summary import cost_line, experiment_lines, report_summary, review_line, top_line
+from amts.evaluate.report_summary import cost_line, experiment_lines, has_review, report_summary, top_line
+from amts.evaluate.report_summary import effort_line as summary_effort_line
+from amts.evaluate.report_summary import review_line as summary_review_line
+from amts.evaluate.review_totals import EFFORT_NOTE, ChapterWork, ReviewTotals, effort_line, review_line, review_totals
 
 __all__ = [
     "BASE_CSS",
@@ -54,7 +57,7 @@ h2{border-bottom:1px solid #d0d7de;padding-bottom:.3rem;margin-top:2.2rem;overfl
 h3{margin-top:1.5rem}
 table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.92rem}
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa}.path{overflow-wrap:anywhere;min-width:6rem}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .scroll{overflow-x:auto;max-width:100%}
 .meta{color:#57606a;font-size:.92rem;overflow-wrap:anywhere}.note{color:#57606a;font-size:.9rem;overflow-wrap:anywhere}
 .banner{padding:.5rem .8rem;border-radius:6px;margin:.6rem 0}
@@ -64,7 +67,7 @@ th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .summary h2{margin-top:.6rem}.ns{color:#57606a}.sig{font-weight:600}
 code{font-size:.85rem;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px;overflow-wrap:anywhere}
 svg.chart{width:100%;height:auto;display:block}svg text{font-family:inherit}
-@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.35rem}}
+@media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.35rem}th,td{padding:.25rem .35rem}}
 """
 
 
@@ -95,7 +98,8 @@ def _summary_section(report: RunReport) -> str:
     table = (
         "<table><tr>"
         + ("<th>Run</th>" if phases else "")
-        + "<th>Pair</th><th>Status</th><th>Chapters published</th><th>Segments MT</th><th>Characters billed</th>"
+        + "<th>Pair</th><th>Status</th><th>Chapters published</th><th>Segments translated by the MT job</th>"
+        + "<th>Characters billed</th>"
         + ("<th>Problem</th>" if problems else "")
         + f"</tr>{rows}</table>"
         if rows
@@ -105,8 +109,10 @@ def _summary_section(report: RunReport) -> str:
         f' <a href="{_e(summary.review_page)}"><strong>Open the review page</strong></a>' if summary.review_page else ""
     )
     lines = []
-    if summary.segments_total or report.sync is not None:
-        lines.append(f"<p><strong>{_e(review_line(summary))}</strong>.{link}</p>")
+    if has_review(summary):
+        lines.append(f"<p><strong>{_e(summary_review_line(summary))}</strong>.{link}</p>")
+    if effort := summary_effort_line(summary):
+        lines.append(f"<p>{_e(effort)}.</p>")
     if summary.pairs or report.cost is not None or report.budget is not None:
         lines.append(f'<p class="{"banner bad" if failed else ""}">{_e(cost_line(summary))}</p>')
     if top := top_line(summary):
@@ -127,7 +133,8 @@ def _engines_section(report: RunReport) -> str:
             for use in report.engine_usage
         )
         return (
-            "<h2>Translation engines</h2><table><tr><th>Engine</th><th>Pair</th><th>Job</th><th>Segments</th></tr>"
+            "<h2>Translation engines</h2><table><tr><th>Engine</th><th>Pair</th><th>Job</th>"
+            "<th>Segments in the job's output</th></tr>"
             f"{rows}</table>"
         )
     if not report.engines:
@@ -202,28 +209,71 @@ def _terms_section(terms: TermConsistencyReport) -> str:
     )
 
 
-def _sync_section(sync: SyncWorkloadReport) -> str:
-    """Documents sorted by the effort left; those with nothing to review folded away."""
+def _review_section(totals: ReviewTotals) -> str:
+    """Chapters sorted by the effort left (the review page's figures); those with nothing to review folded away."""
+
+    def row(c: ChapterWork, tag: str = "td") -> str:
+        cells = [f"{c.to_review} of {c.blocks}", c.mt_sentences, f"{c.effort:,.0f}"]
+        return (
+            f'<tr><{tag} class="path">{_e(c.chapter)}</{tag}>'
+            + "".join(f'<{tag} class="num">{v}</{tag}>' for v in cells)
+            + "</tr>"
+        )
+
+    # four columns, so that a phone shows every number (the totals' other figures are in the paragraph)
+    header = (
+        '<tr><th class="path">Chapter</th><th>Blocks to review</th><th>MT sentences</th>'
+        "<th>Effort (weighted chars)</th></tr>"
+    )
+    work = [c for c in totals.chapters if c.to_review]
+    idle = [c for c in totals.chapters if not c.to_review]
+    whole = ChapterWork(
+        chapter="All chapters", blocks=totals.blocks, to_review=totals.to_review, chars=totals.chars,
+        effort=totals.effort, mt_sentences=totals.mt_sentences, fuzzy_sentences=totals.fuzzy_sentences,
+    )  # fmt: skip
+    folded = (
+        f"<details><summary>{len(idle)} chapters with nothing to review</summary><table>{header}"
+        + "".join(row(c) for c in idle)
+        + "</table></details>"
+        if idle
+        else ""
+    )
+    return (
+        f"<h2>Review workload</h2><p>{_e(review_line(totals))}. {_e(effort_line(totals))} ({EFFORT_NOTE}). "
+        "From the review markers in the published files, as on the review page.</p>"
+        f"<table>{header}{''.join(row(c) for c in work)}{row(whole, 'th')}</table>{folded}"
+    )
+
+
+def _sync_section(sync: SyncWorkloadReport, *, reviewed: bool) -> str:
+    """The Score step's sync plan per document, in English segments; its review figures only when no review rows
+    were read from the published files (``reviewed``: they were, and the review section shows them)."""
 
     def row(d: SyncDocumentWorkload, tag: str = "td") -> str:
-        cells = [
-            d.segments_total, d.needs_review, d.machine_translated, d.fuzzy_sentences, d.human_edits_kept,
-            d.fuzzy_chars, d.mt_chars, round(d.effort_chars),
-        ]  # fmt: skip
-        return f"<tr><{tag}>{_e(d.path)}</{tag}>" + "".join(f'<{tag} class="num">{c}</{tag}>' for c in cells) + "</tr>"
+        cells: list[object] = [d.segments_total, d.machine_translated, d.reused_from_memory, d.human_edits_kept]
+        if not reviewed:
+            cells += [d.needs_review, d.fuzzy_sentences, d.mt_sentences, round(d.effort_chars)]
+        return (
+            f'<tr><{tag} class="path">{_e(d.path)}</{tag}>'
+            + "".join(f'<{tag} class="num">{c}</{tag}>' for c in cells)
+            + "</tr>"
+        )
 
     header = (
-        "<tr><th>Document</th><th>Segments</th><th>Need review</th><th>Machine translated</th>"
-        "<th>Fuzzy-kept sentences</th><th>Human edits kept</th><th>Fuzzy chars</th><th>MT chars</th>"
-        "<th>Effort (weighted chars)</th></tr>"
+        '<tr><th class="path">Document</th><th>English segments</th><th>Segments given MT</th>'
+        "<th>Segments from memory</th><th>Human edits kept (segments)</th>"
+        + (
+            ""
+            if reviewed
+            else "<th>Segments to review</th><th>Fuzzy-kept sentences</th><th>MT sentences</th>"
+            "<th>Effort (weighted chars)</th>"
+        )
+        + "</tr>"
     )
     ranked = sorted(sync.documents, key=lambda d: (-d.effort_chars, -d.needs_review, d.path))
     work = [d for d in ranked if d.needs_review or d.effort_chars]
     idle = [d for d in ranked if not (d.needs_review or d.effort_chars)]
     total = sync.totals
-    share = f"{100 * total.needs_review / total.segments_total:.1f}%" if total.segments_total else "–"
-    all_chars = total.verbatim_chars + total.fuzzy_chars + total.mt_chars
-    effort = f"{100 * total.effort_chars / all_chars:.1f}%" if all_chars else "–"
     folded = (
         f"<details><summary>{len(idle)} documents with nothing to review</summary><table>{header}"
         + "".join(row(d) for d in idle)
@@ -231,11 +281,16 @@ def _sync_section(sync: SyncWorkloadReport) -> str:
         if idle
         else ""
     )
+    intro = (
+        "The Score step syncs each chapter again to count what the plan did, in English segments; the published "
+        "files' markers (the review workload above) are what a translator works from."
+        if reviewed
+        else f"{total.needs_review} of {total.segments_total} English segments need human review; effort "
+        f"{total.effort_chars:,.0f} weighted source characters ({EFFORT_NOTE})."
+    )
     return (
-        f"<h2>Review workload</h2><p>{total.needs_review} of {total.segments_total} segments ({share}) need"
-        f" human review. Left to do: review {total.fuzzy_chars} fuzzy-kept and post-edit {total.mt_chars} "
-        f"machine-translated source characters, {effort} of translating from scratch (weights: fuzzy 0.3, MT 0.6)."
-        f"</p><table>{header}{''.join(row(d) for d in work)}{row(total, 'th')}</table>{folded}"
+        f"<h2>Sync plan (English segments)</h2><p>{intro}</p>"
+        f"<table>{header}{''.join(row(d) for d in work)}{row(total, 'th')}</table>{folded}"
     )
 
 
@@ -255,8 +310,10 @@ def render_html(report: RunReport) -> str:
     details: list[str] = []
     details.extend(experiment_section(e) for e in report.experiments)
     details.extend(scores_section(s) for s in report.scores)
+    if report.segments:
+        details.append(_review_section(review_totals(report.segments)))
     if report.sync is not None:
-        details.append(_sync_section(report.sync))
+        details.append(_sync_section(report.sync, reviewed=bool(report.segments)))
     if report.budget is not None:
         details.append(_budget_section(report.budget))
     if report.cost is not None:

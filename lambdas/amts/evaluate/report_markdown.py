@@ -8,12 +8,15 @@ from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_scores_html import fmt_delta, fmt_hundred, guard_heading, metric, signatures
 from amts.evaluate.report_summary import (
     cost_line,
+    effort_line,
     experiment_lines,
+    has_review,
     pair_line,
     report_summary,
     review_line,
     top_line,
 )
+from amts.evaluate.review_totals import EFFORT_NOTE
 from amts.translate.cost import usd
 
 
@@ -82,9 +85,11 @@ def _scores(report: ScoreReport) -> list[str]:
 def _summary(report: RunReport) -> list[str]:
     summary = report_summary(report)
     out = []
-    if summary.segments_total or report.sync is not None:
+    if has_review(summary):
         link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
         out.append(f"- **{review_line(summary)}**{link}")
+    if effort := effort_line(summary):
+        out.append(f"- {effort} ({EFFORT_NOTE})")
     if summary.pairs or report.cost is not None or report.budget is not None:
         out.append(f"- {cost_line(summary)}")
     if top := top_line(summary):
@@ -130,24 +135,21 @@ def render_markdown(report: RunReport) -> str:
         out.extend([f"**Terminology:** {terms.terms_checked} terms checked, {len(terms.issues)} inconsistencies", ""])
     if report.sync is not None:
         total = report.sync.totals
-        out.extend(
-            [
-                f"**Review workload:** {total.needs_review} of {total.segments_total} segments need review "
-                f"({total.machine_translated} machine translated, {total.reused_from_memory} from memory, "
-                f"{total.human_edits_kept} human edits kept)",
-                "",
-                f"**Sentences:** {total.verbatim_sentences} verbatim ({total.verbatim_chars} chars), "
-                f"{total.fuzzy_sentences} fuzzy-kept ({total.fuzzy_chars} chars, review with the English diff), "
-                f"{total.mt_sentences} machine-translated ({total.mt_chars} chars, post-edit); effort left "
-                f"{total.effort_chars:.0f} weighted characters",
-                "",
-            ]
+        plan = (
+            f"**Sync plan (English segments):** {total.segments_total} segments, {total.machine_translated} given MT, "
+            f"{total.reused_from_memory} from memory, {total.human_edits_kept} human edits kept"
         )
+        if not report.segments:  # no review rows: the plan's own review figures, in its units
+            plan += (
+                f"; {total.needs_review} segments to review, {total.fuzzy_sentences} fuzzy-kept and "
+                f"{total.mt_sentences} MT sentences, effort {total.effort_chars:,.0f} weighted source characters"
+            )
+        out.extend([plan, ""])
     if report.engine_usage:
         rows = [
             [u.engine, u.pair, u.job, "not reported" if u.segments is None else u.segments] for u in report.engine_usage
         ]
-        out += [*_table(["Engine", "Pair", "Job", "Segments"], rows), ""]
+        out += [*_table(["Engine", "Pair", "Job", "Segments in the job's output"], rows), ""]
     elif report.engines:
         out += [*_table(["Engine", "Where"], [[e.name, e.description] for e in report.engines]), ""]
     if report.notes:

@@ -1,15 +1,21 @@
 """The summary a run report opens with: what happened, what it cost, what a translator must do.
 
 One set of figures for the HTML and the Markdown report: the status of each pair, the characters billed and their
-cost against the cap, the segments to review by class, and the three chapters with the most work. The review
-figures come from the report's ``segments`` (the review page's rows) when it has them, else from the sync workload.
+cost against the cap, the blocks to review by class, the effort, and the three chapters with the most work. The
+review figures are ``review_totals`` of the report's ``segments`` (the review page's rows), the same figures the
+review page and ``amts review-list`` show; a report without rows falls back to the sync plan's English segments,
+labelled as such.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from amts.evaluate.models import NO_REVIEW_CLASSES, REVIEW_CLASS_LABELS, REVIEW_CLASSES, PairStatus, RunReport
+from amts.evaluate.models import PairStatus, RunReport
+from amts.evaluate.review_totals import ReviewTotals, review_totals
+from amts.evaluate.review_totals import effort_line as totals_effort_line
+from amts.evaluate.review_totals import review_line as totals_review_line
+from amts.evaluate.review_totals import top_line as totals_top_line
 
 
 @dataclass(frozen=True)
@@ -21,10 +27,8 @@ class ReportSummary:
     cap_characters: int | None = None
     scope: str = ""  # what the billed figures cover when not one run
     refused: str | None = None  # the cost guard's reason when it refused the run
-    to_review: list[tuple[str, int]] = field(default_factory=list)  # (class label, segments), most first
-    review_total: int = 0
-    segments_total: int = 0
-    top_chapters: list[tuple[str, int, float]] = field(default_factory=list)  # (chapter, to review, effort)
+    review: ReviewTotals | None = None  # from the review rows (the markers in the published files)
+    plan_segments: tuple[int, int] | None = None  # without rows: the sync plan's (segments to review, segments)
     review_page: str | None = None
 
 
@@ -34,27 +38,9 @@ def report_summary(report: RunReport) -> ReportSummary:
     billed_chars = budget.billed_characters if budget else sum(line.characters for line in cost.lines) if cost else 0
     billed_usd = budget.billed_usd if budget else cost.total_usd if cost else 0.0
     refused = (budget.reason or "over a cap") if budget is not None and not budget.approved else None
-    to_review: list[tuple[str, int]] = []
-    top: list[tuple[str, int, float]] = []
-    review_total = segments_total = 0
-    if report.segments:
-        counts = dict.fromkeys(REVIEW_CLASSES, 0)
-        work: dict[str, list[float]] = {}
-        for row in report.segments:
-            counts[row.review_class] += 1
-            if row.needs_review:
-                figures = work.setdefault(f"{row.pair} {row.chapter}".strip(), [0, 0.0])
-                figures[0] += 1
-                figures[1] += row.effort
-        to_review = [(REVIEW_CLASS_LABELS[n], c) for n, c in counts.items() if c and n not in NO_REVIEW_CLASSES]
-        review_total = sum(count for _, count in to_review)
-        segments_total = len(report.segments)
-        top = [(key, int(f[0]), round(f[1], 1)) for key, f in sorted(work.items(), key=lambda kv: -kv[1][1])[:3]]
-    elif report.sync is not None:
-        totals = report.sync.totals
-        review_total, segments_total = totals.needs_review, totals.segments_total
-        ranked = sorted(report.sync.documents, key=lambda d: (-d.effort_chars, -d.needs_review))
-        top = [(d.path, d.needs_review, round(d.effort_chars, 1)) for d in ranked if d.needs_review][:3]
+    plan = None
+    if not report.segments and report.sync is not None:
+        plan = (report.sync.totals.needs_review, report.sync.totals.segments_total)
     return ReportSummary(
         pairs=list(report.pairs),
         billed_characters=billed_chars,
@@ -63,12 +49,14 @@ def report_summary(report: RunReport) -> ReportSummary:
         cap_characters=budget.cap_characters_per_run if budget else None,
         scope=budget.scope if budget else "",
         refused=refused,
-        to_review=sorted(to_review, key=lambda item: -item[1]),
-        review_total=review_total,
-        segments_total=segments_total,
-        top_chapters=top,
+        review=review_totals(report.segments) if report.segments else None,
+        plan_segments=plan,
         review_page=report.review_page,
     )
+
+
+def has_review(summary: ReportSummary) -> bool:
+    return summary.review is not None or summary.plan_segments is not None
 
 
 def cost_line(summary: ReportSummary) -> str:
@@ -87,22 +75,22 @@ def cost_line(summary: ReportSummary) -> str:
 
 
 def review_line(summary: ReportSummary) -> str:
-    """``To review: 12 of 142 segments: machine-translated 10, fuzzy-kept 2``."""
-    if not summary.segments_total:
-        return "To review: no published chapters in this run"
-    classes = ", ".join(f"{label} {count}" for label, count in summary.to_review)
-    return f"To review: {summary.review_total} of {summary.segments_total} segments" + (
-        f": {classes}" if classes else ""
-    )
+    """``To review: 12 of 142 blocks (machine-translated 10, fuzzy-kept 2)`` (see ``review_totals``)."""
+    if summary.review is not None:
+        return totals_review_line(summary.review)
+    if summary.plan_segments is not None:
+        to_review, segments = summary.plan_segments
+        return f"To review (the sync plan, no published files read): {to_review} of {segments} English segments"
+    return "To review: no published chapters in this run"
+
+
+def effort_line(summary: ReportSummary) -> str:
+    return totals_effort_line(summary.review) if summary.review is not None else ""
 
 
 def top_line(summary: ReportSummary) -> str:
-    """``Most work: a.md (10 segments, effort 450), …``; '' when no chapter has work."""
-    if not summary.top_chapters:
-        return ""
-    return "Most work: " + "; ".join(
-        f"{chapter} ({count} segments, effort {effort:,.0f})" for chapter, count, effort in summary.top_chapters
-    )
+    """``Most work: a.md (10 blocks, effort 450), …``; '' when no chapter has work."""
+    return totals_top_line(summary.review) if summary.review is not None else ""
 
 
 def pair_line(status: PairStatus) -> str:
@@ -111,8 +99,8 @@ def pair_line(status: PairStatus) -> str:
         return f"{phase}{status.pair}: FAILED {status.error}".rstrip()
     return (
         f"{phase}{status.pair}: {status.status}, {status.chapters_published} chapter(s) published, "
-        f"{status.segments_translated} segment(s) machine-translated{untranslated_note(status.segments_untranslated)}, "
-        f"{status.characters_billed:,} characters billed"
+        f"{status.segments_translated} segment(s) translated by the MT job"
+        f"{untranslated_note(status.segments_untranslated)}, {status.characters_billed:,} characters billed"
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import NO_REVIEW_CLASSES, REVIEW_CLASS_LABELS, REVIEW_CLASSES, ReviewClass, ReviewSegment
 from amts.evaluate.report_html import BASE_CSS
+from amts.evaluate.review_totals import EFFORT_NOTE, review_totals
 
 _CSS = """
 .summary{border:1px solid #d0d7de;border-radius:8px;padding:.6rem 1rem;background:#f6f8fa}
@@ -88,18 +89,6 @@ def class_counts(rows: Sequence[ReviewSegment]) -> dict[ReviewClass, int]:
     return {name: found.get(name, 0) for name in REVIEW_CLASSES}
 
 
-def chapters_by_effort(rows: Sequence[ReviewSegment]) -> list[tuple[str, int, float]]:
-    """(pair and chapter, rows to review, effort) for chapters with work, most effort first."""
-    work: dict[str, list[float]] = {}
-    for row in rows:
-        if row.needs_review:
-            figures = work.setdefault(_chapter_key(row), [0, 0.0])
-            figures[0] += 1
-            figures[1] += row.effort
-    ranked = sorted(work.items(), key=lambda kv: (-kv[1][1], -kv[1][0], kv[0]))
-    return [(key, int(figures[0]), round(figures[1], 1)) for key, figures in ranked]
-
-
 def _chapter_key(row: ReviewSegment) -> str:
     return f"{row.pair} {row.chapter}".strip()
 
@@ -109,25 +98,24 @@ def _badge(name: ReviewClass) -> str:
 
 
 def summary_html(rows: Sequence[ReviewSegment], *, heading: str = "To review") -> str:
-    """The summary block: rows to review per class, the effort left, the three chapters with most work."""
+    """The summary block: blocks to review per class, the effort left, the three chapters with most work (the
+    figures of ``review_totals``, which every report shows)."""
     counts = class_counts(rows)
-    review = [row for row in rows if row.needs_review]
-    effort = sum(row.effort for row in review)
-    chars = sum(row.chars for row in review)
+    totals = review_totals(rows)
     items = "".join(
         f'<li data-class-count="{name}">{_badge(name)} <strong>{count}</strong></li>'
         for name, count in counts.items()
         if count and name not in NO_REVIEW_CLASSES
     )
-    kept = counts["kept"] + counts["markup-updated"]
-    top = chapters_by_effort(rows)[:3]
-    top_html = "".join(f"<li>{_e(key)}: {count} to review, effort {effort_:,.0f}</li>" for key, count, effort_ in top)
+    top = [c for c in totals.chapters if c.to_review][:3]
+    top_html = "".join(f"<li>{_e(c.chapter)}: {c.to_review} blocks to review, effort {c.effort:,.0f}</li>" for c in top)
     return (
         f'<div class="summary" id="summary"><h2>{_e(heading)}</h2>'
-        f'<p id="headline"><strong id="to-review">{len(review)}</strong> of {len(rows)} segments need a translator '
-        f"({kept} kept as the translators left them). Effort left: about <strong>{effort:,.0f}</strong> weighted "
-        f"source characters of {chars:,} to check (post-editing machine translation weighs 0.6, checking a fuzzy or "
-        "flagged change 0.3; translating from scratch 1).</p>"
+        f'<p id="headline"><strong id="to-review">{totals.to_review}</strong> of {totals.blocks} blocks need a '
+        f"translator ({totals.kept} kept as the translators left them). Effort left: about "
+        f'<strong id="effort">{totals.effort:,.0f}</strong> weighted source characters of {totals.chars:,} to check; '
+        f'<span id="mt-sentences">{totals.mt_sentences:,}</span> machine-translated sentences to post-edit '
+        f"({_e(EFFORT_NOTE)}).</p>"
         + (f'<ul class="classes">{items}</ul>' if items else "<p>No review markers: nothing to do.</p>")
         + (f"<p>Most work:</p><ol>{top_html}</ol>" if top_html else "")
         + "</div>"

@@ -91,8 +91,24 @@ def _block_map(published: Document, source: Document) -> dict[int, int]:
     return mapping
 
 
+def _merged(first: ReviewItem, second: ReviewItem) -> ReviewItem:
+    """Two markers before one block as one item: the block is reviewed once, for both markers' work."""
+    counts = {k: [a + b for a, b in zip(first.counts.get(k, [0, 0]), second.counts.get(k, [0, 0]), strict=True)]
+              for k in {*first.counts, *second.counts}}  # fmt: skip
+    return first.model_copy(
+        update={
+            "segment_ids": list(dict.fromkeys([*first.segment_ids, *second.segment_ids])),
+            "reasons": list(dict.fromkeys([*first.reasons, *second.reasons])),
+            "chars": first.chars + second.chars,
+            "changes": "; ".join(c for c in (first.changes, second.changes) if c),
+            "suggestion": " / ".join(s for s in (first.suggestion, second.suggestion) if s),
+            "counts": counts,
+        }
+    )
+
+
 def _markers_by_block(doc: Document, items: Sequence[ReviewItem]) -> dict[int, ReviewItem]:
-    """Each marker's item by the top-level block it stands before."""
+    """Each marker's item by the top-level block it stands before (markers in a row before one block merged)."""
     by_line = {item.line: item for item in items}
     found: dict[int, ReviewItem] = {}
     pending: ReviewItem | None = None
@@ -101,7 +117,10 @@ def _markers_by_block(doc: Document, items: Sequence[ReviewItem]) -> dict[int, R
             continue
         text = doc.text[block.start : block.end]
         if block.kind is BlockKind.COMMENT and text.startswith(MARKER_PREFIX):
-            pending = by_line.get(doc.text.count("\n", 0, block.start) + 1)
+            item = by_line.get(doc.text.count("\n", 0, block.start) + 1)
+            if pending is not None and item is not None:
+                item = _merged(pending, item)
+            pending = item or pending
             continue
         if pending is not None:
             found[index] = pending
@@ -109,7 +128,8 @@ def _markers_by_block(doc: Document, items: Sequence[ReviewItem]) -> dict[int, R
     return found
 
 
-def _effort(item: ReviewItem) -> float:
+def marker_effort(item: ReviewItem) -> float:
+    """The weighted source characters of one marker's work (its counted classes by weight, the rest as a check)."""
     counted = sum(item.counts.get(name, [0, 0])[1] for name in _COUNTED_WEIGHT)
     weighted = sum(weight * item.counts.get(name, [0, 0])[1] for name, weight in _COUNTED_WEIGHT.items())
     return round(weighted + CHECK_WEIGHT * max(item.chars - counted, 0), 1)
@@ -214,7 +234,7 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
         new_english = chapter.new_chapter or (old is not None and bool(source_ids) and set(source_ids) <= inserted)
         if item is not None:
             classes = _classes(item, new_english=new_english)
-            chars, effort = item.chars, _effort(item)
+            chars, effort = item.chars, marker_effort(item)
         else:
             # The translators' text. Only a marker asks for work, so a block reviewed (its marker deleted) or never
             # synced stays "kept", its English change shown; "markup-updated" when only protected spans changed.
@@ -241,6 +261,8 @@ def chapter_rows(chapter: ChapterFiles, *, pair: str = "") -> list[ReviewSegment
                 or "; ".join(word_diff(o, english) for o in olds),
                 chars=chars,
                 effort=effort,
+                counts=dict(item.counts) if item else {},
+                blocks=len(group),
             )
         )
     return rows

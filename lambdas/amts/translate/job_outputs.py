@@ -11,6 +11,7 @@ other engine (the offline stand-in, or another service behind the same contract)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -87,20 +88,35 @@ def engine_field(name: str, engines: Sequence[str], **extra: Any) -> dict[str, A
     return {"name": name, "engines": sorted(set(engines)), **extra}
 
 
+_MATCH_SCORE = re.compile(r" \((fuzzy) [0-9.]+\)")
+
+
+def engine_kind(label: str) -> str:
+    """An engine label as the reports count it, without per-segment detail: a match score goes
+    (``translation-memory (fuzzy 0.86)`` -> ``translation-memory (fuzzy)``), and a segment made by several engines
+    (``pseudo, translation-memory (exact)``, as the engine field joins them) names each kind once, in a fixed order
+    (``pseudo + translation-memory (exact)``), so a book's segments fall into a handful of kinds."""
+    kinds = {_MATCH_SCORE.sub(r" (\1)", part.strip()) for part in label.split(", ")}
+    return " + ".join(sorted(kind for kind in kinds if kind)) or "unknown"
+
+
 def recorded_engine(details: Mapping[str, Any]) -> EngineRecord | None:
-    """The engine named in an auxiliary details file, or None when it names none (Amazon Translate)."""
+    """The engine named in an auxiliary details file, or None when it names none (Amazon Translate); its engines
+    as kinds (``engine_kind``)."""
     record = details.get(ENGINE_FIELD)
     if not isinstance(record, dict):
         return None
-    return EngineRecord(str(record.get("name") or "unnamed engine"), tuple(str(e) for e in record.get("engines", [])))
+    kinds = dict.fromkeys(engine_kind(str(e)) for e in record.get("engines", []))
+    return EngineRecord(str(record.get("name") or "unnamed engine"), tuple(kinds))
 
 
 def segment_engines(entry: Mapping[str, Any]) -> list[str]:
-    """The engine of each segment of one document entry of a details file (empty when not recorded)."""
+    """The engine kind (``engine_kind``) of each segment of one document entry of a details file (empty when not
+    recorded)."""
     record = entry.get(ENGINE_FIELD)
     if not isinstance(record, dict):
         return []
-    return [str(segment.get("engine") or "unknown") for segment in record.get("segments", [])]
+    return [engine_kind(str(segment.get("engine") or "unknown")) for segment in record.get("segments", [])]
 
 
 def split_s3_uri(uri: str) -> tuple[str, str]:
@@ -138,6 +154,7 @@ __all__ = [
     "JobState",
     "TranslateServiceError",
     "engine_field",
+    "engine_kind",
     "job_state",
     "recorded_engine",
     "segment_engines",

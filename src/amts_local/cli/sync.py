@@ -11,7 +11,9 @@ from typing import Any
 
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
+from amts.evaluate.models import ReviewSegment
 from amts.evaluate.review_page import render_review_page
+from amts.evaluate.review_totals import effort_line, review_line, review_totals
 from amts.fsio import check_output_folder, check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from amts.sync import (
@@ -31,7 +33,7 @@ from amts.sync.models import Effort, SentenceCount
 from amts.sync.outcome import chapter_outcome
 from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
-from amts.sync.review_rows import page_rows
+from amts.sync.review_rows import ChapterFiles, chapter_rows, page_rows
 
 from amts_local.cli.options import add_json, add_output, is_stdio, message_stream, outputs_outside, write_output
 from amts_local.cli.progress import counted_progress, note
@@ -328,6 +330,7 @@ def run_review_list(args: argparse.Namespace) -> int:
         # A folder is a book: its chapters, not the proposals offered beside kept human files.
         files.extend(markdown_files(path).values() if path.is_dir() else [path])
     items = []
+    rows: list[ReviewSegment] = []  # the review page's rows: the totals every report shows
     unmarked = [0, 0]
     for file in files:
         text = read_text(file)
@@ -336,6 +339,7 @@ def run_review_list(args: argparse.Namespace) -> int:
             continue  # an empty chapter: nothing to review, nothing kept
         try:
             kept = unmarked_segments(parse(text, path=str(file)))
+            rows += chapter_rows(ChapterFiles(chapter=str(file), file=str(file), translation=text))
         except InputError as exc:  # its markers are listed; what it keeps unmarked cannot be counted
             print(f"amts review-list: {exc}; its unmarked text is not counted", file=sys.stderr)
             continue
@@ -348,7 +352,7 @@ def run_review_list(args: argparse.Namespace) -> int:
         rows = page_rows(args.paths, page=page, source=args.source, old_source=args.old_source)
         write_output(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
         where = "standard output" if is_stdio(args.html) else args.html
-        print(f"review page: {where} ({sum(row.needs_review for row in rows)} segments to review)", file=sys.stderr)
+        print(f"review page: {where} ({review_totals(rows).to_review} blocks to review)", file=sys.stderr)
     if args.json:
         print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
         return 0
@@ -356,22 +360,10 @@ def run_review_list(args: argparse.Namespace) -> int:
         reasons = ",".join(item.reasons) or "review"
         change = f"\tchange: {item.changes}" if item.changes else ""
         print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}", file=out)
-    total = sum(item.chars for item in items)
-    print(f"{len(items)} blocks to review in {len({i.file for i in items})} files, about {total} characters", file=out)
-    classes = {name: [sum(i.counts.get(name, [0, 0])[k] for i in items) for k in (0, 1)] for name in REVIEW_CLASSES}
-    parts = [f"{label}: {classes[name][0]} sentences / {classes[name][1]} source chars" for name, label in
-             REVIEW_CLASSES.items()]  # fmt: skip
-    parts.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
-    print("; ".join(parts), file=out)
+    totals = review_totals(rows)
+    print(f"{review_line(totals)} in {len({i.file for i in items})} files. {effort_line(totals)}", file=out)
+    print(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars", file=out)
     return 0
-
-
-REVIEW_CLASSES = {
-    "fuzzy": "fuzzy-kept",
-    "mt": "machine-translated",
-    "flagged": "flagged human edits",
-    "untranslated": "untranslated (English kept)",
-}
 
 
 def unmarked_segments(doc: Document) -> tuple[int, int]:

@@ -36,6 +36,10 @@ LAYOUT = {
     "class_counts": "Object.fromEntries([...document.querySelectorAll('[data-class-count]')]"
     ".map(e => [e.dataset.classCount, Number(e.querySelector('strong').textContent)]))",
     "rows_shown": "document.querySelectorAll('.row:not([hidden])').length",
+    # how far the review workload table (after its heading and paragraph) would have to scroll: its numbers must show
+    "workload_hidden": "(() => {const h = [...document.querySelectorAll('h2')].find(e => e.textContent === "
+    "'Review workload'); if (!h) return null; const box = h.nextElementSibling.nextElementSibling; "
+    "return box.scrollWidth - box.clientWidth;})()",
 }
 
 
@@ -82,6 +86,9 @@ def test_pages_fit_the_viewport_and_open_with_their_summary(book: MarkedBook, tm
         # Then nothing went wrong, and nothing is wider than the viewport
         assert result.console_errors == [], name
         assert values["scroll_width"] <= values["viewport_width"] == width, name
+        # And the run report's review workload shows every number column without scrolling sideways
+        if name == "run-report":
+            assert values["workload_hidden"] == 0, values["workload_hidden"]
         # And the summary, with its headline, is on the first screen
         assert 0 <= values["summary_top"] < HEIGHT, name
         assert values["headline_bottom"] <= HEIGHT, name

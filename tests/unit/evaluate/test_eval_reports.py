@@ -51,7 +51,7 @@ def test_html_is_self_contained_and_shows_every_section() -> None:
         "Scores against the human translation (zh)",
         "Cost",
         "Term consistency",
-        "Review workload",
+        "Sync plan (English segments)",
     ):
         assert f">{heading}" in page, heading
     assert page.count("<svg") == 5
@@ -73,7 +73,7 @@ def test_every_section_is_optional() -> None:
             sync=SyncWorkloadReport(documents=[SyncDocumentWorkload(path="a.md", segments_total=4, needs_review=1)])
         )
     )
-    assert "1 of 4 segments (25.0%)" in partial
+    assert "1 of 4 English segments need human review" in partial
     assert "<svg" not in partial
     assert render_markdown(RunReport()).startswith("## AMTS run report")
 
@@ -92,9 +92,12 @@ def test_markdown_summary_has_the_tables() -> None:
     assert "| **All sections** |" in text
     assert "BLEU signature: `nrefs:1|case:mixed|eff:no|tok:zh" in text
     assert "chrF signature: `nrefs:1|case:mixed|eff:yes|nc:6|nw:0|space:no|version:2.6.0`" in text
-    assert "**Review workload:** 3 of 14 segments need review" in text
-    # The summary opens the report: cost and the segments to review, before any table
-    assert text.index("To review: 3 of 14 segments") < text.index("### Experiments")
+    assert "**Sync plan (English segments):** 14 segments, 3 given MT" in text
+    # The summary opens the report: cost and what to review, before any table; without review rows (no published
+    # files read) the sync plan's figures, named as such
+    assert text.index("To review (the sync plan, no published files read): 3 of 14 English segments") < text.index(
+        "### Experiments"
+    )
 
 
 @pytest.fixture

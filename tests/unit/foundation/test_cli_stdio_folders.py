@@ -72,7 +72,7 @@ def test_review_list_prints_the_page_on_standard_output_and_the_list_on_standard
     assert result.out.startswith("<!DOCTYPE html>")
     assert "untranslated (English)" in result.out  # the class of a block left in English
     assert "zh/a.md:3\tuntranslated\t11 chars\tHello world" in result.err
-    assert "untranslated (English kept): 1 sentences / 11 source chars" in result.err
+    assert "1 units left in English to translate (11 characters)" in result.err
     assert not (here / "-").exists()
 
 

@@ -54,6 +54,32 @@ def test_an_engine_field_names_the_engine_and_counts_segments() -> None:
     assert engine_usage(_stand_in_details(), {"c00001.html"})[1] == {"translation-memory (exact)": 1}
 
 
+def test_engine_labels_are_counted_by_kind_not_by_match_score() -> None:
+    # Given segments made by fuzzy matches of many scores, some by several engines at once
+    labels = [
+        "translation-memory (fuzzy 0.86)",
+        "translation-memory (fuzzy 0.97)",
+        "pseudo, translation-memory (exact), translation-memory (fuzzy 0.86), translation-memory (fuzzy 0.90)",
+        "translation-memory (exact), pseudo",
+        "pseudo",
+    ]
+    details = {
+        "details": [{"sourceFile": "c00000.html", "engine": {"segments": [{"engine": label} for label in labels]}}],
+        "engine": {"name": "Stand-in", "engines": ["pseudo", "translation-memory (fuzzy 0.86)", "translation-memory "
+                                                   "(fuzzy 0.99)"]},
+    }  # fmt: skip
+    # When the job's engines are counted
+    name, usage = engine_usage(details)
+    # Then the scores are gone and each combination of engines is one row, its engines in a fixed order
+    assert name == "Stand-in (pseudo, translation-memory (fuzzy))"
+    assert usage == {
+        "pseudo": 1,
+        "pseudo + translation-memory (exact)": 1,
+        "pseudo + translation-memory (exact) + translation-memory (fuzzy)": 1,
+        "translation-memory (fuzzy)": 2,
+    }
+
+
 def _step(*, publish: bool, parallel_data: list[str]) -> ScoreStep:
     pair = PairSettings(source="en", target="zh", parallel_data_name="amts-en-zh", reference_prefix="book/zh/")
     task = PairTask(

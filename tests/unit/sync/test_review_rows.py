@@ -128,3 +128,22 @@ def test_only_a_marker_asks_for_work_so_a_reviewed_block_stays_kept_with_its_cha
     assert rows[1].old_source == "A tensor is a grid of numbers."
     assert rows[1].change == "+ with axes"
     assert not any(r.needs_review for r in rows)
+
+
+def test_two_markers_before_one_block_are_one_block_to_review_with_both_markers_work() -> None:
+    # Given a code cell with two markers before it (a stale tab and a changed cell)
+    translation = (
+        "# 标题\n\n"
+        "<!-- amts:review reasons=code-changed chars=100 -->\n\n"
+        "<!-- amts:review reasons=machine-translation segments=s0002 chars=50 mt=1:50 -->\n\n"
+        "```python\nx = 1\n```\n"
+    )
+    # When its rows are read
+    rows = chapter_rows(ChapterFiles(chapter="a.md", file="zh/a.md", translation=translation))
+    # Then the cell is one row to review, counting both markers: 50 MT characters at 0.6 and 100 to check at 0.3
+    marked = [row for row in rows if row.needs_review]
+    assert len(marked) == 1
+    assert marked[0].reasons == ["code-changed", "machine-translation"]
+    assert marked[0].chars == 150
+    assert marked[0].effort == 60.0
+    assert marked[0].counts == {"mt": [1, 50]}

@@ -64,7 +64,8 @@ def test_sync_file_form_writes_output_report_and_memory(tmp_path: Path, capsys: 
     assert main(["review-list", str(out)]) == 0
     listing = capsys.readouterr().out
     assert f"{out}:4\tmachine-translation\t" in listing
-    assert "1 blocks to review in 1 files" in listing
+    assert "To review: 1 of " in listing
+    assert " blocks (machine-translated 1) in 1 files" in listing
 
 
 @pytest.mark.usefixtures("use_aligner")
@@ -141,6 +142,8 @@ def test_review_list_skips_proposals_and_survives_an_empty_chapter(
     assert main(["review-list", str(tmp_path / "book")]) == 0
 
     listing = capsys.readouterr().out
-    assert "1 blocks to review in 1 files, about 12 characters" in listing
-    assert "machine-translated: 1 sentences / 12 source chars" in listing
+    assert "To review: 1 of 2 blocks (machine-translated 1) in 1 files" in listing
+    # 12 characters of MT to post-edit weigh 0.6 each
+    assert "Effort: about 7 weighted source characters (of 12 source characters to check)" in listing
+    assert "1 machine-translated sentences to post-edit (12 characters)" in listing
     assert "kept without a marker: 1 segments / 2 translated chars" in listing
