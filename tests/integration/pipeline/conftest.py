@@ -12,16 +12,31 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
 import pytest
 from amts import config
 from amts.pipeline_config import PipelineConfig, asl_limit_substitutions
 from botocore.awsrequest import AWSResponse
+from moto import mock_aws
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+
+
+@contextmanager
+def moto_s3(monkeypatch: pytest.MonkeyPatch, *buckets: str) -> Iterator[Any]:
+    """A moto S3 client (fake credentials, so no real account is ever reached) with ``buckets`` created."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.client("s3", region_name=REGION)
+        for bucket in buckets:
+            client.create_bucket(Bucket=bucket)
+        yield client
 
 
 def small_pipeline_config(**overrides: Any) -> PipelineConfig:

@@ -5,23 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from amts_steps.layout import published_key
 from amts_steps.models import StagedChapter
 from amts_steps.stage import gone_translations
-from moto import mock_aws
+
+from tests.integration.pipeline.conftest import moto_s3
 
 OUTPUT = "amts-gone-output"
 
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=OUTPUT)
+    with moto_s3(monkeypatch, OUTPUT) as client:
         yield client
 
 

@@ -25,6 +25,7 @@ from amts_steps.assemble import assemble_pair
 from amts_steps.models import AssembleStep, JobsResult, ParallelDataResult, StageStep
 from moto import mock_aws
 
+from tests.integration.pipeline.conftest import moto_s3
 from tests.integration.pipeline.test_run_report_steps import (
     EVALUATED,
     INPUT,
@@ -44,11 +45,7 @@ KEY = layout.memory_key("en-zh")
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=BUCKET)
+    with moto_s3(monkeypatch, BUCKET) as client:
         yield client
 
 

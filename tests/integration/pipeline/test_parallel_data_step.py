@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from amts_steps.models import PairSettings, PairTask, ParallelDataStep
 from amts_steps.parallel_data import build_pair_parallel_data
-from moto import mock_aws
+
+from tests.integration.pipeline.conftest import moto_s3
 
 INPUT, WORK = "amts-pd-input", "amts-pd-work"
 
@@ -42,12 +42,7 @@ class SentencePairs:
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=INPUT)
-        client.create_bucket(Bucket=WORK)
+    with moto_s3(monkeypatch, INPUT, WORK) as client:
         for path, en, zh in [
             ("a.md", "Deep learning is fun.\n\nModels learn.\n", "深度学习很有趣。\n\n模型会学习。\n"),
             ("b.md", "Data matters a lot.\n", "数据很重要。\n"),

@@ -146,14 +146,19 @@ OTHER_ZH = (
 )
 
 
+def _upload_two_translated_chapters(runtime: Any) -> None:
+    """Both chapters in English and Chinese: an evaluated pair's reference and its parallel data."""
+    runtime.upload(f"book/en/{CHAPTER}", SOURCE)
+    runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
+    runtime.upload("book/en/other.md", OTHER_EN)
+    runtime.upload("book/zh/other.md", OTHER_ZH)
+    runtime.wait_for_uploads()
+
+
 def test_act_and_baseline_jobs_run_on_the_stand_in_and_are_both_scored() -> None:
     # Given a book with two translated chapters; the one not evaluated feeds the parallel data
     with stand_in_runtime(evaluation=True) as runtime:
-        runtime.upload(f"book/en/{CHAPTER}", SOURCE)
-        runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
-        runtime.upload("book/en/other.md", OTHER_EN)
-        runtime.upload("book/zh/other.md", OTHER_ZH)
-        runtime.wait_for_uploads()
+        _upload_two_translated_chapters(runtime)
         # When an evaluation run translates the first chapter
         description = run_execution(
             runtime, {"chapters": [CHAPTER], "evaluate": True, "publish": False}, name="act-eval"
@@ -192,11 +197,7 @@ def test_a_job_completed_with_errors_publishes_the_good_chapters_and_names_the_b
 def test_an_evaluated_sync_run_starts_one_job_and_bills_the_edit_once() -> None:
     # Given an evaluated pair (evaluation on, parallel data from the book's human translations) already published
     with stand_in_runtime(evaluation=True) as runtime:
-        runtime.upload(f"book/en/{CHAPTER}", SOURCE)
-        runtime.upload(f"book/zh/{CHAPTER}", REFERENCE)
-        runtime.upload("book/en/other.md", OTHER_EN)
-        runtime.upload("book/zh/other.md", OTHER_ZH)
-        runtime.wait_for_uploads()
+        _upload_two_translated_chapters(runtime)
         first = run_execution(runtime, {"pairs": ["en-zh"], "evaluate": True}, name="sync-base")
         assert first["status"] == "SUCCEEDED", first
         jobs_before = {job["JobId"] for job in list_jobs(runtime)}

@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport, TermConsistencyReport, TermIssue
 from amts.pipeline_config import BudgetConfig
@@ -17,7 +16,8 @@ from amts_steps.models import PairResult
 from amts_steps.pair_report import PairReport
 from amts_steps.run_models import ReportStep
 from amts_steps.run_report import write_run_report
-from moto import mock_aws
+
+from tests.integration.pipeline.conftest import moto_s3
 
 OUTPUT = "amts-ra-output"
 RUN = "run-42"
@@ -25,11 +25,7 @@ RUN = "run-42"
 
 @pytest.fixture
 def s3(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        client = boto3.client("s3", region_name="us-east-1")
-        client.create_bucket(Bucket=OUTPUT)
+    with moto_s3(monkeypatch, OUTPUT) as client:
         yield client
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import pytest
 from amts.pipeline_config import BudgetConfig
 from amts.translate.job_outputs import AWS_ENGINE
@@ -39,9 +38,9 @@ from amts_steps.run_models import ReportStep
 from amts_steps.run_report import write_run_report
 from amts_steps.score import score_pair
 from amts_steps.stage import stage_pair
-from moto import mock_aws
 
 from amts_local.standin import STAND_IN_NAME, TranslateStandIn
+from tests.integration.pipeline.conftest import moto_s3
 
 INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
 ROLE = "arn:aws:iam::123456789012:role/amts-translate"
@@ -78,12 +77,7 @@ class Book:
 
 @pytest.fixture
 def book(monkeypatch: pytest.MonkeyPatch) -> Iterator[Book]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        for bucket in (INPUT, WORK, OUTPUT):
-            s3.create_bucket(Bucket=bucket)
+    with moto_s3(monkeypatch, INPUT, WORK, OUTPUT) as s3:
         for path, (en, zh) in BOOK.items():
             s3.put_object(Bucket=INPUT, Key=f"book/en/{path}", Body=en.encode())
             s3.put_object(Bucket=INPUT, Key=f"book/zh/{path}", Body=zh.encode())
