@@ -27,6 +27,7 @@ from amts_local.cli.options import (
     STDIO,
     add_json,
     add_output,
+    add_report,
     input_name,
     is_stdio,
     message_stream,
@@ -70,7 +71,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     _language_options(pairs)
     pairs.add_argument("--granularity", choices=("sentence", "paragraph"), default="sentence")
     add_output(pairs, required=True, help="CSV file to write (header: the two language codes); - for standard output")
-    pairs.add_argument("--report", type=Path, help="also write the stats report as JSON to this file")
+    add_report(pairs, what="stats report")
     add_json(pairs, help="print the stats report as JSON instead of text (on standard error with -o -)")
     pairs.add_argument(
         "--embeddings",

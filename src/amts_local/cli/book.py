@@ -19,6 +19,7 @@ from amts.languages import check_language
 from amts_local.cli.options import (
     add_json,
     add_output,
+    add_report,
     is_stdio,
     message_stream,
     outputs_outside,
@@ -91,7 +92,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("translation", type=Path, metavar="TRANSLATION")
     check.add_argument("source", type=Path, metavar="SOURCE")
     check.add_argument("--old-source", type=Path, metavar="OLD", help="the source the translation was made from")
-    check.add_argument("--report", type=Path, metavar="FILE", help="also write the differences as JSON here")
+    add_report(check, what="differences")
     add_json(check, file_dest="report", help="print the differences as JSON instead of text")
     check.set_defaults(handler=run_check_skeleton)
 

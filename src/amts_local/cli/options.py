@@ -92,6 +92,11 @@ def add_json(parser: argparse.ArgumentParser, *, file_dest: str | None = None, h
         parser.add_argument("--json", action=JsonSwitch, file_dest=file_dest, help=text + old)
 
 
+def add_report(parser: argparse.ArgumentParser, *, what: str = "report") -> None:
+    """``--report FILE``: also write the command's report (``what`` names it in the help) as JSON to this file."""
+    parser.add_argument("--report", type=Path, metavar="FILE", help=f"also write the {what} as JSON to this file")
+
+
 def add_global_options(parser: argparse.ArgumentParser, *, version: str | None = None) -> None:
     """``-q``/``-v`` (and ``--version`` on the top-level parser). On a subcommand they default to nothing, so
     ``amts -q pairs ...`` and ``amts pairs -q ...`` mean the same."""

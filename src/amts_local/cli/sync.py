@@ -35,7 +35,15 @@ from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 from amts.sync.review_rows import ChapterFiles, chapter_rows, page_rows
 
-from amts_local.cli.options import add_json, add_output, is_stdio, message_stream, outputs_outside, write_output
+from amts_local.cli.options import (
+    add_json,
+    add_output,
+    add_report,
+    is_stdio,
+    message_stream,
+    outputs_outside,
+    write_output,
+)
 from amts_local.cli.progress import counted_progress, note
 from amts_local.engines.sync import PseudoTranslator, offline_translator
 
@@ -58,7 +66,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sync.add_argument("--old-target", required=True, type=Path, metavar="TGT")
     sync.add_argument("--new-source", required=True, type=Path, metavar="NEW")
     add_output(sync, required=True, help="output file (or directory)")
-    sync.add_argument("--report", type=Path, help="write the JSON report here")
+    add_report(sync)
     add_json(sync, help="print the report as JSON instead of the summary lines")
     sync.add_argument("--pair", default="en-zh", help="language pair, e.g. en-zh (default), en-es")
     sync.add_argument("--memory", type=Path, help="memory file (default: .amts/memory.<pair>.json beside the output)")

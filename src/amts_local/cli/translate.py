@@ -23,6 +23,7 @@ from amts_local.cli.options import (
     DeprecatedAlias,
     add_json,
     add_output,
+    add_report,
     input_name,
     message_stream,
     outputs_outside,
@@ -57,7 +58,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     build.add_argument("--pair", required=True, help="language pair, e.g. en-zh")
     build.add_argument("--format", default="CSV", choices=["CSV", "TSV", "TMX"])
     add_output(build, required=True, help="output parallel data file (- for standard output)")
-    build.add_argument("--report", type=Path, metavar="FILE", help="also write the stats as JSON here")
+    add_report(build, what="stats")
     build.add_argument(
         "--stats", dest="report", type=Path, action=DeprecatedAlias, replacement="--report", help=argparse.SUPPRESS
     )
@@ -90,7 +91,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     check.add_argument("output", metavar="OUTPUT")
     check.add_argument("--pair", required=True, help="e.g. en-zh")
     check.add_argument("--by-paragraph", action="store_true")
-    check.add_argument("--report", type=Path, metavar="FILE", help="also write the report as JSON here")
+    add_report(check)
     add_json(check, file_dest="report", help="print the report as JSON instead of text")
     check.add_argument("--min-consistency", type=float, help="fail below this share (0-1)")
     check.set_defaults(handler=run_check_terms)
