@@ -139,21 +139,8 @@ def run_phase(
         return PhaseResult(name, None, "NOT_STARTED", None, "no execution was started", 0.0, 0, uploads=uploads)
     if len(new) > 1:
         raise RuntimeError(f"{len(new)} executions started for one phase; the upload batch was split")
-    arn = new[0]["executionArn"]
-    description = runtime.wait_for_execution(arn, timeout=timeout, on_event=on_event)
-    history = runtime.history(arn)
-    jobs = [bill_job(runtime, job) for job in list_jobs(runtime) if job["JobId"] not in known_jobs]
-    return PhaseResult(
-        name=name,
-        execution_arn=arn,
-        status=description["status"],
-        error=description.get("error"),
-        cause=description.get("cause"),
-        seconds=time.monotonic() - started,
-        state_transitions=count_transitions(history),
-        jobs=jobs,
-        notifications=runtime.notifications(),
-        uploads=uploads,
+    return _wait_and_bill(
+        runtime, name, new[0]["executionArn"], known_jobs, started, timeout=timeout, on_event=on_event, uploads=uploads
     )
 
 
@@ -174,6 +161,21 @@ def start_and_wait(
         name=execution_name,
         input=json.dumps(execution_input),
     )["executionArn"]
+    return _wait_and_bill(runtime, name, arn, known_jobs, started, timeout=timeout, on_event=on_event)
+
+
+def _wait_and_bill(
+    runtime: LocalRuntime,
+    name: str,
+    arn: str,
+    known_jobs: set[str],
+    started: float,
+    *,
+    timeout: float,
+    on_event: ProgressSink | None,
+    uploads: int = 0,
+) -> PhaseResult:
+    """Wait for the execution ``arn`` and bill the Translate jobs it started (those not in ``known_jobs``)."""
     description = runtime.wait_for_execution(arn, timeout=timeout, on_event=on_event)
     jobs = [bill_job(runtime, job) for job in list_jobs(runtime) if job["JobId"] not in known_jobs]
     return PhaseResult(
@@ -186,6 +188,7 @@ def start_and_wait(
         state_transitions=count_transitions(runtime.history(arn)),
         jobs=jobs,
         notifications=runtime.notifications(),
+        uploads=uploads,
     )
 
 

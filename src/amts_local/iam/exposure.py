@@ -12,13 +12,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from amts_local.iam.allowlist import ALLOWLIST, AllowEntry, covering_entry, placeholders
 from amts_local.iam.breadth import BreadthReport, Finding
 from amts_local.iam.evaluate import account_root, has_wildcard, split_operator, wildcard_match
-from amts_local.iam.model import ANYONE, Statement
+from amts_local.iam.model import ANYONE, Principal, Statement
 from amts_local.iam.template import StackModel
 
 # Services that assume a role for a job started by someone else, and so need the confused-deputy conditions.
@@ -180,50 +180,31 @@ def resource_policy_breadth(model: StackModel, *, entries: Sequence[AllowEntry] 
 def trust_breadth(model: StackModel) -> BreadthReport:
     report = BreadthReport()
     for role in model.principals.values():
-        expected = f"Service:{role.service}"
         for statement in role.trust:
             if statement.effect != "Allow":
                 continue
-            others = [p for p in statement.principals if p != expected]
-            if others or statement.not_principals or not statement.principals:
-                who = others or [f"NotPrincipal {list(statement.not_principals)}"]
-                report.findings.append(
-                    Finding(
-                        role.name,
-                        "trust",
-                        "sts:AssumeRole",
-                        role.role_arn,
-                        f"trusts {who}; it needs only {role.service}",
-                        statement.label,
-                    )
-                )
-            actions = [a for a in statement.actions if a.lower() != "sts:assumerole"] + list(statement.not_actions)
-            if actions:
-                report.findings.append(
-                    Finding(
-                        role.name,
-                        "trust",
-                        ", ".join(actions),
-                        role.role_arn,
-                        "a trust policy granting more than sts:AssumeRole",
-                        statement.label,
-                    )
-                )
-            service_prefix = CONFUSED_DEPUTY_SERVICES.get(role.service)
-            if service_prefix is not None and expected in statement.principals:
-                missing = _confused_deputy_gaps(statement, service_prefix, model.account)
-                if missing:
-                    report.findings.append(
-                        Finding(
-                            role.name,
-                            "trust",
-                            "sts:AssumeRole",
-                            role.role_arn,
-                            f"no confused-deputy condition: {'; '.join(missing)}",
-                            statement.label,
-                        )
-                    )
+            report.findings += [
+                Finding(role.name, "trust", action, role.role_arn, detail, statement.label)
+                for action, detail in _trust_problems(role, statement, model.account)
+            ]
     return report
+
+
+def _trust_problems(role: Principal, statement: Statement, account: str) -> Iterator[tuple[str, str]]:
+    """(action, what is wrong) for each way an allowing trust statement is broader than the role's one service."""
+    expected = f"Service:{role.service}"
+    others = [p for p in statement.principals if p != expected]
+    if others or statement.not_principals or not statement.principals:
+        who = others or [f"NotPrincipal {list(statement.not_principals)}"]
+        yield "sts:AssumeRole", f"trusts {who}; it needs only {role.service}"
+    actions = [a for a in statement.actions if a.lower() != "sts:assumerole"] + list(statement.not_actions)
+    if actions:
+        yield ", ".join(actions), "a trust policy granting more than sts:AssumeRole"
+    service_prefix = CONFUSED_DEPUTY_SERVICES.get(role.service)
+    if service_prefix is not None and expected in statement.principals:
+        missing = _confused_deputy_gaps(statement, service_prefix, account)
+        if missing:
+            yield "sts:AssumeRole", f"no confused-deputy condition: {'; '.join(missing)}"
 
 
 def _confused_deputy_gaps(statement: Statement, service: str, account: str) -> list[str]:
