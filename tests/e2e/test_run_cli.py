@@ -12,6 +12,7 @@ from amts.evaluate import RunReport
 from amts_local.cli import main
 from amts_local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
 from tests.clirun import run_cli, tree_hashes
+from tests.e2e.conftest import sample_book_and_old_source
 
 pytestmark = pytest.mark.slow
 
@@ -34,9 +35,7 @@ def test_run_with_an_old_source_translates_every_chapter_and_syncs_the_change(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a book whose English was edited since the translations were made, and the previous English
-    book = write_sample_book(tmp_path / "book").root
-    old = tmp_path / "old-en"
-    shutil.copytree(book / "en", old)
+    book, old = sample_book_and_old_source(tmp_path)
     (book / "en" / NEW_CHAPTER).write_text(edited_new_chapter(), encoding="utf-8")
     before = {p: p.read_bytes() for p in tmp_path.rglob("*.md")}
     out = tmp_path / "out"
@@ -96,9 +95,7 @@ def test_run_keeps_the_human_sentence_of_an_english_sentence_changed_by_a_word(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a book whose English changed one word in one sentence since its Chinese was made
-    book = write_sample_book(tmp_path / "book").root
-    old = tmp_path / "old-en"
-    shutil.copytree(book / "en", old)
+    book, old = sample_book_and_old_source(tmp_path)
     chapter = next(c for c in CHAPTERS if c != NEW_CHAPTER and (book / "zh" / c).is_file())
     english = (book / "en" / chapter).read_text(encoding="utf-8")
     sentence = next(line for line in english.split("\n") if len(line) > 80 and " the " in line and line[:1].isalpha())

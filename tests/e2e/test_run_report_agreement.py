@@ -8,7 +8,6 @@ output as a reader sees it (report.json's rows, report.html, report.md, review.h
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ from amts.evaluate import RunReport
 from amts.sync import scan_markers
 
 from amts_local.cli import main
-from amts_local.samplebook import NEW_CHAPTER, edited_new_chapter, write_sample_book
+from amts_local.samplebook import NEW_CHAPTER, edited_new_chapter
+from tests.e2e.conftest import sample_book_and_old_source
 
 pytestmark = pytest.mark.slow
 
@@ -31,9 +31,7 @@ def test_every_report_of_a_run_shows_the_same_review_figures(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given a sample book whose English changed since its translations were made
-    book = write_sample_book(tmp_path / "book").root
-    old = tmp_path / "old-en"
-    shutil.copytree(book / "en", old)
+    book, old = sample_book_and_old_source(tmp_path)
     (book / "en" / NEW_CHAPTER).write_text(edited_new_chapter(), encoding="utf-8")
     out = tmp_path / "out"
 

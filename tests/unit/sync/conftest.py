@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from amts.book import Document, parse, segments
-from amts.sync import TranslationMemory, sync_documents
+from amts.sync import TranslationMemory, engine, sync_documents
 from amts.sync.engine import SegmentLinks, SyncResult
 
 MARKER_PARAGRAPH = re.compile(r"^<!-- amts:review [^\n]* -->\n\n", re.MULTILINE)
@@ -48,6 +48,14 @@ def aligner(request: pytest.FixtureRequest) -> Callable[..., tuple[SegmentLinks,
     """Each controlled-edit test runs with the test double and, once it exists, with the real aligner."""
     value: Callable[..., tuple[SegmentLinks, float]] | None = request.param
     return value
+
+
+@pytest.fixture
+def use_aligner(aligner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the engine's default aligner is used (the CLI, book sync): swap in the test double when that is the
+    parameter."""
+    if aligner is not None:
+        monkeypatch.setattr(engine, "default_aligner", aligner)
 
 
 @pytest.fixture

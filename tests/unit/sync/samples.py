@@ -45,6 +45,11 @@ In PyTorch, the `nn` module defines many layers.
 1. What happens if the features are not scaled?
 """
 
+# The sample section with one sentence changed: what the book's authors wrote after the translation was made.
+NEW_SOURCE = OLD_SOURCE.replace(
+    "Common examples include predicting prices", "Typical examples include predicting costs"
+)
+
 OLD_TARGET = """\
 # 线性回归
 :label:`sec_linreg`

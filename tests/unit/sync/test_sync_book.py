@@ -6,24 +6,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from amts.sync import TranslationMemory, book, chapter_outcome, engine
 
 from amts_local.cli import main
-from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
-
-# The sample section with one sentence changed: what the book's authors wrote after the translation was made.
-NEW_SOURCE = OLD_SOURCE.replace(
-    "Common examples include predicting prices", "Typical examples include predicting costs"
-)
-
-
-@pytest.fixture
-def use_aligner(aligner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    if aligner is not None:
-        monkeypatch.setattr(engine, "default_aligner", aligner)
+from tests.unit.sync.samples import NEW_SOURCE, OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
 
 def write(path: Path, text: str) -> Path:

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-from amts.sync import engine
 
 from amts_local.cli import main
-from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, OTHER_TARGET
-
-NEW_SOURCE = OLD_SOURCE.replace(
-    "Common examples include predicting prices", "Typical examples include predicting costs"
-)
-
-
-@pytest.fixture
-def use_aligner(aligner: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The CLI uses the engine's default aligner: swap in the test double when that is the parameter."""
-    if aligner is not None:
-        monkeypatch.setattr(engine, "default_aligner", aligner)
+from tests.unit.sync.samples import NEW_SOURCE, OLD_SOURCE, OLD_TARGET, OTHER_TARGET
 
 
 def args(**options: str) -> list[str]:
