@@ -5,6 +5,7 @@ cost against the cap, engines and their segments) as typed fields the renderers 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from amts.translate.cost import CostEstimate, Pricing
 from amts_aws.s3 import put_bytes, read_json, read_text
 
 from amts_steps.budget import pricing_of
+from amts_steps.job_output import JobSummary
 from amts_steps.layout import pair_report_key
 from amts_steps.models import PairResult
 from amts_steps.pair_report import PairReport
@@ -117,15 +119,24 @@ def _merge_workload(reports: list[PairReport]) -> SyncWorkloadReport | None:
     return SyncWorkloadReport(documents=documents) if documents else None
 
 
-def _engines(results: list[PairResult], reports: dict[str, PairReport]) -> list[EngineInfo]:
-    engines: list[EngineInfo] = []
+def _pairs_with_jobs(
+    results: list[PairResult], reports: dict[str, PairReport]
+) -> Iterator[tuple[PairResult, list[JobSummary]]]:
+    """Each pair's result with the jobs its report lists (none when it stored no report or ran no job: then
+    the result's own engine, if any, names what translated it)."""
     for result in results:
         report = reports.get(result.pair_name)
-        if report is None or not report.jobs:
+        yield result, report.jobs if report is not None else []
+
+
+def _engines(results: list[PairResult], reports: dict[str, PairReport]) -> list[EngineInfo]:
+    engines: list[EngineInfo] = []
+    for result, jobs in _pairs_with_jobs(results, reports):
+        if not jobs:
             if result.engine:
                 engines.append(EngineInfo(name=result.engine, description=f"{result.pair_name}"))
             continue
-        for job in report.jobs:
+        for job in jobs:
             usage = ", ".join(f"{name} {count}" for name, count in job.engine_usage.items())
             act = f"parallel data {', '.join(job.parallel_data_names)}" if job.uses_parallel_data else "no ACT"
             engines.append(
@@ -160,13 +171,12 @@ def pair_statuses(results: list[PairResult]) -> list[PairStatus]:
 def engine_uses(results: list[PairResult], reports: dict[str, PairReport]) -> list[EngineUse]:
     """Engine -> segments, one row per engine of each job (Amazon Translate does not count them)."""
     uses: list[EngineUse] = []
-    for result in results:
-        report = reports.get(result.pair_name)
-        if report is None or not report.jobs:
+    for result, jobs in _pairs_with_jobs(results, reports):
+        if not jobs:
             if result.engine:
                 uses.append(EngineUse(engine=result.engine, pair=result.pair_name))
             continue
-        for job in report.jobs:
+        for job in jobs:
             act = "ACT" if job.uses_parallel_data else "no ACT"
             label = f"{job.role} job ({act})"
             if not job.engine_usage:
