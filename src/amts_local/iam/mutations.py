@@ -154,20 +154,13 @@ class _Generator:
         self.extra_actions()
 
     def extra_actions(self) -> None:
-        logs = self.granting("logs:PutLogEvents")
-        if logs is not None:
-            self.add(
-                f"{logs[0]}: extra logs:DeleteLogGroup",
-                "widening",
-                edits.change(logs[1], edits.add_actions("logs:DeleteLogGroup")),
-            )
-        manage = self.granting("translate:CreateParallelData")
-        if manage is not None:
-            self.add(
-                f"{manage[0]}: extra translate:DeleteParallelData",
-                "widening",
-                edits.change(manage[1], edits.add_actions("translate:DeleteParallelData")),
-            )
+        for granted, extra in (
+            ("logs:PutLogEvents", "logs:DeleteLogGroup"),
+            ("translate:CreateParallelData", "translate:DeleteParallelData"),
+        ):
+            hit = self.granting(granted)
+            if hit is not None:
+                self.add(f"{hit[0]}: extra {extra}", "widening", edits.change(hit[1], edits.add_actions(extra)))
         reader = self.first(lambda n, s: n == TRANSLATE_ROLE_PRINCIPAL and "s3:GetObject" in s.actions)
         if reader is not None:
             self.add(
