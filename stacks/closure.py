@@ -9,7 +9,7 @@ has none, and ``tests/infrastructure/test_infra_bundle.py`` proves it by importi
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -22,11 +22,13 @@ def module_file(source_dir: Path, name: str) -> Path | None:
     return None
 
 
-def _imported_names(path: Path, name: str) -> Iterable[str]:
+def import_statements(path: Path, name: str) -> Iterator[tuple[str, list[str]]]:
+    """Every import statement of module ``name`` (file ``path``), lazy ones too: the module it names (relative imports
+    resolved) and the names it imports from it (empty for ``import a.b``)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            yield from ((alias.name, []) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 parts = package.split(".")
@@ -34,8 +36,13 @@ def _imported_names(path: Path, name: str) -> Iterable[str]:
                 target = f"{base}.{node.module}" if node.module else base
             else:
                 target = node.module or ""
-            yield target
-            yield from (f"{target}.{alias.name}" for alias in node.names)  # a submodule imported by name
+            yield target, [alias.name for alias in node.names]
+
+
+def _imported_names(path: Path, name: str) -> Iterable[str]:
+    for target, names in import_statements(path, name):
+        yield target
+        yield from (f"{target}.{alias}" for alias in names)  # a submodule imported by name
 
 
 def import_closure(source_dir: Path, roots: Iterable[str], packages: Iterable[str]) -> set[str]:

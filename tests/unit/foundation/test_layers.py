@@ -6,10 +6,11 @@ Every ``import`` statement counts wherever it is (module level, a function body,
 
 from __future__ import annotations
 
-import ast
 import graphlib
 from collections.abc import Iterator
 from pathlib import Path
+
+from stacks.closure import import_statements
 
 REPO = Path(__file__).resolve().parents[3]
 SOURCE_ROOTS = (REPO / "lambdas", REPO / "src")
@@ -39,19 +40,11 @@ MODULES = _modules()
 
 def _imports(name: str, path: Path) -> Iterator[str]:
     """Every name ``name`` imports: ``a.b`` for ``import a.b``, ``a.b.c`` when ``from a.b import c`` is a module."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[: len(parts) - node.level + 1])
-                target = f"{base}.{node.module}" if node.module else base
-            else:
-                target = node.module or ""
-            for alias in node.names:
-                yield f"{target}.{alias.name}" if f"{target}.{alias.name}" in MODULES else target
+    for target, names in import_statements(path, name):
+        if not names:
+            yield target
+        for alias in names:
+            yield f"{target}.{alias}" if f"{target}.{alias}" in MODULES else target
 
 
 def _our_module(imported: str) -> str | None:
