@@ -40,7 +40,8 @@ class OneLineParser(argparse.ArgumentParser):
 
 def version() -> str:
     try:
-        return metadata.version("amts")
+        # None when the installed metadata cannot be read (a user without access to the venv's files)
+        return metadata.version("amts") or "unknown (metadata unreadable)"
     except metadata.PackageNotFoundError:  # run from a source tree that was never installed
         return "unknown (not installed)"
 

@@ -98,11 +98,12 @@ def add_report(parser: argparse.ArgumentParser, *, what: str = "report") -> None
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, version: str | None = None) -> None:
-    """``-q``/``-v`` (and ``--version`` on the top-level parser). On a subcommand they default to nothing, so
-    ``amts -q pairs ...`` and ``amts pairs -q ...`` mean the same."""
-    if version is not None:
+    """``-q``/``-v``, and ``--version`` on the top-level parser (the one given a ``version``). On a subcommand they
+    default to nothing, so ``amts -q pairs ...`` and ``amts pairs -q ...`` mean the same."""
+    top_level = version is not None
+    if top_level:
         parser.add_argument("--version", action="version", version=f"amts {version}")
-    suppress = {"default": argparse.SUPPRESS} if version is None else {"default": None}
+    suppress = {"default": None} if top_level else {"default": argparse.SUPPRESS}
     group = parser.add_mutually_exclusive_group()
     group.add_argument(
         "-q", "--quiet", action="store_true", help="no progress, notes or deprecation notes on stderr", **suppress

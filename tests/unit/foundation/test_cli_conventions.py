@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from amts_local import cli
 from amts_local.cli import main
 from tests.clirun import CliResult, run_cli
 from tests.unit.align.samples import EN, EN_MD, ZH, ZH_MD
@@ -38,6 +39,20 @@ def test_version_prints_the_installed_version(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out.strip()
     assert out.startswith("amts ")
     assert out.split(" ", 1)[1][0].isdigit() or "not installed" in out
+
+
+def test_unreadable_package_metadata_still_gives_a_version_and_the_global_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given metadata a user cannot read (importlib.metadata then answers None, as for "nobody" in a private venv)
+    monkeypatch.setattr(cli.metadata, "version", lambda name: None)
+    chapter = tmp_path / "a.md"
+    chapter.write_text(CHAPTER, encoding="utf-8")
+    # Then a command still runs, with its -q/-v defaults, and --version says why it cannot tell
+    assert main(["segment", str(chapter), "--lang", "en"]) == 0
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip().endswith("amts unknown (metadata unreadable)")
 
 
 def test_quiet_and_verbose_go_before_or_after_the_command(tmp_path: Path) -> None:
