@@ -1,12 +1,13 @@
-"""The ``amts`` command line: one subcommand module per domain area, each with ``register()``.
+"""The ``amts`` command line: one subcommand module per domain area, each declaring its ``COMMANDS``.
 
 Every command reads inputs without changing them, writes outputs atomically, and turns an
 ``AmtsError`` into a one-line message naming the file and the problem, with exit status 2. File access goes
 through ``amts.fsio``, which names the file of any operating-system error; an ``OSError`` that still reaches
 this level (from a library, say) is answered the same way, never with a traceback.
 
-Options every command shares (``-o/--output``, ``--json``, ``-``, ``-q``/``-v``) are defined once in
-``amts_local.cli.options``. Threads are pinned here, at start-up, before a command module loads numpy.
+Options every command shares (``-o/--output``, ``--json``, ``--report``, ``-``, ``-q``/``-v``) are defined once in
+``amts_local.cli.options``; each command's options are declared beside its handler (``amts_local.cli.commands``).
+Threads are pinned here, at start-up, before a command module loads numpy.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_global_options(parser, version=version())
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:
-        module.register(commands)
+        module.COMMANDS.register(commands)
     for subparser in commands.choices.values():
         add_global_options(subparser)
     return parser

@@ -19,20 +19,21 @@ from amts.align.relatedness import MIN_GAIN, order_test
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import markdown_files, parse_file
 from amts.errors import AlignmentError, AmtsError, InputError
-from amts.fsio import write_atomic
 from amts.language_profiles import embeddings_cover
 from amts.languages import check_language
 
+from amts_local.cli.commands import CommandArea, arg
 from amts_local.cli.options import (
     STDIO,
-    add_json,
-    add_output,
-    add_report,
     input_name,
     is_stdio,
+    json_option,
     message_stream,
+    output_option,
     outputs_outside,
+    print_report,
     read_input_text,
+    report_option,
     write_output,
 )
 from amts_local.cli.progress import file_progress
@@ -43,49 +44,12 @@ LOW_CONFIDENCE = 0.25
 GOOD_PAIR = 0.5
 MIN_GOOD_SHARE = 0.2
 
-
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add ``align`` and ``pairs``."""
-    align = commands.add_parser(
-        "align",
-        help="align two pre-segmented files (one sentence per line); print Vecalign beads",
-        description="Align SRC and TGT (one sentence per line) and print one bead per line, e.g. [0]:[0], "
-        "[1, 2]:[1], [3]:[]. Every line index appears exactly once, in order.",
-    )
-    align.add_argument("src", help="source sentences, one per line (- for standard input)")
-    align.add_argument("tgt", help="target sentences, one per line (- for standard input)")
-    _language_options(align)
-    add_output(align, help="write the beads to this file (default, or -: standard output)")
-    align.add_argument("--scores", action="store_true", help="append each bead's similarity: [0]:[0]:0.71")
-    align.add_argument("--force", action="store_true", help="print the beads even when confidence is low")
-    align.set_defaults(handler=run_align)
-
-    pairs = commands.add_parser(
-        "pairs",
-        help="extract parallel sentence or paragraph pairs from two book files or two book trees",
-        description="Align SRC and TGT (two markdown files, or two folders whose files are paired by relative "
-        "path) and write the pairs as CSV with a header of the two language codes, plus a stats report.",
-    )
-    pairs.add_argument("src", help="source markdown file or folder")
-    pairs.add_argument("tgt", help="target markdown file or folder")
-    _language_options(pairs)
-    pairs.add_argument("--granularity", choices=("sentence", "paragraph"), default="sentence")
-    add_output(pairs, required=True, help="CSV file to write (header: the two language codes); - for standard output")
-    add_report(pairs, what="stats report")
-    add_json(pairs, help="print the stats report as JSON instead of text (on standard error with -o -)")
-    pairs.add_argument(
-        "--embeddings",
-        choices=("auto", "on", "off"),
-        default="auto",
-        help="sentence embeddings: only where length and anchors are ambiguous (auto), always, or never",
-    )
-    pairs.set_defaults(handler=run_pairs)
-
-
-def _language_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--src", dest="src_lang", required=True, help="source language code, e.g. en")
-    parser.add_argument("--tgt", dest="tgt_lang", required=True, help="target language code, e.g. zh")
-    parser.add_argument("--lexicon", help="bilingual glossary (markdown 'term，term' lines, CSV or TSV)")
+COMMANDS = CommandArea()
+LANGUAGES = [
+    arg("--src", dest="src_lang", required=True, help="source language code, e.g. en"),
+    arg("--tgt", dest="tgt_lang", required=True, help="target language code, e.g. zh"),
+    arg("--lexicon", help="bilingual glossary (markdown 'term，term' lines, CSV or TSV)"),
+]
 
 
 def _languages(args: argparse.Namespace) -> tuple[str, str, Lexicon | None]:
@@ -196,6 +160,20 @@ def _check_order(
         )
 
 
+@COMMANDS.command(
+    "align",
+    help="align two pre-segmented files (one sentence per line); print Vecalign beads",
+    description="Align SRC and TGT (one sentence per line) and print one bead per line, e.g. [0]:[0], "
+    "[1, 2]:[1], [3]:[]. Every line index appears exactly once, in order.",
+    options=[
+        arg("src", help="source sentences, one per line (- for standard input)"),
+        arg("tgt", help="target sentences, one per line (- for standard input)"),
+        *LANGUAGES,
+        output_option(help="write the beads to this file (default, or -: standard output)"),
+        arg("--scores", action="store_true", help="append each bead's similarity: [0]:[0]:0.71"),
+        arg("--force", action="store_true", help="print the beads even when confidence is low"),
+    ],
+)
 def run_align(args: argparse.Namespace) -> int:
     if is_stdio(args.src) and is_stdio(args.tgt):
         raise InputError("only one of SRC and TGT can be - (standard input)")
@@ -234,6 +212,27 @@ def _file_pairs(src: Path, tgt: Path) -> tuple[list[tuple[str, Path, Path]], lis
     return both, [rel for rel in src_files if rel not in tgt_files], [rel for rel in tgt_files if rel not in src_files]
 
 
+@COMMANDS.command(
+    "pairs",
+    help="extract parallel sentence or paragraph pairs from two book files or two book trees",
+    description="Align SRC and TGT (two markdown files, or two folders whose files are paired by relative "
+    "path) and write the pairs as CSV with a header of the two language codes, plus a stats report.",
+    options=[
+        arg("src", help="source markdown file or folder"),
+        arg("tgt", help="target markdown file or folder"),
+        *LANGUAGES,
+        arg("--granularity", choices=("sentence", "paragraph"), default="sentence"),
+        output_option(required=True, help="CSV file to write (header: the two language codes); - for standard output"),
+        report_option(what="stats report"),
+        json_option(help="print the stats report as JSON instead of text (on standard error with -o -)"),
+        arg(
+            "--embeddings",
+            choices=("auto", "on", "off"),
+            default="auto",
+            help="sentence embeddings: only where length and anchors are ambiguous (auto), always, or never",
+        ),
+    ],
+)
 def run_pairs(args: argparse.Namespace) -> int:
     outputs_outside([args.output, args.report], [args.src, args.tgt, args.lexicon])
     src_lang, tgt_lang, lexicon = _languages(args)
@@ -271,10 +270,7 @@ def run_pairs(args: argparse.Namespace) -> int:
         raise AlignmentError(f"no pairs produced ({reasons}); nothing written", path=str(src))
     write_output(args.output, _pairs_csv(result))
     report_json = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    if args.report:
-        write_atomic(args.report, report_json)
-    stream = message_stream(args.output)
-    stream.write(report_json if args.json else _report_text(report, args.output) + "\n")
+    print_report(args, report_json, _report_text(report, args.output) + "\n", stream=message_stream(args.output))
     if not embeddings_cover(src_lang, tgt_lang):
         missing = ", ".join(lang for lang in (src_lang, tgt_lang) if not embeddings_cover(lang))
         print(

@@ -6,97 +6,45 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from amts.book import from_html, join_lines, parse_file, segment_sentences, segments, to_html
 from amts.book import markdown_files as book_files
 from amts.book.roundtrip import FileCheck, check_file
 from amts.book.skeleton import check_skeleton
 from amts.errors import AmtsError, InputError
-from amts.fsio import check_outputs_outside, list_files, os_input_error, write_atomic
+from amts.fsio import check_outputs_outside, list_files, os_input_error
 from amts.languages import check_language
 
+from amts_local.cli.commands import CommandArea, arg
 from amts_local.cli.options import (
-    add_json,
-    add_output,
-    add_report,
     is_stdio,
+    json_option,
     message_stream,
+    output_option,
     outputs_outside,
     parse_input,
+    print_report,
     read_input_text,
+    report_option,
     write_output,
 )
 
 SHOWN_FAILURES = 10
+COMMANDS = CommandArea()
+MARKDOWN_FILE = arg("file", metavar="FILE.md", help="the markdown file (- for standard input)")
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
-    segment = commands.add_parser(
-        "segment",
-        help="print the sentences of every translatable segment, one per line",
-        description="Print the sentences of every translatable segment of a d2lbook markdown file, one per line, "
-        "whitespace collapsed; list bullets and heading #s are stripped, inline markup is kept as written.",
-    )
-    segment.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
-    segment.add_argument("--lang", required=True, help="language of the file, e.g. en, zh, es")
-    segment.add_argument("--json", action="store_true", help="print one JSON object per segment instead")
-    segment.set_defaults(handler=run_segment)
-
-    roundtrip = commands.add_parser(
-        "roundtrip",
-        help="check the markdown, identity-HTML and hostile-translation round trips of .md files",
-        description="For every .md file under the paths: the markdown round trip, the HTML round trip through "
-        "an identity translation, and that all protected content survives a hostile translation. Prints "
-        "'N/M files ok' and the first failures; exits 1 on any failure, 2 on unreadable or malformed input.",
-    )
-    roundtrip.add_argument("paths", nargs="+", metavar="PATH")
-    add_json(roundtrip, help="print the counts and every failure as JSON instead of text")
-    roundtrip.set_defaults(handler=run_roundtrip)
-
-    html_out = commands.add_parser(
-        "to-html",
-        help="write Translate-ready HTML (text/html) for a markdown file",
-        description="Write the translatable segments of FILE.md as HTML for an Amazon Translate batch job: "
-        'each segment in an element with its id, protected spans translate="no".',
-    )
-    html_out.add_argument("file", metavar="FILE.md", help="the markdown file (- for standard input)")
-    add_output(html_out, required=True, help="output .html file (- for standard output)")
-    html_out.add_argument("--segments", help="comma-separated segment ids (default: all)")
-    html_out.set_defaults(handler=run_to_html)
-
-    html_in = commands.add_parser(
-        "from-html",
-        help="rebuild translated markdown from translated HTML",
-        description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
-        "text and are reported (code and math spans may move with the word order; links may not). Exits 1 when "
-        "any segment had an issue (the output is still written).",
-    )
-    html_in.add_argument("file", metavar="FILE.md", help="the source markdown file (- for standard input)")
-    html_in.add_argument("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)")
-    add_output(html_in, required=True, help="output .md file (- for standard output)")
-    html_in.add_argument("--segments", help="comma-separated segment ids that were sent (default: all)")
-    html_in.set_defaults(handler=run_from_html)
-
-    check = commands.add_parser(
-        "check-skeleton",
-        help="list every structural difference between a translation and its source",
-        description="Compare the skeleton of TRANSLATION with SOURCE (two files, or two book folders paired by "
-        "relative path): headings, code cells per framework tab (comments, docstrings and printed prose may be "
-        "translated), display equations, :label:/:eqlabel:, figures, tables, :begin_tab: blocks and the targets "
-        "of :numref:/:eqref:/:ref:/:cite:. Frameworks only the translation has (paddle) are its own. With "
-        "--old-source (the source the translation was made from), a difference says whether it is stale or new. "
-        "Prints FILE:LINE: problem element; exits 1 when there is any difference, 2 on bad input.",
-    )
-    check.add_argument("translation", type=Path, metavar="TRANSLATION")
-    check.add_argument("source", type=Path, metavar="SOURCE")
-    check.add_argument("--old-source", type=Path, metavar="OLD", help="the source the translation was made from")
-    add_report(check, what="differences")
-    add_json(check, file_dest="report", help="print the differences as JSON instead of text")
-    check.set_defaults(handler=run_check_skeleton)
-
-
+@COMMANDS.command(
+    "segment",
+    help="print the sentences of every translatable segment, one per line",
+    description="Print the sentences of every translatable segment of a d2lbook markdown file, one per line, "
+    "whitespace collapsed; list bullets and heading #s are stripped, inline markup is kept as written.",
+    options=[
+        MARKDOWN_FILE,
+        arg("--lang", required=True, help="language of the file, e.g. en, zh, es"),
+        json_option(help="print one JSON object per segment instead"),
+    ],
+)
 def run_segment(args: argparse.Namespace) -> int:
     lang = check_language(args.lang)
     doc = parse_input(args.file)
@@ -132,6 +80,17 @@ def markdown_files(paths: list[str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+@COMMANDS.command(
+    "roundtrip",
+    help="check the markdown, identity-HTML and hostile-translation round trips of .md files",
+    description="For every .md file under the paths: the markdown round trip, the HTML round trip through "
+    "an identity translation, and that all protected content survives a hostile translation. Prints "
+    "'N/M files ok' and the first failures; exits 1 on any failure, 2 on unreadable or malformed input.",
+    options=[
+        arg("paths", nargs="+", metavar="PATH"),
+        json_option(help="print the counts and every failure as JSON instead of text"),
+    ],
+)
 def run_roundtrip(args: argparse.Namespace) -> int:
     files = markdown_files(args.paths)
     if not files:
@@ -145,21 +104,76 @@ def run_roundtrip(args: argparse.Namespace) -> int:
             bad_input.append(exc)
             checks.append(FileCheck(str(path), failures=[f"bad input: {exc}"]))
     failed = [check for check in checks if not check.ok]
-    if args.json:
-        payload: dict[str, object] = {"files": len(checks), "ok": len(checks) - len(failed)}
-        payload["failures"] = [{"file": check.path, "problems": check.failures} for check in failed]
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
-    else:
-        print(f"{len(checks) - len(failed)}/{len(checks)} files ok")
-        for check in failed[:SHOWN_FAILURES]:
-            print(f"FAIL {check.path}: {'; '.join(check.failures)}")
-        if len(failed) > SHOWN_FAILURES:
-            print(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
+    payload: dict[str, object] = {"files": len(checks), "ok": len(checks) - len(failed)}
+    payload["failures"] = [{"file": check.path, "problems": check.failures} for check in failed]
+    lines = [f"{len(checks) - len(failed)}/{len(checks)} files ok"]
+    lines += [f"FAIL {check.path}: {'; '.join(check.failures)}" for check in failed[:SHOWN_FAILURES]]
+    if len(failed) > SHOWN_FAILURES:
+        lines.append(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
+    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
     if bad_input:  # the one line a bad input gets; the files that were checked are listed above it
         first = bad_input[0]
         more = f" ({len(bad_input) - 1} more files are bad input)" if len(bad_input) > 1 else ""
         raise InputError(first.message + more, path=first.path, line=first.line)
     return 1 if failed else 0
+
+
+def _segment_ids(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    ids = [item.strip() for item in raw.split(",") if item.strip()]
+    if not ids:
+        raise InputError("--segments is empty; expected ids such as s0001,s0002")
+    return ids
+
+
+@COMMANDS.command(
+    "to-html",
+    help="write Translate-ready HTML (text/html) for a markdown file",
+    description="Write the translatable segments of FILE.md as HTML for an Amazon Translate batch job: "
+    'each segment in an element with its id, protected spans translate="no".',
+    options=[
+        MARKDOWN_FILE,
+        output_option(required=True, help="output .html file (- for standard output)"),
+        arg("--segments", help="comma-separated segment ids (default: all)"),
+    ],
+)
+def run_to_html(args: argparse.Namespace) -> int:
+    outputs_outside([args.output], [args.file])
+    doc = parse_input(args.file)
+    write_output(args.output, to_html(doc, _segment_ids(args.segments)))
+    return 0
+
+
+@COMMANDS.command(
+    "from-html",
+    help="rebuild translated markdown from translated HTML",
+    description="Rebuild FILE.md with the segments of TRANSLATED.html; damaged segments keep their source "
+    "text and are reported (code and math spans may move with the word order; links may not). Exits 1 when "
+    "any segment had an issue (the output is still written).",
+    options=[
+        arg("file", metavar="FILE.md", help="the source markdown file (- for standard input)"),
+        arg("html", metavar="TRANSLATED.html", help="its translated HTML (- for standard input)"),
+        output_option(required=True, help="output .md file (- for standard output)"),
+        arg("--segments", help="comma-separated segment ids that were sent (default: all)"),
+    ],
+)
+def run_from_html(args: argparse.Namespace) -> int:
+    if is_stdio(args.file) and is_stdio(args.html):
+        raise InputError("only one of FILE.md and TRANSLATED.html can be - (standard input)")
+    outputs_outside([args.output], [args.file, args.html])
+    doc = parse_input(args.file)
+    html = read_input_text(args.html)
+    rebuilt = from_html(doc, html, _segment_ids(args.segments))
+    write_output(args.output, rebuilt.markdown(doc))
+    for issue in rebuilt.issues:
+        print(f"issue: {issue}", file=sys.stderr)
+    translated = len(rebuilt.translations)
+    print(
+        f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language",
+        file=message_stream(args.output),
+    )
+    return 1 if rebuilt.issues else 0
 
 
 def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Path | None]], list[str]]:
@@ -186,6 +200,23 @@ def _skeleton_pairs(args: argparse.Namespace) -> tuple[list[tuple[Path, Path, Pa
     return pairs, untranslated
 
 
+@COMMANDS.command(
+    "check-skeleton",
+    help="list every structural difference between a translation and its source",
+    description="Compare the skeleton of TRANSLATION with SOURCE (two files, or two book folders paired by "
+    "relative path): headings, code cells per framework tab (comments, docstrings and printed prose may be "
+    "translated), display equations, :label:/:eqlabel:, figures, tables, :begin_tab: blocks and the targets "
+    "of :numref:/:eqref:/:ref:/:cite:. Frameworks only the translation has (paddle) are its own. With "
+    "--old-source (the source the translation was made from), a difference says whether it is stale or new. "
+    "Prints FILE:LINE: problem element; exits 1 when there is any difference, 2 on bad input.",
+    options=[
+        arg("translation", type=Path, metavar="TRANSLATION"),
+        arg("source", type=Path, metavar="SOURCE"),
+        arg("--old-source", type=Path, metavar="OLD", help="the source the translation was made from"),
+        report_option(what="differences"),
+        json_option(file_dest="report", help="print the differences as JSON instead of text"),
+    ],
+)
 def run_check_skeleton(args: argparse.Namespace) -> int:
     check_outputs_outside([args.report], [args.translation, args.source, args.old_source])
     pairs, untranslated = _skeleton_pairs(args)
@@ -195,69 +226,29 @@ def run_check_skeleton(args: argparse.Namespace) -> int:
     ]
     lines = [str(difference) for check in checks for difference in check.differences]
     failing = sum(1 for check in checks if not check.ok)
-    if args.report is not None or args.json:
-        payload = {
-            "files": [
-                {
-                    "file": check.file,
-                    "differences": [
-                        {
-                            "line": d.line,
-                            "problem": d.problem,
-                            "element": str(d.kind),
-                            "shown": d.shown,
-                            "source_line": d.source_line,
-                        }
-                        for d in check.differences
-                    ],
-                    "translator_only": check.translator_only,
-                }
-                for check in checks
-            ],
-            "untranslated": untranslated,
-        }
-        payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
-        if args.report is not None:
-            write_atomic(args.report, payload_json)
-        if args.json:
-            sys.stdout.write(payload_json)
-            return 1 if lines else 0
+    payload = {
+        "files": [
+            {
+                "file": check.file,
+                "differences": [
+                    {
+                        "line": d.line,
+                        "problem": d.problem,
+                        "element": str(d.kind),
+                        "shown": d.shown,
+                        "source_line": d.source_line,
+                    }
+                    for d in check.differences
+                ],
+                "translator_only": check.translator_only,
+            }
+            for check in checks
+        ],
+        "untranslated": untranslated,
+    }
     summary = f"{len(lines)} structural differences in {failing} of {len(checks)} files"
     if untranslated:
         summary += f"; {len(untranslated)} source files have no translation (not compared)"
-    sys.stdout.write("".join(line + "\n" for line in lines) + summary + "\n")
+    text = "".join(line + "\n" for line in lines) + summary + "\n"
+    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", text)
     return 1 if lines else 0
-
-
-def _segment_ids(raw: str | None) -> list[str] | None:
-    if raw is None:
-        return None
-    ids = [item.strip() for item in raw.split(",") if item.strip()]
-    if not ids:
-        raise InputError("--segments is empty; expected ids such as s0001,s0002")
-    return ids
-
-
-def run_to_html(args: argparse.Namespace) -> int:
-    outputs_outside([args.output], [args.file])
-    doc = parse_input(args.file)
-    write_output(args.output, to_html(doc, _segment_ids(args.segments)))
-    return 0
-
-
-def run_from_html(args: argparse.Namespace) -> int:
-    if is_stdio(args.file) and is_stdio(args.html):
-        raise InputError("only one of FILE.md and TRANSLATED.html can be - (standard input)")
-    outputs_outside([args.output], [args.file, args.html])
-    doc = parse_input(args.file)
-    html = read_input_text(args.html)
-    rebuilt = from_html(doc, html, _segment_ids(args.segments))
-    write_output(args.output, rebuilt.markdown(doc))
-    for issue in rebuilt.issues:
-        print(f"issue: {issue}", file=sys.stderr)
-    translated = len(rebuilt.translations)
-    print(
-        f"{translated} segments translated, {len(rebuilt.untranslated)} kept in the source language",
-        file=message_stream(args.output),
-    )
-    return 1 if rebuilt.issues else 0

@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from amts.book import markdown_files, parse_file
 from amts.errors import InputError
@@ -25,81 +24,59 @@ from amts.fsio import check_outputs_outside, read_text, write_atomic
 from amts.languages import LanguagePair
 from pydantic import ValidationError
 
-from amts_local.cli.options import DeprecatedAlias, add_json, add_output
+from amts_local.cli.commands import CommandArea, arg
+from amts_local.cli.options import deprecated_alias, file_option, json_option, output_option, print_report
 from amts_local.cli.progress import counted_progress
 from amts_local.engines.experiments import standin_engine
 
 REPORT_JSON = "report.json"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
+COMMANDS = CommandArea()
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
-    score = commands.add_parser(
-        "score",
-        help="BLEU/chrF of a translation against a human reference (files or folders)",
-        description="Score translated markdown against its human translation. Segments are paired through the "
-        "book model, so code, math and untranslated blocks do not count. Folders pair files by relative path.",
-    )
-    score.add_argument("--hyp", required=True, type=Path, help="translated markdown file or folder")
-    score.add_argument("--ref", required=True, type=Path, help="human reference file or folder")
-    score.add_argument("--tgt", required=True, help="target language code, e.g. zh (chooses the tokenizer)")
-    score.add_argument(
-        "--source", type=Path, metavar="FILE", help="the source both were translated from (better pairing)"
-    )
-    score.add_argument(  # --src is a language code everywhere else; it will mean that here too
-        "--src", dest="source", type=Path, action=DeprecatedAlias, replacement="--source", help=argparse.SUPPRESS
-    )
-    score.add_argument("--src-lang", help="source language code (needed with --source)")
-    score.add_argument("--chrf-plus", action="store_true", help="also compute chrF++")
-    add_json(score, help="print the score report as JSON")
-    add_output(score, help="also write report.json, report.html and report.md into this folder")
-    score.add_argument(
-        "--min-bleu",
-        type=float,
-        help="exit 1 when the run's BLEU (0-100) is below this, or when the score does not cover every reference "
-        "segment (coverage below 100%%, a reference without hypothesis, a document left out)",
-    )
-    score.add_argument(
-        "--min-coverage",
-        type=_share,
-        default=MIN_COVERAGE,
-        metavar="X",
-        help="leave out (exit 2 when nothing is left) a document whose hypothesis covers less than this share of "
-        f"its reference's translated segments, e.g. a truncated translation (0-1, default {MIN_COVERAGE})",
-    )
-    score.set_defaults(handler=_score)
-
-    experiment = commands.add_parser(
-        "experiment",
-        help="the study's tables: without vs with ACT, paragraph vs sentence pairs, for a book and its translation",
-        description="Translate the chosen sections of a book with the Translate stand-in's engines, with no "
-        "parallel data and with parallel data from paragraph pairs and from sentence pairs, and score each "
-        "against the human translation. Each section's chapter is left out of the parallel data unless "
-        "--allow-leakage is given. Writes report.json, report.html and report.md.",
-    )
-    experiment.add_argument("--book", required=True, type=Path, help="the book in the first language (folder)")
-    experiment.add_argument("--translation", required=True, type=Path, help="its human translation (folder)")
-    experiment.add_argument("--pair", required=True, help="languages of --book and --translation, e.g. en-zh")
-    experiment.add_argument("--sections", required=True, help="comma-separated section paths relative to the folders")
-    experiment.add_argument("--one-way", action="store_true", help="only the --pair direction (default: both)")
-    experiment.add_argument(
-        "--allow-leakage", action="store_true", help="keep each section's own chapter pairs in the parallel data"
-    )
-    add_output(experiment, required=True, help="folder for the reports")
-    experiment.set_defaults(handler=_experiment)
-
-    report = commands.add_parser(
-        "report",
-        help="render a run's report.json as HTML and Markdown",
-        description="Read RUN_DIR/report.json and write report.html (self-contained) and report.md beside it.",
-    )
-    report.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="folder holding report.json")
-    add_output(report, help="write the HTML and Markdown into this folder instead of RUN_DIR")
-    report.set_defaults(handler=_report)
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}")
+    return value
 
 
+@COMMANDS.command(
+    "score",
+    help="BLEU/chrF of a translation against a human reference (files or folders)",
+    description="Score translated markdown against its human translation. Segments are paired through the "
+    "book model, so code, math and untranslated blocks do not count. Folders pair files by relative path.",
+    options=[
+        arg("--hyp", required=True, type=Path, help="translated markdown file or folder"),
+        arg("--ref", required=True, type=Path, help="human reference file or folder"),
+        arg("--tgt", required=True, help="target language code, e.g. zh (chooses the tokenizer)"),
+        file_option("--source", help="the source both were translated from (better pairing)"),
+        # --src is a language code everywhere else; it will mean that here too
+        deprecated_alias("--src", dest="source", replacement="--source"),
+        arg("--src-lang", help="source language code (needed with --source)"),
+        arg("--chrf-plus", action="store_true", help="also compute chrF++"),
+        json_option(help="print the score report as JSON"),
+        output_option(help="also write report.json, report.html and report.md into this folder"),
+        arg(
+            "--min-bleu",
+            type=float,
+            help="exit 1 when the run's BLEU (0-100) is below this, or when the score does not cover every "
+            "reference segment (coverage below 100%%, a reference without hypothesis, a document left out)",
+        ),
+        arg(
+            "--min-coverage",
+            type=_share,
+            default=MIN_COVERAGE,
+            metavar="X",
+            help="leave out (exit 2 when nothing is left) a document whose hypothesis covers less than this share "
+            f"of its reference's translated segments, e.g. a truncated translation (0-1, default {MIN_COVERAGE})",
+        ),
+    ],
+)
 def _score(args: argparse.Namespace) -> int:
     if (args.source is None) != (args.src_lang is None):
         raise InputError("--source and --src-lang go together")
@@ -121,10 +98,7 @@ def _score(args: argparse.Namespace) -> int:
             scores=[scores],
         )
         write_report(run, args.output)
-    if args.json:
-        print(scores.model_dump_json(indent=2))
-    else:
-        print(format_score_table(scores))
+    print_report(args, scores.model_dump_json(indent=2) + "\n", format_score_table(scores) + "\n")
     bleu = metric(scores.run.metrics, "BLEU")
     if args.min_bleu is not None and bleu is not None and bleu.score < args.min_bleu:
         print(f"BLEU {bleu.score:.2f} is below --min-bleu {args.min_bleu:g}")
@@ -147,16 +121,6 @@ def incomplete(scores: ScoreReport) -> str:
     if scores.left_out:
         gaps.append(f"{len(scores.left_out)} document(s) left out, e.g. {scores.left_out[0]}")
     return "; ".join(gaps)
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, not {text!r}")
-    return value
 
 
 def write_report(report: RunReport, folder: Path) -> list[Path]:
@@ -185,19 +149,6 @@ def load_report(path: Path) -> RunReport:
         ) from None
 
 
-def _report(args: argparse.Namespace) -> int:
-    run_dir: Path = args.run_dir
-    if not run_dir.is_dir():
-        raise InputError("run folder not found", path=str(run_dir))
-    report = load_report(run_dir / REPORT_JSON)
-    out: Path = args.output or run_dir
-    html_path, md_path = out / REPORT_HTML, out / REPORT_MD
-    write_atomic(html_path, render_html(report))
-    write_atomic(md_path, render_markdown(report))
-    print(f"wrote {html_path} and {md_path}")
-    return 0
-
-
 def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[BookDocument]:
     """Documents present in both folders (by relative path), parsed; the chapter is the top folder."""
     for folder in (first, second):
@@ -216,6 +167,23 @@ def load_bilingual_book(first: Path, second: Path, pair: LanguagePair) -> list[B
     ]
 
 
+@COMMANDS.command(
+    "experiment",
+    help="the study's tables: without vs with ACT, paragraph vs sentence pairs, for a book and its translation",
+    description="Translate the chosen sections of a book with the Translate stand-in's engines, with no "
+    "parallel data and with parallel data from paragraph pairs and from sentence pairs, and score each "
+    "against the human translation. Each section's chapter is left out of the parallel data unless "
+    "--allow-leakage is given. Writes report.json, report.html and report.md.",
+    options=[
+        arg("--book", required=True, type=Path, help="the book in the first language (folder)"),
+        arg("--translation", required=True, type=Path, help="its human translation (folder)"),
+        arg("--pair", required=True, help="languages of --book and --translation, e.g. en-zh"),
+        arg("--sections", required=True, help="comma-separated section paths relative to the folders"),
+        arg("--one-way", action="store_true", help="only the --pair direction (default: both)"),
+        arg("--allow-leakage", action="store_true", help="keep each section's own chapter pairs in the parallel data"),
+        output_option(required=True, help="folder for the reports"),
+    ],
+)
 def _experiment(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     check_outputs_outside([args.output], [args.book, args.translation])
@@ -267,6 +235,28 @@ def _report_to(advance: Callable[[str], None], prefix: str) -> Callable[[str], N
     """A progress callback: one unit of work done, named after ``prefix`` (and the item, when the prefix ends
     with ": ")."""
     return lambda item: advance(prefix + item if prefix.endswith(": ") else prefix)
+
+
+@COMMANDS.command(
+    "report",
+    help="render a run's report.json as HTML and Markdown",
+    description="Read RUN_DIR/report.json and write report.html (self-contained) and report.md beside it.",
+    options=[
+        arg("run_dir", type=Path, metavar="RUN_DIR", help="folder holding report.json"),
+        output_option(help="write the HTML and Markdown into this folder instead of RUN_DIR"),
+    ],
+)
+def _report(args: argparse.Namespace) -> int:
+    run_dir: Path = args.run_dir
+    if not run_dir.is_dir():
+        raise InputError("run folder not found", path=str(run_dir))
+    report = load_report(run_dir / REPORT_JSON)
+    out: Path = args.output or run_dir
+    html_path, md_path = out / REPORT_HTML, out / REPORT_MD
+    write_atomic(html_path, render_html(report))
+    write_atomic(md_path, render_markdown(report))
+    print(f"wrote {html_path} and {md_path}")
+    return 0
 
 
 def _fmt(score: MetricScore | None) -> str:

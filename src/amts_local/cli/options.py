@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from amts.book import Document, parse
 from amts.fsio import check_outputs_outside, decode_text, read_bytes, write_atomic
+
+from amts_local.cli.commands import Option, arg
 
 STDIO = "-"  # read standard input / write standard output, where a command reads or writes a single file
 STDIN_NAME = "<stdin>"
@@ -68,33 +70,56 @@ class JsonSwitch(argparse.Action):
         setattr(namespace, self.file_dest, Path(values))
 
 
-def add_output(
-    parser: argparse.ArgumentParser, *, help: str, required: bool = False, default: Path | None = None
-) -> None:
+def deprecated_alias(flag: str, *, dest: str, replacement: str, type: Callable[[str], Any] = Path) -> Option:
+    """An old spelling ``flag`` kept for one release: fills ``dest``, hidden from ``--help``, prints a note."""
+    return arg(flag, dest=dest, type=type, action=DeprecatedAlias, replacement=replacement, help=argparse.SUPPRESS)
+
+
+def file_option(flag: str, *, help: str, **settings: Any) -> Option:
+    """An option naming a file (a ``Path``, shown as ``FILE`` unless ``settings`` say otherwise)."""
+    return arg(flag, **({"type": Path, "metavar": "FILE"} | settings), help=help)
+
+
+def output_option(*, help: str, required: bool = False, default: Path | None = None) -> Option:
     """``-o/--output PATH`` (``PATH`` or ``-``), with ``--out`` kept as a deprecated alias."""
     text = f"{help} (required)" if required else help  # checked after parsing, so that --out satisfies it too
-    parser.add_argument("-o", "--output", type=Path, required=False, default=default, help=text, metavar="PATH")
-    parser.add_argument(
-        "--out", dest="output", type=Path, action=DeprecatedAlias, replacement="-o/--output", help=argparse.SUPPRESS
-    )
-    if required:
-        parser.set_defaults(_required_output=True)
+    alias = deprecated_alias("--out", dest="output", replacement="-o/--output")
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("-o", "--output", type=Path, required=False, default=default, help=text, metavar="PATH")
+        alias(parser)
+        if required:
+            parser.set_defaults(_required_output=True)
+
+    return add
 
 
-def add_json(parser: argparse.ArgumentParser, *, file_dest: str | None = None, help: str | None = None) -> None:
+def json_option(*, file_dest: str | None = None, help: str | None = None) -> Option:
     """``--json``: print the report as JSON on standard output. With ``file_dest``, the old ``--json FILE`` form
     is kept as a deprecated spelling of ``--report FILE``."""
     text = help or "print the report as JSON on standard output instead of text"
     if file_dest is None:
-        parser.add_argument("--json", action="store_true", help=text)
-    else:
-        old = " (--json FILE: deprecated, use --report FILE)"
-        parser.add_argument("--json", action=JsonSwitch, file_dest=file_dest, help=text + old)
+        return arg("--json", action="store_true", help=text)
+    old = " (--json FILE: deprecated, use --report FILE)"
+    return arg("--json", action=JsonSwitch, file_dest=file_dest, help=text + old)
 
 
-def add_report(parser: argparse.ArgumentParser, *, what: str = "report") -> None:
+def report_option(*, what: str = "report") -> Option:
     """``--report FILE``: also write the command's report (``what`` names it in the help) as JSON to this file."""
-    parser.add_argument("--report", type=Path, metavar="FILE", help=f"also write the {what} as JSON to this file")
+    return file_option("--report", help=f"also write the {what} as JSON to this file")
+
+
+def save_report(args: argparse.Namespace, report_json: str) -> None:
+    """The report to ``--report FILE``, written whole, when the command has that option and it was given."""
+    if getattr(args, "report", None) is not None:
+        write_atomic(args.report, report_json)
+
+
+def print_report(args: argparse.Namespace, report_json: str, text: str, *, stream: TextIO | None = None) -> None:
+    """How a command ends: its report saved to ``--report FILE`` when given, then written on ``stream`` (standard
+    output by default): as JSON with ``--json``, else as ``text``."""
+    save_report(args, report_json)
+    (stream or sys.stdout).write(report_json if args.json else text)
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, version: str | None = None) -> None:

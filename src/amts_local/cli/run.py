@@ -19,83 +19,13 @@ from amts.languages import parse_pairs
 from amts.pipeline_config import PipelineConfig, load_pipeline_config, load_pipeline_config_from_cdk_json
 from amts.sync.renames import load_renames
 
-from amts_local.cli.options import add_json, add_output
+from amts_local.cli.commands import CommandArea, arg
+from amts_local.cli.options import file_option, json_option, output_option
 from amts_local.faults import FAULT_KINDS, inject_fault, pending_faults
-
-
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add ``run`` and ``demo``."""
-    run = commands.add_parser(
-        "run",
-        help="run a book through the local pipeline (moto, Step Functions, the real handlers, Translate stand-in)",
-        description=textwrap.fill(
-            "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
-            "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
-            "existing translations are uploaded first and the current source second, so only changes are sent; "
-            "old paths gone from the current source are deleted from the bucket, so moved chapters are synced, and "
-            "their old translations are moved to <out>/source-gone/. "
-            "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
-            "and left alone. "
-            "How pairs are chosen: each pair of --pairs must be one of the pipeline config's language_pairs (its "
-            "parallel data name, reference folder, evaluation switch): by default the 'amts:pipeline' context of "
-            "the project's cdk.json (en-zh, en-es), as deployed; --config FILE runs with another config, so any "
-            "pair (en-fr, zh-en, ...) can run locally without editing cdk.json.",
-            width=HELP_WIDTH,
-        ),
-        epilog=_fault_kinds_help(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the list of fault kinds one per paragraph
-    )
-    run.add_argument("--book", required=True, type=Path, help="book folder with one sub-folder per language")
-    run.add_argument("--pairs", required=True, help="language pairs, e.g. en-zh,en-es (each one in the config)")
-    run.add_argument(
-        "--config",
-        type=Path,
-        metavar="FILE",
-        help="pipeline config: a cdk.json (its 'amts:pipeline' context) or a JSON file holding that value alone "
-        "(default: the project's cdk.json)",
-    )
-    run.add_argument("--old-source", type=Path, help="the previous version of the source-language folder")
-    run.add_argument(
-        "--renames",
-        type=Path,
-        metavar="FILE",
-        help="chapters that moved, one 'OLD NEW' pair of paths per line; uploaded as the book's config/renames.tsv "
-        "(without it, moved chapters are found by content)",
-    )
-    run.add_argument(
-        "--budget-usd",
-        type=_positive_usd,
-        metavar="AMOUNT",
-        help="the per-run cost cap for this local run, in USD (default: budget.max_cost_usd_per_run of cdk.json); "
-        "a run estimated above it starts no Translate job and ends in BudgetExceeded",
-    )
-    add_output(run, default=Path("out"), help="output folder, outside the book (default: out)")
-    add_json(run, help="print each phase's outcome as JSON on standard output instead of the summary lines")
-    run.add_argument(
-        "--inject-fault",
-        action="append",
-        choices=list(FAULT_KINDS),
-        metavar="KIND",
-        help="make the offline Translate misbehave, to see what the pipeline does (repeatable; the kinds are "
-        "listed below)",
-    )
-    run.set_defaults(handler=_run)
-    demo = commands.add_parser(
-        "demo",
-        help="the whole pipeline offline on the project's sample book, with live progress",
-        description="Write the project's sample book (3 chapters in English with Chinese and Spanish translations) "
-        "into the output folder and run it through the local stack (moto, the real state machine and handlers, the "
-        "offline Translate stand-in) three times: (1) build parallel data and translate a new chapter into zh and "
-        "es, (2) edit one paragraph and sync, showing that only it is sent, (3) an evaluation-only run with and "
-        "without ACT. Writes the translations, the parallel data and report.html/report.json. EN->ES uses Apertium "
-        "when it is installed (else a marked pseudo-translation, said in one line and in the summary).",
-    )
-    add_output(demo, default=Path("out"), help="output folder (default: out)")
-    demo.set_defaults(handler=_demo)
-
 
 BUDGET_EXCEEDED = "AMTS.BudgetExceeded"
 HELP_WIDTH = 79
+COMMANDS = CommandArea()
 
 
 def _fault_kinds_help() -> str:
@@ -116,6 +46,58 @@ def _positive_usd(text: str) -> float:
     return value
 
 
+@COMMANDS.command(
+    "run",
+    help="run a book through the local pipeline (moto, Step Functions, the real handlers, Translate stand-in)",
+    description=textwrap.fill(
+        "Upload a book (one folder per language code with the same relative paths, e.g. en/ zh/ es/) to the "
+        "local stack and run the pipeline for the given pairs. With --old-source, the previous source and the "
+        "existing translations are uploaded first and the current source second, so only changes are sent; "
+        "old paths gone from the current source are deleted from the bucket, so moved chapters are synced, and "
+        "their old translations are moved to <out>/source-gone/. "
+        "Translation files without a source chapter, and chapters whose path the pipeline refuses, are named "
+        "and left alone. "
+        "How pairs are chosen: each pair of --pairs must be one of the pipeline config's language_pairs (its "
+        "parallel data name, reference folder, evaluation switch): by default the 'amts:pipeline' context of "
+        "the project's cdk.json (en-zh, en-es), as deployed; --config FILE runs with another config, so any "
+        "pair (en-fr, zh-en, ...) can run locally without editing cdk.json.",
+        width=HELP_WIDTH,
+    ),
+    epilog=_fault_kinds_help(),
+    formatter_class=argparse.RawDescriptionHelpFormatter,  # keeps the list of fault kinds one per paragraph
+    options=[
+        arg("--book", required=True, type=Path, help="book folder with one sub-folder per language"),
+        arg("--pairs", required=True, help="language pairs, e.g. en-zh,en-es (each one in the config)"),
+        file_option(
+            "--config",
+            help="pipeline config: a cdk.json (its 'amts:pipeline' context) or a JSON file holding that value "
+            "alone (default: the project's cdk.json)",
+        ),
+        arg("--old-source", type=Path, help="the previous version of the source-language folder"),
+        file_option(
+            "--renames",
+            help="chapters that moved, one 'OLD NEW' pair of paths per line; uploaded as the book's "
+            "config/renames.tsv (without it, moved chapters are found by content)",
+        ),
+        arg(
+            "--budget-usd",
+            type=_positive_usd,
+            metavar="AMOUNT",
+            help="the per-run cost cap for this local run, in USD (default: budget.max_cost_usd_per_run of "
+            "cdk.json); a run estimated above it starts no Translate job and ends in BudgetExceeded",
+        ),
+        output_option(default=Path("out"), help="output folder, outside the book (default: out)"),
+        json_option(help="print each phase's outcome as JSON on standard output instead of the summary lines"),
+        arg(
+            "--inject-fault",
+            action="append",
+            choices=list(FAULT_KINDS),
+            metavar="KIND",
+            help="make the offline Translate misbehave, to see what the pipeline does (repeatable; the kinds are "
+            "listed below)",
+        ),
+    ],
+)
 def _run(args: argparse.Namespace) -> int:
     from amts_local.bookrun import (
         check_book,
@@ -302,6 +284,17 @@ def _printable(text: str) -> str:
     return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
+@COMMANDS.command(
+    "demo",
+    help="the whole pipeline offline on the project's sample book, with live progress",
+    description="Write the project's sample book (3 chapters in English with Chinese and Spanish translations) "
+    "into the output folder and run it through the local stack (moto, the real state machine and handlers, the "
+    "offline Translate stand-in) three times: (1) build parallel data and translate a new chapter into zh and "
+    "es, (2) edit one paragraph and sync, showing that only it is sent, (3) an evaluation-only run with and "
+    "without ACT. Writes the translations, the parallel data and report.html/report.json. EN->ES uses Apertium "
+    "when it is installed (else a marked pseudo-translation, said in one line and in the summary).",
+    options=[output_option(default=Path("out"), help="output folder (default: out)")],
+)
 def _demo(args: argparse.Namespace) -> int:
     from amts_local.demo import run_demo
 

@@ -7,14 +7,14 @@ import json
 import sys
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from amts.book import BlockKind, Document, markdown_files, parse, parse_file, proposal_path, segments
 from amts.errors import InputError
 from amts.evaluate.models import ReviewSegment
 from amts.evaluate.review_page import render_review_page
 from amts.evaluate.review_totals import effort_line, review_line, review_totals
-from amts.fsio import check_output_folder, check_outputs_outside, read_text, write_atomic
+from amts.fsio import check_output_folder, check_outputs_outside, read_text
 from amts.languages import LanguagePair
 from amts.sync import (
     MIN_CONFIDENCE,
@@ -35,92 +35,32 @@ from amts.sync.renames import load_renames
 from amts.sync.review import MARKER_PREFIX
 from amts.sync.review_rows import ChapterFiles, chapter_rows, page_rows
 
+from amts_local.cli.commands import CommandArea, arg
 from amts_local.cli.options import (
-    add_json,
-    add_output,
-    add_report,
+    file_option,
     is_stdio,
+    json_option,
     message_stream,
+    output_option,
     outputs_outside,
+    print_report,
+    report_option,
+    save_report,
     write_output,
 )
 from amts_local.cli.progress import counted_progress, note
 from amts_local.engines.sync import PseudoTranslator, offline_translator
 
+COMMANDS = CommandArea()
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
-    sync = commands.add_parser(
-        "sync",
-        help="bring a translation up to date with a new source, sending only what changed to MT",
-        description="Update OLD-TARGET (a translation of OLD-SOURCE) for NEW-SOURCE. The output has the new "
-        "source's structure (code cells, equations, labels, figures, references); unchanged blocks keep their "
-        "translation byte for byte, changed sentences go to machine translation (the offline engine), human "
-        "edits are kept and flagged, review markers are written as <!-- amts:review ... --> lines. Give three "
-        "files, or three directories (every *.md of the new source; moved chapters are found by content). A "
-        "chapter that cannot be synced keeps its human file, with the machine translation beside it as "
-        "<chapter>.amts-proposal.md. Outputs and the memory are published together. Exit 1 when some chapter "
-        "could not be synced.",
-    )
-    sync.add_argument("--old-source", required=True, type=Path, metavar="OLD")
-    sync.add_argument("--old-target", required=True, type=Path, metavar="TGT")
-    sync.add_argument("--new-source", required=True, type=Path, metavar="NEW")
-    add_output(sync, required=True, help="output file (or directory)")
-    add_report(sync)
-    add_json(sync, help="print the report as JSON instead of the summary lines")
-    sync.add_argument("--pair", default="en-zh", help="language pair, e.g. en-zh (default), en-es")
-    sync.add_argument("--memory", type=Path, help="memory file (default: .amts/memory.<pair>.json beside the output)")
-    sync.add_argument(
-        "--engine", choices=("offline", "pseudo"), default="offline", help="offline stand-in engine or pseudo"
-    )
-    sync.add_argument("--min-confidence", type=float, default=MIN_CONFIDENCE, help="alignment confidence floor")
-    sync.add_argument(
-        "--renames",
-        type=Path,
-        metavar="FILE",
-        help="directories only: chapters that moved, one 'OLD NEW' pair of paths per line (overrides the detection)",
-    )
-    sync.add_argument(
-        "--fuzzy-threshold",
-        type=_threshold,
-        default=FUZZY_THRESHOLD,
-        metavar="X",
-        help="keep the human translation of an old sentence at least this similar (0-1, character ratio) to a "
-        f"changed one, marked with the English change; 'off' sends every changed sentence to MT (default "
-        f"{FUZZY_THRESHOLD})",
-    )
-    sync.add_argument(
-        "--mt-suggestions",
-        action="store_true",
-        help="also machine-translate each fuzzy-kept sentence and offer it in its review marker (costs characters)",
-    )
-    sync.add_argument(
-        "--chapter",
-        metavar="PATH",
-        help="files only: the chapter's path inside the book, which the memory knows it by (default: the common "
-        "tail of --new-source and --old-target, e.g. chapter_x/a.md)",
-    )
-    sync.set_defaults(handler=run_sync)
 
-    review = commands.add_parser(
-        "review-list",
-        help="list what needs a human: review markers in markdown files, with effort in characters",
-        description="Print every <!-- amts:review --> marker under the paths (files or directories): file:line, "
-        "reasons, characters to check and an excerpt, then the totals.",
-    )
-    review.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    review.add_argument("--json", action="store_true", help="print the list as JSON")
-    review.add_argument(
-        "--html",
-        type=Path,
-        metavar="OUT",
-        help="also write the review page (- prints it): every segment in book order with its class, the marker, the "
-        "English (with --source) and the word diff of changed English (with --old-source), filters by class and "
-        "chapter",
-    )
-    review.add_argument("--source", type=Path, help="the English the translations follow (same relative paths)")
-    review.add_argument("--old-source", type=Path, help="the English before the change (same relative paths)")
-    review.set_defaults(handler=run_review_list)
+class SyncSettings(TypedDict):
+    """The options ``sync`` passes alike to ``sync_book`` (three folders) and ``sync_documents`` (three files)."""
+
+    run: str
+    min_confidence: float
+    fuzzy_threshold: float | None
+    suggestions: bool
 
 
 def _threshold(value: str) -> float | None:
@@ -139,10 +79,64 @@ def _translator(name: str, pair: LanguagePair) -> Translator:
     return PseudoTranslator() if name == "pseudo" else offline_translator(pair.source, pair.target)
 
 
+@COMMANDS.command(
+    "sync",
+    help="bring a translation up to date with a new source, sending only what changed to MT",
+    description="Update OLD-TARGET (a translation of OLD-SOURCE) for NEW-SOURCE. The output has the new "
+    "source's structure (code cells, equations, labels, figures, references); unchanged blocks keep their "
+    "translation byte for byte, changed sentences go to machine translation (the offline engine), human "
+    "edits are kept and flagged, review markers are written as <!-- amts:review ... --> lines. Give three "
+    "files, or three directories (every *.md of the new source; moved chapters are found by content). A "
+    "chapter that cannot be synced keeps its human file, with the machine translation beside it as "
+    "<chapter>.amts-proposal.md. Outputs and the memory are published together. Exit 1 when some chapter "
+    "could not be synced.",
+    options=[
+        arg("--old-source", required=True, type=Path, metavar="OLD"),
+        arg("--old-target", required=True, type=Path, metavar="TGT"),
+        arg("--new-source", required=True, type=Path, metavar="NEW"),
+        output_option(required=True, help="output file (or directory)"),
+        report_option(),
+        json_option(help="print the report as JSON instead of the summary lines"),
+        arg("--pair", default="en-zh", help="language pair, e.g. en-zh (default), en-es"),
+        arg("--memory", type=Path, help="memory file (default: .amts/memory.<pair>.json beside the output)"),
+        arg("--engine", choices=("offline", "pseudo"), default="offline", help="offline stand-in engine or pseudo"),
+        arg("--min-confidence", type=float, default=MIN_CONFIDENCE, help="alignment confidence floor"),
+        file_option(
+            "--renames",
+            help="directories only: chapters that moved, one 'OLD NEW' pair of paths per line (overrides the "
+            "detection)",
+        ),
+        arg(
+            "--fuzzy-threshold",
+            type=_threshold,
+            default=FUZZY_THRESHOLD,
+            metavar="X",
+            help="keep the human translation of an old sentence at least this similar (0-1, character ratio) to a "
+            f"changed one, marked with the English change; 'off' sends every changed sentence to MT (default "
+            f"{FUZZY_THRESHOLD})",
+        ),
+        arg(
+            "--mt-suggestions",
+            action="store_true",
+            help="also machine-translate each fuzzy-kept sentence and offer it in its review marker (costs characters)",
+        ),
+        arg(
+            "--chapter",
+            metavar="PATH",
+            help="files only: the chapter's path inside the book, which the memory knows it by (default: the "
+            "common tail of --new-source and --old-target, e.g. chapter_x/a.md)",
+        ),
+    ],
+)
 def run_sync(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     translator = _translator(args.engine, pair)
-    run = uuid.uuid4().hex[:12]
+    settings = SyncSettings(
+        run=uuid.uuid4().hex[:12],
+        min_confidence=args.min_confidence,
+        fuzzy_threshold=args.fuzzy_threshold,
+        suggestions=args.mt_suggestions,
+    )
     directories = [p.is_dir() for p in (args.old_source, args.old_target, args.new_source)]
     if any(directories) and not all(directories):
         raise InputError("give three files or three directories for --old-source, --old-target and --new-source")
@@ -167,8 +161,8 @@ def run_sync(args: argparse.Namespace) -> int:
         note(f"sync: an interrupted earlier sync was {state.recovered} ({state.journal})")  # information, handled
     base = memory.model_copy(deep=True)
     if documents is None:
-        return _sync_directories(args, state, memory, base, translator, run, renames)
-    return _sync_files(args, documents, state, memory, base, translator, run)
+        return _sync_directories(args, state, memory, base, translator, settings, renames)
+    return _sync_files(args, documents, state, memory, base, translator, settings)
 
 
 def _parse_three(args: argparse.Namespace) -> tuple[Document, Document, Document]:
@@ -181,7 +175,7 @@ def _sync_directories(
     memory: TranslationMemory,
     base: TranslationMemory,
     translator: Translator,
-    run: str,
+    settings: SyncSettings,
     renames: dict[str, str] | None,
 ) -> int:
     chapters = len(markdown_files(args.new_source))
@@ -199,12 +193,9 @@ def _sync_directories(
             args.new_source,
             memory,
             translator,
-            run=run,
-            min_confidence=args.min_confidence,
             renames=renames,
-            fuzzy_threshold=args.fuzzy_threshold,
-            suggestions=args.mt_suggestions,
             on_chapter=on_chapter,
+            **settings,
         )
     outputs: dict[Path, str] = {}
     for outcome in outcomes:
@@ -228,26 +219,22 @@ def _sync_directories(
     payload["human_files_kept"] = [{"file": o.relative, "proposal": o.proposal_path} for o in kept]
     payload["translations_left_alone"] = left_alone
     payload["skeleton_differences"] = sum(len(o.report.skeleton_differences) for o in synced if o.report)
-    payload_json = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
-    if args.report:
-        write_atomic(args.report, payload_json)
     for relative, problem in problems:
         print(f"amts sync: {relative}: {problem}", file=sys.stderr)
-    if args.json:
-        sys.stdout.write(payload_json)
-        return 1 if problems else 0
-    for rename in renamed:
-        print(f"renamed: {rename.old} -> {rename.new} ({rename.how})")
-    for path in left_alone:
-        print(f"left alone: {path}: a translation with no chapter of that path in the new source (not in the output)")
-    print(
+    lines = [f"renamed: {rename.old} -> {rename.new} ({rename.how})" for rename in renamed]
+    lines += [
+        f"left alone: {path}: a translation with no chapter of that path in the new source (not in the output)"
+        for path in left_alone
+    ]
+    lines.append(
         f"{len(synced)} files synced, {len(kept)} kept their human file (proposal beside it), "
         f"{len(outcomes) - len(synced) - len(kept)} not: {summary.source_chars_total} source chars, "
         f"{summary.reused_chars} reused, {summary.mt_chars} to MT, {summary.flagged_chars} flagged; "
         f"workload reduction {summary.workload_reduction:.1%} (whole changed files: "
         f"{summary.baseline_workload_reduction:.1%})"
     )
-    print(_classes_line(summary.sentence_classes, summary.effort))
+    lines.append(_classes_line(summary.sentence_classes, summary.effort))
+    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
     return 1 if problems else 0
 
 
@@ -258,22 +245,12 @@ def _sync_files(
     memory: TranslationMemory,
     base: TranslationMemory,
     translator: Translator,
-    run: str,
+    settings: SyncSettings,
 ) -> int:
     old_source, old_target, new_source = documents
     chapter = args.chapter or chapter_identity(args.new_source, args.old_target)
     result = sync_documents(
-        old_source,
-        old_target,
-        new_source,
-        memory,
-        translator,
-        file=chapter,
-        run=run,
-        min_confidence=args.min_confidence,
-        record=False,
-        fuzzy_threshold=args.fuzzy_threshold,
-        suggestions=args.mt_suggestions,
+        old_source, old_target, new_source, memory, translator, file=chapter, record=False, **settings
     )
     report = result.report
     # The file form always has a translation at the chapter's path: the one named by --old-target.
@@ -286,20 +263,16 @@ def _sync_files(
             f"translation offered in {proposal}",
             file=sys.stderr,
         )
-        _write_report(args, report)
+        save_report(args, _report_json(report))
         return 1
     record_sync(result, memory)
     state.publish({args.output: result.markdown}, memory, base=base)
-    _write_report(args, report)
-    if args.json:
-        sys.stdout.write(_report_json(report))
-        return 0
-    print(
+    text = (
         f"{args.output}: {report.source_chars_total} source chars, {report.reused_chars} reused, {report.mt_chars} "
         f"to MT ({report.mt_units} units, engine {report.engine or 'none'}), {report.flagged_segments} flagged "
-        f"segments, {len(report.review)} review markers (chapter {chapter})"
+        f"segments, {len(report.review)} review markers (chapter {chapter})\n"
     )
-    print(_classes_line(report.sentence_classes, report.effort))
+    print_report(args, _report_json(report), text + _classes_line(report.sentence_classes, report.effort) + "\n")
     return 0
 
 
@@ -324,11 +297,26 @@ def _report_json(report: SyncReport) -> str:
     return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
 
 
-def _write_report(args: argparse.Namespace, report: SyncReport) -> None:
-    if args.report:
-        write_atomic(args.report, _report_json(report))
-
-
+@COMMANDS.command(
+    "review-list",
+    help="list what needs a human: review markers in markdown files, with effort in characters",
+    description="Print every <!-- amts:review --> marker under the paths (files or directories): file:line, "
+    "reasons, characters to check and an excerpt, then the totals.",
+    options=[
+        arg("paths", nargs="+", type=Path, metavar="PATH"),
+        json_option(help="print the list as JSON"),
+        arg(
+            "--html",
+            type=Path,
+            metavar="OUT",
+            help="also write the review page (- prints it): every segment in book order with its class, the "
+            "marker, the English (with --source) and the word diff of changed English (with --old-source), "
+            "filters by class and chapter",
+        ),
+        arg("--source", type=Path, help="the English the translations follow (same relative paths)"),
+        arg("--old-source", type=Path, help="the English before the change (same relative paths)"),
+    ],
+)
 def run_review_list(args: argparse.Namespace) -> int:
     if args.json and is_stdio(args.html):
         raise InputError("--json and --html - would both print on standard output: give the page a file")
@@ -361,16 +349,16 @@ def run_review_list(args: argparse.Namespace) -> int:
         write_output(args.html, render_review_page(rows, title=f"AMTS review: {', '.join(map(str, args.paths))}"))
         where = "standard output" if is_stdio(args.html) else args.html
         print(f"review page: {where} ({review_totals(rows).to_review} blocks to review)", file=sys.stderr)
-    if args.json:
-        print(json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1))
-        return 0
+    lines = []
     for item in items:
         reasons = ",".join(item.reasons) or "review"
         change = f"\tchange: {item.changes}" if item.changes else ""
-        print(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}", file=out)
+        lines.append(f"{item.file}:{item.line}\t{reasons}\t{item.chars} chars\t{item.excerpt}{change}")
     totals = review_totals(rows)
-    print(f"{review_line(totals)} in {len({i.file for i in items})} files. {effort_line(totals)}", file=out)
-    print(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars", file=out)
+    lines.append(f"{review_line(totals)} in {len({i.file for i in items})} files. {effort_line(totals)}")
+    lines.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
+    report_json = json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1) + "\n"
+    print_report(args, report_json, "".join(f"{line}\n" for line in lines), stream=out)
     return 0
 
 

@@ -9,128 +9,57 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from amts.errors import InputError
-from amts.fsio import check_outputs_outside, list_files, read_bytes, read_text, write_atomic
+from amts.fsio import check_outputs_outside, list_files, read_bytes, read_text
 from amts.languages import LanguagePair, parse_pairs
 from amts.translate.cost import BudgetExceededError, CostEstimate, Pricing, check_budget, estimate_cost
 from amts.translate.parallel_data import build_parallel_data
 from amts.translate.parallel_data_reading import parse_parallel_data, read_pair_records
 from amts.translate.terminology import check_term_consistency, load_glossary, to_terminology_file
 
+from amts_local.cli.commands import CommandArea, arg
 from amts_local.cli.options import (
-    DeprecatedAlias,
-    add_json,
-    add_output,
-    add_report,
+    deprecated_alias,
     input_name,
+    json_option,
     message_stream,
+    output_option,
     outputs_outside,
+    print_report,
     read_input_bytes,
+    report_option,
     write_output,
 )
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+COMMANDS = CommandArea()
 
 
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add this area's subcommands to the parser; each sets handler to a function returning the exit status."""
-    validate = commands.add_parser(
-        "validate-parallel-data",
-        help="check a CSV/TSV/TMX parallel data file against Amazon Translate's rules",
-        description="Check a parallel data file against Amazon Translate's rules (language-code header, no field "
-        "spanning lines or beginning with + - = @, quotes doubled, fields of at most 1,000 bytes, UTF-8, TMX "
-        "1.4b structure). Prints each problem with its line; exits 1 when there is any error.",
-    )
-    validate.add_argument("file", metavar="FILE", help="the parallel data file (- for standard input)")
-    validate.add_argument("--format", choices=["CSV", "TSV", "TMX"], help="default: from the file name or content")
-    add_json(validate, help="print the verdict and every problem as JSON instead of text")
-    validate.set_defaults(handler=run_validate)
-
-    build = commands.add_parser(
-        "build-parallel-data",
-        help="filter sentence pairs and write an Amazon Translate parallel data file",
-        description="Read pairs (JSON lines with src/tgt, a two-column TSV without header, or an existing "
-        "parallel data file), apply the rules and filters, write CSV/TSV/TMX, and print the stats.",
-    )
-    build.add_argument("pairs", metavar="PAIRS")
-    build.add_argument("--pair", required=True, help="language pair, e.g. en-zh")
-    build.add_argument("--format", default="CSV", choices=["CSV", "TSV", "TMX"])
-    add_output(build, required=True, help="output parallel data file (- for standard output)")
-    add_report(build, what="stats")
-    build.add_argument(
-        "--stats", dest="report", type=Path, action=DeprecatedAlias, replacement="--report", help=argparse.SUPPRESS
-    )
-    add_json(build, help="print the stats as JSON instead of text (on standard error with -o -)")
-    build.set_defaults(handler=run_build)
-
-    terms = commands.add_parser(
-        "import-terminology",
-        help="convert a bilingual glossary into an Amazon Translate custom terminology file",
-        description="Read a glossary (CSV/TSV with a language-code header, or the book's markdown glossary "
-        "'中文，english' named like TERMINOLOGY.zh-en.md) and write a CSV custom terminology for the pair, "
-        "within the 200-bytes-per-term and 10 MB limits. Dropped terms are listed.",
-    )
-    terms.add_argument("glossary", metavar="GLOSSARY")
-    terms.add_argument("--pair", required=True, help="direction of the terminology, e.g. en-zh")
-    terms.add_argument("--format", default="CSV", choices=["CSV", "TSV"])
-    add_output(terms, required=True, help="output terminology file (- for standard output)")
-    add_json(terms, help="print the stats as JSON instead of text (on standard error with -o -)")
-    terms.set_defaults(handler=run_import_terminology)
-
-    check = commands.add_parser(
-        "check-terms",
-        help="term consistency: do glossary terms in the source have their expected translation in the output?",
-        description="For every glossary term found in SOURCE, count whether its expected translation appears in "
-        "OUTPUT. Files are compared whole, or paragraph by paragraph with --by-paragraph (blank-line separated, "
-        "same count in both). Exits 1 when --min-consistency is given and not met.",
-    )
-    check.add_argument("glossary", metavar="GLOSSARY")
-    check.add_argument("source", metavar="SOURCE")
-    check.add_argument("output", metavar="OUTPUT")
-    check.add_argument("--pair", required=True, help="e.g. en-zh")
-    check.add_argument("--by-paragraph", action="store_true")
-    add_report(check)
-    add_json(check, file_dest="report", help="print the report as JSON instead of text")
-    check.add_argument("--min-consistency", type=float, help="fail below this share (0-1)")
-    check.set_defaults(handler=run_check_terms)
-
-    estimate = commands.add_parser(
-        "estimate",
-        help="estimate the Amazon Translate cost of a book, a file or a change, before any job starts",
-        description="Count the characters Amazon Translate would bill for PATH (a .md file or a folder of them, "
-        "sent as the book's Translate-ready HTML; .html/.txt files as they are) for each target language, and "
-        "price them at the standard and ACT rates (configurable, UNVERIFIED defaults $15 and $60 per million). "
-        "With --since OLD, only segments whose text is new or changed are counted. Exits 1 when --budget is "
-        "exceeded.",
-    )
-    estimate.add_argument("path", metavar="PATH")
-    estimate.add_argument("--pairs", required=True, help="e.g. en-zh,en-es")
-    estimate.add_argument("--since", metavar="OLD", help="the previous version (file or folder) of PATH")
-    estimate.add_argument("--act", action="store_true", help="the jobs will use parallel data (ACT pricing)")
-    estimate.add_argument("--budget", type=float, help="refuse (exit 1) when the estimate exceeds this, in USD")
-    estimate.add_argument("--standard-price", type=float, default=Pricing.standard_per_million)
-    estimate.add_argument("--act-price", type=float, default=Pricing.act_per_million)
-    estimate.add_argument("--json", action="store_true", help="print JSON instead of text")
-    estimate.set_defaults(handler=run_estimate)
-
-
+@COMMANDS.command(
+    "validate-parallel-data",
+    help="check a CSV/TSV/TMX parallel data file against Amazon Translate's rules",
+    description="Check a parallel data file against Amazon Translate's rules (language-code header, no field "
+    "spanning lines or beginning with + - = @, quotes doubled, fields of at most 1,000 bytes, UTF-8, TMX "
+    "1.4b structure). Prints each problem with its line; exits 1 when there is any error.",
+    options=[
+        arg("file", metavar="FILE", help="the parallel data file (- for standard input)"),
+        arg("--format", choices=["CSV", "TSV", "TMX"], help="default: from the file name or content"),
+        json_option(help="print the verdict and every problem as JSON instead of text"),
+    ],
+)
 def run_validate(args: argparse.Namespace) -> int:
     name = input_name(args.file)
     parsed = parse_parallel_data(read_input_bytes(args.file), fmt=args.format, name=name)
     errors = sum(1 for p in parsed.problems if p.severity == "error")
     warnings = len(parsed.problems) - errors
     verdict = "FAILED" if errors else "ok"
-    if args.json:
-        payload = {"file": name, "verdict": verdict, "records": len(parsed.records), "errors": errors}
-        payload["warnings"] = warnings
-        payload["problems"] = [{"line": p.line, "severity": p.severity, "message": p.message} for p in parsed.problems]
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
-        return 1 if errors else 0
-    for problem in parsed.problems:
-        print(problem.render(name))
-    print(f"{name}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
+    payload = {"file": name, "verdict": verdict, "records": len(parsed.records), "errors": errors}
+    payload["warnings"] = warnings
+    payload["problems"] = [{"line": p.line, "severity": p.severity, "message": p.message} for p in parsed.problems]
+    lines = [problem.render(name) for problem in parsed.problems]
+    lines.append(f"{name}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
+    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
     return 1 if errors else 0
 
 
@@ -167,6 +96,21 @@ def _has_language_header(path: Path, pair: LanguagePair) -> bool:
     return pair.source in first and pair.target in first
 
 
+@COMMANDS.command(
+    "build-parallel-data",
+    help="filter sentence pairs and write an Amazon Translate parallel data file",
+    description="Read pairs (JSON lines with src/tgt, a two-column TSV without header, or an existing "
+    "parallel data file), apply the rules and filters, write CSV/TSV/TMX, and print the stats.",
+    options=[
+        arg("pairs", metavar="PAIRS"),
+        arg("--pair", required=True, help="language pair, e.g. en-zh"),
+        arg("--format", default="CSV", choices=["CSV", "TSV", "TMX"]),
+        output_option(required=True, help="output parallel data file (- for standard output)"),
+        report_option(what="stats"),
+        deprecated_alias("--stats", dest="report", replacement="--report"),
+        json_option(help="print the stats as JSON instead of text (on standard error with -o -)"),
+    ],
+)
 def run_build(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     outputs_outside([args.output, args.report], [args.pairs])
@@ -175,29 +119,37 @@ def run_build(args: argparse.Namespace) -> int:
         pairs, pair.source, pair.target, args.format, name=args.pairs, dropped_before=unread
     )
     write_output(args.output, data)
-    if args.report:
-        write_atomic(args.report, stats.to_json())
-    message_stream(args.output).write(stats.to_json() if args.json else stats.render())
+    print_report(args, stats.to_json(), stats.render(), stream=message_stream(args.output))
     return 0
 
 
+@COMMANDS.command(
+    "import-terminology",
+    help="convert a bilingual glossary into an Amazon Translate custom terminology file",
+    description="Read a glossary (CSV/TSV with a language-code header, or the book's markdown glossary "
+    "'中文，english' named like TERMINOLOGY.zh-en.md) and write a CSV custom terminology for the pair, "
+    "within the 200-bytes-per-term and 10 MB limits. Dropped terms are listed.",
+    options=[
+        arg("glossary", metavar="GLOSSARY"),
+        arg("--pair", required=True, help="direction of the terminology, e.g. en-zh"),
+        arg("--format", default="CSV", choices=["CSV", "TSV"]),
+        output_option(required=True, help="output terminology file (- for standard output)"),
+        json_option(help="print the stats as JSON instead of text (on standard error with -o -)"),
+    ],
+)
 def run_import_terminology(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     outputs_outside([args.output], [args.glossary])
     glossary = load_glossary(args.glossary, src_lang=pair.source, tgt_lang=pair.target)
     data, stats = to_terminology_file(glossary, args.format)
     write_output(args.output, data)
-    stream = message_stream(args.output)
-    if args.json:
-        print(json.dumps(stats.to_dict(), ensure_ascii=False, indent=1), file=stream)
-        return 0
-    print(
+    lines = [
         f"{args.output}: {stats.terms_written} terms {pair} ({stats.file_bytes} bytes) from {stats.terms_in} "
-        f"glossary entries; dropped: {dict(stats.dropped) or 'none'}",
-        file=stream,
-    )
-    for line, term, reason in stats.dropped_terms:
-        print(f"  {args.glossary}:{line}: dropped {term!r}: {reason}", file=stream)
+        f"glossary entries; dropped: {dict(stats.dropped) or 'none'}"
+    ]
+    lines += [f"  {args.glossary}:{line}: dropped {term!r}: {reason}" for line, term, reason in stats.dropped_terms]
+    report_json = json.dumps(stats.to_dict(), ensure_ascii=False, indent=1) + "\n"
+    print_report(args, report_json, "".join(f"{line}\n" for line in lines), stream=message_stream(args.output))
     return 0
 
 
@@ -205,6 +157,23 @@ def _paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
+@COMMANDS.command(
+    "check-terms",
+    help="term consistency: do glossary terms in the source have their expected translation in the output?",
+    description="For every glossary term found in SOURCE, count whether its expected translation appears in "
+    "OUTPUT. Files are compared whole, or paragraph by paragraph with --by-paragraph (blank-line separated, "
+    "same count in both). Exits 1 when --min-consistency is given and not met.",
+    options=[
+        arg("glossary", metavar="GLOSSARY"),
+        arg("source", metavar="SOURCE"),
+        arg("output", metavar="OUTPUT"),
+        arg("--pair", required=True, help="e.g. en-zh"),
+        arg("--by-paragraph", action="store_true"),
+        report_option(),
+        json_option(file_dest="report", help="print the report as JSON instead of text"),
+        arg("--min-consistency", type=float, help="fail below this share (0-1)"),
+    ],
+)
 def run_check_terms(args: argparse.Namespace) -> int:
     pair = LanguagePair.parse(args.pair)
     check_outputs_outside([args.report], [args.glossary, args.source, args.output])
@@ -222,9 +191,7 @@ def run_check_terms(args: argparse.Namespace) -> int:
     else:
         segments = [(source, output)]
     report = check_term_consistency(glossary, segments)
-    sys.stdout.write(report.to_json() if args.json else report.render())
-    if args.report:
-        write_atomic(args.report, report.to_json())
+    print_report(args, report.to_json(), report.render())
     if args.min_consistency is not None and report.consistency < args.min_consistency:
         print(f"term consistency {report.consistency:.1%} is below {args.min_consistency:.1%}")
         return 1
@@ -257,6 +224,25 @@ def _markdown_payload(path: Path, old: Path | None) -> str:
     return to_html(doc, changed) if changed else ""
 
 
+@COMMANDS.command(
+    "estimate",
+    help="estimate the Amazon Translate cost of a book, a file or a change, before any job starts",
+    description="Count the characters Amazon Translate would bill for PATH (a .md file or a folder of them, "
+    "sent as the book's Translate-ready HTML; .html/.txt files as they are) for each target language, and "
+    "price them at the standard and ACT rates (configurable, UNVERIFIED defaults $15 and $60 per million). "
+    "With --since OLD, only segments whose text is new or changed are counted. Exits 1 when --budget is "
+    "exceeded.",
+    options=[
+        arg("path", metavar="PATH"),
+        arg("--pairs", required=True, help="e.g. en-zh,en-es"),
+        arg("--since", metavar="OLD", help="the previous version (file or folder) of PATH"),
+        arg("--act", action="store_true", help="the jobs will use parallel data (ACT pricing)"),
+        arg("--budget", type=float, help="refuse (exit 1) when the estimate exceeds this, in USD"),
+        arg("--standard-price", type=float, default=Pricing.standard_per_million),
+        arg("--act-price", type=float, default=Pricing.act_per_million),
+        json_option(help="print JSON instead of text"),
+    ],
+)
 def run_estimate(args: argparse.Namespace) -> int:
     pairs = parse_pairs(args.pairs)
     sources = {p.source for p in pairs}
@@ -294,15 +280,12 @@ def run_estimate(args: argparse.Namespace) -> int:
     total = CostEstimate(
         html_estimate.source_characters + plain_estimate.source_characters, tuple(targets), args.act, pricing
     )
-    if args.json:
-        payload = {**total.to_dict(), "files": len(documents) + len(plain), "since": args.since}
-        if args.since:
-            payload["new_files"] = new_files
-        print(json.dumps(payload, indent=2))
-    else:
-        changed = f" (changes since {args.since}; {new_files} file(s) new, priced whole)" if args.since else ""
-        print(f"{args.path}{changed}: {len(documents) + len(plain)} file(s)")
-        sys.stdout.write(total.render())
+    payload = {**total.to_dict(), "files": len(documents) + len(plain), "since": args.since}
+    if args.since:
+        payload["new_files"] = new_files
+    changed = f" (changes since {args.since}; {new_files} file(s) new, priced whole)" if args.since else ""
+    text = f"{args.path}{changed}: {len(documents) + len(plain)} file(s)\n" + total.render()
+    print_report(args, json.dumps(payload, indent=2) + "\n", text)
     if args.budget is not None:
         try:
             check_budget(total, args.budget)
