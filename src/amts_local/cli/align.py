@@ -28,7 +28,6 @@ from amts_local.cli.options import (
     input_name,
     is_stdio,
     json_option,
-    message_stream,
     output_option,
     outputs_outside,
     print_report,
@@ -270,7 +269,7 @@ def run_pairs(args: argparse.Namespace) -> int:
         raise AlignmentError(f"no pairs produced ({reasons}); nothing written", path=str(src))
     write_output(args.output, _pairs_csv(result))
     report_json = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    print_report(args, report_json, _report_text(report, args.output) + "\n", stream=message_stream(args.output))
+    print_report(args, report_json, _report_text(report, args.output) + "\n", data_output=args.output)
     if not embeddings_cover(src_lang, tgt_lang):
         missing = ", ".join(lang for lang in (src_lang, tgt_lang) if not embeddings_cover(lang))
         print(

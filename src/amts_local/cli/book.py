@@ -110,7 +110,7 @@ def run_roundtrip(args: argparse.Namespace) -> int:
     lines += [f"FAIL {check.path}: {'; '.join(check.failures)}" for check in failed[:SHOWN_FAILURES]]
     if len(failed) > SHOWN_FAILURES:
         lines.append(f"... and {len(failed) - SHOWN_FAILURES} more failing files")
-    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
+    print_report(args, payload, lines)
     if bad_input:  # the one line a bad input gets; the files that were checked are listed above it
         first = bad_input[0]
         more = f" ({len(bad_input) - 1} more files are bad input)" if len(bad_input) > 1 else ""
@@ -249,6 +249,5 @@ def run_check_skeleton(args: argparse.Namespace) -> int:
     summary = f"{len(lines)} structural differences in {failing} of {len(checks)} files"
     if untranslated:
         summary += f"; {len(untranslated)} source files have no translation (not compared)"
-    text = "".join(line + "\n" for line in lines) + summary + "\n"
-    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", text)
+    print_report(args, payload, [*lines, summary])
     return 1 if lines else 0

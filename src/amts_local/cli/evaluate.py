@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +19,19 @@ from amts.evaluate.models import EngineInfo, Granularity, MetricScore, RunReport
 from amts.evaluate.report_html import metric, render_html
 from amts.evaluate.report_markdown import render_markdown
 from amts.evaluate.scoring import MIN_COVERAGE, chapter_of, score_paths
-from amts.fsio import check_outputs_outside, read_text, write_atomic
+from amts.fsio import check_outputs_outside, write_atomic
 from amts.languages import LanguagePair
 from pydantic import ValidationError
 
 from amts_local.cli.commands import CommandArea, arg
-from amts_local.cli.options import deprecated_alias, file_option, json_option, output_option, print_report
+from amts_local.cli.options import (
+    deprecated_alias,
+    file_option,
+    json_option,
+    output_option,
+    print_report,
+    read_json,
+)
 from amts_local.cli.progress import counted_progress
 from amts_local.engines.experiments import standin_engine
 
@@ -134,11 +140,7 @@ def write_report(report: RunReport, folder: Path) -> list[Path]:
 
 def load_report(path: Path) -> RunReport:
     """Read a run's report.json, naming the file and the problem when it is not a valid report."""
-    text = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    data = read_json(path)
     try:
         return RunReport.model_validate(data)
     except ValidationError as exc:

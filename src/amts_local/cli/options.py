@@ -12,13 +12,15 @@ deprecation note on standard error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from amts.book import Document, parse
-from amts.fsio import check_outputs_outside, decode_text, read_bytes, write_atomic
+from amts.errors import InputError
+from amts.fsio import check_outputs_outside, decode_text, read_bytes, read_text, write_atomic
 
 from amts_local.cli.commands import Option, arg
 
@@ -109,17 +111,32 @@ def report_option(*, what: str = "report") -> Option:
     return file_option("--report", help=f"also write the {what} as JSON to this file")
 
 
-def save_report(args: argparse.Namespace, report_json: str) -> None:
+Report = str | dict[str, Any] | list[Any]
+"""A command's report: JSON text, or a value written as JSON (UTF-8 as is, one-space indent)."""
+
+
+def report_json(report: Report) -> str:
+    return report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, indent=1) + "\n"
+
+
+def save_report(args: argparse.Namespace, report: Report) -> None:
     """The report to ``--report FILE``, written whole, when the command has that option and it was given."""
     if getattr(args, "report", None) is not None:
-        write_atomic(args.report, report_json)
+        write_atomic(args.report, report_json(report))
 
 
-def print_report(args: argparse.Namespace, report_json: str, text: str, *, stream: TextIO | None = None) -> None:
-    """How a command ends: its report saved to ``--report FILE`` when given, then written on ``stream`` (standard
-    output by default): as JSON with ``--json``, else as ``text``."""
-    save_report(args, report_json)
-    (stream or sys.stdout).write(report_json if args.json else text)
+def print_report(
+    args: argparse.Namespace, report: Report, text: str | list[str], *, data_output: str | Path | None = None
+) -> None:
+    """How a command ends: its report saved to ``--report FILE`` when given, then printed as JSON with ``--json``,
+    else as ``text`` (or its lines). On standard output, unless the command's data goes there (``data_output`` is
+    ``-``): then on standard error."""
+    save_report(args, report)
+    if args.json:
+        shown = report_json(report)
+    else:
+        shown = text if isinstance(text, str) else "".join(f"{line}\n" for line in text)
+    message_stream(data_output).write(shown)
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, version: str | None = None) -> None:
@@ -170,6 +187,15 @@ def read_input_text(path: str | Path) -> str:
 def parse_input(path: str | Path) -> Document:
     """``amts.book.parse_file`` that also reads ``-``."""
     return parse(read_input_text(path), path=input_name(path))
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file's value; JSON that does not parse is named with the file and the line."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
 
 
 def input_name(path: str | Path) -> str:

@@ -13,14 +13,14 @@ from amts.book import markdown_files, parse_file
 from amts.book.parser import PROPOSAL_SUFFIX
 from amts.config import RENAMES_KEY
 from amts.errors import InputError
-from amts.fsio import check_output_folder, check_outputs_outside, list_files, read_bytes, read_text
+from amts.fsio import check_output_folder, check_outputs_outside, list_files, read_bytes
 from amts.keys import chapter_problem
 from amts.languages import parse_pairs
 from amts.pipeline_config import PipelineConfig, load_pipeline_config, load_pipeline_config_from_cdk_json
 from amts.sync.renames import load_renames
 
 from amts_local.cli.commands import CommandArea, arg
-from amts_local.cli.options import file_option, json_option, output_option
+from amts_local.cli.options import file_option, json_option, output_option, read_json
 from amts_local.faults import FAULT_KINDS, inject_fault, pending_faults
 
 BUDGET_EXCEEDED = "AMTS.BudgetExceeded"
@@ -318,11 +318,7 @@ def phase_summary(phase: Any) -> dict[str, Any]:
 
 def pipeline_config_file(path: Path) -> PipelineConfig:
     """A pipeline config from ``path``: a cdk.json (its ``amts:pipeline`` context) or that value alone."""
-    text = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    data = read_json(path)
     if isinstance(data, dict) and "context" in data:
         return load_pipeline_config_from_cdk_json(path)
     if not isinstance(data, dict):

@@ -40,7 +40,6 @@ from amts_local.cli.options import (
     file_option,
     is_stdio,
     json_option,
-    message_stream,
     output_option,
     outputs_outside,
     print_report,
@@ -234,7 +233,7 @@ def _sync_directories(
         f"{summary.baseline_workload_reduction:.1%})"
     )
     lines.append(_classes_line(summary.sentence_classes, summary.effort))
-    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
+    print_report(args, payload, lines)
     return 1 if problems else 0
 
 
@@ -320,7 +319,6 @@ def _report_json(report: SyncReport) -> str:
 def run_review_list(args: argparse.Namespace) -> int:
     if args.json and is_stdio(args.html):
         raise InputError("--json and --html - would both print on standard output: give the page a file")
-    out = message_stream(args.html)  # the page on standard output: the list goes to standard error
     files: list[Path] = []
     for path in args.paths:
         # A folder is a book: its chapters, not the proposals offered beside kept human files.
@@ -357,8 +355,8 @@ def run_review_list(args: argparse.Namespace) -> int:
     totals = review_totals(rows)
     lines.append(f"{review_line(totals)} in {len({i.file for i in items})} files. {effort_line(totals)}")
     lines.append(f"kept without a marker: {unmarked[0]} segments / {unmarked[1]} translated chars")
-    report_json = json.dumps([item.model_dump(mode="json") for item in items], ensure_ascii=False, indent=1) + "\n"
-    print_report(args, report_json, "".join(f"{line}\n" for line in lines), stream=out)
+    # the page on standard output (--html -): the list goes to standard error
+    print_report(args, [item.model_dump(mode="json") for item in items], lines, data_output=args.html)
     return 0
 
 

@@ -23,7 +23,6 @@ from amts_local.cli.options import (
     deprecated_alias,
     input_name,
     json_option,
-    message_stream,
     output_option,
     outputs_outside,
     print_report,
@@ -59,7 +58,7 @@ def run_validate(args: argparse.Namespace) -> int:
     payload["problems"] = [{"line": p.line, "severity": p.severity, "message": p.message} for p in parsed.problems]
     lines = [problem.render(name) for problem in parsed.problems]
     lines.append(f"{name}: {verdict}: {len(parsed.records)} usable records, {errors} errors, {warnings} warnings")
-    print_report(args, json.dumps(payload, ensure_ascii=False, indent=1) + "\n", "".join(f"{line}\n" for line in lines))
+    print_report(args, payload, lines)
     return 1 if errors else 0
 
 
@@ -119,7 +118,7 @@ def run_build(args: argparse.Namespace) -> int:
         pairs, pair.source, pair.target, args.format, name=args.pairs, dropped_before=unread
     )
     write_output(args.output, data)
-    print_report(args, stats.to_json(), stats.render(), stream=message_stream(args.output))
+    print_report(args, stats.to_json(), stats.render(), data_output=args.output)
     return 0
 
 
@@ -148,8 +147,7 @@ def run_import_terminology(args: argparse.Namespace) -> int:
         f"glossary entries; dropped: {dict(stats.dropped) or 'none'}"
     ]
     lines += [f"  {args.glossary}:{line}: dropped {term!r}: {reason}" for line, term, reason in stats.dropped_terms]
-    report_json = json.dumps(stats.to_dict(), ensure_ascii=False, indent=1) + "\n"
-    print_report(args, report_json, "".join(f"{line}\n" for line in lines), stream=message_stream(args.output))
+    print_report(args, stats.to_dict(), lines, data_output=args.output)
     return 0
 
 
