@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import pwd
 import sys
@@ -95,3 +96,14 @@ def tree_hashes(*roots: Path) -> dict[str, str]:
 def files_under(root: Path) -> list[str]:
     """Every file and folder under ``root`` (hidden ones included), relative: to show nothing was written."""
     return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+def write_pipeline_config(path: Path, target: str) -> Path:
+    """The project's pipeline config (cdk.json's ``amts:pipeline``) with en-``target`` as its only pair, written to
+    ``path`` for ``amts run --config``: a pair cdk.json does not name."""
+    cdk = json.loads((Path(__file__).resolve().parents[1] / "cdk.json").read_text(encoding="utf-8"))
+    pipeline = cdk["context"]["amts:pipeline"]
+    pair = {**pipeline["language_pairs"][0], "target": target, "parallel_data_name": f"amts-en-{target}"}
+    pair["reference_prefix"] = f"book/{target}/"
+    path.write_text(json.dumps({**pipeline, "language_pairs": [pair]}), encoding="utf-8")
+    return path

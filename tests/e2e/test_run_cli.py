@@ -11,7 +11,7 @@ from amts.evaluate import RunReport
 
 from amts_local.cli import main
 from amts_local.samplebook import CHAPTERS, NEW_CHAPTER, edited_new_chapter, write_sample_book
-from tests.clirun import run_cli, tree_hashes
+from tests.clirun import run_cli, tree_hashes, write_pipeline_config
 from tests.e2e.conftest import sample_book_and_old_source
 
 pytestmark = pytest.mark.slow
@@ -122,12 +122,7 @@ def test_a_pair_outside_cdk_json_runs_with_its_own_config(tmp_path: Path, capsys
     (tmp_path / "book").mkdir()
     shutil.copytree(book / "en", tmp_path / "book" / "en")
     (tmp_path / "book" / "fr").mkdir()
-    cdk = json.loads((Path(__file__).resolve().parents[2] / "cdk.json").read_text(encoding="utf-8"))
-    pipeline = cdk["context"]["amts:pipeline"]
-    french = {**pipeline["language_pairs"][0], "target": "fr", "parallel_data_name": "amts-en-fr"}
-    french["reference_prefix"] = "book/fr/"
-    config_file = tmp_path / "pipeline.json"
-    config_file.write_text(json.dumps({**pipeline, "language_pairs": [french]}), encoding="utf-8")
+    config_file = write_pipeline_config(tmp_path / "pipeline.json", "fr")
     out = tmp_path / "out"
     argv = ["run", "--book", str(tmp_path / "book"), "--pairs", "en-fr", "-o", str(out)]
 

@@ -22,7 +22,7 @@ from amts.errors import AlignmentError, AmtsError, InputError
 from amts.language_profiles import embeddings_cover
 from amts.languages import check_language
 
-from amts_local.cli.commands import CommandArea, arg
+from amts_local.cli.commands import CommandArea, Option, arg
 from amts_local.cli.options import (
     STDIO,
     input_name,
@@ -44,11 +44,17 @@ GOOD_PAIR = 0.5
 MIN_GOOD_SHARE = 0.2
 
 COMMANDS = CommandArea()
-LANGUAGES = [
-    arg("--src", dest="src_lang", required=True, help="source language code, e.g. en"),
-    arg("--tgt", dest="tgt_lang", required=True, help="target language code, e.g. zh"),
-    arg("--lexicon", help="bilingual glossary (markdown 'term，term' lines, CSV or TSV)"),
-]
+
+
+def _two_sides(what: str) -> list[Option]:
+    """SRC and TGT (each a ``what``), then their languages and the optional glossary: what both commands align."""
+    return [
+        arg("src", help=f"source {what}"),
+        arg("tgt", help=f"target {what}"),
+        arg("--src", dest="src_lang", required=True, help="source language code, e.g. en"),
+        arg("--tgt", dest="tgt_lang", required=True, help="target language code, e.g. zh"),
+        arg("--lexicon", help="bilingual glossary (markdown 'term，term' lines, CSV or TSV)"),
+    ]
 
 
 def _languages(args: argparse.Namespace) -> tuple[str, str, Lexicon | None]:
@@ -165,9 +171,7 @@ def _check_order(
     description="Align SRC and TGT (one sentence per line) and print one bead per line, e.g. [0]:[0], "
     "[1, 2]:[1], [3]:[]. Every line index appears exactly once, in order.",
     options=[
-        arg("src", help="source sentences, one per line (- for standard input)"),
-        arg("tgt", help="target sentences, one per line (- for standard input)"),
-        *LANGUAGES,
+        *_two_sides("sentences, one per line (- for standard input)"),
         output_option(help="write the beads to this file (default, or -: standard output)"),
         arg("--scores", action="store_true", help="append each bead's similarity: [0]:[0]:0.71"),
         arg("--force", action="store_true", help="print the beads even when confidence is low"),
@@ -217,9 +221,7 @@ def _file_pairs(src: Path, tgt: Path) -> tuple[list[tuple[str, Path, Path]], lis
     description="Align SRC and TGT (two markdown files, or two folders whose files are paired by relative "
     "path) and write the pairs as CSV with a header of the two language codes, plus a stats report.",
     options=[
-        arg("src", help="source markdown file or folder"),
-        arg("tgt", help="target markdown file or folder"),
-        *LANGUAGES,
+        *_two_sides("markdown file or folder"),
         arg("--granularity", choices=("sentence", "paragraph"), default="sentence"),
         output_option(required=True, help="CSV file to write (header: the two language codes); - for standard output"),
         report_option(what="stats report"),

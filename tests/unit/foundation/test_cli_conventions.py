@@ -13,7 +13,7 @@ import pytest
 
 from amts_local import cli
 from amts_local.cli import main
-from tests.clirun import CliResult, run_cli
+from tests.clirun import CliResult, run_cli, write_pipeline_config
 from tests.unit.align.samples import EN, EN_MD, ZH, ZH_MD
 
 CHAPTER = "# Tensors\n\nA tensor holds numbers in a grid. Its shape says how many there are.\n"
@@ -260,24 +260,25 @@ def test_score_source_file_is_source_and_src_a_deprecated_alias(tmp_path: Path) 
     assert alone.err.splitlines()[-1] == "amts score: error: --source and --src-lang go together"
 
 
-def test_run_help_says_how_pairs_are_chosen(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("command", "phrases"),
+    [
+        ("run", ["--config FILE", "cdk.json", "language_pairs"]),  # how pairs are chosen
+        ("demo", ["sample book", "Apertium"]),  # what the demo does
+    ],
+)
+def test_help_describes_the_command(command: str, phrases: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        main(["run", "--help"])
+        main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "--config FILE" in text
-    assert "cdk.json" in text
-    assert "language_pairs" in text
+    for phrase in phrases:
+        assert phrase in text
 
 
 def test_run_config_file_is_read_and_named_when_bad(tmp_path: Path) -> None:
     from amts_local.cli.run import pipeline_config_file
 
-    cdk = json.loads((Path(__file__).resolve().parents[3] / "cdk.json").read_text(encoding="utf-8"))
-    pipeline = cdk["context"]["amts:pipeline"]
-    french = {**pipeline["language_pairs"][0], "target": "fr", "parallel_data_name": "amts-en-fr"}
-    french["reference_prefix"] = "book/fr/"
-    alone = tmp_path / "pipeline.json"
-    alone.write_text(json.dumps({**pipeline, "language_pairs": [french]}), encoding="utf-8")
+    alone = write_pipeline_config(tmp_path / "pipeline.json", "fr")
     assert [p.key for p in pipeline_config_file(alone).language_pairs] == ["en-fr"]
     bad = tmp_path / "bad.json"
     bad.write_text("[1, 2]", encoding="utf-8")
@@ -288,11 +289,3 @@ def test_run_config_file_is_read_and_named_when_bad(tmp_path: Path) -> None:
     result = run_cli([*argv, "--config", str(bad)])
     assert result.status == 2
     assert "bad.json" in result.error_line
-
-
-def test_demo_help_describes_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["demo", "--help"])
-    text = " ".join(capsys.readouterr().out.split())
-    assert "sample book" in text
-    assert "Apertium" in text
