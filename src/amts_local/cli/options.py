@@ -6,7 +6,8 @@ One meaning per flag name across commands (as in sacreBLEU and the aws CLI):
 - ``--report FILE``: also write the report as JSON to this file;
 - ``--src``/``--tgt``: language codes; a file is ``--source`` (``score``).
 Old spellings (``--out``, ``--json FILE``, ``score --src FILE``) still work for one release and print a one-line
-deprecation note on standard error.
+deprecation note on standard error. Each is declared here once (``output_option``, ``json_option``, ``report_option``,
+``deprecated_alias``) and listed in a command's ``options``; ``print_report`` is how every command with a report ends.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ Report = str | dict[str, Any] | list[Any]
 
 
 def report_json(report: Report) -> str:
+    """The report as the JSON text that ``--json`` prints and ``--report FILE`` holds."""
     return report if isinstance(report, str) else json.dumps(report, ensure_ascii=False, indent=1) + "\n"
 
 
