@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amts_steps.assemble import assemble_pair
-from amts_steps.models import AssembleResult, AssembleStep
+from amts_steps.pair_models import AssembleResult, AssembleStep
 from amts_steps.settings import Settings
 
 from amts_handlers.shared import book_storage, logger, metrics, step_handler

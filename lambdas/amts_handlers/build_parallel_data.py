@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amts_steps.models import ParallelDataResult, ParallelDataStep
+from amts_steps.pair_models import ParallelDataResult, ParallelDataStep
 from amts_steps.parallel_data import build_pair_parallel_data
 from amts_steps.settings import Settings
 

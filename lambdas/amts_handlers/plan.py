@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from amts_steps.models import PlanRequest, RunPlan
 from amts_steps.plan import plan_run
+from amts_steps.plan_models import PlanRequest, RunPlan
 from amts_steps.settings import Settings
 
 from amts_handlers.shared import client, logger, metrics, step_handler

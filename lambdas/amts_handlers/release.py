@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amts_steps.models import ReleaseResult, ReleaseStep
+from amts_steps.pair_models import ReleaseResult, ReleaseStep
 from amts_steps.release import release_job_input
 from amts_steps.settings import Settings
 

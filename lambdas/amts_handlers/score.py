@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amts_steps.models import PairResult, ScoreStep
+from amts_steps.pair_models import PairResult, ScoreStep
 from amts_steps.run_models import ReportStep, RunSummary, ScoreRequest
 from amts_steps.run_report import write_run_report
 from amts_steps.score import score_pair

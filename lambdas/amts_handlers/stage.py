@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amts_steps.models import StageResult, StageStep
+from amts_steps.pair_models import StageResult, StageStep
 from amts_steps.settings import Settings
 from amts_steps.stage import stage_pair
 

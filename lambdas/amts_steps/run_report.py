@@ -29,7 +29,7 @@ from amts_aws.s3 import put_bytes, read_json, read_text
 from amts_steps.budget import pricing_of
 from amts_steps.job_output import JobSummary
 from amts_steps.layout import pair_report_key
-from amts_steps.models import PairResult
+from amts_steps.pair_models import PairResult
 from amts_steps.pair_report import PairReport
 from amts_steps.run_models import ReportStep, RunSummary
 

@@ -37,7 +37,8 @@ from amts_aws.s3 import list_keys, list_markdown, put_json, read_text, s3_uri
 from botocore.exceptions import ClientError
 
 from amts_steps import layout
-from amts_steps.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
+from amts_steps.pair_models import StagedChapter, StageManifest, StageResult, StageStep
+from amts_steps.plan_models import PairTask
 
 
 def load_memory(s3_client: Any, output_bucket: str, source: str, target: str) -> TranslationMemory:

@@ -1,4 +1,5 @@
-"""Typed boundaries of the workflow: the execution input and every step's input and output.
+"""What starts a run and what Plan makes of it: the execution input (and the Starter's answer to a batch), the
+Plan step's request and its output, one ``PairTask`` per language pair; and the base of every step model.
 
 Step Functions payloads are capped at 256 KiB, so these models carry S3 keys and counts, never documents.
 Field names are snake_case because the state machine (JSONPath) addresses them as written here.
@@ -11,7 +12,7 @@ from typing import Literal
 from amts.errors import InputError
 from amts.keys import chapter_problem
 from amts.languages import LanguagePair, check_language
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 # Step Functions execution names: 1-80 characters that CloudWatch logging also accepts.
 EXECUTION_NAME_PATTERN = r"^[0-9A-Za-z_-]{1,80}$"
@@ -19,7 +20,9 @@ EXECUTION_NAME_PATTERN = r"^[0-9A-Za-z_-]{1,80}$"
 RESOURCE_NAME_PATTERN = r"^([A-Za-z0-9-]_?)+$"
 
 
-class _Model(BaseModel):
+class StepModel(BaseModel):
+    """The base of the workflow's models: unknown fields refused, values frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -36,7 +39,11 @@ def _check_chapter(path: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-class RunInput(_Model):
+# What leaving out a list of the execution input does: an empty list would run nothing, so it is refused with this.
+_WHEN_OMITTED = {"pairs": "run every configured pair", "chapters": "run the whole book"}
+
+
+class RunInput(StepModel):
     """The execution input. Every field is optional: ``{}`` translates the whole book into every configured pair."""
 
     pairs: list[str] | None = Field(
@@ -65,13 +72,18 @@ class RunInput(_Model):
     trigger: list[SourceObject] = Field(default_factory=list, description="the uploads that started this run")
     trigger_total: int | None = Field(default=None, ge=0, description="how many uploads, when trigger is cut short")
 
+    @field_validator(*_WHEN_OMITTED)
+    @classmethod
+    def _not_empty(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        if value == []:
+            raise ValueError(f"{info.field_name} is empty; omit it to {_WHEN_OMITTED[info.field_name]}")
+        return value
+
     @field_validator("pairs")
     @classmethod
     def _pairs_known(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        if not value:
-            raise ValueError("pairs is empty; omit it to run every configured pair")
         try:
             canonical = [str(LanguagePair.parse(item)) for item in value]
         except InputError as exc:  # pydantic reports ValueErrors per field, so every problem is listed at once
@@ -98,12 +110,10 @@ class RunInput(_Model):
     def _chapters_relative(cls, value: list[str] | None) -> list[str] | None:
         if value is None:
             return None
-        if not value:
-            raise ValueError("chapters is empty; omit it to run the whole book")
         return sorted({_check_chapter(path) for path in value})
 
 
-class SourceObject(_Model):
+class SourceObject(StepModel):
     """One uploaded object that triggered the run (kept for the report)."""
 
     key: str
@@ -116,14 +126,14 @@ class SourceObject(_Model):
 # --------------------------------------------------------------------------------------------------------------
 
 
-class PlanRequest(_Model):
+class PlanRequest(StepModel):
     """What the state machine passes to the Plan function: the raw execution input and the execution's name."""
 
     input: dict[str, object]
     execution_name: str = Field(pattern=EXECUTION_NAME_PATTERN)
 
 
-class PairSettings(_Model):
+class PairSettings(StepModel):
     """One language pair with its options, resolved from the config and the execution input."""
 
     source: str
@@ -155,14 +165,14 @@ class PairSettings(_Model):
         return f"{self.reference_prefix}{path}"
 
 
-class TranslateSettings(_Model):
+class TranslateSettings(StepModel):
     """The ``Settings`` block of StartTextTranslationJob (only the keys Translate accepts for batch jobs)."""
 
     Formality: Literal["FORMAL", "INFORMAL"] | None = None
     Profanity: Literal["MASK"] | None = None
 
 
-class PairTask(_Model):
+class PairTask(StepModel):
     """One item of the Map over language pairs: everything a pair's steps need, small enough for the payload."""
 
     run_id: str = Field(pattern=EXECUTION_NAME_PATTERN)
@@ -182,7 +192,7 @@ class PairTask(_Model):
     )
 
 
-class PollSchedulePlan(_Model):
+class PollSchedulePlan(StepModel):
     """The waits of one polling loop, computed from the config (JSONPath intrinsics cannot multiply)."""
 
     schedule: list[int] = Field(min_length=1, description="seconds to wait before each poll")
@@ -195,21 +205,21 @@ class PollSchedulePlan(_Model):
         return self
 
 
-class PollPlan(_Model):
+class PollPlan(StepModel):
     """Polling of Translate jobs and of parallel-data imports."""
 
     job: PollSchedulePlan
     parallel_data: PollSchedulePlan
 
 
-class SkippedBookKey(_Model):
+class SkippedBookKey(StepModel):
     """A key of the book's folders the validator refused: listed in the report, never processed."""
 
     key: str
     reason: str
 
 
-class RunPlan(_Model):
+class RunPlan(StepModel):
     """Output of the Plan step: the Map items plus the polling schedules the state machine applies.
 
     ``run_id`` is the execution name: every key the run writes (job folders, reports, run details) is derived
@@ -226,155 +236,11 @@ class RunPlan(_Model):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Per-pair steps
-# --------------------------------------------------------------------------------------------------------------
-
-
-class ParallelDataResult(_Model):
-    """Output of BuildParallelData: where the CSV is and whether there is anything to import."""
-
-    has_data: bool
-    name: str
-    s3_uri: str | None = None
-    content_hash: str | None = None
-    pair_count: int = Field(default=0, description="records in the parallel-data file (after filtering)")
-    chapters_aligned: int = 0
-    held_out_pairs: int = Field(
-        default=0, description="records the held-out (evaluated) chapters would add: left out by the leakage guard"
-    )
-    client_token: str | None = Field(default=None, description="create/update token derived from the content hash")
-    format: Literal["CSV", "TMX"] = "CSV"
-
-
-class ParallelDataStep(_Model):
-    """Input of BuildParallelData."""
-
-    task: PairTask
-
-
-class StageResult(_Model):
-    """Output of Stage: the jobs' input/output locations and customizations, or nothing to translate."""
-
-    needs_translation: bool
-    input_s3_uri: str
-    output_s3_uri: str
-    baseline_output_s3_uri: str
-    parallel_data_names: list[str] = Field(default_factory=list, description="[] when there is no parallel data")
-    baseline_parallel_data_names: list[str] = Field(default_factory=list, description="always []: no ACT")
-    terminology_names: list[str] = Field(default_factory=list)
-    stage_key: str = Field(description="work-bucket key of the stage manifest (per chapter: segment ids, hashes)")
-    staged_prefix: str = Field(
-        default="", description="work-bucket prefix of the staged documents Release copies into the job folder"
-    )
-    baseline_wanted: bool = Field(
-        default=False,
-        description="run the baseline job (no ACT): evaluation is on, there is parallel data, and Score will score "
-        "at least one staged chapter (translated whole, with a human reference); otherwise it would only bill again",
-    )
-    documents: int = 0
-    segments: int = 0
-    characters: int = 0
-
-
-class StageStep(_Model):
-    """Input of Stage."""
-
-    task: PairTask
-    parallel_data: ParallelDataResult
-
-
-class JobResult(_Model):
-    """A finished Translate job as the poll loop leaves it (TextTranslationJobProperties, trimmed)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    JobId: str
-    JobStatus: str
-    Message: str | None = None
-    OutputDataConfig: dict[str, object] = Field(default_factory=dict)
-    JobDetails: dict[str, int] = Field(default_factory=dict)
-    ParallelDataNames: list[str] = Field(default_factory=list)
-
-    @property
-    def output_s3_uri(self) -> str:
-        uri = self.OutputDataConfig.get("S3Uri")
-        return uri if isinstance(uri, str) else ""
-
-
-class JobsResult(_Model):
-    """What the job Parallel produces: the customized (ACT when there is parallel data) job and the baseline."""
-
-    customized: JobResult | None = None
-    baseline: JobResult | None = None
-
-
-class AssembleStep(_Model):
-    """Input of Assemble."""
-
-    task: PairTask
-    stage: StageResult
-    jobs: JobsResult = Field(default_factory=JobsResult)
-
-
-class AssembleResult(_Model):
-    """Output of Assemble: counts plus the work-bucket key of the per-chapter details."""
-
-    chapters_published: int
-    segments_translated: int
-    segments_untranslated: int
-    characters_billed: int
-    details_key: str
-    published_keys_sample: list[str] = Field(default_factory=list)
-    engine: str | None = None
-    chapters_failed: list[str] = Field(default_factory=list, description="chapters Translate gave no output for")
-    proposals: list[str] = Field(
-        default_factory=list, description="chapters that kept their human file, with the reason (a proposal beside it)"
-    )
-    renames: list[str] = Field(default_factory=list, description="chapters synced from their old path: 'old -> new'")
-    published_with_problems: list[str] = Field(
-        default_factory=list,
-        description="new or moved chapters published with a skeleton-mismatch marker, with the reason",
-    )
-
-
-class ScoreStep(_Model):
-    """Input of Score: the pair, what was staged and assembled, and the jobs (baseline for the comparison)."""
-
-    action: Literal["score"] = "score"
-    task: PairTask
-    parallel_data: ParallelDataResult | None = Field(
-        default=None, description="BuildParallelData's result (the report's pair counts); None: counts unknown"
-    )
-    stage: StageResult
-    jobs: JobsResult = Field(default_factory=JobsResult)
-    assemble: AssembleResult
-
-
-class PairResult(_Model):
-    """One pair's outcome as gathered by the Map: succeeded with figures, or failed with the cause."""
-
-    pair_name: str
-    status: Literal["SUCCEEDED", "FAILED", "NOTHING_TO_TRANSLATE"]
-    error: str | None = None
-    cause: str | None = None
-    chapters_published: int = 0
-    segments_translated: int = 0
-    segments_untranslated: int = 0  # MT units published as their English, marked "untranslated"
-    characters_billed: int = 0
-    score_key: str | None = None
-    bleu: float | None = None
-    chrf: float | None = None
-    bleu_baseline: float | None = None
-    chrf_baseline: float | None = None
-    engine: str | None = None
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Starter
 # --------------------------------------------------------------------------------------------------------------
 
 
-class Rejection(_Model):
+class Rejection(StepModel):
     """An upload the starter refused, with the reason a person can act on."""
 
     key: str
@@ -382,7 +248,7 @@ class Rejection(_Model):
     reason: str
 
 
-class StartResult(_Model):
+class StartResult(StepModel):
     """What the starter did with one batch."""
 
     execution_name: str | None = None
@@ -393,72 +259,3 @@ class StartResult(_Model):
 
 
 RunInput.model_rebuild()
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Stage manifest (work bucket, read by Assemble and Score)
-# --------------------------------------------------------------------------------------------------------------
-
-
-class StagedChapter(_Model):
-    """One chapter of a pair's run: how it is translated and where its pieces are."""
-
-    path: str
-    mode: Literal["whole", "sync", "proposal"] = Field(
-        description="whole: every segment goes to MT (evaluation); sync: only the changes (a new chapter has no "
-        "old translation: all of it); proposal: the chapter keeps its human file and its machine translation is "
-        "offered beside it"
-    )
-    index: int
-    document: str | None = Field(default=None, description="job input file name, None when nothing goes to MT")
-    etag: str | None = Field(default=None, description="ETag of the staged document as Stage wrote and measured it")
-    plan_key: str | None = Field(default=None, description="work-bucket key of the sync plan (mode sync)")
-    units: int = 0
-    characters: int = 0
-    note: str | None = None
-    previous_path: str | None = Field(default=None, description="the old path the chapter was synced from (renamed)")
-    human_key: str | None = Field(
-        default=None, description="input-bucket key of the human file a proposal chapter keeps, when none is published"
-    )
-    translation_at_path: bool = Field(
-        default=False,
-        description="a translation (published or human) is at the chapter's own path: it is kept "
-        "unless the synced output has its source's skeleton (amts.sync.chapter_outcome)",
-    )
-    refusal: str | None = Field(default=None, description="why the sync against that translation was refused")
-
-    @property
-    def translated_whole(self) -> bool:
-        """Sent to MT whole: the only kind of chapter Score compares with the human reference."""
-        return self.mode == "whole" and self.document is not None
-
-
-class StageManifest(_Model):
-    run_id: str
-    pair_name: str
-    chapters: list[StagedChapter]
-    gone: list[str] = Field(
-        default_factory=list,
-        description="published translations whose source chapter is no longer in the book, each with where it "
-        "moved when a rename of this run explains it (the run report lists them)",
-    )
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Release: the approved, staged documents into the job folder
-# --------------------------------------------------------------------------------------------------------------
-
-
-class ReleaseStep(_Model):
-    """Input of Release: the pair and what Stage staged."""
-
-    task: PairTask
-    stage: StageResult
-
-
-class ReleaseResult(_Model):
-    """Output of Release: the job folder now holds exactly these documents, and nothing else."""
-
-    job_prefix: str
-    documents: int
-    characters: int
