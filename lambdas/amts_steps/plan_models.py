@@ -7,12 +7,12 @@ Field names are snake_case because the state machine (JSONPath) addresses them a
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from amts.errors import InputError
 from amts.keys import chapter_problem
 from amts.languages import LanguagePair, check_language
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 # Step Functions execution names: 1-80 characters that CloudWatch logging also accepts.
 EXECUTION_NAME_PATTERN = r"^[0-9A-Za-z_-]{1,80}$"
@@ -39,17 +39,61 @@ def _check_chapter(path: str) -> str:
 # --------------------------------------------------------------------------------------------------------------
 
 
-# What leaving out a list of the execution input does: an empty list would run nothing, so it is refused with this.
-_WHEN_OMITTED = {"pairs": "run every configured pair", "chapters": "run the whole book"}
+def _refuse_empty(message: str) -> AfterValidator:
+    """An empty list would run nothing: refused, with ``message`` saying what leaving the field out does."""
+
+    def check(value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _known_pairs(value: list[str]) -> list[str]:
+    try:
+        canonical = [str(LanguagePair.parse(item)) for item in value]
+    except InputError as exc:  # pydantic reports ValueErrors per field, so every problem is listed at once
+        raise ValueError(exc.message) from None
+    if len(set(canonical)) != len(canonical):
+        raise ValueError(f"duplicate language pair in {value}")
+    return canonical
+
+
+def _relative_chapters(value: list[str]) -> list[str]:
+    return sorted({_check_chapter(path) for path in value})
+
+
+def _relative_renames(value: dict[str, str]) -> dict[str, str]:
+    for old, new in value.items():
+        _check_chapter(old)
+        _check_chapter(new)
+    news = list(value.values())
+    if len(set(news)) != len(news):
+        raise ValueError("renames maps two old chapters to the same new one; keep the one it continues")
+    return value
 
 
 class RunInput(StepModel):
     """The execution input. Every field is optional: ``{}`` translates the whole book into every configured pair."""
 
-    pairs: list[str] | None = Field(
-        default=None, description="language pairs to run, e.g. ['en-zh']; default: every pair in the config"
-    )
-    chapters: list[str] | None = Field(
+    # The validators check a given value only: a field left out (None) is the default its description names.
+    pairs: (
+        Annotated[
+            list[str],
+            _refuse_empty("pairs is empty; omit it to run every configured pair"),
+            AfterValidator(_known_pairs),
+        ]
+        | None
+    ) = Field(default=None, description="language pairs to run, e.g. ['en-zh']; default: every pair in the config")
+    chapters: (
+        Annotated[
+            list[str],
+            _refuse_empty("chapters is empty; omit it to run the whole book"),
+            AfterValidator(_relative_chapters),
+        ]
+        | None
+    ) = Field(
         default=None,
         description="chapter paths relative to book/<source>/, e.g. 'chapter_intro/index.md'; default: whole book",
     )
@@ -64,53 +108,13 @@ class RunInput(StepModel):
         pattern=EXECUTION_NAME_PATTERN,
         description="a label for the report; the run's files are kept under the execution name whatever it says",
     )
-    renames: dict[str, str] | None = Field(
+    renames: Annotated[dict[str, str], AfterValidator(_relative_renames)] | None = Field(
         default=None,
         description="chapters that moved, old path -> new path (relative to book/<source>/): the new chapter is "
         "synchronized against the old one's translation; default: moved chapters are found by content",
     )
     trigger: list[SourceObject] = Field(default_factory=list, description="the uploads that started this run")
     trigger_total: int | None = Field(default=None, ge=0, description="how many uploads, when trigger is cut short")
-
-    @field_validator(*_WHEN_OMITTED)
-    @classmethod
-    def _not_empty(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        if value == []:
-            raise ValueError(f"{info.field_name} is empty; omit it to {_WHEN_OMITTED[info.field_name]}")
-        return value
-
-    @field_validator("pairs")
-    @classmethod
-    def _pairs_known(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        try:
-            canonical = [str(LanguagePair.parse(item)) for item in value]
-        except InputError as exc:  # pydantic reports ValueErrors per field, so every problem is listed at once
-            raise ValueError(exc.message) from None
-        if len(set(canonical)) != len(canonical):
-            raise ValueError(f"duplicate language pair in {value}")
-        return canonical
-
-    @field_validator("renames")
-    @classmethod
-    def _renames_relative(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is None:
-            return None
-        for old, new in value.items():
-            _check_chapter(old)
-            _check_chapter(new)
-        news = list(value.values())
-        if len(set(news)) != len(news):
-            raise ValueError("renames maps two old chapters to the same new one; keep the one it continues")
-        return value
-
-    @field_validator("chapters")
-    @classmethod
-    def _chapters_relative(cls, value: list[str] | None) -> list[str] | None:
-        if value is None:
-            return None
-        return sorted({_check_chapter(path) for path in value})
 
 
 class SourceObject(StepModel):
