@@ -130,32 +130,21 @@ def function_access(
 
 def s3_statements(sid_prefix: str, bucket: s3.IBucket, access: PrefixAccess) -> list[iam.PolicyStatement]:
     """The explicit statements for ``access`` to ``bucket``."""
-    statements: list[iam.PolicyStatement] = []
-    if access.read or access.read_keys:
-        statements.append(
-            iam.PolicyStatement(
-                sid=f"{sid_prefix}Read",
-                actions=["s3:GetObject"],
-                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read]
-                + [bucket.arn_for_objects(key) for key in access.read_keys],
-            )
-        )
-    if access.read_versions:
-        statements.append(
-            iam.PolicyStatement(
-                sid=f"{sid_prefix}ReadVersions",
-                actions=["s3:GetObjectVersion"],
-                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.read_versions],
-            )
-        )
-    if access.write:
-        statements.append(
-            iam.PolicyStatement(
-                sid=f"{sid_prefix}Write",
-                actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in access.write],
-            )
-        )
+
+    def objects(prefixes: tuple[str, ...]) -> list[str]:
+        return [bucket.arn_for_objects(f"{prefix}*") for prefix in prefixes]
+
+    # (Sid suffix, action, resources): a statement for each that has resources.
+    object_access = (
+        ("Read", "s3:GetObject", objects(access.read) + [bucket.arn_for_objects(key) for key in access.read_keys]),
+        ("ReadVersions", "s3:GetObjectVersion", objects(access.read_versions)),
+        ("Write", "s3:PutObject", objects(access.write)),
+    )
+    statements = [
+        iam.PolicyStatement(sid=f"{sid_prefix}{suffix}", actions=[action], resources=resources)
+        for suffix, action, resources in object_access
+        if resources
+    ]
     if access.list or access.read_keys:
         # A single key is listable as itself, so reading it when absent gives NoSuchKey, not AccessDenied.
         statements.append(

@@ -24,31 +24,15 @@ class Storage(Construct):
         removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.access_log_bucket = s3.Bucket(
-            self,
-            "AccessLogBucket",
-            # The server-access-log delivery service writes only to SSE-S3 encrypted targets.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[
-                s3.LifecycleRule(id="ExpireAccessLogs", expiration=cdk.Duration.days(access_log_expiry_days))
-            ],
-            removal_policy=removal_policy,
+        # The server-access-log delivery service writes only to SSE-S3 encrypted targets (every bucket here is).
+        self.access_log_bucket = self._bucket(
+            "AccessLogBucket", removal_policy, _expire("ExpireAccessLogs", access_log_expiry_days), log_prefix=None
         )
         self.input_bucket = self._bucket(
             "InputBucket",
+            removal_policy,
+            _expire("ExpireOldVersions", input_noncurrent_version_expiry_days, noncurrent=True, abort_uploads_after=7),
             log_prefix="input/",
-            removal_policy=removal_policy,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireOldVersions",
-                    noncurrent_version_expiration=cdk.Duration.days(input_noncurrent_version_expiry_days),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
-                )
-            ],
         )
         # EventBridge notifications set directly on the bucket resource: ``event_bridge_enabled=True`` would add
         # CDK's Custom::S3BucketNotifications Lambda (an extra function, role and managed policy) for one flag.
@@ -59,29 +43,16 @@ class Storage(Construct):
         )
         self.work_bucket = self._bucket(
             "WorkBucket",
+            removal_policy,
+            _expire("ExpireWorkingData", work_expiry_days, abort_uploads_after=1),
             log_prefix="work/",
-            removal_policy=removal_policy,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireWorkingData",
-                    expiration=cdk.Duration.days(work_expiry_days),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
-            ],
         )
         # Versioned: a published chapter, the memory or a report overwritten by a bad run can be restored.
         self.output_bucket = self._bucket(
             "OutputBucket",
+            removal_policy,
+            _expire("ExpireOldVersions", output_noncurrent_version_expiry_days, noncurrent=True, abort_uploads_after=7),
             log_prefix="output/",
-            removal_policy=removal_policy,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="ExpireOldVersions",
-                    noncurrent_version_expiration=cdk.Duration.days(output_noncurrent_version_expiry_days),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(7),
-                )
-            ],
         )
         # The spend ledger: one item per run, UTC day and month, updated only in conditional transactions.
         self.spend_table = dynamodb.Table(
@@ -100,12 +71,13 @@ class Storage(Construct):
     def _bucket(
         self,
         construct_id: str,
-        *,
-        log_prefix: str,
         removal_policy: cdk.RemovalPolicy,
-        lifecycle_rules: list[s3.LifecycleRule],
-        versioned: bool = False,
+        lifecycle_rule: s3.LifecycleRule,
+        *,
+        log_prefix: str | None,
     ) -> s3.Bucket:
+        """A private, SSE-S3 encrypted, TLS-only bucket; versioned when its rule expires old versions, and logging
+        its access under ``log_prefix`` of the access-log bucket (None: it is the access-log bucket)."""
         return s3.Bucket(
             self,
             construct_id,
@@ -113,9 +85,25 @@ class Storage(Construct):
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=versioned,
-            server_access_logs_bucket=self.access_log_bucket,
+            versioned=lifecycle_rule.noncurrent_version_expiration is not None,
+            server_access_logs_bucket=None if log_prefix is None else self.access_log_bucket,
             server_access_logs_prefix=log_prefix,
-            lifecycle_rules=lifecycle_rules,
+            lifecycle_rules=[lifecycle_rule],
             removal_policy=removal_policy,
         )
+
+
+def _expire(
+    rule_id: str, days: int, *, noncurrent: bool = False, abort_uploads_after: int | None = None
+) -> s3.LifecycleRule:
+    """Expire the objects (or, with ``noncurrent``, their old versions) after ``days``; abort incomplete
+    multipart uploads after ``abort_uploads_after`` days."""
+    expiry = cdk.Duration.days(days)
+    return s3.LifecycleRule(
+        id=rule_id,
+        expiration=None if noncurrent else expiry,
+        noncurrent_version_expiration=expiry if noncurrent else None,
+        abort_incomplete_multipart_upload_after=(
+            None if abort_uploads_after is None else cdk.Duration.days(abort_uploads_after)
+        ),
+    )

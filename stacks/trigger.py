@@ -49,19 +49,9 @@ class Trigger(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         # One DLQ for both failure points: events EventBridge cannot deliver, and messages the starter keeps failing.
-        self.dead_letter_queue = sqs.Queue(
-            self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=RETENTION,
-        )
-        self.queue = sqs.Queue(
-            self,
+        self.dead_letter_queue = self._queue("DeadLetterQueue")
+        self.queue = self._queue(
             "Queue",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=RETENTION,
             # AWS guidance for Lambda event sources: at least six times the function timeout, plus the window.
             visibility_timeout=cdk.Duration.seconds(6 * starter_timeout.to_seconds() + batch_window_seconds),
             dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
@@ -99,6 +89,24 @@ class Trigger(Construct):
         # Lambda checks the role's SQS permissions when it creates the mapping: the grant must exist first.
         assert starter.role is not None
         self.event_source.node.add_dependency(starter.role)
+
+    def _queue(
+        self,
+        construct_id: str,
+        *,
+        visibility_timeout: cdk.Duration | None = None,
+        dead_letter_queue: sqs.DeadLetterQueue | None = None,
+    ) -> sqs.Queue:
+        """An SSE-SQS encrypted, TLS-only queue keeping its messages for ``RETENTION``."""
+        return sqs.Queue(
+            self,
+            construct_id,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=RETENTION,
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=dead_letter_queue,
+        )
 
 
 @jsii.implements(events.IRuleTarget)

@@ -1,1 +1,1 @@
-"""Thin Lambda handlers: Powertools decorators, parse the input into a model, call one domain function."""
+"""Thin Lambda handlers: one Powertools decorator stack and input/output models (``shared``), one domain call each."""

@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from amts_steps.assemble import assemble_pair
-from amts_steps.models import AssembleStep
-from aws_lambda_powertools.utilities.parser import parse
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from amts_steps.pair_models import AssembleResult, AssembleStep
+from amts_steps.settings import Settings
 
-from amts_handlers.shared import client, logger, metrics, settings, tracer
+from amts_handlers.shared import book_storage, logger, metrics, step_handler
 
 
-@logger.inject_lambda_context(correlation_id_path="task.run_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    step = parse(event=event, model=AssembleStep)
-    config = settings()
-    result = assemble_pair(
-        step,
-        s3_client=client("s3"),
-        input_bucket=config.input_bucket,
-        work_bucket=config.work_bucket,
-        output_bucket=config.output_bucket,
-    )
+@step_handler(AssembleStep)
+def handler(step: AssembleStep, config: Settings) -> AssembleResult:
+    result = assemble_pair(step, **book_storage())
     logger.info("assembled", extra={"pair": step.task.pair_name, "published": result.chapters_published})
     metrics.add_metric(name="ChaptersPublished", unit="Count", value=result.chapters_published)
     metrics.add_metric(name="CharactersBilled", unit="Count", value=result.characters_billed)
-    return result.model_dump(mode="json")
+    return result

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from amts_steps.budget import SpendLedger, reserve_budget, settle_budget
-from amts_steps.run_models import BudgetRequest, ReserveRequest, SettleRequest
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from amts_steps.run_models import BudgetDecision, BudgetRequest, ReserveRequest, SettleRequest, SettleResult
+from amts_steps.settings import Settings
 from pydantic import TypeAdapter
 
-from amts_handlers.shared import client, logger, metrics, settings, tracer
-
-_REQUEST: TypeAdapter[ReserveRequest | SettleRequest] = TypeAdapter(BudgetRequest)
+from amts_handlers.shared import client, logger, metrics, step_handler
 
 
-@logger.inject_lambda_context(correlation_id_path="run_id")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    request = _REQUEST.validate_python(event)
-    config = settings()
+@step_handler(TypeAdapter[ReserveRequest | SettleRequest](BudgetRequest), correlation_id_path="run_id")
+def handler(request: ReserveRequest | SettleRequest, config: Settings) -> BudgetDecision | SettleResult:
     if config.spend_table is None:
         raise RuntimeError("AMTS_SPEND_TABLE is not set")  # a deployment bug
     ledger = SpendLedger(client("dynamodb"), config.spend_table)
@@ -31,7 +23,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         metrics.add_metric(name="EstimatedCharacters", unit="Count", value=decision.estimate_characters)
         metrics.add_metric(name="RunsRefusedByBudget", unit="Count", value=0 if decision.approved else 1)
-        return decision.model_dump(mode="json")
+        return decision
     settled = settle_budget(request, ledger=ledger)
     logger.info("budget settled", extra=settled.model_dump(mode="json"))
-    return settled.model_dump(mode="json")
+    return settled

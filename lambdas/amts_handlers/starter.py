@@ -14,12 +14,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.parser.models import S3EventNotificationEventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from amts_handlers.shared import client, logger, metrics, settings, tracer
+from amts_handlers.shared import client, logger, metrics, observed, settings
 
 
-@logger.inject_lambda_context(correlation_id_path="Records[0].messageId")
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed(correlation_id_path="Records[0].messageId")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     uploads: dict[str, Upload] = {}
 

@@ -35,7 +35,7 @@ from amts_aws.memory import S3MemoryStore
 from amts_aws.s3 import put_json, put_text, read_json, read_text
 
 from amts_steps import layout
-from amts_steps.models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
+from amts_steps.pair_models import AssembleResult, AssembleStep, JobResult, StagedChapter, StageManifest
 
 
 @dataclass

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from amts_steps import layout
 from amts_steps.assemble import JobFiles, job_files, load_plan, rebuild_whole, translated_html, unit_translations
-from amts_steps.models import JobResult, StagedChapter, StageManifest
+from amts_steps.pair_models import JobResult, StagedChapter, StageManifest
 
 JobRole = Literal["ACT", "baseline"]
 

@@ -31,7 +31,7 @@ from pydantic import Field
 
 from amts_steps import layout
 from amts_steps.job_output import JobOutput, JobSummary, Model, ResyncedChapter, WholeChapter, engine_usage
-from amts_steps.models import ScoreStep, StagedChapter, StageManifest
+from amts_steps.pair_models import ScoreStep, StagedChapter, StageManifest
 
 
 class PairReport(Model):

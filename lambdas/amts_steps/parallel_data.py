@@ -21,7 +21,7 @@ from amts.translate.parallel_data import build_parallel_data
 from amts_aws.s3 import list_markdown, put_bytes, read_text, s3_uri
 
 from amts_steps import layout
-from amts_steps.models import ParallelDataResult, ParallelDataStep
+from amts_steps.pair_models import ParallelDataResult, ParallelDataStep
 
 PairExtractor = Callable[..., Any]
 

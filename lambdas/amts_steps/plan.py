@@ -17,7 +17,7 @@ from amts.sync.renames import parse_renames
 from amts_aws.s3 import list_chapters, read_text
 from pydantic import ValidationError
 
-from amts_steps.models import PairSettings, PairTask, PollPlan, RunInput, RunPlan, SkippedBookKey
+from amts_steps.plan_models import PairSettings, PairTask, PollPlan, RunInput, RunPlan, SkippedBookKey
 
 # History events per poll of a wait loop (Wait 2 + Task 5 + Choice 2 + Pass 2) and per pair outside the loops.
 EVENTS_PER_POLL = 11

@@ -16,7 +16,7 @@ from amts_aws.s3 import read_json, s3_uri
 from botocore.exceptions import ClientError
 
 from amts_steps import layout
-from amts_steps.models import ReleaseResult, ReleaseStep, StageManifest
+from amts_steps.pair_models import ReleaseResult, ReleaseStep, StageManifest
 
 
 class JobFolderError(AmtsError):

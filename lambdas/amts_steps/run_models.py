@@ -6,19 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from amts_steps.models import (
-    EXECUTION_NAME_PATTERN,
-    PairResult,
-    PairTask,
-    ParallelDataResult,
-    ScoreStep,
-    SkippedBookKey,
-    StageResult,
-)
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from amts_steps.pair_models import PairResult, ParallelDataResult, ScoreStep, StageResult
+from amts_steps.plan_models import EXECUTION_NAME_PATTERN, PairTask, SkippedBookKey, StepModel
 
 
 class PreparedPair(BaseModel):
@@ -32,7 +21,7 @@ class PreparedPair(BaseModel):
     failed: PairResult | None = None
 
 
-class JobEstimate(_Model):
+class JobEstimate(StepModel):
     """One Translate job the run would start, priced as it would be billed."""
 
     pair_name: str
@@ -43,7 +32,7 @@ class JobEstimate(_Model):
     micro_usd: int = Field(ge=0, description="cost in millionths of a dollar, rounded up")
 
 
-class RunEstimate(_Model):
+class RunEstimate(StepModel):
     """Every job of the run, from exactly the documents each job will read (the staged documents)."""
 
     jobs: list[JobEstimate] = Field(default_factory=list)
@@ -61,7 +50,7 @@ class RunEstimate(_Model):
         return self.micro_usd / 1_000_000
 
 
-class Caps(_Model):
+class Caps(StepModel):
     """The caps the decision was made against (from the pipeline config; None: no cap)."""
 
     characters_per_run: int
@@ -70,7 +59,7 @@ class Caps(_Model):
     usd_per_month: float | None = None
 
 
-class BudgetDecision(_Model):
+class BudgetDecision(StepModel):
     """Output of the Budget step: approved (and reserved in the ledger) or refused, with the figures."""
 
     approved: bool
@@ -88,7 +77,7 @@ class BudgetDecision(_Model):
     pricing_note: str = ""
 
 
-class ReserveRequest(_Model):
+class ReserveRequest(StepModel):
     """Input of the Budget step before any job: the run and every prepared pair."""
 
     action: Literal["reserve"] = "reserve"
@@ -96,7 +85,7 @@ class ReserveRequest(_Model):
     prepared: list[PreparedPair]
 
 
-class SettleRequest(_Model):
+class SettleRequest(StepModel):
     """Input of the Budget step after the report: what the run billed, to replace its reservation."""
 
     action: Literal["settle"] = "settle"
@@ -105,7 +94,7 @@ class SettleRequest(_Model):
     billed_usd: float = Field(ge=0)
 
 
-class SettleResult(_Model):
+class SettleResult(StepModel):
     settled: bool
     reserved_micro_usd: int
     billed_micro_usd: int
@@ -115,7 +104,7 @@ class SettleResult(_Model):
 BudgetRequest = Annotated[ReserveRequest | SettleRequest, Field(discriminator="action")]
 
 
-class ReportStep(_Model):
+class ReportStep(StepModel):
     """Input of the run report (served by the Score function): all pairs' results and the cost guard's decision."""
 
     action: Literal["report"] = "report"
@@ -127,7 +116,7 @@ class ReportStep(_Model):
     skipped_keys: list[SkippedBookKey] = Field(default_factory=list)
 
 
-class RunSummary(_Model):
+class RunSummary(StepModel):
     """Output of the report step: where the report is, the notification text, and what the run billed."""
 
     run_id: str

@@ -25,13 +25,20 @@ from amts.evaluate.review_page import render_review_page
 from amts.pipeline_config import BudgetConfig
 from amts.translate.cost import CostEstimate, Pricing
 from amts_aws.s3 import put_bytes, read_json, read_text
+from pydantic import BaseModel
 
 from amts_steps.budget import pricing_of
 from amts_steps.job_output import JobSummary
 from amts_steps.layout import pair_report_key
-from amts_steps.models import PairResult
+from amts_steps.pair_models import PairResult
 from amts_steps.pair_report import PairReport
 from amts_steps.run_models import ReportStep, RunSummary
+
+
+def _fields_named_alike(source: BaseModel, target: type[BaseModel], *, prefix: str = "") -> dict[str, Any]:
+    """The values of ``source``'s fields that ``target`` declares under the same name (after ``prefix``): a report
+    row copies the step's figures it shows rather than restating each one."""
+    return {prefix + name: value for name, value in source if prefix + name in target.model_fields}
 
 
 def readable_cause(cause: str | None, limit: int = 1000) -> str:
@@ -155,14 +162,12 @@ REVIEW_PAGE = "review.html"
 def pair_statuses(results: list[PairResult]) -> list[PairStatus]:
     """How each pair ended, for the report's summary."""
     return [
-        PairStatus(
-            pair=result.pair_name,
-            status=result.status,
-            chapters_published=result.chapters_published,
-            segments_translated=result.segments_translated,
-            segments_untranslated=result.segments_untranslated,
-            characters_billed=result.characters_billed,
-            error=f"{result.error}: {readable_cause(result.cause)}" if result.status == "FAILED" else "",
+        PairStatus.model_validate(
+            {
+                **_fields_named_alike(result, PairStatus),
+                "pair": result.pair_name,
+                "error": f"{result.error}: {readable_cause(result.cause)}" if result.status == "FAILED" else "",
+            }
         )
         for result in results
     ]
@@ -285,28 +290,19 @@ def _budget_report(step: ReportStep, billed_characters: int, billed_usd: float) 
     decision = step.budget
     if decision is None:
         return None
-    caps = decision.caps
-    return BudgetReport(
-        approved=decision.approved,
-        reason=decision.reason,
-        estimate_characters=decision.estimate_characters,
-        estimate_usd=decision.estimate_usd,
-        estimate_lines=[
-            CostLine(
-                label=f"{job.pair_name} {job.role} job ({job.priced_as} price)",
-                characters=job.characters,
-                usd_per_million_characters=job.usd_per_million_characters,
-            )
-            for job in decision.estimate.jobs
-        ],
-        billed_characters=billed_characters,
-        billed_usd=billed_usd,
-        cap_characters_per_run=caps.characters_per_run,
-        cap_usd_per_run=caps.usd_per_run,
-        cap_usd_per_day=caps.usd_per_day,
-        cap_usd_per_month=caps.usd_per_month,
-        day=decision.day,
-        day_spent_usd=decision.day_spent_usd,
-        month=decision.month,
-        month_spent_usd=decision.month_spent_usd,
+    return BudgetReport.model_validate(
+        {
+            **_fields_named_alike(decision, BudgetReport),  # the estimate, the UTC day and month, and their spend
+            **_fields_named_alike(decision.caps, BudgetReport, prefix="cap_"),
+            "estimate_lines": [
+                CostLine(
+                    label=f"{job.pair_name} {job.role} job ({job.priced_as} price)",
+                    characters=job.characters,
+                    usd_per_million_characters=job.usd_per_million_characters,
+                )
+                for job in decision.estimate.jobs
+            ],
+            "billed_characters": billed_characters,
+            "billed_usd": billed_usd,
+        }
     )

@@ -38,7 +38,7 @@ from amts_steps.job_output import (
     resync_chapter,
 )
 from amts_steps.layout import pair_report_key
-from amts_steps.models import PairResult, ScoreStep, StagedChapter, StageManifest
+from amts_steps.pair_models import PairResult, ScoreStep, StagedChapter, StageManifest
 from amts_steps.pair_report import (
     PairReport,
     baseline_skipped_note,

@@ -37,7 +37,8 @@ from amts_aws.s3 import list_keys, list_markdown, put_json, read_text, s3_uri
 from botocore.exceptions import ClientError
 
 from amts_steps import layout
-from amts_steps.models import PairTask, StagedChapter, StageManifest, StageResult, StageStep
+from amts_steps.pair_models import StagedChapter, StageManifest, StageResult, StageStep
+from amts_steps.plan_models import PairTask
 
 
 def load_memory(s3_client: Any, output_bucket: str, source: str, target: str) -> TranslationMemory:
@@ -133,16 +134,13 @@ def stage_pair(
             if previous is None:  # a new chapter: all of it goes to MT (through the memory), every block marked
                 plan = _new_chapter(new_doc, memory, task)
             else:
-                plan = plan_sync(
-                    previous.old_source if previous.old_source is not None else new_text,
-                    parse(previous.target, path=f"{pair.target}/{previous.path}"),
+                plan = _plan(
                     new_doc,
                     memory,
-                    file=path,
+                    task,
+                    old_source=previous.old_source if previous.old_source is not None else new_text,
+                    old_target=parse(previous.target, path=f"{pair.target}/{previous.path}"),
                     previous_file=previous.path if previous.path != path else None,
-                    run=task.run_id,
-                    fuzzy_threshold=pair.fuzzy_threshold,
-                    suggestions=pair.mt_suggestions,
                 )
         except AmtsError as exc:
             plan = _new_chapter(new_doc, memory, task)
@@ -152,29 +150,22 @@ def stage_pair(
                 mode, refusal = "proposal", exc.message
         plan_key = layout.sync_plan_key(task.run_id, task.pair_name, index)
         put_json(s3_client, work_bucket, plan_key, plan.model_dump(mode="json"))
-        document = etag = None
-        characters = 0
+        chapter = StagedChapter(
+            path=path,
+            mode=mode,
+            index=index,
+            plan_key=plan_key,
+            units=len(plan.units),
+            note=note,
+            previous_path=rename.old if rename is not None else None,
+            human_key=previous.human_key if previous is not None and rename is None else None,
+            translation_at_path=previous is not None and previous.path == path,
+            refusal=refusal,
+        )
         if plan.units:
             units = stage_units([unit.text for unit in plan.units], path=path)
-            document = layout.document_name(index)
-            etag, characters = _write_document(s3_client, work_bucket, docs_prefix + document, to_html(units.document))
-        staged.append(
-            StagedChapter(
-                path=path,
-                mode=mode,
-                index=index,
-                document=document,
-                etag=etag,
-                plan_key=plan_key,
-                units=len(plan.units),
-                characters=characters,
-                note=note,
-                previous_path=rename.old if rename is not None else None,
-                human_key=previous.human_key if previous is not None and rename is None else None,
-                translation_at_path=previous is not None and previous.path == path,
-                refusal=refusal,
-            )
-        )
+            chapter = _with_document(s3_client, work_bucket, docs_prefix, chapter, to_html(units.document))
+        staged.append(chapter)
     characters = sum(chapter.characters for chapter in staged)
     manifest_key = layout.stage_manifest_key(task.run_id, task.pair_name)
     gone = gone_translations(s3_client, output_bucket, pair.target, set(book), staged) if task.publish else []
@@ -219,20 +210,34 @@ def gone_translations(
     return lines
 
 
-def _new_chapter(new_doc: Document, memory: TranslationMemory, task: PairTask) -> SyncPlan:
-    """A plan against no translation: every segment from the memory (exact or fuzzy) or MT, every block marked."""
-    nothing = empty_document(new_doc.path)
+def _plan(
+    new_doc: Document,
+    memory: TranslationMemory,
+    task: PairTask,
+    *,
+    old_source: str | Document,
+    old_target: Document,
+    previous_file: str | None = None,
+) -> SyncPlan:
+    """``amts.sync.plan_sync`` of one chapter with the pair's options (the run, fuzzy reuse, MT suggestions)."""
     pair = task.pair
     return plan_sync(
-        nothing,
-        nothing,
+        old_source,
+        old_target,
         new_doc,
         memory,
         file=new_doc.path,
+        previous_file=previous_file,
         run=task.run_id,
         fuzzy_threshold=pair.fuzzy_threshold,
         suggestions=pair.mt_suggestions,
     )
+
+
+def _new_chapter(new_doc: Document, memory: TranslationMemory, task: PairTask) -> SyncPlan:
+    """A plan against no translation: every segment from the memory (exact or fuzzy) or MT, every block marked."""
+    nothing = empty_document(new_doc.path)
+    return _plan(new_doc, memory, task, old_source=nothing, old_target=nothing)
 
 
 def baseline_wanted(step: StageStep, staged: list[StagedChapter], *, s3_client: Any, input_bucket: str) -> bool:
@@ -260,24 +265,19 @@ def _object_exists(s3_client: Any, bucket: str, key: str) -> bool:
     return True
 
 
-def _whole(
-    s3_client: Any, bucket: str, docs_prefix: str, index: int, path: str, doc: Any, note: str | None = None
-) -> StagedChapter:
+def _whole(s3_client: Any, bucket: str, docs_prefix: str, index: int, path: str, doc: Document) -> StagedChapter:
     chapter_segments = segments(doc)
     if not chapter_segments:
         return StagedChapter(path=path, mode="whole", index=index, note="no translatable text")
-    document = layout.document_name(index)
-    etag, characters = _write_document(s3_client, bucket, docs_prefix + document, to_html(doc))
-    return StagedChapter(
-        path=path,
-        mode="whole",
-        index=index,
-        document=document,
-        etag=etag,
-        units=len(chapter_segments),
-        characters=characters,
-        note=note,
-    )
+    chapter = StagedChapter(path=path, mode="whole", index=index, units=len(chapter_segments))
+    return _with_document(s3_client, bucket, docs_prefix, chapter, to_html(doc))
+
+
+def _with_document(s3_client: Any, bucket: str, docs_prefix: str, chapter: StagedChapter, html: str) -> StagedChapter:
+    """``chapter`` with its job document staged: written, measured, and its ETag recorded."""
+    document = layout.document_name(chapter.index)
+    etag, characters = _write_document(s3_client, bucket, docs_prefix + document, html)
+    return chapter.model_copy(update={"document": document, "etag": etag, "characters": characters})
 
 
 def _write_document(s3_client: Any, bucket: str, key: str, html: str) -> tuple[str, int]:

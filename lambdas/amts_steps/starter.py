@@ -24,7 +24,7 @@ from amts.keys import parse_book_key
 from amts.pipeline_config import PipelineConfig
 from amts_aws.s3 import put_json
 
-from amts_steps.models import Rejection, RunInput, SourceObject, StartResult
+from amts_steps.plan_models import Rejection, RunInput, SourceObject, StartResult
 
 EXECUTION_NAME_PREFIX = "amts-"
 REJECTED_PREFIX = config.REJECTED_PREFIX

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from amts.pipeline_config import PipelineConfig
-from amts_steps.models import (
+from amts_steps.pair_models import (
     AssembleResult,
     AssembleStep,
     JobResult,

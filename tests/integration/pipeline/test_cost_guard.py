@@ -17,15 +17,8 @@ import pytest
 from amts.pipeline_config import BudgetConfig
 from amts_steps import layout
 from amts_steps.budget import SpendLedger, estimate_run, reserve_budget, settle_budget
-from amts_steps.models import (
-    PairResult,
-    PairSettings,
-    PairTask,
-    ReleaseStep,
-    StagedChapter,
-    StageManifest,
-    StageResult,
-)
+from amts_steps.pair_models import PairResult, ReleaseStep, StagedChapter, StageManifest, StageResult
+from amts_steps.plan_models import PairSettings, PairTask
 from amts_steps.release import JobFolderError, release_job_input
 from amts_steps.run_models import PreparedPair, ReserveRequest, SettleRequest
 from moto import mock_aws

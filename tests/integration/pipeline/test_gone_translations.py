@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from amts_steps.layout import published_key
-from amts_steps.models import StagedChapter
+from amts_steps.pair_models import StagedChapter
 from amts_steps.stage import gone_translations
 
 from tests.integration.pipeline.conftest import moto_s3

@@ -22,7 +22,7 @@ from amts.sync.memory import (
 from amts_aws.memory import S3MemoryStore
 from amts_steps import layout
 from amts_steps.assemble import assemble_pair
-from amts_steps.models import AssembleStep, JobsResult, ParallelDataResult, StageStep
+from amts_steps.pair_models import AssembleStep, JobsResult, ParallelDataResult, StageStep
 from moto import mock_aws
 
 from tests.integration.pipeline.conftest import moto_s3

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from amts_steps.models import PairSettings, PairTask, ParallelDataStep
+from amts_steps.pair_models import ParallelDataStep
 from amts_steps.parallel_data import build_pair_parallel_data
+from amts_steps.plan_models import PairSettings, PairTask
 
 from tests.integration.pipeline.conftest import moto_s3
 

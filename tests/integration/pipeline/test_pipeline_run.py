@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from amts import config
 from amts_steps import layout
-from amts_steps.models import StageManifest
+from amts_steps.pair_models import StageManifest
 
 from amts_local.bookrun import bill_job, list_jobs
 from tests.integration.pipeline.conftest import run_execution, stand_in_runtime

@@ -12,7 +12,7 @@ from amts.pipeline_config import BudgetConfig
 from amts.translate.job_outputs import AWS_ENGINE
 from amts_steps.job_output import JobSummary
 from amts_steps.layout import pair_report_key
-from amts_steps.models import PairResult
+from amts_steps.pair_models import PairResult
 from amts_steps.pair_report import PairReport
 from amts_steps.run_models import ReportStep
 from amts_steps.run_report import write_run_report

@@ -19,13 +19,11 @@ from amts.pipeline_config import BudgetConfig
 from amts.translate.job_outputs import AWS_ENGINE
 from amts_steps.assemble import assemble_pair
 from amts_steps.layout import pair_report_key
-from amts_steps.models import (
+from amts_steps.pair_models import (
     AssembleStep,
     JobResult,
     JobsResult,
     PairResult,
-    PairSettings,
-    PairTask,
     ParallelDataStep,
     ReleaseStep,
     ScoreStep,
@@ -33,6 +31,7 @@ from amts_steps.models import (
     StageStep,
 )
 from amts_steps.parallel_data import build_pair_parallel_data
+from amts_steps.plan_models import PairSettings, PairTask
 from amts_steps.release import release_job_input
 from amts_steps.run_models import ReportStep
 from amts_steps.run_report import write_run_report

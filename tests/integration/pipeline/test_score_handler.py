@@ -16,7 +16,7 @@ from amts.pipeline_config import PipelineConfig
 from amts_handlers import score, shared
 from amts_steps.assemble import assemble_pair
 from amts_steps.layout import pair_report_key
-from amts_steps.models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
+from amts_steps.pair_models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
 
 from tests.integration.pipeline.conftest import FakeLambdaContext
 from tests.integration.pipeline.test_run_report_steps import (

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from amts import asl, config
 from amts.pipeline_config import asl_limit_substitutions, load_pipeline_config_from_cdk_json
-from amts_steps.models import StageResult
+from amts_steps.pair_models import StageResult
 from cfnlint.api import ManualArgs, lint
 
 REPO = Path(__file__).resolve().parents[3]

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from amts.errors import InputError
 from amts.pipeline_config import PipelineConfig, PollSchedule, load_pipeline_config_from_cdk_json
-from amts_steps.models import RunInput, SourceObject
 from amts_steps.plan import (
     HISTORY_EVENT_LIMIT,
     history_events_worst_case,
@@ -20,6 +19,7 @@ from amts_steps.plan import (
     poll_plan,
     wait_schedule,
 )
+from amts_steps.plan_models import RunInput, SourceObject
 from amts_steps.starter import execution_name, run_input_for
 
 REPO = Path(__file__).resolve().parents[3]
@@ -218,7 +218,7 @@ def test_a_plan_too_large_for_a_payload_is_refused() -> None:
 
 
 def test_the_plan_request_event_is_what_the_state_machine_sends() -> None:
-    from amts_steps.models import PlanRequest
+    from amts_steps.plan_models import PlanRequest
 
     event = json.loads((REPO / "tests" / "events" / "plan_request.json").read_text(encoding="utf-8"))
     request = PlanRequest.model_validate(event)

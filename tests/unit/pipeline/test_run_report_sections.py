@@ -8,16 +8,9 @@ import pytest
 from amts.translate.job_outputs import AWS_ENGINE
 from amts_steps.job_output import engine_usage
 from amts_steps.layout import pair_report_key
-from amts_steps.models import (
-    AssembleResult,
-    JobResult,
-    JobsResult,
-    PairSettings,
-    PairTask,
-    ScoreStep,
-    StageResult,
-)
+from amts_steps.pair_models import AssembleResult, JobResult, JobsResult, ScoreStep, StageResult
 from amts_steps.pair_report import baseline_skipped_note, leakage_guard_of
+from amts_steps.plan_models import PairSettings, PairTask
 
 
 def _stand_in_details() -> dict[str, Any]:
