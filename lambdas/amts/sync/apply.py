@@ -133,16 +133,8 @@ def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
     plan, resolved = result.plan, result.translations
     texts = [resolved[piece.unit] if piece.unit is not None else piece.text for piece in plan.pieces]
     for update in plan.memory_updates:
-        if update.seed:
-            memory.seed_human(
-                update.source,
-                update.target,
-                level=update.level,
-                file=plan.file,
-                segment_id=update.segment_id,
-                run=plan.run,
-            )
-            continue
+        if update.seed and memory.lookup(update.source) is not None:
+            continue  # a pair from the existing translation only seeds a source the memory does not know yet
         memory.remember(
             update.source,
             update.target,
