@@ -29,6 +29,7 @@ from amts.sync.code import has_translatable_text, retag, same_body, split_tab_ma
 from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
+from amts.sync.pairs import ChapterPairs
 from amts.sync.reuse import SegmentResolver
 from amts.sync.review import ReviewNote, pending_notes
 
@@ -119,14 +120,18 @@ class Planner:
                 min_confidence=self.min_confidence,
             )
             self.report.alignment_confidence = self.linking.confidence
-        self.resolver = SegmentResolver(
-            new_doc=self.new_doc,
+        pairs = ChapterPairs(
             linking=self.linking,
             old_segments={s.id: s for u in self.old_units for s in u.segments},
             tgt_segments={s.id: s for u in self.tgt_units for s in u.segments},
             memory=self.memory,
-            file=self.file,
             known_files=self.known_files,
+            updates=[],
+        )
+        self.resolver = SegmentResolver(
+            new_doc=self.new_doc,
+            pairs=pairs,
+            file=self.file,
             fuzzy_threshold=self.fuzzy_threshold,
             suggestions=self.suggestions,
             newline=self.newline,
