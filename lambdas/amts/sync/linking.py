@@ -243,7 +243,7 @@ def _link_structure(
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
                 for a, b in zip(src[i1:i2], tgt[j1:j2], strict=True):
-                    if tag == "equal" or (a.kind is b.kind and not a.segments and not b.segments):
+                    if tag == "equal" or (a.block.kind is b.block.kind and not a.segments and not b.segments):
                         result.append((a.index, b.index))
             if tag == "replace":
                 result.extend(pair_code_cells(src[i1:i2], tgt[j1:j2]))
@@ -260,7 +260,7 @@ def _signature(unit: Unit) -> str:
         return f"discussion\x00{','.join(sorted(unit.block.tab or ()))}"
     if unit.segments:
         labels = sorted(set(unit.block.labels))
-        return f"{unit.kind}\x00{','.join(labels)}" if labels else ""
+        return f"{unit.block.kind}\x00{','.join(labels)}" if labels else ""
     return unit.cross_key
 
 
