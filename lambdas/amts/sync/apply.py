@@ -13,6 +13,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from amts.book import Document, parse, render
 from amts.book.skeleton import check_skeleton
@@ -132,38 +133,27 @@ def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
     """Record a published sync in the memory: the pairs it reused, the human edits it found, its machine output."""
     plan, resolved = result.plan, result.translations
     texts = [resolved[piece.unit] if piece.unit is not None else piece.text for piece in plan.pieces]
+    remember = partial(memory.remember, file=plan.file, run=plan.run)  # every record names this chapter and run
     for update in plan.memory_updates:
-        if update.seed:
-            memory.seed_human(
-                update.source,
-                update.target,
-                level=update.level,
-                file=plan.file,
-                segment_id=update.segment_id,
-                run=plan.run,
-            )
-            continue
-        memory.remember(
+        if update.seed and memory.lookup(update.source) is not None:
+            continue  # a pair from the existing translation only seeds a source the memory does not know yet
+        remember(
             update.source,
             update.target,
             origin=update.origin,
             level=update.level,
-            file=plan.file,
             segment_id=update.segment_id,
-            run=plan.run,
         )
     engine = plan.report.engine
     for unit in plan.units:
         if unit.suggestion or normalise(resolved[unit.id]) == normalise(unit.text):
             continue  # the engine gave the source back (an untranslated unit): not a translation to remember
-        memory.remember(
+        remember(
             unit.text,
             resolved[unit.id],
             origin=Origin.MACHINE,
             level="segment" if unit.whole_segment else "sentence",
-            file=plan.file,
             segment_id=unit.segment_id,
-            run=plan.run,
             engine=engine,
         )
     by_segment: dict[str, list[str]] = defaultdict(list)
@@ -171,14 +161,12 @@ def record_sync(result: SyncResult, memory: TranslationMemory) -> None:
         if piece.segment is not None:
             by_segment[piece.segment].append(text)
     for pending in plan.pending:
-        memory.remember(
+        remember(
             pending.source,
             "".join(by_segment[pending.segment_id]),
             origin=pending.origin,
             level="segment",
-            file=plan.file,
             segment_id=pending.segment_id,
-            run=plan.run,
             engine=engine if pending.origin is Origin.MACHINE else None,
             machine_chars=pending.machine_chars if pending.origin is Origin.MACHINE else None,
             note=pending.note,

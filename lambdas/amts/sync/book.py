@@ -18,7 +18,7 @@ from amts.book import Document, markdown_files, parse, parse_file, proposal_path
 from amts.errors import AmtsError, InputError
 from amts.fsio import read_text
 from amts.sync.apply import SyncResult, record_sync
-from amts.sync.engine import MIN_CONFIDENCE, Translator, empty_document, sync_documents
+from amts.sync.engine import MIN_CONFIDENCE, SyncOptions, Translator, empty_document, sync_documents
 from amts.sync.fuzzy import FUZZY_THRESHOLD
 from amts.sync.memory import TranslationMemory
 from amts.sync.models import BookReport, Effort, SentenceCount, SyncReport
@@ -122,6 +122,12 @@ def sync_book(
         lang=memory.source_lang,
         given=renames,
     )
+    options: SyncOptions = {
+        "run": run,
+        "min_confidence": min_confidence,
+        "fuzzy_threshold": fuzzy_threshold,
+        "suggestions": suggestions,
+    }
     outcomes: list[ChapterOutcome] = []
     for relative, new_doc in new_chapters.items():
         if isinstance(new_doc, AmtsError):
@@ -141,21 +147,13 @@ def sync_book(
                 translated.get(old_path),
                 memory,
                 translator,
-                options=_Options(run, min_confidence, fuzzy_threshold, suggestions),
+                options={**options, "file": relative, "previous_file": old_path if old_path != relative else None},
                 rename=rename,
             )
         )
         if on_chapter is not None:
             on_chapter(outcomes[-1])
     return outcomes
-
-
-@dataclass(frozen=True)
-class _Options:
-    run: str
-    min_confidence: float
-    fuzzy_threshold: float | None
-    suggestions: bool
 
 
 def _parse(path: Path) -> Document | AmtsError:
@@ -178,11 +176,12 @@ def _sync_chapter(
     memory: TranslationMemory,
     translator: Translator,
     *,
-    options: _Options,
+    options: SyncOptions,
     rename: Rename | None,
 ) -> ChapterOutcome:
     """Sync one chapter against its translation (at its path, or at its old path when it moved), or translate it
-    whole when it has none or the sync is refused; ``chapter_outcome`` decides what is published."""
+    whole when it has none or the sync is refused; ``chapter_outcome`` decides what is published. ``options`` name
+    the chapter (``file``, ``previous_file``) and the run's choices."""
     human = read_text(target_file) if target_file is not None else None
     result: SyncResult | None = None
     refusal = note = None
@@ -197,13 +196,8 @@ def _sync_chapter(
                 new_doc,
                 memory,
                 translator,
-                file=relative,
-                previous_file=old_path if old_path != relative else None,
-                run=options.run,
-                min_confidence=options.min_confidence,
                 record=False,
-                fuzzy_threshold=options.fuzzy_threshold,
-                suggestions=options.suggestions,
+                **options,
             )
         except AmtsError as exc:
             if rename is None:
@@ -212,18 +206,8 @@ def _sync_chapter(
                 note, rename = f"rename from {old_path} not used: {exc}", None
     if result is None:  # a new chapter, or one whose translation could not be used: translated whole
         nothing = empty_document(relative)
-        result = sync_documents(
-            nothing,
-            nothing,
-            new_doc,
-            memory,
-            translator,
-            file=relative,
-            run=options.run,
-            record=False,
-            fuzzy_threshold=options.fuzzy_threshold,
-            suggestions=options.suggestions,
-        )
+        whole: SyncOptions = {**options, "previous_file": None}
+        result = sync_documents(nothing, nothing, new_doc, memory, translator, record=False, **whole)
     decision = chapter_outcome(
         translation_at_path=human is not None and old_path == relative,
         refusal=refusal,

@@ -38,7 +38,8 @@ Match = tuple[BlockOp, int | None, int | None]
 
 @dataclass(eq=False)
 class Unit:
-    """A top-level block with its segments; ``chunk_end`` includes the blank lines after it."""
+    """A top-level block (its kind, offsets and line are ``block``'s) with its text and segments; ``chunk_end``
+    includes the blank lines after it."""
 
     index: int
     block_index: int  # position in ``Document.blocks`` (what ``Segment.block_path[0]`` refers to)
@@ -48,33 +49,17 @@ class Unit:
     segments: list[Segment] = field(default_factory=list)
 
     @property
-    def kind(self) -> BlockKind:
-        return self.block.kind
-
-    @property
-    def start(self) -> int:
-        return self.block.start
-
-    @property
-    def end(self) -> int:
-        return self.block.end
-
-    @property
-    def line(self) -> int:
-        return self.block.line
-
-    @property
     def key(self) -> str:
         """Identity of the unit's content (line wrapping ignored)."""
-        return _digest(f"{self.kind}\x00{normalise(self.text)}")
+        return _digest(f"{self.block.kind}\x00{normalise(self.text)}")
 
     @property
     def is_code(self) -> bool:
-        return self.kind in CODE_KINDS
+        return self.block.kind in CODE_KINDS
 
     @property
     def is_review_marker(self) -> bool:
-        return self.kind is BlockKind.COMMENT and self.text.lstrip().startswith(MARKER_PREFIX)
+        return self.block.kind is BlockKind.COMMENT and self.text.lstrip().startswith(MARKER_PREFIX)
 
     @property
     def cross_key(self) -> str:
@@ -225,11 +210,11 @@ def match_units(old_units: Sequence[Unit], new_units: Sequence[Unit]) -> list[Ma
 
     def related(i: int, j: int) -> float:
         old, new = old_units[i], new_units[j]
-        if old.kind is not new.kind:
+        if old.block.kind is not new.block.kind:
             return 0.0
         if old.is_code or not old.segments or not new.segments:
             # Code, math and other non-prose blocks of the same kind in the same gap: one was edited into the other.
-            return 1.0 if old.kind is new.kind and not old.is_review_marker else 0.0
+            return 1.0 if old.block.kind is new.block.kind and not old.is_review_marker else 0.0
         return similarity(old.text, new.text)
 
     return match_sequences([u.key for u in old_units], [u.key for u in new_units], related)
@@ -266,14 +251,14 @@ def detect_changes(old_doc: Document, new_doc: Document, *, lang: str = "en") ->
     for op, i, j in match_units(old_units, new_units):
         old = old_units[i] if i is not None else None
         new = new_units[j] if j is not None else None
-        kind = (new or old).kind.value  # type: ignore[union-attr]
+        kind = (new or old).block.kind.value  # type: ignore[union-attr]
         change = BlockChange(
             op=op,
             kind=kind,
             old=i,
             new=j,
-            old_line=old.line if old else None,
-            new_line=new.line if new else None,
+            old_line=old.block.line if old else None,
+            new_line=new.block.line if new else None,
         )
         if op == "edited" and old is not None and new is not None:
             change.segments = segment_changes(old.segments, new.segments, lang=lang)

@@ -14,7 +14,7 @@ pipeline can run them in two Lambdas.
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from amts.book import Document, parse
 from amts.errors import InputError
@@ -31,6 +31,7 @@ __all__ = [
     "MIN_CONFIDENCE",
     "Aligner",
     "SegmentLinks",
+    "SyncOptions",
     "SyncResult",
     "Translator",
     "apply_sync",
@@ -52,6 +53,18 @@ class Translator(Protocol):
     def name(self) -> str: ...
 
     def __call__(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]: ...
+
+
+class SyncOptions(TypedDict, total=False):
+    """The choices ``plan_sync`` takes (see its defaults there), as the forms built on it pass them on unchanged."""
+
+    file: str | None
+    previous_file: str | None
+    run: str | None
+    min_confidence: float
+    aligner: Aligner | None
+    fuzzy_threshold: float | None
+    suggestions: bool
 
 
 def _as_document(value: Document | str, path: str) -> Document:
@@ -118,30 +131,13 @@ def sync_documents(
     memory: TranslationMemory,
     translator: Translator,
     *,
-    file: str | None = None,
-    previous_file: str | None = None,
-    run: str | None = None,
-    min_confidence: float = MIN_CONFIDENCE,
-    aligner: Aligner | None = None,
     record: bool = True,
-    fuzzy_threshold: float | None = FUZZY_THRESHOLD,
-    suggestions: bool = False,
+    **options: Unpack[SyncOptions],
 ) -> SyncResult:
-    """Plan, translate the MT units with ``translator`` in one batch, and apply: the one-shot form for the CLI.
-    With ``record=False`` the memory is left as it was (``record_sync`` records the result once published)."""
-    plan = plan_sync(
-        old_source,
-        old_target,
-        new_source,
-        memory,
-        file=file,
-        previous_file=previous_file,
-        run=run,
-        min_confidence=min_confidence,
-        aligner=aligner,
-        fuzzy_threshold=fuzzy_threshold,
-        suggestions=suggestions,
-    )
+    """Plan (``options`` as ``plan_sync`` takes them), translate the MT units with ``translator`` in one batch, and
+    apply: the one-shot form for the CLI. With ``record=False`` the memory is left as it was (``record_sync``
+    records the result once published)."""
+    plan = plan_sync(old_source, old_target, new_source, memory, **options)
     plan.report.engine = translator.name if plan.units else None
     translations: dict[str, str] = {}
     if plan.units:

@@ -80,7 +80,9 @@ def link_translation(
 ) -> Linking:
     """Link the old source to the existing translation; raises ``AlignmentError`` when they do not belong together."""
     check_anchors(old_doc, tgt_doc)
-    links, confidence = _segment_links(old_doc, tgt_doc, old_units, tgt_units, memory, aligner)
+    old_segments = [s for u in old_units for s in u.segments]
+    tgt_segments = [s for u in tgt_units for s in u.segments]
+    links, confidence = _segment_links(old_doc, tgt_doc, old_segments, tgt_segments, memory, aligner)
     if confidence is not None and confidence < min_confidence:
         raise AlignmentError(
             f"the old target does not look like a translation of the old source (alignment confidence "
@@ -89,7 +91,7 @@ def link_translation(
         )
     old_unit_of = {s.id: u.index for u in old_units for s in u.segments}
     tgt_unit_of = {s.id: u.index for u in tgt_units for s in u.segments}
-    tgt_segment = {s.id: s for u in tgt_units for s in u.segments}
+    tgt_segment = {s.id: s for s in tgt_segments}
     split: SegmentLinks = []
     for src_ids, tgt_ids in links:
         if len(src_ids) == len(tgt_ids) > 1:
@@ -157,13 +159,11 @@ def anchors(doc: Document) -> set[str]:
 def _segment_links(
     old_doc: Document,
     tgt_doc: Document,
-    old_units: Sequence[Unit],
-    tgt_units: Sequence[Unit],
+    old_segments: Sequence[Segment],
+    tgt_segments: Sequence[Segment],
     memory: TranslationMemory,
     aligner: Aligner,
 ) -> tuple[SegmentLinks, float | None]:
-    old_segments = [s for u in old_units for s in u.segments]
-    tgt_segments = [s for u in tgt_units for s in u.segments]
     if not old_segments or not tgt_segments:
         return [], None
     memory_links = _memory_links(old_segments, tgt_segments, memory)
@@ -243,7 +243,7 @@ def _link_structure(
         for tag, i1, i2, j1, j2 in matcher.get_opcodes():
             if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
                 for a, b in zip(src[i1:i2], tgt[j1:j2], strict=True):
-                    if tag == "equal" or (a.kind is b.kind and not a.segments and not b.segments):
+                    if tag == "equal" or (a.block.kind is b.block.kind and not a.segments and not b.segments):
                         result.append((a.index, b.index))
             if tag == "replace":
                 result.extend(pair_code_cells(src[i1:i2], tgt[j1:j2]))
@@ -260,7 +260,7 @@ def _signature(unit: Unit) -> str:
         return f"discussion\x00{','.join(sorted(unit.block.tab or ()))}"
     if unit.segments:
         labels = sorted(set(unit.block.labels))
-        return f"{unit.kind}\x00{','.join(labels)}" if labels else ""
+        return f"{unit.block.kind}\x00{','.join(labels)}" if labels else ""
     return unit.cross_key
 
 

@@ -297,14 +297,6 @@ class TranslationMemory(BaseModel):
         if holder is None or (holder.origin in UNCONFIRMED and entry.origin not in UNCONFIRMED):
             self._loose[loose] = key
 
-    def seed_human(
-        self, source: str, target: str, *, level: Level, file: str, segment_id: str | None, run: str
-    ) -> None:
-        """Add a pair from an existing translation, unless the memory already knows that source."""
-        key = normalise(source)
-        if key and key not in self.entries:
-            self.remember(source, target, origin=Origin.HUMAN, level=level, file=file, segment_id=segment_id, run=run)
-
     def changes_since(self, base: TranslationMemory) -> dict[str, MemoryEntry]:
         """The entries this memory added or replaced since it was ``base`` (the memory has no deletions)."""
         return {key: entry for key, entry in self.entries.items() if base.entries.get(key) != entry}

@@ -29,6 +29,7 @@ from amts.sync.code import has_translatable_text, retag, same_body, split_tab_ma
 from amts.sync.linking import SAME_TEXT_OPS, Aligner, Linking, link_translation
 from amts.sync.memory import Origin, TranslationMemory, normalise
 from amts.sync.models import BLOCK_OPS, DroppedBlock, Piece, SyncPlan, SyncReport
+from amts.sync.pairs import ChapterPairs
 from amts.sync.reuse import SegmentResolver
 from amts.sync.review import ReviewNote, pending_notes
 
@@ -119,14 +120,18 @@ class Planner:
                 min_confidence=self.min_confidence,
             )
             self.report.alignment_confidence = self.linking.confidence
-        self.resolver = SegmentResolver(
-            new_doc=self.new_doc,
+        pairs = ChapterPairs(
             linking=self.linking,
             old_segments={s.id: s for u in self.old_units for s in u.segments},
             tgt_segments={s.id: s for u in self.tgt_units for s in u.segments},
             memory=self.memory,
-            file=self.file,
             known_files=self.known_files,
+            updates=[],
+        )
+        self.resolver = SegmentResolver(
+            new_doc=self.new_doc,
+            pairs=pairs,
+            file=self.file,
             fuzzy_threshold=self.fuzzy_threshold,
             suggestions=self.suggestions,
             newline=self.newline,
@@ -242,7 +247,7 @@ class Planner:
 
     def _verbatim(self, k: int) -> Chunk:
         unit = self.tgt_units[k]
-        return Chunk([Piece(text=unit.text)], self.tgt_doc.text[unit.end : unit.chunk_end])
+        return Chunk([Piece(text=unit.text)], self.tgt_doc.text[unit.block.end : unit.chunk_end])
 
     def _compose(self, new: Unit, old: Unit | None, targets: Sequence[Unit]) -> list[Chunk]:
         """A block on the new source's markup, its text from the translation where that still applies."""
@@ -251,7 +256,7 @@ class Planner:
         has_code = any(b.kind is BlockKind.CODE for b in walk_blocks(new.block.children))
         if not new.segments and not has_code:
             return [self._textless(new, targets)]
-        chunk = Chunk([], self.new_doc.text[new.end : new.chunk_end])
+        chunk = Chunk([], self.new_doc.text[new.block.end : new.chunk_end])
         replacements: list[tuple[int, int, list[Piece]]] = []
         previous: dict[int, Segment] = {}
         if old is not None:
@@ -272,12 +277,14 @@ class Planner:
             replacements.append((segment.start, segment.end, result.pieces))
         if has_code:
             replacements += self._nested_code(new, targets)
-        position = new.start
+        position = new.block.start
         for start, end, pieces in sorted(replacements, key=lambda r: r[0]):
             chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position:start])))
             chunk.pieces.extend(pieces)
             position = end
-        chunk.pieces.append(Piece(text=_without_stray_space(self.new_doc.text[position : new.end], block_end=True)))
+        chunk.pieces.append(
+            Piece(text=_without_stray_space(self.new_doc.text[position : new.block.end], block_end=True))
+        )
         return [chunk]
 
     def _nested_code(self, new: Unit, targets: Sequence[Unit]) -> list[tuple[int, int, list[Piece]]]:
@@ -310,7 +317,7 @@ class Planner:
         """A code cell: the translated cell while its code is the new code (under the new framework marker), else
         the new cell, flagged when the translation had translated its comments. A replaced translated cell that
         also served frameworks only the translation has (``#@tab pytorch, paddle``) stays for those, flagged."""
-        separator = self.new_doc.text[new.end : new.chunk_end]
+        separator = self.new_doc.text[new.block.end : new.chunk_end]
         cells = [t for t in targets if t.is_code]
         wanted = [e.identity for e in block_elements(self.new_doc, new.block)]
         target = next((t for t in cells if self._same_skeleton(t, new)), None)
@@ -362,7 +369,7 @@ class Planner:
         prefix = marker.split()[0] if marker else "#@tab"
         lines = split_tab_marker(target.text)[1].split("\n")
         copy = "\n".join([lines[0], f"{prefix} {', '.join(own)}", *lines[1:]])
-        chunk = Chunk([Piece(text=copy)], self.tgt_doc.text[target.end : target.chunk_end])
+        chunk = Chunk([Piece(text=copy)], self.tgt_doc.text[target.block.end : target.chunk_end])
         chunk.review.append(ReviewNote("translator-only-stale", "", len(" ".join(copy.split()))))
         self.report.translator_only_blocks += 1
         return chunk
@@ -370,9 +377,9 @@ class Planner:
     def _textless(self, new: Unit, targets: Sequence[Unit]) -> Chunk:
         """Equations, directives, Discussions links: the translation's version when it has the same skeleton
         (its slide marks, its forum link), else the new source's."""
-        separator = self.new_doc.text[new.end : new.chunk_end]
+        separator = self.new_doc.text[new.block.end : new.chunk_end]
         for target in targets:
-            if target.kind is new.kind and not target.segments and self._same_skeleton(target, new):
+            if target.block.kind is new.block.kind and not target.segments and self._same_skeleton(target, new):
                 return Chunk([Piece(text=target.text)], separator)
         return Chunk([Piece(text=new.text)], separator)
 
@@ -400,7 +407,7 @@ class Planner:
             if kept:  # structure the new source would not have: stale code, an old figure or heading
                 excerpt = " ".join(unit.text.split())
                 self.report.dropped_blocks.append(
-                    DroppedBlock(line=unit.line, kind=unit.kind.value, excerpt=excerpt[:_EXCERPT])
+                    DroppedBlock(line=unit.block.line, kind=unit.block.kind.value, excerpt=excerpt[:_EXCERPT])
                 )
                 continue
             anchor, stale = None, False

@@ -30,7 +30,6 @@ from amts.sync.accounting import Note, Outcome, SegmentResult, span_chars
 from amts.sync.apply import SINGLE_LINE_KINDS, fit_text
 from amts.sync.edited import attach_target_only, dominant_separator, joint_runs, sentence_map
 from amts.sync.fuzzy import best_of, word_diff
-from amts.sync.linking import Linking
 from amts.sync.markup import (
     align_references,
     carry_markup,
@@ -38,7 +37,7 @@ from amts.sync.markup import (
     carry_replaced_spans,
     changed_spans,
 )
-from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, TranslationMemory, loose_key, normalise
+from amts.sync.memory import UNCONFIRMED, MemoryEntry, Origin, loose_key, normalise
 from amts.sync.models import MemoryUpdate, MtUnit, Piece
 from amts.sync.pairs import Bead, ChapterPairs, Found, Fuzzy
 
@@ -70,37 +69,24 @@ class SegmentResolver:
         self,
         *,
         new_doc: Document,
-        linking: Linking | None,
-        old_segments: dict[str, Segment],
-        tgt_segments: dict[str, Segment],
-        memory: TranslationMemory,
+        pairs: ChapterPairs,
         file: str,
-        known_files: frozenset[str],
         fuzzy_threshold: float | None,
         suggestions: bool,
         newline: str,
     ) -> None:
         self.new_doc = new_doc
         self.newline = newline  # the output's line ending
-        self.memory = memory
-        self.src_lang, self.tgt_lang = memory.source_lang, memory.target_lang
+        self.pairs = pairs  # the chapter's reusable pairs and the memory; memory updates go to its list
+        self.src_lang, self.tgt_lang = pairs.src_lang, pairs.tgt_lang
         self.file = file
-        self.known_files = known_files  # the chapter's identities: its path, and its old path after a rename
         self.fuzzy_threshold = fuzzy_threshold  # None: fuzzy matching off
         self.suggestions = suggestions
         self.separator = sentence_separator(self.tgt_lang)
         self.units: list[MtUnit] = []
-        self.updates: list[MemoryUpdate] = []
+        self.updates: list[MemoryUpdate] = pairs.updates
         self.human_edits = 0
         self.suggestion_chars = 0
-        self.pairs = ChapterPairs(
-            linking=linking,
-            old_segments=old_segments,
-            tgt_segments=tgt_segments,
-            memory=memory,
-            known_files=known_files,
-            updates=self.updates,
-        )
 
     # -- one segment -------------------------------------------------------------------------------------------
     def resolve(self, new: Segment, old: Segment | None, target: Segment | None) -> SegmentResult:
@@ -166,7 +152,7 @@ class SegmentResolver:
     def existing_origin(self, old: Segment, target: Segment) -> tuple[Origin, bool, MemoryEntry | None]:
         """Who made ``target``, the existing translation of ``old``, whether a person edited unconfirmed text (MT
         or fuzzy-kept; counted, and remembered as their work), and the memory's entry."""
-        entry = self.memory.lookup(old.text)
+        entry = self.pairs.memory.lookup(old.text)
         human_edit = self._edited_by_human(entry, target.text)
         if not human_edit:
             return (entry.origin if entry is not None else Origin.HUMAN), False, entry
@@ -180,7 +166,7 @@ class SegmentResolver:
 
     def _edited_by_human(self, entry: MemoryEntry | None, target: str) -> bool:
         """Unconfirmed text published in *this* chapter that no longer reads as published: a person edited it."""
-        return entry is not None and entry.provenance.file in self.known_files and entry.edited_by_human(target)
+        return entry is not None and entry.provenance.file in self.pairs.known_files and entry.edited_by_human(target)
 
     def fresh(self, new: Segment) -> SegmentResult:
         """A segment with no existing translation: a translation of the whole text, else sentence by sentence."""

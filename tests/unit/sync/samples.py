@@ -50,50 +50,40 @@ NEW_SOURCE = OLD_SOURCE.replace(
     "Common examples include predicting prices", "Typical examples include predicting costs"
 )
 
-OLD_TARGET = """\
-# 线性回归
-:label:`sec_linreg`
 
-每当我们想预测一个数值时，就会出现回归问题。常见的例子包括预测价格和预测需求。并非每个预测问题都是回归问题。
+def translated(source: str, passages: dict[str, str]) -> str:
+    """``source`` with each English passage replaced by its translation, as a translator writes it: code, math,
+    labels and figure targets stay as they are. Each passage stands exactly once in ``source``."""
+    text = source
+    for english, translation in passages.items():
+        if text.count(english) != 1:
+            raise ValueError(f"the sample passage {english!r} stands {text.count(english)} times in the source")
+        text = text.replace(english, translation)
+    return text
 
-## 基础
 
-我们假设特征$\\mathbf{x}$和目标$y$之间的关系是近似线性的。
-权重决定了每个特征的影响。
-偏置告诉我们当所有特征都为零时预测值是多少。
-
-![线性回归模型是一个网络。](../img/singleneuron.svg)
-:label:`fig_single_neuron`
-
-$$\\hat{y} = \\mathbf{w}^\\top \\mathbf{x} + b.$$
-:eqlabel:`eq_linreg`
-
-```{.python .input}
-# 加载数据
-import numpy as np
-x = np.arange(4)
-```
-
-损失函数量化目标的实际值与预测值之间的差距。本节使用平方误差。
-
-:begin_tab:`pytorch`
-在PyTorch中，`nn`模块定义了许多层。
-:end_tab:
-
-:begin_tab:`paddle`
-在飞桨中，`nn`模块同样定义了许多层。
-:end_tab:
-
-## 小结
-
-* 线性模型简单而快速。
-* 它们通过最小化损失来训练。
-
-## 练习
-
-1. 为什么平方损失很方便？
-1. 如果特征没有缩放会发生什么？
-"""
+# The sample section's translation, with a pytorch note the translators extended by one for paddle.
+OLD_TARGET = translated(
+    OLD_SOURCE,
+    {
+        "# Linear Regression": "# 线性回归",
+        "We use regression whenever the answer we want is a number. Common examples include predicting prices and forecasting demand. Not every prediction problem is a regression problem.": "每当我们想预测一个数值时，就会出现回归问题。常见的例子包括预测价格和预测需求。并非每个预测问题都是回归问题。",
+        "## Basics": "## 基础",
+        "We assume that the relationship between features $\\mathbf{x}$ and target $y$ is approximately linear.": "我们假设特征$\\mathbf{x}$和目标$y$之间的关系是近似线性的。",
+        "The weights determine the influence of each feature.": "权重决定了每个特征的影响。",
+        "The bias tells us what the predicted value would be when all features are zero.": "偏置告诉我们当所有特征都为零时预测值是多少。",
+        "A linear regression model as a network.": "线性回归模型是一个网络。",
+        "# load the data": "# 加载数据",
+        "The loss function quantifies the distance between the real and predicted values of the target. We use the squared error in this section.": "损失函数量化目标的实际值与预测值之间的差距。本节使用平方误差。",
+        "In PyTorch, the `nn` module defines many layers.\n:end_tab:\n": "在PyTorch中，`nn`模块定义了许多层。\n:end_tab:\n\n:begin_tab:`paddle`\n在飞桨中，`nn`模块同样定义了许多层。\n:end_tab:\n",
+        "## Summary": "## 小结",
+        "* Linear models are simple and fast.": "* 线性模型简单而快速。",
+        "* They are trained by minimizing a loss.": "* 它们通过最小化损失来训练。",
+        "## Exercises": "## 练习",
+        "1. Why is the squared loss convenient?": "1. 为什么平方损失很方便？",
+        "1. What happens if the features are not scaled?": "1. 如果特征没有缩放会发生什么？",
+    },
+)
 
 # A different section, for the bad-input test: same format, unrelated content.
 OTHER_TARGET = """\

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from amts.book import parse
+from amts.book import Document, parse
 from amts.errors import InputError
 from amts.sync.renames import detect_renames, load_renames
 
@@ -14,6 +14,10 @@ IMPORTS = "```{.python .input}\nfrom d2l import torch as d2l\nimport torch\n```\
 
 def chapter(title: str, body: str) -> str:
     return f"# {title}\n\n{IMPORTS}\n{body}\n"
+
+
+def parsed(chapters: dict[str, str]) -> dict[str, Document]:
+    return {path: parse(text, path=path) for path, text in chapters.items()}
 
 
 def test_a_moved_chapter_is_found_and_shared_imports_prove_nothing() -> None:
@@ -27,10 +31,8 @@ def test_a_moved_chapter_is_found_and_shared_imports_prove_nothing() -> None:
         "b/optim.md": chapter("Optimizers", "Gradient descent takes small steps downhill on the loss surface. More."),
         "b/new-topic.md": chapter("Attention", "Queries, keys and values are the parts of an attention layer."),
     }
-    docs = {path: parse(text, path=path) for path, text in new.items()}
-    olds = {path: parse(text, path=path) for path, text in old.items()}
     # When renames are detected
-    found = detect_renames(docs, olds, lang="en")
+    found = detect_renames(parsed(new), parsed(old), lang="en")
     # Then the moved chapter is matched by its sentence, and the new topic matches nothing through its imports
     assert {path: (r.old, r.how) for path, r in found.items()} == {"b/optim.md": ("a/optim.md", "content")}
 
@@ -41,14 +43,10 @@ def test_a_folder_that_moved_as_a_whole_carries_a_chapter_with_nothing_in_common
         "old/two.md": chapter("Two", "The second section gives the formal definition and a proof of it."),
         "old/index.md": chapter("Index", "An overview of the part."),
     }
-    new = {
-        "new/one.md": chapter("One", "The first section explains the idea in plain words for everyone."),
-        "new/two.md": chapter("Two", "The second section gives the formal definition and a proof of it."),
-        "new/index.md": chapter("Index", "A rewritten overview that shares no sentence with the old one."),
-    }
-    found = detect_renames(
-        {p: parse(t, path=p) for p, t in new.items()}, {p: parse(t, path=p) for p, t in old.items()}, lang="en"
-    )
+    # The folder renamed: the same chapters under new/, the index rewritten
+    new = {path.replace("old/", "new/", 1): text for path, text in old.items()}
+    new["new/index.md"] = chapter("Index", "A rewritten overview that shares no sentence with the old one.")
+    found = detect_renames(parsed(new), parsed(old), lang="en")
     assert found["new/index.md"].old == "old/index.md"
     assert found["new/index.md"].how == "folder"
 

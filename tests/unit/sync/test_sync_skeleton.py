@@ -16,16 +16,19 @@ from amts.sync.apply import SyncResult
 from amts.sync.engine import empty_document
 
 from tests.unit.sync.conftest import RecordingTranslator, sync_texts
-from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET
+from tests.unit.sync.samples import OLD_SOURCE, OLD_TARGET, translated
 
 CODE = "```{.python .input}\n# load the data\nimport numpy as np\nx = np.arange(4)\n```"
 ZH_CODE = "```{.python .input}\n# 加载数据\nimport numpy as np\nx = np.arange(4)\n```"
 
 
-def run(new_source: str, aligner: Any, *, old_target: str = OLD_TARGET) -> tuple[SyncResult, RecordingTranslator]:
+def run(
+    new_source: str, aligner: Any, *, old_source: str = OLD_SOURCE, old_target: str = OLD_TARGET
+) -> tuple[SyncResult, RecordingTranslator]:
+    """The sync of ``old_source`` and ``old_target`` (the sample section) to ``new_source``, with an empty memory."""
     translator = RecordingTranslator()
     memory = TranslationMemory(source_lang="en", target_lang="zh")
-    return sync_texts(OLD_SOURCE, old_target, new_source, memory, translator, aligner), translator
+    return sync_texts(old_source, old_target, new_source, memory, translator, aligner), translator
 
 
 def assert_skeleton_of(result: SyncResult, new_source: str) -> None:
@@ -85,10 +88,8 @@ def test_a_renamed_label_and_its_references_follow_the_english(aligner: Any) -> 
     new_source = source_with_ref.replace(":label:`sec_linreg`", ":label:`sec_linear_regression`").replace(
         "We use the squared error in :numref:`sec_linreg`.", new_sentence
     )
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
     # When synced
-    result = sync_texts(source_with_ref, target_with_ref, new_source, memory, translator, aligner)
+    result, translator = run(new_source, aligner, old_source=source_with_ref, old_target=target_with_ref)
     # Then the new label is in place, the Chinese sentence keeps its words with the new target, and nothing is MT
     assert ":label:`sec_linear_regression`" in result.markdown
     assert "sec_linreg`" not in result.markdown
@@ -204,25 +205,17 @@ layer = nn.Linear(8, 4)
 The layer is ready.
 """
 
-TABBED_TARGET = """\
-# 层
-
-每个框架都以自己的方式构建层。
-
-```{.python .input}
-#@tab mxnet
-# 构造一个全连接层
-layer = nn.Dense(4)
-```
-
-```{.python .input}
-#@tab pytorch, paddle
-# 构造一个线性层
-layer = nn.Linear(8, 4)
-```
-
-层已经准备好了。
-"""
+# Its translation, whose pytorch cell also serves paddle.
+TABBED_TARGET = translated(
+    TABBED_SOURCE,
+    {
+        "# Layers": "# 层",
+        "Every framework builds the layer its own way.": "每个框架都以自己的方式构建层。",
+        "# make a dense layer": "# 构造一个全连接层",
+        "#@tab pytorch\n# make a linear layer": "#@tab pytorch, paddle\n# 构造一个线性层",
+        "The layer is ready.": "层已经准备好了。",
+    },
+)
 
 
 def test_a_marker_never_splits_a_run_of_framework_cells(aligner: Any) -> None:
@@ -230,9 +223,7 @@ def test_a_marker_never_splits_a_run_of_framework_cells(aligner: Any) -> None:
     new_source = TABBED_SOURCE.replace("nn.Dense(4)", "nn.Dense(4, use_bias=False)").replace(
         "nn.Linear(8, 4)", "nn.Linear(8, 4, bias=False)"
     )
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    result, _ = run(new_source, aligner, old_source=TABBED_SOURCE, old_target=TABBED_TARGET)
     # Then one marker before the run carries both reasons; d2lbook keeps the cells in one tab switcher
     output = parse(result.markdown, path="out.md")
     kinds = [b.kind.value for b in output.blocks if b.kind.value != "blank"]
@@ -242,9 +233,7 @@ def test_a_marker_never_splits_a_run_of_framework_cells(aligner: Any) -> None:
 
 def test_a_replaced_cell_that_also_served_paddle_stays_for_paddle(aligner: Any) -> None:
     new_source = TABBED_SOURCE.replace("nn.Linear(8, 4)", "nn.Linear(8, 4, bias=False)")
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    result, _ = run(new_source, aligner, old_source=TABBED_SOURCE, old_target=TABBED_TARGET)
     # The pytorch cell is the new English one; the old one stays as the paddle cell (flagged), nothing else lost
     assert "#@tab pytorch\n# make a linear layer\nlayer = nn.Linear(8, 4, bias=False)" in result.markdown
     assert "#@tab paddle\n# 构造一个线性层\nlayer = nn.Linear(8, 4)\n```" in result.markdown
@@ -254,9 +243,7 @@ def test_a_replaced_cell_that_also_served_paddle_stays_for_paddle(aligner: Any) 
 
 def test_a_new_framework_marker_keeps_the_frameworks_only_the_translation_has(aligner: Any) -> None:
     new_source = TABBED_SOURCE.replace("#@tab pytorch\n", "%%tab pytorch\n")
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(TABBED_SOURCE, TABBED_TARGET, new_source, memory, translator, aligner)
+    result, _ = run(new_source, aligner, old_source=TABBED_SOURCE, old_target=TABBED_TARGET)
     assert "%%tab pytorch, paddle\n# 构造一个线性层\n" in result.markdown
     assert result.report.review == []
 
@@ -264,9 +251,7 @@ def test_a_new_framework_marker_keeps_the_frameworks_only_the_translation_has(al
 def test_an_unmarked_cell_of_the_translation_is_the_default_framework_not_its_own(aligner: Any) -> None:
     # Given a translation with an extra cell that has no framework marker (the book's default framework)
     old_target = TABBED_TARGET.replace("层已经准备好了。", "```{.python .input}\nprint(layer)\n```\n\n层已经准备好了。")
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(TABBED_SOURCE, old_target, TABBED_SOURCE, memory, translator, aligner)
+    result, _ = run(TABBED_SOURCE, aligner, old_source=TABBED_SOURCE, old_target=old_target)
     # Then it is stale structure the English does not have: left out and reported, not kept as translator-only
     assert "print(layer)" not in result.markdown
     assert [block.kind for block in result.report.dropped_blocks] == ["code"]
@@ -280,9 +265,7 @@ def test_a_reference_after_machine_text_is_set_off_by_a_space(aligner: Any) -> N
         "每个框架都以自己的方式构建层。\n", "每个框架都以自己的方式构建层。:numref:`fig_layer`展示了结果。\n"
     )
     new_source = old_source.replace("Every framework builds the layer its own way.", "Frameworks differ a lot here.")
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(old_source, old_target, new_source, memory, translator, aligner)
+    result, _ = run(new_source, aligner, old_source=old_source, old_target=old_target)
     # Then the kept sentence's reference is not glued to the machine text (reStructuredText would not see it)
     assert "〔机翻〕Frameworks differ a lot here. :numref:`fig_layer`展示了结果。" in result.markdown
 
@@ -297,9 +280,7 @@ def test_a_sentence_the_translator_merged_into_a_changed_neighbour_is_not_lost(a
         "每个框架都以自己的方式构建层。\n", "每个框架都以自己的方式构建层，结果精确到小数点后六位都一致。\n"
     )
     new_source = old_source.replace("Every framework builds the layer its own way.", "Frameworks differ a lot here.")
-    translator = RecordingTranslator()
-    memory = TranslationMemory(source_lang="en", target_lang="zh")
-    result = sync_texts(old_source, old_target, new_source, memory, translator, aligner)
+    result, translator = run(new_source, aligner, old_source=old_source, old_target=old_target)
     assert "结果精确到小数点后六位都一致" not in result.markdown  # the shared translation went with the change
     # Then the unchanged second sentence is translated again with the first (its only translation was shared with
     # the changed one), rather than silently dropped
