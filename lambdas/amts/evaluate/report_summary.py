@@ -10,6 +10,7 @@ labelled as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from amts.evaluate.models import PairStatus, RunReport
 from amts.evaluate.review_totals import ReviewTotals, review_totals
@@ -53,6 +54,24 @@ def report_summary(report: RunReport) -> ReportSummary:
         plan_segments=plan,
         review_page=report.review_page,
     )
+
+
+HeadlineKind = Literal["review", "effort", "cost", "top"]
+
+
+def headline(summary: ReportSummary, report: RunReport) -> list[tuple[HeadlineKind, str]]:
+    """The summary's opening lines in their order, each with what it says, for both reports to format: the blocks
+    to review, the effort, the cost (when the run translated or was costed) and the chapters with most work."""
+    lines: list[tuple[HeadlineKind, str]] = []
+    if has_review(summary):
+        lines.append(("review", review_line(summary)))
+    if effort := effort_line(summary):
+        lines.append(("effort", effort))
+    if summary.pairs or report.cost is not None or report.budget is not None:
+        lines.append(("cost", cost_line(summary)))
+    if top := top_line(summary):
+        lines.append(("top", top))
+    return lines
 
 
 def has_review(summary: ReportSummary) -> bool:
