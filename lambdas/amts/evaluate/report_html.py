@@ -31,7 +31,7 @@ from amts.evaluate.report_scores_html import (
     metric,
     scores_section,
 )
-from amts.evaluate.report_summary import HeadlineKind, experiment_lines, headline, report_summary
+from amts.evaluate.report_summary import HEADLINE_FORMATS, experiment_lines, headline, report_summary
 from amts.evaluate.review_totals import EFFORT_NOTE, ChapterWork, ReviewTotals, effort_line, review_line, review_totals
 
 __all__ = [
@@ -68,15 +68,6 @@ code{font-size:.85rem;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px
 svg.chart{width:100%;height:auto;display:block}svg text{font-family:inherit}
 @media (max-width:600px){body{margin:1rem auto;padding:0 .6rem}h1{font-size:1.35rem}th,td{padding:.25rem .35rem}}
 """
-
-
-# The summary's opening lines (``report_summary.headline``); the values are filled in, not parsed.
-_HEADLINE: dict[HeadlineKind, str] = {
-    "review": "<p><strong>{text}</strong>.{link}</p>",
-    "effort": "<p>{text}.</p>",
-    "cost": '<p class="{banner}">{text}</p>',
-    "top": "<p>{text}</p>",
-}
 
 
 def _e(text: object) -> str:
@@ -118,7 +109,8 @@ def _summary_section(report: RunReport) -> str:
     )
     banner = "banner bad" if failed else ""
     lines = [
-        _HEADLINE[kind].format(text=_e(text), link=link, banner=banner) for kind, text in headline(summary, report)
+        HEADLINE_FORMATS[kind][0].format(text=_e(text), link=link, banner=banner)
+        for kind, text in headline(summary, report)
     ]
     scores = [f"<p>{_e(line)}</p>" for line in experiment_lines(report)]
     if not lines:  # an evaluation: its deltas are the headline

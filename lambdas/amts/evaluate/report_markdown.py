@@ -6,17 +6,9 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_scores_html import fmt_delta, fmt_hundred, guard_heading, metric, signatures
-from amts.evaluate.report_summary import HeadlineKind, experiment_lines, headline, pair_line, report_summary
+from amts.evaluate.report_summary import HEADLINE_FORMATS, experiment_lines, headline, pair_line, report_summary
 from amts.evaluate.review_totals import EFFORT_NOTE
 from amts.translate.cost import usd
-
-# The summary's opening lines (``report_summary.headline``) as list items; the values are filled in, not parsed.
-_HEADLINE: dict[HeadlineKind, str] = {
-    "review": "- **{text}**{link}",
-    "effort": "- {text} ({note})",
-    "cost": "- {text}",
-    "top": "- {text}",
-}
 
 
 def _cell(text: object) -> str:
@@ -84,7 +76,10 @@ def _scores(report: ScoreReport) -> list[str]:
 def _summary(report: RunReport) -> list[str]:
     summary = report_summary(report)
     link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
-    out = [_HEADLINE[kind].format(text=text, link=link, note=EFFORT_NOTE) for kind, text in headline(summary, report)]
+    out = [
+        HEADLINE_FORMATS[kind][1].format(text=text, link=link, note=EFFORT_NOTE)
+        for kind, text in headline(summary, report)
+    ]
     out += [f"- {pair_line(status)}" for status in summary.pairs]
     out += [f"- {line}" for line in experiment_lines(report)]
     return [*out, ""] if out else []

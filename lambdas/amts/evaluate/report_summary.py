@@ -57,6 +57,15 @@ def report_summary(report: RunReport) -> ReportSummary:
 
 
 HeadlineKind = Literal["review", "effort", "cost", "top"]
+# How each report writes each headline line, side by side (HTML, Markdown); the values are filled in, not parsed:
+# {text} the line (escaped for HTML), {link} the review page's link, {banner} the cost line's class, {note} the
+# effort's unit.
+HEADLINE_FORMATS: dict[HeadlineKind, tuple[str, str]] = {
+    "review": ("<p><strong>{text}</strong>.{link}</p>", "- **{text}**{link}"),
+    "effort": ("<p>{text}.</p>", "- {text} ({note})"),
+    "cost": ('<p class="{banner}">{text}</p>', "- {text}"),
+    "top": ("<p>{text}</p>", "- {text}"),
+}
 
 
 def headline(summary: ReportSummary, report: RunReport) -> list[tuple[HeadlineKind, str]]:
