@@ -6,7 +6,9 @@ pairs (the English text the Chinese was actually translated from); the five eval
 
 Leave-one-chapter-out is the default; a second EN->ZH run with the sections' own pairs included shows what
 leakage would look like, labelled as such. Writes ``bench/results/evaluate.json`` (timings, peak memory,
-pool sizes, the tables) and the run report as ``bench/results/evaluate-report.{json,html,md}``.
+pool sizes, the tables) and the run report as ``bench/results/evaluate-report.{json,html,md}``; the JSON and the
+Markdown are the committed record, the HTML is rendered from the same report for viewing and not committed (it
+would repeat the report's CSS, and go stale whenever ``report_html`` changes).
 
 Usage: .venv/bin/python bench/bench_evaluate.py [--sections N] [--no-leakage-demo] [--structural-pairs]
 """

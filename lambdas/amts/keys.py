@@ -53,10 +53,14 @@ def key_problem(relative: str) -> str | None:
 
 def check_relative_key(relative: str, *, where: str | None = None) -> str:
     """``relative`` unchanged, or an ``InputError`` naming it and the problem."""
-    problem = key_problem(relative)
+    return _or_input_error(key_problem(relative), relative, where=where or relative)
+
+
+def _or_input_error(problem: str | None, value: str, *, where: str) -> str:
+    """``value`` when there is no ``problem``, else an ``InputError`` naming ``where`` and the problem."""
     if problem is not None:
-        raise InputError(problem, path=where or relative)
-    return relative
+        raise InputError(problem, path=where)
+    return value
 
 
 def chapter_problem(path: str) -> str | None:
@@ -73,10 +77,7 @@ def chapter_problem(path: str) -> str | None:
 
 def check_chapter_path(path: str, *, where: str | None = None) -> str:
     """``path`` unchanged when it is a valid chapter path, else an ``InputError`` naming it and the problem."""
-    problem = chapter_problem(path)
-    if problem is not None:
-        raise InputError(problem, path=where or path)
-    return path
+    return _or_input_error(chapter_problem(path), path, where=where or path)
 
 
 def book_key_problem(key: str, *, prefix: str = config.SOURCE_PREFIX) -> str | None:
@@ -96,9 +97,7 @@ def book_key_problem(key: str, *, prefix: str = config.SOURCE_PREFIX) -> str | N
 
 def parse_book_key(key: str, *, prefix: str = config.SOURCE_PREFIX) -> BookKey:
     """``book/<language>/<path>.md`` as a ``BookKey``, or an ``InputError`` naming the key and the problem."""
-    problem = book_key_problem(key, prefix=prefix)
-    if problem is not None:
-        raise InputError(problem, path=key)
+    _or_input_error(book_key_problem(key, prefix=prefix), key, where=key)
     language, _, path = key[len(prefix) :].partition("/")
     return BookKey(language=language, path=path)
 

@@ -21,6 +21,7 @@ Sources (see docs/decisions.md, "Language profiles"):
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 # Targets for which Amazon Translate honours Settings.Formality (Developer Guide 2023, formality page).
@@ -108,23 +109,18 @@ class LanguageProfile:
         return word.lower()
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "generic": self.generic,
-            "unspaced": self.unspaced,
-            "full_stops": self.full_stops,
-            "length_ratio": self.length_ratio,
-            "length_ratio_source": self.length_ratio_source,
-            "bleu_tokenizer": self.bleu_tokenizer,
-            "bleu_fallback": self.bleu_fallback,
-            "bleu_note": self.bleu_note,
-            "translate_code": self.translate_code,
+        """The profile's settings (the segmentation rules' word lists aside) and what Translate supports for it."""
+        settings = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in _RULE_LISTS}
+        return settings | {
             "formality": self.formality,
             "profanity_masking": self.profanity_masking,
             "act": act_supported("en", self.code),
             "embeddings": self.embeddings,
         }
+
+
+# Segmentation details left out of ``to_dict`` (the languages benchmark's summary): word lists and flags for the code.
+_RULE_LISTS = frozenset({"closers", "abbreviations", "quote_continuers", "turkish_case"})
 
 
 def _measured(corpus: str) -> str:
@@ -135,6 +131,30 @@ _MECAB_NOTE = (
     "no spaces between words: sacreBLEU's {tok} (MeCab, package sacrebleu[{base}]); where it is not installed "
     "(the Lambda bundle leaves the 50-110 MB dictionaries out) BLEU uses char and says so in its signature"
 )
+_CJK_CLOSERS = "」』）】》〉"
+
+
+def _chinese(code: str, name: str, ratio: float, corpus: str, note: str = "") -> LanguageProfile:
+    """Simplified or Traditional: the same punctuation, no spaces, and sacreBLEU's zh tokenizer for both."""
+    return LanguageProfile(
+        code,
+        name,
+        unspaced=True,
+        full_stops="。！？；!?",
+        closers=_CJK_CLOSERS,
+        length_ratio=ratio,
+        length_ratio_source=_measured(corpus),
+        bleu_tokenizer="zh",
+        bleu_note="no spaces between words: sacreBLEU's zh tokenizer splits Chinese characters" + note,
+    )
+
+
+def _scored_with_mecab(language: LanguageProfile) -> LanguageProfile:
+    """Japanese and Korean: sacreBLEU's MeCab tokenizer for the language, char where its package is missing."""
+    tokenizer = f"{language.code}-mecab"
+    note = _MECAB_NOTE.format(tok=tokenizer, base=language.code)
+    return dataclasses.replace(language, bleu_tokenizer=tokenizer, bleu_fallback="char", bleu_note=note)
+
 
 PROFILES: dict[str, LanguageProfile] = {
     profile.code: profile
@@ -142,50 +162,30 @@ PROFILES: dict[str, LanguageProfile] = {
         LanguageProfile(
             "en", "English", abbreviations=_EN_ABBREVIATIONS, length_ratio=1.0, length_ratio_source="by definition"
         ),
-        LanguageProfile(
-            "zh",
-            "Chinese (Simplified)",
-            unspaced=True,
-            full_stops="。！？；!?",
-            closers="」』）】》〉",
-            length_ratio=0.422,
-            length_ratio_source=_measured("d2l origin (139 files, 3,837 links)"),
-            bleu_tokenizer="zh",
-            bleu_note="no spaces between words: sacreBLEU's zh tokenizer splits Chinese characters",
+        _chinese("zh", "Chinese (Simplified)", 0.422, "d2l origin (139 files, 3,837 links)"),
+        _chinese(
+            "zh-TW", "Chinese (Traditional)", 0.423, "d2l-multi zh-tw (139 files, 3,838 links)", " (Traditional too)"
         ),
-        LanguageProfile(
-            "zh-TW",
-            "Chinese (Traditional)",
-            unspaced=True,
-            full_stops="。！？；!?",
-            closers="」』）】》〉",
-            length_ratio=0.423,
-            length_ratio_source=_measured("d2l-multi zh-tw (139 files, 3,838 links)"),
-            bleu_tokenizer="zh",
-            bleu_note="no spaces between words: sacreBLEU's zh tokenizer splits Chinese characters (Traditional too)",
+        _scored_with_mecab(
+            LanguageProfile(
+                "ja",
+                "Japanese",
+                unspaced=True,
+                full_stops="。！？!?",
+                closers=_CJK_CLOSERS,
+                quote_continuers="と",
+                length_ratio=0.589,
+                length_ratio_source=_measured("d2l-multi ja (12 files, 317 links)"),
+            )
         ),
-        LanguageProfile(
-            "ja",
-            "Japanese",
-            unspaced=True,
-            full_stops="。！？!?",
-            closers="」』）】》〉",
-            quote_continuers="と",
-            length_ratio=0.589,
-            length_ratio_source=_measured("d2l-multi ja (12 files, 317 links)"),
-            bleu_tokenizer="ja-mecab",
-            bleu_fallback="char",
-            bleu_note=_MECAB_NOTE.format(tok="ja-mecab", base="ja"),
-        ),
-        LanguageProfile(
-            "ko",
-            "Korean",
-            # Korean puts spaces between words and sentences and ends them with Latin . ? ! amid Hangul.
-            length_ratio=0.545,
-            length_ratio_source=_measured("d2l-multi ko (55 files, 1,361 links)"),
-            bleu_tokenizer="ko-mecab",
-            bleu_fallback="char",
-            bleu_note=_MECAB_NOTE.format(tok="ko-mecab", base="ko"),
+        # Korean puts spaces between words and sentences and ends them with Latin . ? ! amid Hangul.
+        _scored_with_mecab(
+            LanguageProfile(
+                "ko",
+                "Korean",
+                length_ratio=0.545,
+                length_ratio_source=_measured("d2l-multi ko (55 files, 1,361 links)"),
+            )
         ),
         LanguageProfile("es", "Spanish", abbreviations=_ES_ABBREVIATIONS),
         LanguageProfile(

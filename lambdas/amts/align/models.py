@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
@@ -82,15 +83,10 @@ class PairStats:
         self.one_sided_regions.extend(other.one_sided_regions)
 
     def to_dict(self) -> dict[str, object]:
-        return {
-            "files": self.files,
-            "pairs": self.pairs,
-            "src_sentences": self.src_sentences,
-            "tgt_sentences": self.tgt_sentences,
+        """Every field, the counters as plain dicts in key order (stable JSON)."""
+        return dataclasses.asdict(self) | {
             "beads": dict(sorted(self.beads.items())),
             "dropped": dict(sorted(self.dropped.items())),
-            "low_confidence_files": list(self.low_confidence_files),
-            "one_sided_regions": list(self.one_sided_regions),
         }
 
 

@@ -182,17 +182,34 @@ class BlockParser(RegionParser):
         line = self.lines[index]
         prefix = _HEADING.match(line.content)
         assert prefix is not None  # the line starts with "#"
-        end = self.marks_after(index + 1, hi)
+        text_start = line.start + prefix.end()
+        text_end = line.start + _heading_text_end(line.content, prefix.end())
+        return self.heading_block(index, index, hi, tab, parts, len(prefix.group(1)), (text_start, text_end))
+
+    def heading_block(
+        self,
+        index: int,
+        last: int,
+        hi: int,
+        tab: tuple[str, ...] | None,
+        parts: list[Block],
+        level: int,
+        text: tuple[int, int],
+    ) -> int:
+        """Append the heading on lines ``index..last`` (its ``text`` span) with the label marks after it."""
+        end = self.marks_after(last + 1, hi)
+        labels = _labels(self.lines[last + 1 : end])
+        text_start, text_end = text
         parts.append(
             self.block(
                 BlockKind.HEADING,
                 index,
                 end - 1,
                 tab=tab,
-                level=len(prefix.group(1)),
-                labels=_labels(self.lines[index + 1 : end]),
-                text_start=line.start + prefix.end(),
-                text_end=line.start + _heading_text_end(line.content, prefix.end()),
+                level=level,
+                labels=labels,
+                text_start=text_start,
+                text_end=text_end,
             )
         )
         return end
@@ -351,20 +368,9 @@ class BlockParser(RegionParser):
         self, index: int, underline: int, hi: int, tab: tuple[str, ...] | None, parts: list[Block], *, level: int
     ) -> int:
         first, last = self.lines[index], self.lines[underline - 1]
-        end = self.marks_after(underline + 1, hi)
-        parts.append(
-            self.block(
-                BlockKind.HEADING,
-                index,
-                end - 1,
-                tab=tab,
-                level=level,
-                labels=_labels(self.lines[underline + 1 : end]),
-                text_start=first.start + len(first.content) - len(first.content.lstrip()),
-                text_end=last.start + len(last.content.rstrip()),
-            )
-        )
-        return end
+        text_start = first.start + len(first.content) - len(first.content.lstrip())
+        text_end = last.start + len(last.content.rstrip())
+        return self.heading_block(index, underline, hi, tab, parts, level, (text_start, text_end))
 
     def text_block(
         self,

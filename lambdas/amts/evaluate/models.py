@@ -283,29 +283,19 @@ class SyncDocumentWorkload(_Model):
     effort_chars: float = 0.0  # weighted characters of a translation from scratch left to do
 
 
+_WORKLOAD_FIGURES = tuple(name for name in SyncDocumentWorkload.model_fields if name != "path")
+
+
 class SyncWorkloadReport(_Model):
     documents: list[SyncDocumentWorkload]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def totals(self) -> SyncDocumentWorkload:
-        docs = self.documents
-        return SyncDocumentWorkload(
-            path="(all documents)",
-            segments_total=sum(d.segments_total for d in docs),
-            unchanged=sum(d.unchanged for d in docs),
-            reused_from_memory=sum(d.reused_from_memory for d in docs),
-            machine_translated=sum(d.machine_translated for d in docs),
-            human_edits_kept=sum(d.human_edits_kept for d in docs),
-            needs_review=sum(d.needs_review for d in docs),
-            verbatim_sentences=sum(d.verbatim_sentences for d in docs),
-            verbatim_chars=sum(d.verbatim_chars for d in docs),
-            fuzzy_sentences=sum(d.fuzzy_sentences for d in docs),
-            fuzzy_chars=sum(d.fuzzy_chars for d in docs),
-            mt_sentences=sum(d.mt_sentences for d in docs),
-            mt_chars=sum(d.mt_chars for d in docs),
-            effort_chars=round(sum(d.effort_chars for d in docs), 1),
-        )
+        # Every figure is a count to add up; the weighted characters keep one decimal.
+        sums = {name: sum(getattr(d, name) for d in self.documents) for name in _WORKLOAD_FIGURES}
+        sums["effort_chars"] = round(sums["effort_chars"], 1)
+        return SyncDocumentWorkload.model_validate({"path": "(all documents)", **sums})
 
 
 # What a translator must do with a segment of a published chapter, from its review marker (and the English).

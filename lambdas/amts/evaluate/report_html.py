@@ -9,6 +9,7 @@ charts scale to the page, so the report reads on a phone too.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from amts.evaluate.models import (
     BudgetReport,
@@ -30,9 +31,7 @@ from amts.evaluate.report_scores_html import (
     metric,
     scores_section,
 )
-from amts.evaluate.report_summary import cost_line, experiment_lines, has_review, report_summary, top_line
-from amts.evaluate.report_summary import effort_line as summary_effort_line
-from amts.evaluate.report_summary import review_line as summary_review_line
+from amts.evaluate.report_summary import HEADLINE_FORMATS, experiment_lines, headline, report_summary
 from amts.evaluate.review_totals import EFFORT_NOTE, ChapterWork, ReviewTotals, effort_line, review_line, review_totals
 
 __all__ = [
@@ -108,15 +107,11 @@ def _summary_section(report: RunReport) -> str:
     link = (
         f' <a href="{_e(summary.review_page)}"><strong>Open the review page</strong></a>' if summary.review_page else ""
     )
-    lines = []
-    if has_review(summary):
-        lines.append(f"<p><strong>{_e(summary_review_line(summary))}</strong>.{link}</p>")
-    if effort := summary_effort_line(summary):
-        lines.append(f"<p>{_e(effort)}.</p>")
-    if summary.pairs or report.cost is not None or report.budget is not None:
-        lines.append(f'<p class="{"banner bad" if failed else ""}">{_e(cost_line(summary))}</p>')
-    if top := top_line(summary):
-        lines.append(f"<p>{_e(top)}</p>")
+    banner = "banner bad" if failed else ""
+    lines = [
+        HEADLINE_FORMATS[kind][0].format(text=_e(text), link=link, banner=banner)
+        for kind, text in headline(summary, report)
+    ]
     scores = [f"<p>{_e(line)}</p>" for line in experiment_lines(report)]
     if not lines:  # an evaluation: its deltas are the headline
         lines, scores = scores, []
@@ -209,16 +204,27 @@ def _terms_section(terms: TermConsistencyReport) -> str:
     )
 
 
+def _work_row(name: str, cells: Sequence[object], tag: str) -> str:
+    """A chapter's or document's row of a workload table: its path, then its figures (``th`` for the totals)."""
+    figures = "".join(f'<{tag} class="num">{cell}</{tag}>' for cell in cells)
+    return f'<tr><{tag} class="path">{_e(name)}</{tag}>{figures}</tr>'
+
+
+def _folded(header: str, rows: Sequence[str], what: str) -> str:
+    """The rows with nothing to review, folded away under one line ('' when there are none)."""
+    if not rows:
+        return ""
+    return (
+        f"<details><summary>{len(rows)} {what} with nothing to review</summary>"
+        f"<table>{header}{''.join(rows)}</table></details>"
+    )
+
+
 def _review_section(totals: ReviewTotals) -> str:
     """Chapters sorted by the effort left (the review page's figures); those with nothing to review folded away."""
 
     def row(c: ChapterWork, tag: str = "td") -> str:
-        cells = [f"{c.to_review} of {c.blocks}", c.mt_sentences, f"{c.effort:,.0f}"]
-        return (
-            f'<tr><{tag} class="path">{_e(c.chapter)}</{tag}>'
-            + "".join(f'<{tag} class="num">{v}</{tag}>' for v in cells)
-            + "</tr>"
-        )
+        return _work_row(c.chapter, [f"{c.to_review} of {c.blocks}", c.mt_sentences, f"{c.effort:,.0f}"], tag)
 
     # four columns, so that a phone shows every number (the totals' other figures are in the paragraph)
     header = (
@@ -231,13 +237,7 @@ def _review_section(totals: ReviewTotals) -> str:
         chapter="All chapters", blocks=totals.blocks, to_review=totals.to_review, chars=totals.chars,
         effort=totals.effort, mt_sentences=totals.mt_sentences, fuzzy_sentences=totals.fuzzy_sentences,
     )  # fmt: skip
-    folded = (
-        f"<details><summary>{len(idle)} chapters with nothing to review</summary><table>{header}"
-        + "".join(row(c) for c in idle)
-        + "</table></details>"
-        if idle
-        else ""
-    )
+    folded = _folded(header, [row(c) for c in idle], "chapters")
     return (
         f"<h2>Review workload</h2><p>{_e(review_line(totals))}. {_e(effort_line(totals))} ({EFFORT_NOTE}). "
         "From the review markers in the published files, as on the review page.</p>"
@@ -253,11 +253,7 @@ def _sync_section(sync: SyncWorkloadReport, *, reviewed: bool) -> str:
         cells: list[object] = [d.segments_total, d.machine_translated, d.reused_from_memory, d.human_edits_kept]
         if not reviewed:
             cells += [d.needs_review, d.fuzzy_sentences, d.mt_sentences, round(d.effort_chars)]
-        return (
-            f'<tr><{tag} class="path">{_e(d.path)}</{tag}>'
-            + "".join(f'<{tag} class="num">{c}</{tag}>' for c in cells)
-            + "</tr>"
-        )
+        return _work_row(d.path, cells, tag)
 
     header = (
         '<tr><th class="path">Document</th><th>English segments</th><th>Segments given MT</th>'
@@ -274,13 +270,7 @@ def _sync_section(sync: SyncWorkloadReport, *, reviewed: bool) -> str:
     work = [d for d in ranked if d.needs_review or d.effort_chars]
     idle = [d for d in ranked if not (d.needs_review or d.effort_chars)]
     total = sync.totals
-    folded = (
-        f"<details><summary>{len(idle)} documents with nothing to review</summary><table>{header}"
-        + "".join(row(d) for d in idle)
-        + "</table></details>"
-        if idle
-        else ""
-    )
+    folded = _folded(header, [row(d) for d in idle], "documents")
     intro = (
         "The Score step syncs each chapter again to count what the plan did, in English segments; the published "
         "files' markers (the review workload above) are what a translator works from."

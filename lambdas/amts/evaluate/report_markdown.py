@@ -6,16 +6,7 @@ from collections.abc import Sequence
 
 from amts.evaluate.models import ExperimentReport, RunReport, ScoreReport
 from amts.evaluate.report_scores_html import fmt_delta, fmt_hundred, guard_heading, metric, signatures
-from amts.evaluate.report_summary import (
-    cost_line,
-    effort_line,
-    experiment_lines,
-    has_review,
-    pair_line,
-    report_summary,
-    review_line,
-    top_line,
-)
+from amts.evaluate.report_summary import HEADLINE_FORMATS, experiment_lines, headline, pair_line, report_summary
 from amts.evaluate.review_totals import EFFORT_NOTE
 from amts.translate.cost import usd
 
@@ -84,16 +75,11 @@ def _scores(report: ScoreReport) -> list[str]:
 
 def _summary(report: RunReport) -> list[str]:
     summary = report_summary(report)
-    out = []
-    if has_review(summary):
-        link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
-        out.append(f"- **{review_line(summary)}**{link}")
-    if effort := effort_line(summary):
-        out.append(f"- {effort} ({EFFORT_NOTE})")
-    if summary.pairs or report.cost is not None or report.budget is not None:
-        out.append(f"- {cost_line(summary)}")
-    if top := top_line(summary):
-        out.append(f"- {top}")
+    link = f" ([review page]({summary.review_page}))" if summary.review_page else ""
+    out = [
+        HEADLINE_FORMATS[kind][1].format(text=text, link=link, note=EFFORT_NOTE)
+        for kind, text in headline(summary, report)
+    ]
     out += [f"- {pair_line(status)}" for status in summary.pairs]
     out += [f"- {line}" for line in experiment_lines(report)]
     return [*out, ""] if out else []

@@ -10,6 +10,7 @@ labelled as such.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from amts.evaluate.models import PairStatus, RunReport
 from amts.evaluate.review_totals import ReviewTotals, review_totals
@@ -53,6 +54,33 @@ def report_summary(report: RunReport) -> ReportSummary:
         plan_segments=plan,
         review_page=report.review_page,
     )
+
+
+HeadlineKind = Literal["review", "effort", "cost", "top"]
+# How each report writes each headline line, side by side (HTML, Markdown); the values are filled in, not parsed:
+# {text} the line (escaped for HTML), {link} the review page's link, {banner} the cost line's class, {note} the
+# effort's unit.
+HEADLINE_FORMATS: dict[HeadlineKind, tuple[str, str]] = {
+    "review": ("<p><strong>{text}</strong>.{link}</p>", "- **{text}**{link}"),
+    "effort": ("<p>{text}.</p>", "- {text} ({note})"),
+    "cost": ('<p class="{banner}">{text}</p>', "- {text}"),
+    "top": ("<p>{text}</p>", "- {text}"),
+}
+
+
+def headline(summary: ReportSummary, report: RunReport) -> list[tuple[HeadlineKind, str]]:
+    """The summary's opening lines in their order, each with what it says, for both reports to format: the blocks
+    to review, the effort, the cost (when the run translated or was costed) and the chapters with most work."""
+    lines: list[tuple[HeadlineKind, str]] = []
+    if has_review(summary):
+        lines.append(("review", review_line(summary)))
+    if effort := effort_line(summary):
+        lines.append(("effort", effort))
+    if summary.pairs or report.cost is not None or report.budget is not None:
+        lines.append(("cost", cost_line(summary)))
+    if top := top_line(summary):
+        lines.append(("top", top))
+    return lines
 
 
 def has_review(summary: ReportSummary) -> bool:

@@ -23,7 +23,7 @@ from amts.evaluate.models import (
 from amts.evaluate.pairing import AlignFn, IdGroups, Pairing, SegmentPair, SegmentView, has_prose, pair_segments
 from amts.languages import check_language
 
-# Unrelated texts: alignment's measure (amts.align.documents: the median embedding similarity of six sampled
+# Unrelated texts: alignment's measure (amts.align.segment_alignment: the median embedding similarity of six sampled
 # linked groups), with a threshold for scoring. Alignment's 0.25 was fitted across languages; a hypothesis and its
 # reference share one language, where unrelated D2L chapters of the same folder score 0.18-0.47 and a chapter
 # against its own (English) source 0.71-0.81 (docs/decisions.md).

@@ -197,20 +197,15 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8"))
 
 
+@dataclass
 class _Builder:
-    def __init__(
-        self,
-        src_lang: str,
-        tgt_langs: tuple[str, ...],
-        config: FilterConfig,
-        splitter: SentenceSplitter,
-        stats: ParallelDataStats,
-    ) -> None:
-        self.src_lang = src_lang
-        self.tgt_langs = tgt_langs
-        self.config = config
-        self.splitter = splitter
-        self.stats = stats
+    """Cleans the records of one build, counting what it drops in ``stats``."""
+
+    src_lang: str
+    tgt_langs: tuple[str, ...]
+    config: FilterConfig
+    splitter: SentenceSplitter
+    stats: ParallelDataStats
 
     def clean(self, row: ParallelRow, *, depth: int = 0) -> list[ParallelRow]:
         """Normalize, make safe and split one record; filters that need all records run later."""

@@ -166,9 +166,16 @@ def test_display_math_inside_a_paragraph_splits_it_into_parts() -> None:
     assert [child.kind for child in mixed.children] == [BlockKind.PARAGRAPH, BlockKind.MATH, BlockKind.PARAGRAPH]
 
 
-def test_slide_marked_display_math_is_math() -> None:
-    (block,) = parse("(**$$f'(x) = 1$$**)\n").blocks
-    assert block.kind is BlockKind.MATH
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("(**$$f'(x) = 1$$**)\n", BlockKind.MATH, id="slide-marked display math is math"),
+        pytest.param("*Tokens* are units.\n", BlockKind.PARAGRAPH, id="prose starting with emphasis is not a list"),
+    ],
+)
+def test_one_line_is_one_block_of_its_kind(text: str, kind: BlockKind) -> None:
+    (block,) = parse(text).blocks
+    assert block.kind is kind
 
 
 def test_display_math_may_contain_a_blank_line() -> None:
@@ -227,11 +234,6 @@ def test_list_items_record_marker_and_indentation() -> None:
     items = block.children
     assert [(item.info, item.level) for item in items] == [("*", 0), ("*", 4), ("1.", 0)]
     assert text[items[0].text_start : items[0].text_end] == "top\n  wrapped"
-
-
-def test_prose_starting_with_emphasis_is_not_a_list() -> None:
-    (block,) = parse("*Tokens* are units.\n").blocks
-    assert block.kind is BlockKind.PARAGRAPH
 
 
 def test_bom_and_crlf_are_preserved() -> None:

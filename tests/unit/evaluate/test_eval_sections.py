@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from amts.evaluate.models import SyncDocumentWorkload, SyncWorkloadReport
 from amts.evaluate.sections import sync_workload_report, term_consistency_report
 from amts.sync.models import ReviewItem, SegmentOutcomes, SyncReport
 from amts.translate.terminology import TermReport, TermResult
@@ -45,3 +46,12 @@ def test_sync_workload_counts_segments_by_outcome_and_review() -> None:
     assert (row.unchanged, row.reused_from_memory, row.machine_translated, row.human_edits_kept) == (5, 1, 3, 1)
     assert row.needs_review == 2
     assert section.totals.segments_total == 10
+
+
+def test_sync_workload_totals_add_the_figures_of_every_document() -> None:
+    first = SyncDocumentWorkload(path="zh/a.md", segments_total=10, unchanged=5, verbatim_chars=300, effort_chars=52.25)
+    second = SyncDocumentWorkload(path="zh/b.md", segments_total=4, needs_review=2, mt_sentences=3, effort_chars=0.1)
+    totals = SyncWorkloadReport(documents=[first, second]).totals
+    assert (totals.path, totals.segments_total, totals.unchanged, totals.needs_review) == ("(all documents)", 14, 5, 2)
+    assert (totals.mt_sentences, totals.verbatim_chars, totals.fuzzy_chars) == (3, 300, 0)
+    assert totals.effort_chars == 52.4  # weighted characters, rounded to one decimal
