@@ -206,7 +206,7 @@ def placeholders(model: StackModel, principal: str | None) -> dict[str, tuple[st
         "WorkBucket": (model.buckets["work"],),
         "OutputBucket": (model.buckets["output"],),
         "TopicKey": tuple(t.key_arn for t in model.topics if t.key_arn),
-        "RuleQueue": tuple(q for d in model.rule_deliveries for q in d.queue_arns),
+        "RuleQueue": tuple(q for d in model.rule_deliveries for q in d.target_arns),
         "OwnLogGroup": role.log_groups if role is not None else (),
         "EventSourceQueue": tuple(m.queue_arn for m in model.event_source_mappings if m.principal == principal),
     }
