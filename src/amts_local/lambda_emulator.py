@@ -130,6 +130,19 @@ def _error_result(
     return InvocationResult(function_id, json.dumps(body).encode("utf-8"), error_type, message, duration, request_id)
 
 
+def decode_payload(payload: Any) -> Any:
+    """The event of a ``lambda.Invoke`` call, whichever form its ``Payload`` parameter took (bytes, text, a file)."""
+    if payload is None:
+        return {}
+    if isinstance(payload, bytes | bytearray):
+        payload = payload.decode("utf-8")
+    if isinstance(payload, str):
+        return json.loads(payload) if payload.strip() else {}
+    if hasattr(payload, "read"):
+        return json.loads(payload.read() or b"{}")
+    return payload
+
+
 def invoke_response(result: InvocationResult) -> tuple[AWSResponse, dict[str, Any]]:
     """The botocore ``before-call`` answer for ``lambda.Invoke`` (short-circuits the HTTP request)."""
     parsed: dict[str, Any] = {
