@@ -7,6 +7,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
@@ -61,29 +62,21 @@ def _batch_item_failures(payload: bytes) -> set[str]:
     return {str(item.get("itemIdentifier")) for item in failures if isinstance(item, dict)}
 
 
+@dataclass(kw_only=True, eq=False)
 class UploadEventSource:
     """Polls the upload queue in a thread and hands batches to the Starter the way Lambda's SQS event source mapping
     does: a batch once the queue has been quiet for ``polling.quiet_seconds`` (or is full); messages the Starter
     reports as failed stay queued and reach the dead-letter queue after ``max_receive_count`` receives."""
 
-    def __init__(
-        self,
-        *,
-        names: LocalNames,
-        polling: QueuePolling,
-        queue_url: str,
-        invoke: Callable[[str, Any], InvocationResult],
-        on_batch: Callable[[int], None],
-    ) -> None:
-        self.names = names
-        self.polling = polling
-        self.queue_url = queue_url
-        self._invoke = invoke
-        self._on_batch = on_batch
-        self._stop = threading.Event()
-        self._idle = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
+    names: LocalNames
+    polling: QueuePolling
+    queue_url: str
+    invoke: Callable[[str, Any], InvocationResult]  # runs a function (the Starter) as the runtime runs it
+    on_batch: Callable[[int], None]  # told the size of each batch handed over
+    _stop: threading.Event = field(default_factory=threading.Event, init=False)
+    _idle: threading.Event = field(default_factory=threading.Event, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+    _error: BaseException | None = field(default=None, init=False)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._poll, name="amts-sqs-event-source", daemon=True)
@@ -134,8 +127,8 @@ class UploadEventSource:
         self._idle.clear()
         queue_arn = self.names.queue_arn(self.names.upload_queue)
         event = {"Records": [_sqs_record(message, queue_arn, self.names.region) for message in batch]}
-        self._on_batch(len(batch))
-        result = self._invoke(STARTER_ID, event)
+        self.on_batch(len(batch))
+        result = self.invoke(STARTER_ID, event)
         if result.failed:
             return  # the messages become visible again, then go to the dead-letter queue (as with Lambda)
         failed_ids = _batch_item_failures(result.payload)

@@ -35,14 +35,13 @@ class LambdaContext:
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     started: float = field(default_factory=time.monotonic)
+    log_group_name: str = field(init=False)
+    log_stream_name: str = field(init=False)
 
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"{time.strftime('%Y/%m/%d')}/[$LATEST]{self.aws_request_id.replace('-', '')}"
+    def __post_init__(self) -> None:
+        # Plain attributes, fixed when the invocation starts, as on Lambda's own context object
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{self.aws_request_id.replace('-', '')}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
@@ -129,6 +128,19 @@ def _error_result(
 ) -> InvocationResult:
     body = {"errorMessage": message, "errorType": error_type, "requestId": request_id, "stackTrace": stack}
     return InvocationResult(function_id, json.dumps(body).encode("utf-8"), error_type, message, duration, request_id)
+
+
+def decode_payload(payload: Any) -> Any:
+    """The event of a ``lambda.Invoke`` call, whichever form its ``Payload`` parameter took (bytes, text, a file)."""
+    if payload is None:
+        return {}
+    if isinstance(payload, bytes | bytearray):
+        payload = payload.decode("utf-8")
+    if isinstance(payload, str):
+        return json.loads(payload) if payload.strip() else {}
+    if hasattr(payload, "read"):
+        return json.loads(payload.read() or b"{}")
+    return payload
 
 
 def invoke_response(result: InvocationResult) -> tuple[AWSResponse, dict[str, Any]]:

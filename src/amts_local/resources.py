@@ -106,7 +106,7 @@ def create_functions(
                 ) from None
         functions[spec.function_id] = LambdaFunction(
             function_id=spec.function_id,
-            function_name=names.function_name(spec.function_id),
+            function_name=names.prefixed(spec.function_id),
             arn=names.function_arn(spec.function_id),
             handler=handler,
         )
@@ -114,7 +114,7 @@ def create_functions(
         if function_id not in functions:
             functions[function_id] = LambdaFunction(
                 function_id=function_id,
-                function_name=names.function_name(function_id),
+                function_name=names.prefixed(function_id),
                 arn=names.function_arn(function_id),
                 handler=handler,
             )
@@ -157,7 +157,7 @@ def create_state_machines(
         definition = substitute_placeholders(path, substitutions)
         stem = path.name.removesuffix(".asl.json")
         response = sfn.create_state_machine(
-            name=names.state_machine_name(stem),
+            name=names.prefixed(stem),
             definition=definition,
             roleArn=names.state_machine_role_arn,
             type="STANDARD",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, ExitStack
@@ -27,10 +26,7 @@ from amts import config
 from amts.book import markdown_files
 from amts.errors import InputError
 from amts.fsio import read_bytes
-from amts.keys import key_problem
-from amts.pipeline_config import (
-    PipelineConfig,
-)
+from amts.pipeline_config import PipelineConfig
 from amts.threads import pin_threads
 from amts_aws.s3 import list_keys as list_s3_keys
 
@@ -44,9 +40,11 @@ from amts_local.deployment import (
     local_pipeline_config,
     substitute_placeholders,
 )
+from amts_local.downloads import download_prefix
+from amts_local.environment import EnvironmentOverlay, aws_environment, function_environment
 from amts_local.event_source import UploadEventSource, as_aws_delivers
 from amts_local.executions import ProgressEvent, execution_history, list_executions, wait_for_execution
-from amts_local.lambda_emulator import Handler, InvocationResult, LambdaFunction, invoke_response
+from amts_local.lambda_emulator import Handler, InvocationResult, LambdaFunction, decode_payload, invoke_response
 from amts_local.names import STARTER_ID, LocalNames
 from amts_local.resources import (
     QueueUrls,
@@ -113,7 +111,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         self.queues: QueueUrls | None = None
         self._event_source: UploadEventSource | None = None
         self._stats_lock = threading.Lock()
-        self._saved_env: dict[str, str | None] = {}
+        self._environment = EnvironmentOverlay()
         self._clients: dict[str, Any] = {}
 
     # ----------------------------------------------------------------------------------------------- lifecycle
@@ -133,7 +131,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
     def _start(self) -> None:
         from moto import mock_aws
 
-        self._set_environment(self._base_environment())
+        self._environment.set(aws_environment(self.names.region))
         mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         mock.start()
         self._stack.callback(mock.stop)
@@ -148,12 +146,12 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             hook = translate_hook(self.translate, s3_client=s3, service_bucket=service_bucket)
             self.service_hooks.append(hook)  # hooks given by the caller answer first
         self.queues = create_storage_and_trigger(self.client, self.names, self.polling)
-        self._set_environment(self.function_environment())  # before the handlers' modules are imported
+        self._environment.set(self.function_environment())  # before the handlers' modules are imported
         self._quiet_interpreter_logs()
         self.functions = create_functions(self.names, self.deployed, self.handler_overrides)
         sfn = self.client("stepfunctions")
         self.state_machines = create_state_machines(sfn, self.names, self.asl_files, self.asl_substitutions())
-        self._set_environment(self.function_environment())
+        self._environment.set(self.function_environment())
         pin_threads()  # the in-process handlers share this process's thread pools, as one Lambda vCPU would
         _cold_start_handlers()
         for make_context in self.service_contexts:
@@ -174,7 +172,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
             self._abort_running()
         finally:
             self._stack.close()
-            self._restore_environment()
+            self._environment.restore()
 
     def _abort_running(self) -> None:
         if not self.state_machines:
@@ -185,36 +183,12 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
                 sfn.stop_execution(executionArn=execution["executionArn"], cause="local runtime shut down")
 
     # ------------------------------------------------------------------------------------------- environment
-    def _base_environment(self) -> dict[str, str]:
-        return {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": self.names.region,
-            "AWS_REGION": self.names.region,
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-
     def function_environment(self) -> dict[str, str]:
-        """What the stack sets on every function (names local), plus Powertools settings for a local run."""
-        env = {
-            config.ENV_INPUT_BUCKET: self.names.input_bucket,
-            config.ENV_WORK_BUCKET: self.names.work_bucket,
-            config.ENV_OUTPUT_BUCKET: self.names.output_bucket,
-            config.ENV_TRANSLATE_ROLE_ARN: self.names.translate_role_arn,
-            config.ENV_TOPIC_ARN: self.names.topic_arn(),
-            config.ENV_SPEND_TABLE: self.names.spend_table,
-            config.ENV_PIPELINE_CONFIG: self.pipeline.to_env_json(),
-            **config.POWERTOOLS_ENVIRONMENT,
-            "POWERTOOLS_TRACE_DISABLED": "true",
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": self.log_level,
-            **config.THREAD_ENVIRONMENT,
-        }
-        if self.state_machines:
-            env[config.ENV_STATE_MACHINE_ARN] = self.state_machines[self.main_state_machine]
-        env.update(self.extra_environment)
-        return env
+        """What the stack sets on every function (names local, the state machine once it exists), plus the caller's
+        extra variables."""
+        machine = self.state_machines[self.main_state_machine] if self.state_machines else None
+        env = function_environment(self.names, self.pipeline, log_level=self.log_level, state_machine_arn=machine)
+        return {**env, **self.extra_environment}
 
     def _quiet_interpreter_logs(self) -> None:
         """moto's interpreter logs every caught task failure; the progress display reports them instead."""
@@ -223,25 +197,12 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         interpreter.setLevel(logging.CRITICAL)
         self._stack.callback(interpreter.setLevel, previous)
 
-    def _set_environment(self, values: Mapping[str, str]) -> None:
-        for name, value in values.items():
-            self._saved_env.setdefault(name, os.environ.get(name))
-            os.environ[name] = value
-
-    def _restore_environment(self) -> None:
-        for name, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        self._saved_env.clear()
-
     # ----------------------------------------------------------------------------------------------- clients
     def reconfigure_functions(self, pipeline: PipelineConfig) -> None:
         """Give the functions a changed pipeline config (budget, pair options), as a redeploy of cdk.json would;
         the state machine keeps its definition (its limits come from the config it was created with)."""
         self.pipeline = local_pipeline_config(pipeline)
-        self._set_environment(self.function_environment())
+        self._environment.set(self.function_environment())
         _cold_start_handlers()
 
     def client(self, service: str) -> Any:
@@ -259,7 +220,7 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
     def _answer(self, service: str, operation: str, params: dict[str, Any]) -> Any:
         if service == "lambda" and operation == "Invoke":
             function = self._function_for(str(params.get("FunctionName", "")))
-            result = self.invoke(function.function_id, _decode_payload(params.get("Payload")))
+            result = self.invoke(function.function_id, decode_payload(params.get("Payload")))
             return invoke_response(result)
         for hook in self.service_hooks:
             answer = hook(service, operation, params)
@@ -391,29 +352,9 @@ class LocalRuntime(AbstractContextManager["LocalRuntime"]):
         return body
 
     def download(self, bucket: str, prefix: str, destination: Path) -> list[Path]:
-        """Copy every object under ``prefix`` to ``destination`` (relative paths kept, written atomically).
-
-        Keys go through the pipeline's key validator: one that would land outside ``destination`` (``..``, an
-        absolute path, a backslash, a control character) is never written; it is listed in ``refused_downloads``.
-        """
-        from amts.fsio import write_atomic
-
-        root = destination.resolve()
-        written = []
-        for key in self.list_keys(bucket, prefix):
-            relative = key[len(prefix) :]
-            if not relative or relative.endswith("/"):
-                continue
-            problem = key_problem(relative)
-            target = (root / relative).resolve()
-            if problem is None and not target.is_relative_to(root):
-                problem = "resolves outside the output folder"
-            if problem is not None:
-                self.refused_downloads.append((f"s3://{bucket}/{key}", problem))
-                continue
-            write_atomic(target, self.read_object(bucket, key))
-            written.append(target)
-        return written
+        """Copy every object under ``prefix`` to ``destination``; keys that would land outside it are never written
+        and are listed in ``refused_downloads`` (``amts_local.downloads``)."""
+        return download_prefix(self.client("s3"), bucket, prefix, destination, self.refused_downloads)
 
     @property
     def upload_queue_url(self) -> str:
@@ -438,18 +379,6 @@ def _cold_start_handlers() -> None:
     reset = getattr(shared, "reset", None)
     if callable(reset):
         reset()
-
-
-def _decode_payload(payload: Any) -> Any:
-    if payload is None:
-        return {}
-    if isinstance(payload, bytes | bytearray):
-        payload = payload.decode("utf-8")
-    if isinstance(payload, str):
-        return json.loads(payload) if payload.strip() else {}
-    if hasattr(payload, "read"):
-        return json.loads(payload.read() or b"{}")
-    return payload
 
 
 # The runtime's public names, some defined in the modules it composes (callers import them from here).

@@ -93,7 +93,7 @@ def test_uploads_reach_one_execution_through_the_event_path(runtime: LocalRuntim
     assert any(e.pair == "en-zh" for e in events)
     assert runtime.stats.invocations == {"Starter": 1, "Stage": 1, "Assemble": 1}
     # and the handler ran with a Lambda-like context and the stack's environment
-    assert SEEN_CONTEXTS[0]["function_name"] == runtime.names.function_name("Stage")
+    assert SEEN_CONTEXTS[0]["function_name"] == runtime.names.prefixed("Stage")
     assert SEEN_CONTEXTS[0]["arn"] == runtime.names.function_arn("Stage")
     assert SEEN_CONTEXTS[0]["remaining"] > 0
     assert SEEN_CONTEXTS[0]["bucket"] == runtime.names.work_bucket

@@ -58,24 +58,30 @@ _SFN_LOGS = (
     "Step Functions Developer Guide, 'Logging using CloudWatch Logs': the role needs these log-delivery actions on "
     '"*" for a state machine with a LoggingConfiguration [not re-checked offline]'
 )
+XRAY_SEND = ("xray:PutTraceSegments", "xray:PutTelemetryRecords")
+XRAY_SAMPLING = ("xray:GetSamplingRules", "xray:GetSamplingTargets")
+LOG_DELIVERY = tuple(
+    f"logs:{name}"
+    for name in (
+        "CreateLogDelivery",
+        "GetLogDelivery",
+        "UpdateLogDelivery",
+        "DeleteLogDelivery",
+        "ListLogDeliveries",
+        "PutResourcePolicy",
+        "DescribeResourcePolicies",
+        "DescribeLogGroups",
+    )
+)
 # Actions without resource-level permissions: the only ones that may be granted on "*".
 NO_RESOURCE_LEVEL: Mapping[str, Reason] = {
     **{
-        f"xray:{name}": Reason("X-Ray takes no resource ARN for trace submission and sampling", _XRAY)
-        for name in ("PutTraceSegments", "PutTelemetryRecords", "GetSamplingRules", "GetSamplingTargets")
+        action: Reason("X-Ray takes no resource ARN for trace submission and sampling", _XRAY)
+        for action in (*XRAY_SEND, *XRAY_SAMPLING)
     },
     **{
-        f"logs:{name}": Reason("CloudWatch Logs vended-log delivery actions take no resource ARN", _SFN_LOGS)
-        for name in (
-            "CreateLogDelivery",
-            "GetLogDelivery",
-            "UpdateLogDelivery",
-            "DeleteLogDelivery",
-            "ListLogDeliveries",
-            "PutResourcePolicy",
-            "DescribeResourcePolicies",
-            "DescribeLogGroups",
-        )
+        action: Reason("CloudWatch Logs vended-log delivery actions take no resource ARN", _SFN_LOGS)
+        for action in LOG_DELIVERY
     },
     "translate:StartTextTranslationJob": Reason(
         'authorized against "*" (parallel-data and terminology ARNs are checked in addition)',
@@ -105,7 +111,7 @@ ALLOWLIST: tuple[AllowEntry, ...] = (
     ),
     *_entries(
         "function:*",
-        ("xray:PutTraceSegments", "xray:PutTelemetryRecords"),
+        XRAY_SEND,
         "*",
         "aws-on-behalf",
         "active tracing: Lambda sends the function's trace segments with the execution role",
@@ -113,16 +119,7 @@ ALLOWLIST: tuple[AllowEntry, ...] = (
     ),
     *_entries(
         "state-machine",
-        (
-            "logs:CreateLogDelivery",
-            "logs:GetLogDelivery",
-            "logs:UpdateLogDelivery",
-            "logs:DeleteLogDelivery",
-            "logs:ListLogDeliveries",
-            "logs:PutResourcePolicy",
-            "logs:DescribeResourcePolicies",
-            "logs:DescribeLogGroups",
-        ),
+        LOG_DELIVERY,
         "*",
         "aws-on-behalf",
         "Step Functions delivers the execution history to the log group",
@@ -130,7 +127,7 @@ ALLOWLIST: tuple[AllowEntry, ...] = (
     ),
     *_entries(
         "state-machine",
-        ("xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"),
+        (*XRAY_SEND, *XRAY_SAMPLING),
         "*",
         "aws-on-behalf",
         "Step Functions sends the execution's traces with the state machine's role",
@@ -206,7 +203,7 @@ def placeholders(model: StackModel, principal: str | None) -> dict[str, tuple[st
         "WorkBucket": (model.buckets["work"],),
         "OutputBucket": (model.buckets["output"],),
         "TopicKey": tuple(t.key_arn for t in model.topics if t.key_arn),
-        "RuleQueue": tuple(q for d in model.rule_deliveries for q in d.queue_arns),
+        "RuleQueue": tuple(q for d in model.rule_deliveries for q in d.target_arns),
         "OwnLogGroup": role.log_groups if role is not None else (),
         "EventSourceQueue": tuple(m.queue_arn for m in model.event_source_mappings if m.principal == principal),
     }

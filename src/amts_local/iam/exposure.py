@@ -40,13 +40,13 @@ def needed_service_grants(model: StackModel) -> list[ServiceGrant]:
     """The service-to-resource grants the stack's wiring needs, derived from the template."""
     grants = []
     for delivery in model.rule_deliveries:
-        for queue in delivery.queue_arns:
+        for queue in delivery.target_arns:
             grants.append(
                 ServiceGrant(
                     "Service:events.amazonaws.com",
                     frozenset({"sqs:sendmessage"}),
                     (queue,),
-                    {"aws:sourcearn": delivery.rule_arn},
+                    {"aws:sourcearn": delivery.source_arn},
                     "EventBridge delivers the rule's events (and its dead letters) to the queue",
                 )
             )
@@ -56,11 +56,11 @@ def needed_service_grants(model: StackModel) -> list[ServiceGrant]:
                 "Service:logging.s3.amazonaws.com",
                 frozenset({"s3:putobject"}),
                 (f"{logging.destination_arn}/{logging.prefix}*",),
-                {"aws:sourcearn": logging.source_arn, "aws:sourceaccount": model.account},
+                {"aws:sourcearn": logging.source_arn, "aws:sourceaccount": model.names.account},
                 "S3 server access logging delivers the source bucket's logs",
             )
         )
-    alarmed = {arn for alarm in model.alarms for arn in alarm.topic_arns}
+    alarmed = {arn for alarm in model.alarms for arn in alarm.target_arns}
     for topic in model.topics:
         if topic.key_arn is not None and topic.arn in alarmed:
             grants.append(
@@ -68,7 +68,7 @@ def needed_service_grants(model: StackModel) -> list[ServiceGrant]:
                     "Service:cloudwatch.amazonaws.com",
                     frozenset({"kms:decrypt", "kms:generatedatakey", "kms:generatedatakey*"}),
                     ("*", topic.key_arn),
-                    {"aws:sourceaccount": model.account},
+                    {"aws:sourceaccount": model.names.account},
                     "CloudWatch alarms publish to the topic, encrypted with its key",
                 )
             )
@@ -78,7 +78,7 @@ def needed_service_grants(model: StackModel) -> list[ServiceGrant]:
                     "Service:cloudwatch.amazonaws.com",
                     frozenset({"sns:publish"}),
                     (topic.arn,),
-                    {"aws:sourceaccount": model.account},
+                    {"aws:sourceaccount": model.names.account},
                     "CloudWatch alarms publish to the topic",
                 )
             )
@@ -86,7 +86,7 @@ def needed_service_grants(model: StackModel) -> list[ServiceGrant]:
         if policy.kind == "kms":
             grants.append(
                 ServiceGrant(
-                    account_root(model.account),
+                    account_root(model.names.account),
                     frozenset({"kms:*"}),
                     ("*", *policy.arns),
                     {},
@@ -185,7 +185,7 @@ def trust_breadth(model: StackModel) -> BreadthReport:
                 continue
             report.findings += [
                 Finding(role.name, "trust", action, role.role_arn, detail, statement.label)
-                for action, detail in _trust_problems(role, statement, model.account)
+                for action, detail in _trust_problems(role, statement, model.names.account)
             ]
     return report
 

@@ -229,7 +229,7 @@ class _Generator:
             self.add(
                 "input bucket policy: Deny * s3:GetObject on book/", "narrowing", edits.append(bucket_policy, deny)
             )
-        queue_policy = next((self.policy("sqs", d.queue_arns[0]) for d in self.model.rule_deliveries), None)
+        queue_policy = next((self.policy("sqs", d.target_arns[0]) for d in self.model.rule_deliveries), None)
         if queue_policy is not None:
             statements = edits.document(self.template, queue_policy)["Statement"]
             public = {

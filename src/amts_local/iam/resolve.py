@@ -93,7 +93,7 @@ class Resolver:
             if resource.get("Type") == "AWS::Lambda::Function":
                 function_id = self.function_id(props)
                 if function_id is not None:
-                    self.physical.setdefault(logical, {})["Ref"] = self.names.function_name(function_id)
+                    self.physical.setdefault(logical, {})["Ref"] = self.names.prefixed(function_id)
             elif resource.get("Type") == "AWS::Lambda::EventSourceMapping":
                 self._name_queue(ref_target(props.get("EventSourceArn")), self.names.upload_queue)
             elif resource.get("Type") == "AWS::StepFunctions::StateMachine":

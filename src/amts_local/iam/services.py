@@ -37,15 +37,17 @@ def alarms_can_publish_to_their_encrypted_topic(model: StackModel) -> list[str]:
     problems = []
     keys = {topic.arn: topic.key_arn for topic in model.topics if topic.key_arn is not None}
     for alarm in model.alarms:
-        for topic_arn in alarm.topic_arns:
+        for topic_arn in alarm.target_arns:
             key = keys.get(topic_arn)
             if key is None:
                 continue
-            context = (("aws:SourceAccount", model.account), ("aws:SourceArn", alarm.arn))
+            context = (("aws:SourceAccount", model.names.account), ("aws:SourceArn", alarm.source_arn))
             for action in ("kms:GenerateDataKey", "kms:Decrypt"):
                 decision = model.decide(model.service_request("cloudwatch.amazonaws.com", action, key, context))
                 if not decision.allowed:
-                    problems.append(f"alarm {alarm.arn}: CloudWatch may not {action} on {key} ({decision.reason})")
+                    problems.append(
+                        f"alarm {alarm.source_arn}: CloudWatch may not {action} on {key} ({decision.reason})"
+                    )
     return problems
 
 
@@ -58,13 +60,15 @@ def alarms_may_publish_to_their_topic(model: StackModel) -> list[str]:
     aws issue 43)."""
     problems = []
     for alarm in model.alarms:
-        for topic_arn in alarm.topic_arns:
-            context = (("aws:SourceAccount", model.account), ("aws:SourceArn", alarm.arn))
+        for topic_arn in alarm.target_arns:
+            context = (("aws:SourceAccount", model.names.account), ("aws:SourceArn", alarm.source_arn))
             decision = model.decide(
                 model.service_request("cloudwatch.amazonaws.com", "sns:Publish", topic_arn, context)
             )
             if not decision.allowed:
-                problems.append(f"alarm {alarm.arn}: CloudWatch may not publish to {topic_arn} ({decision.reason})")
+                problems.append(
+                    f"alarm {alarm.source_arn}: CloudWatch may not publish to {topic_arn} ({decision.reason})"
+                )
     return problems
 
 
@@ -84,13 +88,13 @@ def translate_roles_trust_translate(model: StackModel) -> list[str]:
     Developer Guide, async-prereqs.md, "Prerequisite permissions"); checked with the context a job in this account
     brings (aws:SourceAccount, aws:SourceArn), so the confused-deputy conditions must admit it."""
     problems = []
-    source_arn = f"arn:aws:translate:{model.region}:{model.account}:batch-translation-job/amts-check"
+    source_arn = f"arn:aws:translate:{model.names.region}:{model.names.account}:batch-translation-job/amts-check"
     for role_arn in model.translate_roles:
         principal = next((p for p in model.principals.values() if p.role_arn == role_arn), None)
         if principal is None:
             problems.append(f"the workflow passes {role_arn} to Translate, but the template has no such role")
             continue
-        context = (("aws:SourceAccount", model.account), ("aws:SourceArn", source_arn))
+        context = (("aws:SourceAccount", model.names.account), ("aws:SourceArn", source_arn))
         decision = model.assume(principal.name, TRANSLATE_SERVICE, context)
         if not decision.allowed:
             problems.append(f"Translate cannot assume {principal.name} ({decision.reason})")
@@ -115,13 +119,13 @@ def rules_can_deliver_to_their_queues(model: StackModel) -> list[str]:
     Amazon EventBridge", Amazon SQS permissions: aws:SourceArn is the rule's ARN)."""
     problems = []
     for delivery in model.rule_deliveries:
-        for queue in delivery.queue_arns:
+        for queue in delivery.target_arns:
             request = model.service_request(
-                "events.amazonaws.com", "sqs:SendMessage", queue, (("aws:SourceArn", delivery.rule_arn),)
+                "events.amazonaws.com", "sqs:SendMessage", queue, (("aws:SourceArn", delivery.source_arn),)
             )
             decision = model.decide(request)
             if not decision.allowed:
-                problems.append(f"rule {delivery.rule_arn} cannot deliver to {queue} ({decision.reason})")
+                problems.append(f"rule {delivery.source_arn} cannot deliver to {queue} ({decision.reason})")
     return problems
 
 

@@ -48,23 +48,18 @@ class EventSourceMapping:
 
 
 @dataclass(frozen=True)
-class RuleDelivery:
-    """An EventBridge rule and the SQS queues it delivers to (targets and their dead-letter queues)."""
+class Delivery:
+    """A resource an AWS service sends from, and where it sends: an EventBridge rule and the SQS queues it delivers to
+    (targets and their dead-letter queues), or a CloudWatch alarm and the SNS topics it notifies."""
 
-    rule_arn: str
-    queue_arns: tuple[str, ...]
+    source_arn: str
+    target_arns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Topic:
     arn: str
     key_arn: str | None  # KmsMasterKeyId, when the topic is encrypted with a customer-managed key
-
-
-@dataclass(frozen=True)
-class Alarm:
-    arn: str
-    topic_arns: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -82,21 +77,13 @@ class StackModel:
     principals: Mapping[str, Principal]
     resource_policies: tuple[ResourcePolicy, ...]
     event_source_mappings: tuple[EventSourceMapping, ...]
-    rule_deliveries: tuple[RuleDelivery, ...]
+    rule_deliveries: tuple[Delivery, ...]  # EventBridge rules -> SQS queues
     topics: tuple[Topic, ...]
-    alarms: tuple[Alarm, ...]
+    alarms: tuple[Delivery, ...]  # CloudWatch alarms -> SNS topics
     access_logging: tuple[AccessLogging, ...]
     translate_roles: tuple[str, ...]  # role ARNs the workflow passes to Translate
     workflow_functions: tuple[str, ...]  # function ARNs the state machine invokes
     buckets: Mapping[str, str]  # "input" / "work" / "output" -> bucket ARN
-
-    @property
-    def account(self) -> str:
-        return self.names.account
-
-    @property
-    def region(self) -> str:
-        return self.names.region
 
     def resource_policy(self, resource: str) -> ResourcePolicy | None:
         for policy in self.resource_policies:
@@ -109,10 +96,10 @@ class StackModel:
         role = self.principals.get(principal)
         identities = (f"AWS:{role.role_arn}",) if role is not None else (f"AWS:{principal}",)
         values = context_of(tuple(context))
-        values.setdefault("aws:principalaccount", (self.account,))
+        values.setdefault("aws:principalaccount", (self.names.account,))
         if role is not None:
             values.setdefault("aws:principalarn", (role.role_arn,))
-        return Request(principal, identities, self.account, action, resource, values)
+        return Request(principal, identities, self.names.account, action, resource, values)
 
     def request_for(self, call: CallRecord) -> Request:
         return self.request(call.principal, call.action, call.resource, call.conditions)
@@ -122,7 +109,7 @@ class StackModel:
     ) -> Request:
         """A request an AWS service makes as its service principal (EventBridge delivering, CloudWatch, ...)."""
         values = context_of((("aws:SecureTransport", "true"), *context))
-        return Request(f"service:{service}", (f"Service:{service}",), self.account, action, resource, values)
+        return Request(f"service:{service}", (f"Service:{service}",), self.names.account, action, resource, values)
 
     def decide(self, request: Request) -> Decision:
         role = self.principals.get(request.principal)
@@ -325,7 +312,7 @@ class _Reader:
             if ":sqs:" in (source := self.text(props.get("EventSourceArn")))
         )
 
-    def rule_deliveries(self) -> tuple[RuleDelivery, ...]:
+    def rule_deliveries(self) -> tuple[Delivery, ...]:
         deliveries = []
         for logical, props in self.of("AWS::Events::Rule"):
             queues = [
@@ -335,7 +322,7 @@ class _Reader:
                 if value is not None and ":sqs:" in (text := self.text(value))
             ]
             if queues:
-                deliveries.append(RuleDelivery(self.resolver.attribute(logical, "Arn"), tuple(dict.fromkeys(queues))))
+                deliveries.append(Delivery(self.resolver.attribute(logical, "Arn"), tuple(dict.fromkeys(queues))))
         return tuple(deliveries)
 
     def topics(self) -> tuple[Topic, ...]:
@@ -347,10 +334,10 @@ class _Reader:
             for logical, props in self.of("AWS::SNS::Topic")
         )
 
-    def alarms(self) -> tuple[Alarm, ...]:
+    def alarms(self) -> tuple[Delivery, ...]:
         prefix = f"arn:aws:cloudwatch:{self.names.region}:{self.names.account}:alarm:"
         return tuple(
-            Alarm(
+            Delivery(
                 f"{prefix}{logical}",
                 tuple(t for a in as_list(props.get("AlarmActions")) if ":sns:" in (t := self.text(a))),
             )

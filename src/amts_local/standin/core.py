@@ -8,7 +8,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from amts.translate.parallel_data import ParallelRow
 from amts.translate.rules import (
@@ -22,6 +22,7 @@ from amts_local.engines.chain import (
     ApertiumEngine,
 )
 
+_Resource = TypeVar("_Resource")
 STAND_IN_NAME = "AMTS offline stand-in for Amazon Translate"  # how its outputs name it
 ACTIVE_JOB_STATES = frozenset({"SUBMITTED", "IN_PROGRESS", "STOP_REQUESTED"})
 _STATUS_OF_ERROR = {
@@ -241,6 +242,21 @@ class StandInCore:
                 f"Value '{name}' at '{what.lower()}' failed to satisfy constraint: "
                 "Member must satisfy regular expression pattern: ^([A-Za-z0-9-]_?)+$",
             )
+
+    @staticmethod
+    def _found(resource: _Resource | None, what: str, name: str) -> _Resource:
+        """The resource a request names; ResourceNotFoundException, worded as Translate words it, when there is none."""
+        if resource is None:
+            raise ServiceError("ResourceNotFoundException", f"The {what} {name} does not exist.")
+        return resource
+
+    def _parallel_data_named(self, name: str, *, deleting: bool = False) -> _ParallelData:
+        """A parallel data resource; one being deleted is found only with ``deleting`` (GetParallelData still shows it
+        with its status; every other operation already treats it as gone)."""
+        pd = self._parallel_data.get(name)
+        if pd is not None and pd.delete_at is not None and not deleting:
+            pd = None
+        return self._found(pd, "parallel data resource", name)
 
     @staticmethod
     def _check_token(token: str) -> None:

@@ -84,9 +84,7 @@ class JobOps(DocumentRunner):
         if len(pd_names) > 1:
             raise ServiceError("InvalidParameterValueException", "Only one parallel data resource can be used per job.")
         for pd_name in pd_names:
-            pd = self._parallel_data.get(pd_name)
-            if pd is None or pd.delete_at is not None:
-                raise ServiceError("ResourceNotFoundException", f"The parallel data resource {pd_name} does not exist.")
+            pd = self._parallel_data_named(pd_name)
             if pd.status != "ACTIVE":
                 raise ServiceError("InvalidRequestException", f"The parallel data resource {pd_name} is {pd.status}.")
             missing = [t for t in targets if t not in pd.target_languages]
@@ -143,10 +141,8 @@ class JobOps(DocumentRunner):
         return props
 
     def _find_job(self, params: dict[str, Any]) -> _Job:
-        job = self._jobs.get(params.get("JobId", ""))
-        if job is None:
-            raise ServiceError("ResourceNotFoundException", f"The job {params.get('JobId')} does not exist.")
-        return job
+        job_id = params.get("JobId", "")
+        return self._found(self._jobs.get(job_id), "job", job_id)
 
     def _op_describe_text_translation_job(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         return {"TextTranslationJobProperties": self._job_properties(self._find_job(params))}

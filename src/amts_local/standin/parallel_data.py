@@ -155,9 +155,7 @@ class ParallelDataOps(TerminologyOps):
         name = params.get("Name", "")
         self._check_name(name)
         self._check_token(params.get("ClientToken", ""))
-        pd = self._parallel_data.get(name)
-        if pd is None or pd.delete_at is not None:
-            raise ServiceError("ResourceNotFoundException", f"The parallel data resource {name} does not exist.")
+        pd = self._parallel_data_named(name)
         if pd.status not in ("ACTIVE", "FAILED"):
             raise ServiceError(
                 "ConcurrentModificationException",
@@ -210,9 +208,7 @@ class ParallelDataOps(TerminologyOps):
     def _op_get_parallel_data(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         name = params.get("Name", "")
         self._check_name(name)
-        pd = self._parallel_data.get(name)
-        if pd is None:
-            raise ServiceError("ResourceNotFoundException", f"The parallel data resource {name} does not exist.")
+        pd = self._parallel_data_named(name, deleting=True)
         body: dict[str, Any] = {"ParallelDataProperties": self._pd_properties(pd)}
         if pd.status == "ACTIVE" and pd.data:
             body["DataLocation"] = _data_location(pd.data)
@@ -228,9 +224,7 @@ class ParallelDataOps(TerminologyOps):
 
     def _op_delete_parallel_data(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         name = params.get("Name", "")
-        pd = self._parallel_data.get(name)
-        if pd is None or pd.delete_at is not None:
-            raise ServiceError("ResourceNotFoundException", f"The parallel data resource {name} does not exist.")
+        pd = self._parallel_data_named(name)
         if pd.status == "CREATING" or pd.update_status == "UPDATING":
             raise ServiceError("ConcurrentModificationException", f"The parallel data resource {name} is importing.")
         pd.delete_at = self.clock.now() + timedelta(seconds=self.delete_seconds)

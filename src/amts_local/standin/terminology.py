@@ -79,9 +79,7 @@ class TerminologyOps(StandInCore):
     def _op_get_terminology(self, params: dict[str, Any], region: str) -> dict[str, Any]:
         name = params.get("Name", "")
         self._check_name(name)
-        term = self._terminologies.get(name)
-        if term is None:
-            raise ServiceError("ResourceNotFoundException", f"The terminology {name} does not exist.")
+        term = self._found(self._terminologies.get(name), "terminology", name)
         fmt = params.get("TerminologyDataFormat") or term.fmt
         rows = [ParallelRow(r[0], tuple(r[1:])) for r in term.rows]
         if fmt == "TMX":
@@ -105,9 +103,7 @@ class TerminologyOps(StandInCore):
             return None, []
         if len(names) > 1:
             raise ServiceError("InvalidRequestException", "Only one terminology can be applied per request.")
-        term = self._terminologies.get(names[0])
-        if term is None:
-            raise ServiceError("ResourceNotFoundException", f"The terminology {names[0]} does not exist.")
+        term = self._found(self._terminologies.get(names[0]), "terminology", names[0])
         if term.languages[0] != src or tgt not in term.languages[1:]:
             return names[0], []  # a terminology for other languages is ignored, as by the service
         column = term.languages.index(tgt)

@@ -29,37 +29,34 @@ def _objects(prefix: str) -> dict[str, Any]:
     return {"Fn::Join": ["", [INPUT_ARN, f"/{prefix}"]]}
 
 
+def _trust(service: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A trust statement letting ``service`` assume the role (on ``condition``, when one is given)."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": service}}
+    if condition is not None:
+        statement["Condition"] = condition
+    return statement
+
+
+def _role(trust: dict[str, Any], **properties: Any) -> dict[str, Any]:
+    return {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [trust]}, **properties}}
+
+
 def _template(*stage: dict[str, Any], bucket_policy: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Stage (a function), the state machine and Translate's role, as CDK writes them; ``stage``: Stage's statements."""
-    translate_trust = {
-        "Effect": "Allow",
-        "Action": "sts:AssumeRole",
-        "Principal": {"Service": "translate.amazonaws.com"},
-        "Condition": {
+    translate_trust = _trust(
+        "translate.amazonaws.com",
+        {
             "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
             "ArnLike": {
                 "aws:SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:translate:${AWS::Region}:${AWS::AccountId}:*"}
             },
         },
-    }
+    )
     resources: dict[str, Any] = {
         "InputBucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
         "WorkBucket": {"Type": "AWS::S3::Bucket", "Properties": {}},
         "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
-        "StageRole": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                        }
-                    ]
-                }
-            },
-        },
+        "StageRole": _role(_trust("lambda.amazonaws.com")),
         "StageFn": {
             "Type": "AWS::Lambda::Function",
             "Properties": {
@@ -78,20 +75,7 @@ def _template(*stage: dict[str, Any], bucket_policy: list[dict[str, Any]] | None
             "Type": "AWS::IAM::Policy",
             "Properties": {"Roles": [{"Ref": "StageRole"}], "PolicyDocument": {"Statement": list(stage)}},
         },
-        "MachineRole": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "sts:AssumeRole",
-                            "Principal": {"Service": "states.amazonaws.com"},
-                        }
-                    ]
-                }
-            },
-        },
+        "MachineRole": _role(_trust("states.amazonaws.com")),
         "Machine": {
             "Type": "AWS::StepFunctions::StateMachine",
             "Properties": {"RoleArn": {"Fn::GetAtt": ["MachineRole", "Arn"]}},
@@ -117,25 +101,22 @@ def _template(*stage: dict[str, Any], bucket_policy: list[dict[str, Any]] | None
                 },
             },
         },
-        "TranslateRole": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {"Statement": [translate_trust]},
-                "Policies": [
-                    {
-                        "PolicyDocument": {
-                            "Statement": [
-                                {
-                                    "Effect": "Allow",
-                                    "Action": "s3:GetObject",
-                                    "Resource": {"Fn::Sub": "${WorkBucket.Arn}/jobs/input/*"},
-                                }
-                            ]
-                        }
+        "TranslateRole": _role(
+            translate_trust,
+            Policies=[
+                {
+                    "PolicyDocument": {
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": "s3:GetObject",
+                                "Resource": {"Fn::Sub": "${WorkBucket.Arn}/jobs/input/*"},
+                            }
+                        ]
                     }
-                ],
-            },
-        },
+                }
+            ],
+        ),
     }
     if bucket_policy is not None:
         resources["InputPolicy"] = {
