@@ -166,9 +166,21 @@ def test_display_math_inside_a_paragraph_splits_it_into_parts() -> None:
     assert [child.kind for child in mixed.children] == [BlockKind.PARAGRAPH, BlockKind.MATH, BlockKind.PARAGRAPH]
 
 
-def test_slide_marked_display_math_is_math() -> None:
-    (block,) = parse("(**$$f'(x) = 1$$**)\n").blocks
-    assert block.kind is BlockKind.MATH
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        pytest.param("(**$$f'(x) = 1$$**)\n", BlockKind.MATH, id="slide-marked-display-math-is-math"),
+        pytest.param(
+            "```toc\n:maxdepth: 2\n\n# not a heading\n:begin_tab:`x`\n```\n",
+            BlockKind.CODE,
+            id="markdown-inside-code-is-not-parsed",
+        ),
+        pytest.param("*Tokens* are units.\n", BlockKind.PARAGRAPH, id="prose-starting-with-emphasis-is-not-a-list"),
+    ],
+)
+def test_a_lone_block_is_read_as_its_kind(text: str, kind: BlockKind) -> None:
+    (block,) = parse(text).blocks
+    assert block.kind is kind
 
 
 def test_display_math_may_contain_a_blank_line() -> None:
@@ -184,12 +196,6 @@ def test_code_cells_keep_info_string_and_tab_and_nested_fences() -> None:
     code = [block for block in doc.blocks if block.kind is BlockKind.CODE]
     assert [block.info for block in code] == ["{.python .input  n=3}", "bash"]
     assert code[1].end == len(text)
-
-
-def test_markdown_inside_code_is_not_parsed() -> None:
-    text = "```toc\n:maxdepth: 2\n\n# not a heading\n:begin_tab:`x`\n```\n"
-    (code,) = parse(text).blocks
-    assert code.kind is BlockKind.CODE
 
 
 def test_tab_block_holds_its_inner_blocks_with_tab_names() -> None:
@@ -227,11 +233,6 @@ def test_list_items_record_marker_and_indentation() -> None:
     items = block.children
     assert [(item.info, item.level) for item in items] == [("*", 0), ("*", 4), ("1.", 0)]
     assert text[items[0].text_start : items[0].text_end] == "top\n  wrapped"
-
-
-def test_prose_starting_with_emphasis_is_not_a_list() -> None:
-    (block,) = parse("*Tokens* are units.\n").blocks
-    assert block.kind is BlockKind.PARAGRAPH
 
 
 def test_bom_and_crlf_are_preserved() -> None:

@@ -8,6 +8,7 @@ import pytest
 from amts.book import parse
 from amts.errors import InputError
 from amts.evaluate.metrics import choose_tokenization, score_pairs
+from amts.evaluate.models import ScoreReport
 from amts.evaluate.pairing import (
     SKIP_NO_PROSE,
     SKIP_OTHER_TAB,
@@ -22,6 +23,14 @@ from tests.unit.evaluate.eval_samples import EN_SECTION, ZH_HYPOTHESIS, ZH_SECTI
 
 def _bleu(report_metrics: list) -> float:  # type: ignore[type-arg]
     return float(next(m.score for m in report_metrics if m.metric == "BLEU"))
+
+
+def _score_with_source(hypothesis: str, reference: str) -> ScoreReport:
+    """Score a Chinese hypothesis against a Chinese reference, given the English section it was translated from."""
+    src = parse(EN_SECTION, path="en.md")
+    return score_documents(
+        parse(hypothesis, path="h.md"), parse(reference, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en"
+    )
 
 
 def test_code_math_and_one_sided_tabs_do_not_count() -> None:
@@ -91,10 +100,7 @@ def test_untranslated_reference_segments_do_not_count() -> None:
 def test_source_given_pairs_through_the_source_and_counts_untranslated_hypotheses() -> None:
     # Given a hypothesis that left one segment in English, and the source it came from
     partial = ZH_HYPOTHESIS.replace("关于词元的第一个项目。", "First item about tokens.")
-    src = parse(EN_SECTION, path="en.md")
-    report = score_documents(
-        parse(partial, path="h.md"), parse(ZH_SECTION, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en"
-    )
+    report = _score_with_source(partial, ZH_SECTION)
     info = report.documents[0].pairing
     # Then the untranslated hypothesis segment still counts (it is the engine's miss) and is noted
     assert report.documents[0].segments == 6
@@ -199,11 +205,7 @@ def test_segments_with_nothing_to_translate_are_left_out() -> None:
 def test_with_a_source_a_different_reference_structure_pairs_through_the_aligner() -> None:
     # Given a reference with an extra paragraph, and the source the hypothesis was rebuilt from
     extra = ZH_SECTION.replace("* 关于词元的第一项。", "另外一段话，译者补充的内容。\n\n* 关于词元的第一项。")
-    src = parse(EN_SECTION, path="en.md")
-    report = score_documents(
-        parse(ZH_HYPOTHESIS, path="h.md"), parse(extra, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en"
-    )
-    info = report.documents[0].pairing
+    info = _score_with_source(ZH_HYPOTHESIS, extra).documents[0].pairing
     # Then source and reference are aligned across languages, and the extra paragraph is reported unpaired
     assert info.strategy in ("source-aligned", "structure-diff")
     assert info.paired == 6
