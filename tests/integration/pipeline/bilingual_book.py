@@ -113,14 +113,16 @@ def stage_and_release(step: StageStep, **buckets: Any) -> StageResult:
 
 def run_job(book: Book, task: PairTask, *, input_uri: str, output_uri: str, variant: str, pd: list[str]) -> JobResult:
     """One Translate job of the pair (``variant`` act or base), run to completion by the stand-in."""
+    options: dict[str, Any] = {"TerminologyNames": [TERMINOLOGY]}
+    if pd:
+        options["ParallelDataNames"] = pd
     params = job_request(
         f"{task.job_name}-{variant}",
         input_uri,
         output_uri,
         role=ROLE,
         client_token=f"{task.client_token}-{variant}",
-        TerminologyNames=[TERMINOLOGY],
-        **({"ParallelDataNames": pd} if pd else {}),
+        **options,
     )
     job_id = book.translate.call("StartTextTranslationJob", params)["JobId"]
     book.translate.clock.advance(3600)
