@@ -16,6 +16,9 @@ from pathlib import Path
 from amts.book import from_html, parse, render, segments, to_html
 from amts.book.goldset import load_gold, score_segmentation
 from amts.fsio import read_text
+
+# bench/ is on sys.path when the script runs; this keeps its helper importable when the script is loaded by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import corpus_present, peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src")]
+sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src"), str(REPO / "bench")]
 
 from amts.align.documents import PairOptions, extract_pairs  # noqa: E402
 from amts.align.models import PairSet  # noqa: E402

@@ -24,10 +24,13 @@ from amts.translate.job_outputs import JobState, job_state
 from amts.translate.parallel_data import build_parallel_data
 from amts.translate.parallel_data_reading import parse_parallel_data, validate_parallel_data
 from amts_aws.job_outputs import read_job_outputs
-from measure import corpus_present, peak_rss_mb, write_results
 
 from amts_local.engines.chain import ApertiumEngine, TranslationMemoryEngine
 from amts_local.standin import SimulatedClock, TranslateStandIn
+
+# bench/ is on sys.path when the script runs; this keeps its helper importable when the script is loaded by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import corpus_present, peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"

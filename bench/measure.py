@@ -11,7 +11,6 @@ import json
 import resource
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,12 +31,11 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-@dataclass
 class Stopwatch:
     """Wall and CPU seconds since it was made."""
 
-    wall_start: float = field(default_factory=time.perf_counter)
-    cpu_start: float = field(default_factory=cpu_seconds)
+    def __init__(self) -> None:
+        self.wall_start, self.cpu_start = time.perf_counter(), cpu_seconds()
 
     def elapsed(self) -> tuple[float, float]:
         return time.perf_counter() - self.wall_start, cpu_seconds() - self.cpu_start
