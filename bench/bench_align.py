@@ -9,15 +9,11 @@ bench/results/align.json. Needs ../shared/corpus/d2l; exits 0 with a note when i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
 # One core, as a Lambda function would have: BLAS reads these when numpy loads, so they precede the amts imports.
@@ -33,21 +29,12 @@ from amts.align.models import PairSet
 from amts.align.scoring import score_alignments
 from amts.align.sentences import AlignerParams, align_sentences
 from amts.book import parse_file
-from amts.fsio import write_atomic
 from gale_church import gale_church
+from measure import Stopwatch, bead_mix, peak_rss_mb, write_results
 
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"
 GOLD_DIR = REPO / "tests" / "data" / "align"
 RESULTS = REPO / "bench" / "results" / "align.json"
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def gold_scores(sections: list[GoldSection]) -> dict[str, object]:
@@ -62,13 +49,14 @@ def gold_scores(sections: list[GoldSection]) -> dict[str, object]:
         "gale_church": lambda s: gale_church(s.src.sentences, s.tgt.sentences),
     }
     for name, run in runs.items():
-        start, cpu = time.perf_counter(), _cpu_seconds()
+        clock = Stopwatch()
         test = [[(b.src, b.tgt) for b in run(s)] for s in sections]
         score = score_alignments(gold, test).to_dict()
+        wall, cpu_used = clock.elapsed()
         out[name] = score | {
-            "wall_s": round(time.perf_counter() - start, 2),
-            "cpu_s": round(_cpu_seconds() - cpu, 2),
-            "sentences_per_s": round(sentences / max(_cpu_seconds() - cpu, 1e-9), 1),
+            "wall_s": round(wall, 2),
+            "cpu_s": round(cpu_used, 2),
+            "sentences_per_s": round(sentences / max(cpu_used, 1e-9), 1),
         }
     ours_error = 1 - float(out["ours"]["f1_strict"])  # type: ignore[index]
     gc_error = 1 - float(out["gale_church"]["f1_strict"])  # type: ignore[index]
@@ -140,7 +128,7 @@ def corpus_pairs(granularity: str) -> dict[str, object]:
     paths = [line.split("\t")[0] for line in manifest if line.strip()]
     options = PairOptions(granularity=granularity)  # type: ignore[arg-type]
     total = PairSet("en", "zh")
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    clock = Stopwatch()
     for rel in paths:
         pair_set = extract_pairs(
             parse_file(CORPUS / "origin" / "en" / rel),
@@ -153,17 +141,15 @@ def corpus_pairs(granularity: str) -> dict[str, object]:
             tgt_name=rel,
         )
         total.extend(pair_set)
-    wall, cpu_used = time.perf_counter() - start, _cpu_seconds() - cpu
+    wall, cpu_used = clock.elapsed()
     stats = total.stats.to_dict()
-    beads = Counter(total.stats.beads)
-    bead_total = sum(beads.values()) or 1
     return {
         "file_pairs": len(paths),
         "wall_s": round(wall, 1),
         "cpu_s": round(cpu_used, 1),
         "sentences_per_cpu_s": round((total.stats.src_sentences + total.stats.tgt_sentences) / max(cpu_used, 1e-9), 1),
         "pairs": stats["pairs"],
-        "bead_mix": {kind: round(count / bead_total, 4) for kind, count in sorted(beads.items())},
+        "bead_mix": bead_mix(total),
         "stats": stats,
     }
 
@@ -184,9 +170,8 @@ def main() -> int:
     results["synthetic_en_to_es"] = synthetic_en_es(load_gold_dir(GOLD_DIR, CORPUS))
     if not args.skip_corpus:
         results["pairs_sentence"] = corpus_pairs("sentence")
-    results["peak_memory_mb"] = round(_peak_mb(), 1)
-    write_atomic(RESULTS, json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results, indent=2))
+    results["peak_memory_mb"] = round(peak_rss_mb(), 1)
+    write_results(RESULTS, results, ensure_ascii=True)
     return 0
 
 

@@ -7,9 +7,7 @@ Run: .venv/bin/python bench/bench_book.py
 
 from __future__ import annotations
 
-import json
 import platform
-import resource
 import sys
 import time
 import tracemalloc
@@ -17,7 +15,11 @@ from pathlib import Path
 
 from amts.book import from_html, parse, render, segments, to_html
 from amts.book.goldset import load_gold, score_segmentation
-from amts.fsio import read_text, write_atomic
+from amts.fsio import read_text
+
+# bench/ is on sys.path when the script runs; this keeps its helper importable when the script is loaded by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import corpus_present, peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"
@@ -27,8 +29,7 @@ TARGET_SECONDS = 10.0
 
 
 def main() -> int:
-    if not CORPUS.is_dir():
-        print(f"skipped: the D2L corpus is not at {CORPUS} (it lives in ../shared beside the project)")
+    if not corpus_present(CORPUS):
         return 0
     files = sorted(path for part in PARTS for path in (CORPUS / part).rglob("*.md"))
     texts = [(str(path), read_text(path)) for path in files]  # reading is not part of the timed work
@@ -83,11 +84,10 @@ def main() -> int:
         "segments": segment_count,
         "html_identity_round_trip_seconds": round(html_seconds, 3),
         "parse_render_traced_peak_mb": round(traced_peak / 1e6, 2),
-        "process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "process_peak_rss_mb": round(peak_rss_mb(), 1),
         "segmentation_gold": gold,
     }
-    write_atomic(RESULT, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    write_results(RESULT, result)
     return 0
 
 

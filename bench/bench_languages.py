@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src")]
+sys.path[:0] = [str(REPO / "lambdas"), str(REPO / "src"), str(REPO / "bench")]
 
 from amts.align.documents import PairOptions, extract_pairs  # noqa: E402
 from amts.align.models import PairSet  # noqa: E402
@@ -38,16 +36,12 @@ from amts.fsio import write_atomic  # noqa: E402
 from amts.language_profiles import embeddings_cover, profile  # noqa: E402
 from amts.translate.parallel_data import build_parallel_data  # noqa: E402
 from amts.translate.parallel_data_reading import parse_parallel_data  # noqa: E402
+from measure import Stopwatch, bead_mix  # noqa: E402
 
 MULTI = REPO.parent / "shared" / "corpus" / "d2l-multi"
 GOLD = REPO / "tests" / "data" / "segmentation" / "multi.tsv"
 OUT = REPO / "bench" / "results" / "languages.json"
 LANGS = {"ja": "ja", "ko": "ko", "pt": "pt", "tr": "tr", "vi": "vi", "zh-tw": "zh-TW"}
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def roundtrip(root: Path, folder: str) -> dict[str, object]:
@@ -82,7 +76,7 @@ def pairs(root: Path, folder: str, lang: str, max_files: int | None) -> tuple[di
     total = PairSet("en", lang)
     confidences: list[float] = []
     skipped: list[str] = []
-    start, cpu = time.perf_counter(), _cpu()
+    clock = Stopwatch()
     for rel in rels:
         try:
             pair_set = extract_pairs(
@@ -100,14 +94,12 @@ def pairs(root: Path, folder: str, lang: str, max_files: int | None) -> tuple[di
             continue
         confidences.append(pair_set.confidence)
         total.extend(pair_set)
-    wall, cpu_used = time.perf_counter() - start, _cpu() - cpu
+    wall, cpu_used = clock.elapsed()
     stats = total.stats.to_dict()
-    beads = Counter(total.stats.beads)
-    bead_total = sum(beads.values()) or 1
     return {
         "file_pairs": len(rels),
         "pairs": stats["pairs"],
-        "bead_mix": {kind: round(count / bead_total, 4) for kind, count in sorted(beads.items())},
+        "bead_mix": bead_mix(total),
         "beads": stats["beads"],
         "dropped": stats["dropped"],
         "low_confidence_files": stats["low_confidence_files"],

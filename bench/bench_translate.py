@@ -11,17 +11,14 @@ Run: .venv/bin/python bench/bench_translate.py
 from __future__ import annotations
 
 import csv
-import json
 import os
 import platform
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 from amts.book import parse_file, prose, segments, to_html
-from amts.fsio import write_atomic
 from amts.translate.cost import estimate_cost
 from amts.translate.job_outputs import JobState, job_state
 from amts.translate.parallel_data import build_parallel_data
@@ -30,6 +27,10 @@ from amts_aws.job_outputs import read_job_outputs
 
 from amts_local.engines.chain import ApertiumEngine, TranslationMemoryEngine
 from amts_local.standin import SimulatedClock, TranslateStandIn
+
+# bench/ is on sys.path when the script runs; this keeps its helper importable when the script is loaded by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure import corpus_present, peak_rss_mb, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus" / "d2l"
@@ -151,8 +152,7 @@ def _run_job(translate: Any, clock: SimulatedClock, target: str) -> JobState:
 
 
 def main() -> int:
-    if not CORPUS.is_dir():
-        print(f"skipped: the D2L corpus is not at {CORPUS} (it lives in ../shared beside the project)")
+    if not corpus_present(CORPUS):
         return 0
     wall = time.perf_counter()
     pairs = paragraph_pairs()
@@ -162,13 +162,12 @@ def main() -> int:
     result = {
         "python": platform.python_version(),
         "wall_seconds": round(time.perf_counter() - wall, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
         "parallel_data": parallel,
         "translation_memory": memory,
         "standin_jobs": jobs,
     }
-    write_atomic(RESULT, json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    write_results(RESULT, result)
     return 0
 
 

@@ -21,6 +21,7 @@ from amts_local.demo import DEMO_PAIRS
 from amts_local.lambda_emulator import Handler, load_handler
 from amts_local.runtime import LocalRuntime, default_pipeline_config, local_pipeline_config
 from amts_local.samplebook import CHAPTERS, write_sample_book
+from amts_local.standin import TranslateStandIn
 
 pytestmark = pytest.mark.slow
 
@@ -81,10 +82,22 @@ def test_throttling_is_retried_to_a_success(book: Path) -> None:
             assert _published(runtime, pair.split("-")[1]) >= set(CHAPTERS)
 
 
-def test_a_failed_job_fails_only_its_pair(book: Path) -> None:
+@pytest.mark.parametrize(
+    "inject",
+    [
+        pytest.param(lambda translate: translate.fail_next_job("Injected: the job could not be processed."), id="job"),
+        pytest.param(
+            lambda translate: translate.fail_next_parallel_data("Injected: the parallel data file was refused."),
+            id="parallel-data-import",
+        ),
+    ],
+)
+def test_a_failed_translate_operation_fails_only_its_pair(
+    book: Path, inject: Callable[[TranslateStandIn], None]
+) -> None:
     with _runtime() as runtime:
         assert runtime.translate is not None
-        runtime.translate.fail_next_job("Injected: the job could not be processed.")
+        inject(runtime.translate)
         phase = _run(runtime, book)
         _assert_one_pair_failed_cleanly(runtime, phase)
 
@@ -103,14 +116,6 @@ def test_completed_with_error_names_the_two_documents(book: Path) -> None:
         assert first in text
         assert second in text
         assert _published(runtime, failed.split("-")[1]) == set(rest)
-
-
-def test_a_failed_parallel_data_import_fails_only_its_pair(book: Path) -> None:
-    with _runtime() as runtime:
-        assert runtime.translate is not None
-        runtime.translate.fail_next_parallel_data("Injected: the parallel data file was refused.")
-        phase = _run(runtime, book)
-        _assert_one_pair_failed_cleanly(runtime, phase)
 
 
 def _failing_for_es(function_id: str) -> Callable[[dict[str, Any], Any], Any]:

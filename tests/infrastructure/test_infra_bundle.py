@@ -13,6 +13,7 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from amts import config
@@ -48,6 +49,13 @@ for name in modules:
         failed[name] = f"imported from {module.__file__}, not from the bundle"
 print(json.dumps({"version": sys.version.split()[0], "failed": failed}))
 """
+
+
+def _last_json_line(command: list[str], *, env: dict[str, str], cwd: Path) -> Any:
+    """Run an import check in a clean interpreter; it must succeed, and its verdict is the JSON it printed last."""
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env, cwd=cwd)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _lambda_python() -> Path | None:
@@ -148,16 +156,9 @@ def test_every_handler_and_dependency_imports_in_the_lambda_python(bundle: tuple
         top_level = dist.read_text("top_level.txt") or ""
         modules += [m for m in top_level.split() if m.isidentifier() and not m.startswith("_")]
     env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "1", "LANG": "C.UTF-8"}
-    result = subprocess.run(
-        [str(python), "-S", "-E", "-c", IMPORT_CHECK, str(out), json.dumps(sorted(set(modules)))],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=out,
+    outcome = _last_json_line(
+        [str(python), "-S", "-E", "-c", IMPORT_CHECK, str(out), json.dumps(sorted(set(modules)))], env=env, cwd=out
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    outcome = json.loads(result.stdout.strip().splitlines()[-1])
     assert outcome["version"].startswith(version)
     assert outcome["failed"] == {}
 
@@ -213,16 +214,13 @@ def test_handlers_import_from_the_copied_modules_alone(tmp_path: Path) -> None:
     site = [p for p in sys.path if p.endswith("site-packages")]
     path_setup = f"import sys; sys.path[:0] = {[str(tmp_path), *site]!r}\n"  # -I: no PYTHONPATH, no editable .pth
     env = {"PATH": "/usr/bin:/bin", "AWS_REGION": "us-east-1", "LANG": "C.UTF-8"}
-    result = subprocess.run(
-        [sys.executable, "-I", "-S", "-c", path_setup + HANDLER_IMPORT, str(tmp_path), json.dumps(handlers)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=tmp_path,
+    loaded = set(
+        _last_json_line(
+            [sys.executable, "-I", "-S", "-c", path_setup + HANDLER_IMPORT, str(tmp_path), json.dumps(handlers)],
+            env=env,
+            cwd=tmp_path,
+        )
     )
-    assert result.returncode == 0, result.stderr[-3000:]
-    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     bundled = _module_names(tmp_path)
     assert loaded <= bundled
     assert bundled == loaded

@@ -1,4 +1,5 @@
-"""Fixtures for the workflow tests: moto-backed settings, a fake Lambda context, and a scriptable Translate.
+"""Fixtures for the workflow tests: moto-backed settings, a fake Lambda context, a scriptable Translate, and the
+small bilingual book the step tests run on (``book``).
 
 The ASL tests run ``statemachine/pipeline.asl.json`` under moto's Step Functions interpreter through the local
 runtime (``amts_local.LocalRuntime``: the same wiring the demo uses). ``ScriptedTranslate`` answers the
@@ -23,6 +24,8 @@ from amts.pipeline_config import PipelineConfig, asl_limit_substitutions
 from botocore.awsrequest import AWSResponse
 from moto import mock_aws
 
+from tests.integration.pipeline.bilingual_book import INPUT, OUTPUT, WORK, Book, load_book
+
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -37,6 +40,13 @@ def moto_s3(monkeypatch: pytest.MonkeyPatch, *buckets: str) -> Iterator[Any]:
         for bucket in buckets:
             client.create_bucket(Bucket=bucket)
         yield client
+
+
+@pytest.fixture
+def book(monkeypatch: pytest.MonkeyPatch) -> Iterator[Book]:
+    """The small bilingual book (``bilingual_book``) in moto S3, with the Translate stand-in over it."""
+    with moto_s3(monkeypatch, INPUT, WORK, OUTPUT) as s3:
+        yield load_book(s3)
 
 
 def small_pipeline_config(**overrides: Any) -> PipelineConfig:

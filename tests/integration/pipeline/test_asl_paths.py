@@ -157,6 +157,13 @@ def _output(description: dict[str, Any]) -> dict[str, Any]:
     return json.loads(description.get("output") or "{}")
 
 
+def _succeeded(runtime: Any, execution_input: dict[str, Any]) -> dict[str, Any]:
+    """Run the pipeline, which must succeed; its description."""
+    description = run_execution(runtime, execution_input)
+    assert description["status"] == "SUCCEEDED", description
+    return description
+
+
 def _notifications(runtime: Any) -> list[str]:
     return [json.dumps(n) for n in runtime.notifications()]
 
@@ -166,9 +173,8 @@ def test_success_path_runs_act_and_baseline_jobs_and_notifies(book_runtime: Any,
     steps = RecordingSteps()
     runtime = book_runtime(steps)
     # When a console execution translates one chapter
-    description = run_execution(runtime, {"chapters": ["chapter_one/index.md"]})
+    description = _succeeded(runtime, {"chapters": ["chapter_one/index.md"]})
     # Then it succeeds with both pairs and the run summary
-    assert description["status"] == "SUCCEEDED", description
     summary = _output(description)
     assert summary["succeeded"] == 2
     assert summary["failed"] == 0
@@ -201,11 +207,9 @@ def test_an_evaluated_pair_with_nothing_to_score_runs_only_the_act_job(
 ) -> None:
     # Given Stage found no chapter Score will score (e.g. a sync run: only edited segments, no whole chapter)
     steps = RecordingSteps(chapters_scored=False)
-    runtime = book_runtime(steps)
     # When both pairs run, en-zh with evaluation on and parallel data
-    description = run_execution(runtime, {"chapters": ["chapter_one/index.md"]})
+    _succeeded(book_runtime(steps), {"chapters": ["chapter_one/index.md"]})
     # Then each pair started exactly one job, the ACT job, and no baseline reached Assemble or Score
-    assert description["status"] == "SUCCEEDED", description
     jobs = translate.operations("StartTextTranslationJob")
     assert sorted((job["TargetLanguageCodes"][0], job["ParallelDataNames"]) for job in jobs) == [
         ("es", ["amts-en-es"]),
@@ -223,18 +227,14 @@ def test_an_evaluated_pair_with_nothing_to_score_runs_only_the_act_job(
 
 def test_nothing_to_translate_skips_the_jobs(book_runtime: Any, translate: ScriptedTranslate) -> None:
     steps = RecordingSteps(needs_translation=False)
-    runtime = book_runtime(steps)
-    description = run_execution(runtime, {"pairs": ["en-es"]})
-    assert description["status"] == "SUCCEEDED", description
+    _succeeded(book_runtime(steps), {"pairs": ["en-es"]})
     assert translate.operations("StartTextTranslationJob") == []
     assert steps.inputs["Assemble"][0].jobs.customized is None
 
 
 def test_without_parallel_data_no_act_and_no_baseline(book_runtime: Any, translate: ScriptedTranslate) -> None:
     steps = RecordingSteps(has_parallel_data=False)
-    runtime = book_runtime(steps)
-    description = run_execution(runtime, {"pairs": ["en-zh"]})
-    assert description["status"] == "SUCCEEDED", description
+    _succeeded(book_runtime(steps), {"pairs": ["en-zh"]})
     assert translate.operations("GetParallelData") == []
     jobs = translate.operations("StartTextTranslationJob")
     assert [job["ParallelDataNames"] for job in jobs] == [[]]
@@ -318,9 +318,7 @@ def test_handler_exception_fails_only_its_pair(book_runtime: Any) -> None:
 
 def test_throttling_is_retried(book_runtime: Any, translate: ScriptedTranslate) -> None:
     translate.throttle_first = {"StartTextTranslationJob": 1, "CreateParallelData": 1}
-    runtime = book_runtime(RecordingSteps())
-    description = run_execution(runtime, {"pairs": ["en-es"]})
-    assert description["status"] == "SUCCEEDED", description
+    _succeeded(book_runtime(RecordingSteps()), {"pairs": ["en-es"]})
     assert len(translate.operations("StartTextTranslationJob")) == 2  # one throttled, one accepted
 
 

@@ -22,22 +22,10 @@ from amts.sync.memory import (
 from amts_aws.memory import S3MemoryStore
 from amts_steps import layout
 from amts_steps.assemble import assemble_pair
-from amts_steps.pair_models import AssembleStep, JobsResult, ParallelDataResult, StageStep
 from moto import mock_aws
 
+from tests.integration.pipeline.bilingual_book import BUCKETS, EVALUATED, NEW, OUTPUT, Book, stage_and_translate
 from tests.integration.pipeline.conftest import moto_s3
-from tests.integration.pipeline.test_run_report_steps import (
-    EVALUATED,
-    INPUT,
-    NEW,
-    OUTPUT,
-    WORK,
-    Book,
-    _run_job,
-    _task,
-    book,  # noqa: F401  (the fixture, used by name)
-    stage_and_release,
-)
 
 BUCKET = "amts-memory-race"
 KEY = layout.memory_key("en-zh")
@@ -209,28 +197,16 @@ class _InterleavingS3:
         return self._client.put_object(**params)
 
 
-def _stage_and_translate(bilingual: Book, run_id: str, chapter: str) -> AssembleStep:
-    task = _task(run_id, chapters=[chapter], publish=True, evaluate=False)
-    no_data = ParallelDataResult(has_data=False, name=task.pair.parallel_data_name)
-    buckets = {"s3_client": bilingual.s3, "input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
-    stage = stage_and_release(StageStep(task=task, parallel_data=no_data), **buckets)
-    if not stage.needs_translation:  # a chapter with a human translation: Assemble keeps it and seeds the memory
-        return AssembleStep(task=task, stage=stage)
-    job = _run_job(bilingual, task, input_uri=stage.input_s3_uri, output_uri=stage.output_s3_uri, variant="act", pd=[])
-    return AssembleStep(task=task, stage=stage, jobs=JobsResult(customized=job))
-
-
-def test_two_assembles_of_the_same_pair_at_once_keep_both_chapters_memory(book: Book) -> None:  # noqa: F811
+def test_two_assembles_of_the_same_pair_at_once_keep_both_chapters_memory(book: Book) -> None:
     # Given two executions of en-zh, each with its own chapter staged and translated
-    step_a = _stage_and_translate(book, "run-a", NEW)
-    step_b = _stage_and_translate(book, "run-b", EVALUATED)
-    common = {"input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
+    step_a = stage_and_translate(book, "run-a", NEW)
+    step_b = stage_and_translate(book, "run-b", EVALUATED)
 
     # When B's Assemble runs completely between A's read of the memory and A's write of it
     def assemble_b() -> None:
-        assemble_pair(step_b, s3_client=book.s3, **common)
+        assemble_pair(step_b, s3_client=book.s3, **BUCKETS)
 
-    result_a = assemble_pair(step_a, s3_client=_InterleavingS3(book.s3, assemble_b), **common)
+    result_a = assemble_pair(step_a, s3_client=_InterleavingS3(book.s3, assemble_b), **BUCKETS)
 
     # Then both chapters are published and the memory holds what each run learned
     assert result_a.chapters_published == 1

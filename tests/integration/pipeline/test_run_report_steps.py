@@ -10,8 +10,6 @@ term-consistency check and, for a publishing run, the review workload from synch
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -19,130 +17,28 @@ from amts.pipeline_config import BudgetConfig
 from amts.translate.job_outputs import AWS_ENGINE
 from amts_steps.assemble import assemble_pair
 from amts_steps.layout import pair_report_key
-from amts_steps.pair_models import (
-    AssembleStep,
-    JobResult,
-    JobsResult,
-    PairResult,
-    ParallelDataStep,
-    ReleaseStep,
-    ScoreStep,
-    StageResult,
-    StageStep,
-)
+from amts_steps.pair_models import AssembleStep, JobsResult, PairResult, ParallelDataStep, ScoreStep, StageStep
 from amts_steps.parallel_data import build_pair_parallel_data
-from amts_steps.plan_models import PairSettings, PairTask
-from amts_steps.release import release_job_input
+from amts_steps.plan_models import PairTask
 from amts_steps.run_models import ReportStep
 from amts_steps.run_report import write_run_report
 from amts_steps.score import score_pair
-from amts_steps.stage import stage_pair
 
-from amts_local.standin import STAND_IN_NAME, TranslateStandIn
-from tests.integration.pipeline.conftest import moto_s3
-
-INPUT, WORK, OUTPUT = "amts-rr-input", "amts-rr-work", "amts-rr-output"
-ROLE = "arn:aws:iam::123456789012:role/amts-translate"
-TERMINOLOGY = "amts-terms-en-zh"
-EVALUATED = "chapter_loss/index.md"
-OTHER = "chapter_data/index.md"
-NEW = "chapter_new/index.md"
-SHARED_EN = "Training data should be representative of the deployment."
-SHARED_ZH = "训练数据应该代表部署环境。"
-
-BOOK = {
-    EVALUATED: (
-        "# Loss Functions\n\nThe loss function measures how far a prediction is from the truth.\n\n"
-        f"{SHARED_EN}\n\n```{{.python .input}}\nloss = (y_hat - y) ** 2\n```\n\n"
-        "We minimize the loss function over the training set.\n",
-        "# 损失函数\n\n损失函数衡量预测与真实值的差距。\n\n"
-        f"{SHARED_ZH}\n\n```{{.python .input}}\nloss = (y_hat - y) ** 2\n```\n\n"
-        "我们在训练集上最小化损失函数。\n",
-    ),
-    OTHER: (
-        "# Data\n\nData comes in many shapes. Tables are common.\n\n"
-        f"{SHARED_EN}\n\nLabels are often expensive to collect.\n",
-        f"# 数据\n\n数据有多种形态。表格很常见。\n\n{SHARED_ZH}\n\n标签的收集通常代价高昂。\n",
-    ),
-}
-NEW_EN = "# A New Chapter\n\nThis chapter has no translation yet.\n\nIt uses a loss function too.\n"
-
-
-@dataclass
-class Book:
-    s3: Any
-    translate: TranslateStandIn
-
-
-@pytest.fixture
-def book(monkeypatch: pytest.MonkeyPatch) -> Iterator[Book]:
-    with moto_s3(monkeypatch, INPUT, WORK, OUTPUT) as s3:
-        for path, (en, zh) in BOOK.items():
-            s3.put_object(Bucket=INPUT, Key=f"book/en/{path}", Body=en.encode())
-            s3.put_object(Bucket=INPUT, Key=f"book/zh/{path}", Body=zh.encode())
-        s3.put_object(Bucket=INPUT, Key=f"book/en/{NEW}", Body=NEW_EN.encode())
-        translate = TranslateStandIn(s3, use_apertium=False)
-        translate.call(
-            "ImportTerminology",
-            {
-                "Name": TERMINOLOGY,
-                "MergeStrategy": "OVERWRITE",
-                "TerminologyData": {"File": "en,zh\nloss function,损失函数\n".encode(), "Format": "CSV"},
-            },
-        )
-        yield Book(s3, translate)
-
-
-def _task(run_id: str, *, chapters: list[str] | None, publish: bool, evaluate: bool) -> PairTask:
-    pair = PairSettings(
-        source="en",
-        target="zh",
-        parallel_data_name="amts-en-zh",
-        terminology_name=TERMINOLOGY,
-        evaluate=evaluate,
-        reference_prefix="book/zh/",
-    )
-    return PairTask(
-        run_id=run_id,
-        pair=pair,
-        pair_name="en-zh",
-        chapters=chapters,
-        chapter_count=len(chapters or [EVALUATED, OTHER, NEW]),
-        publish=publish,
-        evaluate=evaluate,
-        job_name=f"amts-{run_id}-en-zh",
-        client_token=f"token-{run_id}",
-    )
-
-
-def stage_and_release(step: StageStep, **buckets: Any) -> StageResult:
-    """Stage, then (as after the cost guard's approval) Release the staged documents into the job folder."""
-    stage = stage_pair(step, **buckets)
-    if stage.needs_translation:
-        release_job_input(
-            ReleaseStep(task=step.task, stage=stage), s3_client=buckets["s3_client"], work_bucket=buckets["work_bucket"]
-        )
-    return stage
-
-
-def _run_job(book: Book, task: PairTask, *, input_uri: str, output_uri: str, variant: str, pd: list[str]) -> JobResult:
-    params: dict[str, Any] = {
-        "JobName": f"{task.job_name}-{variant}",
-        "InputDataConfig": {"S3Uri": input_uri, "ContentType": "text/html"},
-        "OutputDataConfig": {"S3Uri": output_uri},
-        "DataAccessRoleArn": ROLE,
-        "SourceLanguageCode": "en",
-        "TargetLanguageCodes": ["zh"],
-        "ClientToken": f"{task.client_token}-{variant}",
-        "TerminologyNames": [TERMINOLOGY],
-    }
-    if pd:
-        params["ParallelDataNames"] = pd
-    job_id = book.translate.call("StartTextTranslationJob", params)["JobId"]
-    book.translate.clock.advance(3600)
-    props = book.translate.call("DescribeTextTranslationJob", {"JobId": job_id})["TextTranslationJobProperties"]
-    assert props["JobStatus"] == "COMPLETED", props
-    return JobResult.model_validate(props)
+from amts_local.standin import STAND_IN_NAME
+from tests.integration.pipeline.bilingual_book import (
+    BOOK,
+    EVALUATED,
+    INPUT,
+    NEW,
+    OTHER,
+    OUTPUT,
+    TERMINOLOGY,
+    WORK,
+    Book,
+    pair_task,
+    run_job,
+    stage_and_release,
+)
 
 
 def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> PairResult:
@@ -164,7 +60,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
     stage = stage_and_release(StageStep(task=task, parallel_data=parallel_data), output_bucket=OUTPUT, **buckets)
     jobs = JobsResult()
     if stage.needs_translation:
-        customized = _run_job(
+        customized = run_job(
             book,
             task,
             input_uri=stage.input_s3_uri,
@@ -174,7 +70,7 @@ def _run_pair(book: Book, task: PairTask, glossary_key: str | None = None) -> Pa
         )
         baseline = None
         if stage.baseline_wanted:  # the state machine's JobWanted choice for the baseline variant
-            baseline = _run_job(
+            baseline = run_job(
                 book, task, input_uri=stage.input_s3_uri, output_uri=stage.baseline_output_s3_uri, variant="base", pd=[]
             )
         jobs = JobsResult(customized=customized, baseline=baseline)
@@ -208,7 +104,7 @@ def _details(book: Book, job_uri: str) -> dict[str, Any]:
 
 def test_evaluation_run_reports_with_vs_without_act_cost_engine_and_terms(book: Book) -> None:
     # Given an evaluation-only run of one chapter (its human translation must stay out of the parallel data)
-    task = _task("eval-1", chapters=[EVALUATED], publish=False, evaluate=True)
+    task = pair_task("eval-1", chapters=[EVALUATED], publish=False, evaluate=True)
     # When the pair's steps and the run report run
     result = _run_pair(book, task)
     report = _report(book, "eval-1", [result])
@@ -310,7 +206,7 @@ def result_job_uri(book: Book, variant: str) -> str:
 
 def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book) -> None:
     # Given a publishing run of the whole book: two chapters with a human translation (kept by sync) and a new one
-    task = _task("publish-1", chapters=None, publish=True, evaluate=False)
+    task = pair_task("publish-1", chapters=None, publish=True, evaluate=False)
     # When the pair's steps and the run report run
     result = _run_pair(book, task)
     report = _report(book, "publish-1", [result])
@@ -355,11 +251,11 @@ def test_publishing_run_reports_the_review_workload_and_no_comparison(book: Book
 
 def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(book: Book) -> None:
     # Given a published book, and then one paragraph of a chapter edited
-    _run_pair(book, _task("publish-1", chapters=None, publish=True, evaluate=False))
+    _run_pair(book, pair_task("publish-1", chapters=None, publish=True, evaluate=False))
     edited = BOOK[OTHER][0].replace("Labels are often expensive to collect.", "Labels usually cost a lot to collect.")
     book.s3.put_object(Bucket=INPUT, Key=f"book/en/{OTHER}", Body=edited.encode())
     # When the chapter is synchronized
-    result = _run_pair(book, _task("sync-1", chapters=[OTHER], publish=True, evaluate=False))
+    result = _run_pair(book, pair_task("sync-1", chapters=[OTHER], publish=True, evaluate=False))
     report = _report(book, "sync-1", [result])
     # Then the workload shows one machine-translated segment to review and the rest kept
     (row,) = report["sync"]["documents"]
@@ -372,7 +268,7 @@ def test_an_edit_after_publishing_is_one_machine_translated_segment_to_review(bo
 
 
 def test_the_pair_report_is_found_by_run_and_pair(book: Book) -> None:
-    task = _task("eval-2", chapters=[EVALUATED], publish=False, evaluate=True)
+    task = pair_task("eval-2", chapters=[EVALUATED], publish=False, evaluate=True)
     _run_pair(book, task)
     stored = json.loads(book.s3.get_object(Bucket=OUTPUT, Key=pair_report_key("eval-2", "en-zh"))["Body"].read())
     assert [job["role"] for job in stored["jobs"]] == ["ACT", "baseline"]
@@ -388,7 +284,7 @@ def test_a_configured_glossary_file_is_checked_in_full(book: Book) -> None:
     glossary = "损失函数，loss function\n训练集，training set\n标签，label\n"
     book.s3.put_object(Bucket=INPUT, Key=key, Body=glossary.encode())
     # When an evaluation run is scored with it
-    result = _run_pair(book, _task("eval-g", chapters=[EVALUATED], publish=False, evaluate=True), glossary_key=key)
+    result = _run_pair(book, pair_task("eval-g", chapters=[EVALUATED], publish=False, evaluate=True), glossary_key=key)
     report = _report(book, "eval-g", [result])
     # Then every glossary term found in the source is checked, not only those Translate applied
     terms = report["terminology"]
@@ -404,7 +300,7 @@ def test_a_broken_glossary_is_reported_without_failing_the_pair(book: Book) -> N
     key = "book/extras/glossary.md"
     book.s3.put_object(Bucket=INPUT, Key=key, Body="损失函数，loss function\n".encode())
     # When a publishing run is scored with it
-    result = _run_pair(book, _task("pub-g", chapters=[NEW], publish=True, evaluate=False), glossary_key=key)
+    result = _run_pair(book, pair_task("pub-g", chapters=[NEW], publish=True, evaluate=False), glossary_key=key)
     report = _report(book, "pub-g", [result])
     # Then the pair still succeeds (its chapter is published), and the report says why terms were not checked
     assert result.status == "SUCCEEDED"

@@ -1,7 +1,8 @@
 """The Score handler on moto: it scores a pair with the glossary the pipeline config names for that pair.
 
-The pair's steps run on moto S3 with the stand-in serving Translate (as in ``test_run_report_steps``); then the
-Score Lambda handler is invoked with the state machine's payload, configured from the environment the stack sets.
+The pair's steps run on moto S3 with the stand-in serving Translate (``bilingual_book``, as in
+``test_run_report_steps``); then the Score Lambda handler is invoked with the state machine's payload, configured
+from the environment the stack sets.
 """
 
 from __future__ import annotations
@@ -16,20 +17,10 @@ from amts.pipeline_config import PipelineConfig
 from amts_handlers import score, shared
 from amts_steps.assemble import assemble_pair
 from amts_steps.layout import pair_report_key
-from amts_steps.pair_models import AssembleStep, JobsResult, ParallelDataResult, ScoreStep, StageStep
+from amts_steps.pair_models import ScoreStep
 
+from tests.integration.pipeline.bilingual_book import BUCKETS, INPUT, NEW, OUTPUT, WORK, Book, stage_and_translate
 from tests.integration.pipeline.conftest import FakeLambdaContext
-from tests.integration.pipeline.test_run_report_steps import (
-    INPUT,
-    NEW,
-    OUTPUT,
-    WORK,
-    Book,
-    _run_job,
-    _task,
-    book,  # noqa: F401  (the fixture, used by name)
-    stage_and_release,
-)
 
 GLOSSARY_KEY = "glossaries/TERMINOLOGY.zh-en.md"  # outside book/: the stack grants Score this one key
 
@@ -60,14 +51,9 @@ def _configure(monkeypatch: pytest.MonkeyPatch, terminology_key: str | None) -> 
 
 def _score_event(bilingual: Book) -> dict[str, Any]:
     """The Score state's payload for a publishing run of the new chapter (translated whole)."""
-    task = _task("score-h", chapters=[NEW], publish=True, evaluate=False)
-    buckets = {"s3_client": bilingual.s3, "input_bucket": INPUT, "work_bucket": WORK, "output_bucket": OUTPUT}
-    no_data = ParallelDataResult(has_data=False, name=task.pair.parallel_data_name)
-    stage = stage_and_release(StageStep(task=task, parallel_data=no_data), **buckets)
-    job = _run_job(bilingual, task, input_uri=stage.input_s3_uri, output_uri=stage.output_s3_uri, variant="act", pd=[])
-    jobs = JobsResult(customized=job)
-    assembled = assemble_pair(AssembleStep(task=task, stage=stage, jobs=jobs), **buckets)
-    return ScoreStep(task=task, stage=stage, jobs=jobs, assemble=assembled).model_dump(mode="json")
+    step = stage_and_translate(bilingual, "score-h", NEW)
+    assembled = assemble_pair(step, s3_client=bilingual.s3, **BUCKETS)
+    return ScoreStep(task=step.task, stage=step.stage, jobs=step.jobs, assemble=assembled).model_dump(mode="json")
 
 
 def _pair_report(bilingual: Book) -> dict[str, Any]:
@@ -77,7 +63,7 @@ def _pair_report(bilingual: Book) -> dict[str, Any]:
 
 
 def test_the_score_handler_checks_the_pairs_configured_glossary(
-    book: Book,  # noqa: F811
+    book: Book,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a pair whose config names its glossary, stored in the input bucket
@@ -94,7 +80,7 @@ def test_the_score_handler_checks_the_pairs_configured_glossary(
 
 
 def test_without_a_configured_glossary_the_handler_uses_the_terms_translate_applied(
-    book: Book,  # noqa: F811
+    book: Book,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _configure(monkeypatch, None)
@@ -104,7 +90,7 @@ def test_without_a_configured_glossary_the_handler_uses_the_terms_translate_appl
 
 
 def test_a_configured_glossary_that_is_missing_is_a_note_not_a_failure(
-    book: Book,  # noqa: F811
+    book: Book,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _configure(monkeypatch, "glossaries/absent.zh-en.md")

@@ -27,20 +27,34 @@ def stage(s3: Any, bucket: str, prefix: str, documents: dict[str, str]) -> str:
     return f"s3://{bucket}/{prefix}"
 
 
+def job_request(
+    name: str,
+    input_uri: str,
+    output_uri: str,
+    *,
+    client_token: str,
+    role: str = ROLE,
+    targets: tuple[str, ...] = ("zh",),
+    **options: Any,
+) -> dict[str, Any]:
+    """StartTextTranslationJob's request as the workflow's JobStart state builds it (HTML in, English source)."""
+    return {
+        "JobName": name,
+        "InputDataConfig": {"S3Uri": input_uri, "ContentType": "text/html"},
+        "OutputDataConfig": {"S3Uri": output_uri},
+        "DataAccessRoleArn": role,
+        "SourceLanguageCode": "en",
+        "TargetLanguageCodes": list(targets),
+        "ClientToken": client_token,
+        **options,
+    }
+
+
 def start(
     translate: Any, run: str, input_uri: str, output_uri: str, targets: tuple[str, ...] = ("zh",), **options: Any
 ) -> str:
     """StartTextTranslationJob as the workflow's JobStart sends it (customized variant); the job id."""
-    request: dict[str, Any] = {
-        "JobName": f"amts-{run}",
-        "InputDataConfig": {"S3Uri": input_uri, "ContentType": "text/html"},
-        "OutputDataConfig": {"S3Uri": output_uri},
-        "DataAccessRoleArn": ROLE,
-        "SourceLanguageCode": "en",
-        "TargetLanguageCodes": list(targets),
-        "ClientToken": f"{run}-act",
-        **options,
-    }
+    request = job_request(f"amts-{run}", input_uri, output_uri, client_token=f"{run}-act", targets=targets, **options)
     return str(translate.start_text_translation_job(**request)["JobId"])
 
 

@@ -169,11 +169,16 @@ def test_display_math_inside_a_paragraph_splits_it_into_parts() -> None:
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        pytest.param("(**$$f'(x) = 1$$**)\n", BlockKind.MATH, id="slide-marked display math is math"),
-        pytest.param("*Tokens* are units.\n", BlockKind.PARAGRAPH, id="prose starting with emphasis is not a list"),
+        pytest.param("(**$$f'(x) = 1$$**)\n", BlockKind.MATH, id="slide-marked-display-math-is-math"),
+        pytest.param(
+            "```toc\n:maxdepth: 2\n\n# not a heading\n:begin_tab:`x`\n```\n",
+            BlockKind.CODE,
+            id="markdown-inside-code-is-not-parsed",
+        ),
+        pytest.param("*Tokens* are units.\n", BlockKind.PARAGRAPH, id="prose-starting-with-emphasis-is-not-a-list"),
     ],
 )
-def test_one_line_is_one_block_of_its_kind(text: str, kind: BlockKind) -> None:
+def test_a_lone_block_is_read_as_its_kind(text: str, kind: BlockKind) -> None:
     (block,) = parse(text).blocks
     assert block.kind is kind
 
@@ -191,12 +196,6 @@ def test_code_cells_keep_info_string_and_tab_and_nested_fences() -> None:
     code = [block for block in doc.blocks if block.kind is BlockKind.CODE]
     assert [block.info for block in code] == ["{.python .input  n=3}", "bash"]
     assert code[1].end == len(text)
-
-
-def test_markdown_inside_code_is_not_parsed() -> None:
-    text = "```toc\n:maxdepth: 2\n\n# not a heading\n:begin_tab:`x`\n```\n"
-    (code,) = parse(text).blocks
-    assert code.kind is BlockKind.CODE
 
 
 def test_tab_block_holds_its_inner_blocks_with_tab_names() -> None:

@@ -49,58 +49,55 @@ def test_segment_metadata_tab_labels_level() -> None:
     assert found["Section with $n$-grams"].line == 7
 
 
-def test_protected_inline_code_math_and_roles() -> None:
-    text = "Use `a$b` and ``x ` y`` for $f(x)$, see :numref:`fig_a` and :cite:`A.B.2020,C.2021`, :eqref:`eq`."
-    assert spans(text) == [
-        (SpanKind.CODE, "`a$b`"),
-        (SpanKind.CODE, "``x ` y``"),
-        (SpanKind.MATH, "$f(x)$"),
-        (SpanKind.ROLE, ":numref:`fig_a`"),
-        (SpanKind.ROLE, ":cite:`A.B.2020,C.2021`"),
-        (SpanKind.ROLE, ":eqref:`eq`"),
-    ]
-
-
-def test_math_glued_to_hanzi_and_numbers_in_math() -> None:
-    assert spans("词表$\\mathcal{V}$中前$10$个，共$100,000$") == [
-        (SpanKind.MATH, "$\\mathcal{V}$"),
-        (SpanKind.MATH, "$10$"),
-        (SpanKind.MATH, "$100,000$"),
-    ]
-
-
-def test_iverson_brackets_in_math_are_not_an_image() -> None:
-    assert spans("with $[\\![x]\\!]$ here") == [(SpanKind.MATH, "$[\\![x]\\!]$")]
-
-
-def test_links_keep_their_text_translatable() -> None:
-    text = "See [the `d2l` docs](https://d2l.ai/x_(y)) and ![icon](../img/a.svg)."
-    assert spans(text) == [
-        (SpanKind.LINK_OPEN, "["),
-        (SpanKind.CODE, "`d2l`"),
-        (SpanKind.LINK_TARGET, "](https://d2l.ai/x_(y))"),
-        (SpanKind.LINK_OPEN, "!["),
-        (SpanKind.LINK_TARGET, "](../img/a.svg)"),
-    ]
-
-
-def test_tokens_entities_slide_marks_comments_and_urls() -> None:
-    text = "[**Mark <pad> &lt;eos&gt;**] and (~~slides~~) <!-- c --> at https://d2l.ai."
-    assert spans(text) == [
-        (SpanKind.SLIDE_OPEN, "[**"),
-        (SpanKind.TOKEN, "<pad>"),
-        (SpanKind.ENTITY, "&lt;"),
-        (SpanKind.ENTITY, "&gt;"),
-        (SpanKind.SLIDE_CLOSE, "**]"),
-        (SpanKind.SLIDE_OPEN, "(~~"),
-        (SpanKind.SLIDE_CLOSE, "~~)"),
-        (SpanKind.COMMENT, "<!-- c -->"),
-        (SpanKind.URL, "https://d2l.ai"),
-    ]
-
-
-def test_dollar_amounts_with_spaces_are_not_math() -> None:
-    assert spans("costs 5 $ and 6 $ total") == []
+@pytest.mark.parametrize(
+    ("text", "kinds", "protected"),
+    [
+        pytest.param(
+            "Use `a$b` and ``x ` y`` for $f(x)$, see :numref:`fig_a` and :cite:`A.B.2020,C.2021`, :eqref:`eq`.",
+            [SpanKind.CODE, SpanKind.CODE, SpanKind.MATH, SpanKind.ROLE, SpanKind.ROLE, SpanKind.ROLE],
+            ["`a$b`", "``x ` y``", "$f(x)$", ":numref:`fig_a`", ":cite:`A.B.2020,C.2021`", ":eqref:`eq`"],
+            id="inline-code-math-and-roles",
+        ),
+        pytest.param(
+            "词表$\\mathcal{V}$中前$10$个，共$100,000$",
+            [SpanKind.MATH, SpanKind.MATH, SpanKind.MATH],
+            ["$\\mathcal{V}$", "$10$", "$100,000$"],
+            id="math-glued-to-hanzi-and-numbers-in-math",
+        ),
+        pytest.param(
+            "with $[\\![x]\\!]$ here",
+            [SpanKind.MATH],
+            ["$[\\![x]\\!]$"],
+            id="iverson-brackets-in-math-are-not-an-image",
+        ),
+        pytest.param(
+            "See [the `d2l` docs](https://d2l.ai/x_(y)) and ![icon](../img/a.svg).",
+            [SpanKind.LINK_OPEN, SpanKind.CODE, SpanKind.LINK_TARGET, SpanKind.LINK_OPEN, SpanKind.LINK_TARGET],
+            ["[", "`d2l`", "](https://d2l.ai/x_(y))", "![", "](../img/a.svg)"],
+            id="links-keep-their-text-translatable",
+        ),
+        pytest.param(
+            "[**Mark <pad> &lt;eos&gt;**] and (~~slides~~) <!-- c --> at https://d2l.ai.",
+            [
+                SpanKind.SLIDE_OPEN,
+                SpanKind.TOKEN,
+                SpanKind.ENTITY,
+                SpanKind.ENTITY,
+                SpanKind.SLIDE_CLOSE,
+                SpanKind.SLIDE_OPEN,
+                SpanKind.SLIDE_CLOSE,
+                SpanKind.COMMENT,
+                SpanKind.URL,
+            ],
+            ["[**", "<pad>", "&lt;", "&gt;", "**]", "(~~", "~~)", "<!-- c -->", "https://d2l.ai"],
+            id="tokens-entities-slide-marks-comments-and-urls",
+        ),
+        pytest.param("costs 5 $ and 6 $ total", [], [], id="dollar-amounts-with-spaces-are-not-math"),
+    ],
+)
+def test_protected_spans(text: str, kinds: list[SpanKind], protected: list[str]) -> None:
+    """The protected spans of ``text``: their kinds and texts, in order."""
+    assert spans(text) == list(zip(kinds, protected, strict=True))
 
 
 def test_segment_made_only_of_protected_content_is_skipped() -> None:

@@ -39,39 +39,34 @@ w = torch.zeros(1)
 | w | 1 |
 """
 
-# The translation: prose, comments and printed text translated, a paddle cell of its own, a slide mark on the math.
-TRANSLATION = """\
-# 线性模型
-:label:`sec_linear`
+# The translation: the source with its prose, comments and printed text translated, a paddle cell of its own and a
+# slide mark on the math; each change once, in the order of the file.
+TRANSLATED = {
+    "# Linear Models": "# 线性模型",
+    "A linear model adds weighted features, as :numref:`fig_model` shows :cite:`Smith.2020`.": (
+        "线性模型把特征加权求和 :cite:`Smith.2020`，如 :numref:`fig_model`所示。"
+    ),
+    "![A linear model.]": "![线性模型。]",
+    "$$y = w x + b$$": "(**$$y = w x + b$$**)",
+    "# fit the line": "# 拟合直线",
+    "print('done fitting')": "print('拟合完成')",
+    "#@tab pytorch\n": "#@tab pytorch, paddle\n",
+    "w = torch.zeros(1)\n```\n": (
+        "w = torch.zeros(1)\n```\n\n"  # and the translators' own paddle cell after it
+        "```{.python .input}\n#@tab paddle\nw = paddle.zeros([1])\n```\n"
+    ),
+    "| name | value |": "| 名称 | 值 |",
+}
 
-线性模型把特征加权求和 :cite:`Smith.2020`，如 :numref:`fig_model`所示。
 
-![线性模型。](../img/model.svg)
-:label:`fig_model`
+def _translate(source: str) -> str:
+    for english, chinese in TRANSLATED.items():
+        assert source.count(english) == 1, english
+        source = source.replace(english, chinese)
+    return source
 
-(**$$y = w x + b$$**)
-:eqlabel:`eq_line`
 
-```{.python .input}
-# 拟合直线
-w = fit(x, y)
-print('拟合完成')
-```
-
-```{.python .input}
-#@tab pytorch, paddle
-w = torch.zeros(1)
-```
-
-```{.python .input}
-#@tab paddle
-w = paddle.zeros([1])
-```
-
-| 名称 | 值 |
-|---|---|
-| w | 1 |
-"""
+TRANSLATION = _translate(SOURCE)
 
 
 def check(translation: str, source: str = SOURCE, old: str | None = None) -> list[str]:

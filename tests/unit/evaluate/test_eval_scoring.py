@@ -21,14 +21,16 @@ from amts.evaluate.scoring import chapter_of, score_documents, score_paths, segm
 from tests.unit.evaluate.eval_samples import EN_SECTION, ZH_HYPOTHESIS, ZH_SECTION
 
 
-def _scored_with_source(hyp: str, ref: str) -> ScoreReport:
-    """Chinese ``hyp`` scored against ``ref``, with the sample section's English source given."""
-    src = parse(EN_SECTION, path="en.md")
-    return score_documents(parse(hyp, path="h.md"), parse(ref, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en")
-
-
 def _bleu(report_metrics: list) -> float:  # type: ignore[type-arg]
     return float(next(m.score for m in report_metrics if m.metric == "BLEU"))
+
+
+def _score_with_source(hypothesis: str, reference: str) -> ScoreReport:
+    """Score a Chinese hypothesis against a Chinese reference, given the English section it was translated from."""
+    src = parse(EN_SECTION, path="en.md")
+    return score_documents(
+        parse(hypothesis, path="h.md"), parse(reference, path="r.md"), tgt_lang="zh", src_doc=src, src_lang="en"
+    )
 
 
 def test_code_math_and_one_sided_tabs_do_not_count() -> None:
@@ -98,7 +100,7 @@ def test_untranslated_reference_segments_do_not_count() -> None:
 def test_source_given_pairs_through_the_source_and_counts_untranslated_hypotheses() -> None:
     # Given a hypothesis that left one segment in English, and the source it came from
     partial = ZH_HYPOTHESIS.replace("关于词元的第一个项目。", "First item about tokens.")
-    report = _scored_with_source(partial, ZH_SECTION)
+    report = _score_with_source(partial, ZH_SECTION)
     info = report.documents[0].pairing
     # Then the untranslated hypothesis segment still counts (it is the engine's miss) and is noted
     assert report.documents[0].segments == 6
@@ -203,8 +205,7 @@ def test_segments_with_nothing_to_translate_are_left_out() -> None:
 def test_with_a_source_a_different_reference_structure_pairs_through_the_aligner() -> None:
     # Given a reference with an extra paragraph, and the source the hypothesis was rebuilt from
     extra = ZH_SECTION.replace("* 关于词元的第一项。", "另外一段话，译者补充的内容。\n\n* 关于词元的第一项。")
-    report = _scored_with_source(ZH_HYPOTHESIS, extra)
-    info = report.documents[0].pairing
+    info = _score_with_source(ZH_HYPOTHESIS, extra).documents[0].pairing
     # Then source and reference are aligned across languages, and the extra paragraph is reported unpaired
     assert info.strategy in ("source-aligned", "structure-diff")
     assert info.paired == 6
