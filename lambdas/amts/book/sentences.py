@@ -78,7 +78,9 @@ def _cut_points(text: str, protected: Sequence[ProtectedSpan], lang: str) -> lis
         punctuation = match.group()
         if punctuation[-1] in "」』" and text[following] in rules.quote_continuers:
             continue  # a quoted sentence inside a sentence: 「それは何？」と聞いた。
-        if punctuation.startswith(".") and _is_abbreviation(text, match.start(), rules):
+        if punctuation.startswith(".") and (
+            _is_abbreviation(text, match.start(), rules) or _numbers_an_item(text, match.start(), cjk=cjk)
+        ):
             continue
         if _after_opening_quote(text, match.start()):
             continue  # a quoted punctuation mark such as "." is a token being discussed, not a sentence end
@@ -100,6 +102,21 @@ def _after_opening_quote(text: str, position: int) -> bool:
         return False
     quote = text[position - 1]
     return quote in "“‘「『" or position == 1 or text[position - 2].isspace() or text[position - 2] in "([（"
+
+
+def _numbers_an_item(text: str, period: int, *, cjk: bool) -> bool:
+    """Whether the period at ``period`` follows an item number (``“3. Configure Instance”``), not a sentence's end:
+    one to three digits after an opening quote or bracket, and in unspaced scripts also after a space or a letter of
+    the script (``点击“4. 添加存储”``; a Chinese sentence ends with ``。``, not with a number and a Latin period)."""
+    digits = period
+    while digits > 0 and period - digits < 3 and text[digits - 1].isdigit():
+        digits -= 1
+    if digits == period or (digits > 0 and text[digits - 1].isdigit()):
+        return False
+    before = text[digits - 1] if digits > 0 else ""
+    if before in _OPENING_QUOTES or before in "([（":
+        return True
+    return cjk and (before == "" or before.isspace() or (before.isalpha() and not before.isascii()))
 
 
 def _next_visible(text: str, position: int) -> int:

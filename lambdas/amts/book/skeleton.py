@@ -42,6 +42,9 @@ _HEADING = re.compile(r"(#+)")
 _LONE_CR = re.compile(r"\r(?!\n)")
 _ATTRIBUTES = re.compile(ATTRIBUTES)
 DEFAULT_TAB = "default"
+# Frameworks every book has: the unmarked cell's, and d2lbook's ``all`` (the cell serves every framework). A cell or
+# tab in one of them is never the translators' own, even where the source names other frameworks only.
+COMMON_TABS = frozenset({DEFAULT_TAB, "all"})
 
 
 class ElementKind(enum.StrEnum):
@@ -293,8 +296,7 @@ def shared_view(elements: Sequence[Element], source_frameworks: set[str]) -> tup
         if not element.tabs:
             kept.append(element)
             continue
-        # An unmarked cell belongs to the book's default framework, which every book has: never the translators' own.
-        shared = tuple(name for name in element.tabs if name in source_frameworks or name == DEFAULT_TAB)
+        shared = tuple(name for name in element.tabs if name in source_frameworks or name in COMMON_TABS)
         if not shared:
             own += 1
             continue

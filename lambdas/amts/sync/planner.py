@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from amts.book import BlockKind, Document, Segment, parse, walk_blocks
-from amts.book.skeleton import DEFAULT_TAB, block_elements, cell_tabs, frameworks, shared_view, skeleton
+from amts.book.skeleton import COMMON_TABS, block_elements, cell_tabs, frameworks, shared_view, skeleton
 from amts.sync.accounting import Chunk, Ledger
 from amts.sync.assembly import assemble
 from amts.sync.changes import Unit, document_units, match_segments, match_units
@@ -350,7 +350,9 @@ class Planner:
         return [chunk] if own is None else [chunk, own]
 
     def _own_frameworks(self, code: str, enclosing: tuple[str, ...] | None) -> list[str]:
-        return [name for name in cell_tabs(code, enclosing) if name not in self.new_frameworks and name != DEFAULT_TAB]
+        return [
+            name for name in cell_tabs(code, enclosing) if name not in self.new_frameworks and name not in COMMON_TABS
+        ]
 
     def _marked_like(self, target_code: str, new_code: str) -> str:
         """The translated cell under the new cell's framework marker, keeping frameworks only the translation has."""

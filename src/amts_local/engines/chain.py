@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from amts.book import split_sentences
+from amts.book.inline import find_protected
 from amts.languages import CJK_LANGUAGES
 from amts.translate.markup import MarkupDocument, Part, Placeholder, Unit, render_parts
 from amts.translate.parallel_data import ParallelRow
@@ -142,7 +143,9 @@ class TranslationMemoryEngine(Engine):
 
     @staticmethod
     def _restore(target: str, placeholders: list[Placeholder]) -> list[Part] | None:
-        """Put protected elements back where their text occurs in the target; fail when one cannot be placed."""
+        """Put protected elements back where their text occurs in the target; fail when one cannot be placed, or when
+        the target keeps markup of its own (a fuzzy match's ``$f$`` or ``:numref:`` that this source does not have):
+        pasted as text, it would publish a span the source lacks, and the whole unit would be thrown out."""
         parts: list[Part] = [target]
         for placeholder in placeholders:
             if placeholder.kind != "protected":
@@ -154,6 +157,8 @@ class TranslationMemoryEngine(Engine):
                     break
             else:
                 return None
+        if any(isinstance(part, str) and find_protected(part) for part in parts):
+            return None
         return [p for p in parts if p != ""]
 
     def _translate_text(self, unit: Unit, tgt: str) -> EngineResult | None:

@@ -22,6 +22,8 @@ from amts.book import parse, segment_sentences, segments, split_sentences
         ("Wrapped\nlines. Are\njoined? No.", ["Wrapped\nlines.", "Are\njoined?", "No."]),
         ("Mark it. (**The slide text.**) Next.", ["Mark it.", "(**The slide text.**)", "Next."]),
         ("See [**this. Here**] now.", ["See [**this.", "Here**] now."]),
+        ('Keep "3. Configure Instance" as it is. Next.', ['Keep "3. Configure Instance" as it is.', "Next."]),
+        ("The answer is 42. Next.", ["The answer is 42.", "Next."]),
     ],
 )
 def test_english(text: str, expected: list[str]) -> None:
@@ -53,6 +55,11 @@ def test_a_sentence_may_start_with_code_or_math() -> None:
         ("函数`f(x)。y`很好。(**下面的函数**)。完成。", ["函数`f(x)。y`很好。", "(**下面的函数**)。", "完成。"]),
         ("共有100个。2019年发布。", ["共有100个。2019年发布。"]),
         ("Mixed text. 中文句子。", ["Mixed text.", "中文句子。"]),
+        # An item number before a Latin period is no sentence end: "3. ", "（3. ", "第6. "
+        (
+            "保留“3. Configure Instance”（3. 配置实例）的默认配置。点击第6. 步。",
+            ["保留“3. Configure Instance”（3. 配置实例）的默认配置。", "点击第6. 步。"],
+        ),
     ],
 )
 def test_chinese(text: str, expected: list[str]) -> None:

@@ -257,6 +257,28 @@ def test_an_unmarked_cell_of_the_translation_is_the_default_framework_not_its_ow
     assert [block.kind for block in result.report.dropped_blocks] == ["code"]
 
 
+def test_a_cell_for_all_frameworks_is_the_english_one_never_the_translators_own(aligner: Any) -> None:
+    # Given an old English cell for every framework (``#@tab all``) that the new English splits per framework
+    shared_cell = "```{.python .input}\n#@tab all\nprint(layer.shape)\n```\n\n"
+    old_source = TABBED_SOURCE.replace("The layer is ready.", shared_cell + "The layer is ready.")
+    old_target = TABBED_TARGET.replace("层已经准备好了。", shared_cell + "层已经准备好了。")
+    per_framework = "".join(
+        f"```{{.python .input}}\n#@tab {name}\nprint(layer.{attribute})\n```\n\n"
+        for name, attribute in (("mxnet", "shape"), ("pytorch", "weight.shape"))
+    )
+    new_source = TABBED_SOURCE.replace("The layer is ready.", per_framework + "The layer is ready.")
+    # Then the check sees the stale cell in the old translation ("all" is no framework only the translators have)
+    before = check_skeleton(parse(old_target, path="old.md"), parse(new_source, path="new.md"))
+    assert before.translator_only == 0
+    assert ("extra", "code", "print(layer.shape)") in [(d.problem, d.kind, d.shown) for d in before.differences]
+    # And the sync leaves it out for the new English cells instead of keeping stale code beside new code
+    result, _ = run(new_source, aligner, old_source=old_source, old_target=old_target)
+    assert "#@tab all" not in result.markdown
+    assert "#@tab mxnet\nprint(layer.shape)" in result.markdown
+    assert "#@tab pytorch\nprint(layer.weight.shape)" in result.markdown
+    assert_skeleton_of(result, new_source)
+
+
 def test_a_reference_after_machine_text_is_set_off_by_a_space(aligner: Any) -> None:
     # Given a Chinese paragraph whose second sentence starts with a reference, and a changed first sentence
     old = "Every framework builds the layer its own way. :numref:`fig_layer` shows the result.\n"

@@ -77,6 +77,19 @@ def test_translation_memory_restores_protected_spans_or_declines() -> None:
     other = Placeholder('<span translate="no">$g$</span>', "$g$", "$f$", "protected")
     memory_missing = TranslationMemoryEngine([ParallelRow("Call $f$ now.", ("现在调用它。",))], "en", ["zh"])
     assert memory_missing.translate([Unit(["Call ", other, " now."])], "en", "zh") == [None]
+    # A fuzzy match whose translation has markup this source lacks declines instead of pasting the markup as text
+    fuzzy = TranslationMemoryEngine(
+        [
+            ParallelRow(
+                "We train the model on the data for ten epochs, see :numref:`sec_f`.",
+                ("训练十轮，见 :numref:`sec_f`。",),
+            )
+        ],
+        "en",
+        ["zh"],
+    )
+    assert fuzzy.lookup("We train the model on the data for ten epochs, see below.", "zh") is not None
+    assert fuzzy.translate([Unit(["We train the model on the data for ten epochs, see below."])], "en", "zh") == [None]
 
 
 def test_chain_uses_memory_per_sentence_and_falls_back_naming_each_engine() -> None:
