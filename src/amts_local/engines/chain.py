@@ -71,6 +71,11 @@ def default_sentence_splitter(text: str, lang: str) -> list[str]:
     return list(split_sentences(text, lang))
 
 
+def _spans_in_text(parts: Sequence[Part]) -> Counter[str]:
+    """The protected spans (math, code, roles...) written as text in ``parts``, not held by placeholders."""
+    return Counter(span.text for part in parts if isinstance(part, str) for span in find_protected(part))
+
+
 class TranslationMemoryEngine(Engine):
     """Exact and fuzzy matches against the job's parallel data, whole unit first, then sentence by sentence."""
 
@@ -142,10 +147,11 @@ class TranslationMemoryEngine(Engine):
         return None
 
     @staticmethod
-    def _restore(target: str, placeholders: list[Placeholder]) -> list[Part] | None:
+    def _restore(target: str, placeholders: list[Placeholder], source_text_spans: Counter[str]) -> list[Part] | None:
         """Put protected elements back where their text occurs in the target; fail when one cannot be placed, or when
-        the target keeps markup of its own (a fuzzy match's ``$f$`` or ``:numref:`` that this source does not have):
-        pasted as text, it would publish a span the source lacks, and the whole unit would be thrown out."""
+        the target keeps markup beyond what the source has as text (a fuzzy match's ``$f$`` or ``:numref:``): pasted
+        as text, it would publish a span the source lacks, and the whole unit would be thrown out. Markup that the
+        source carries as plain text (a plain-text unit's ``$w_c$``) stays text on both sides."""
         parts: list[Part] = [target]
         for placeholder in placeholders:
             if placeholder.kind != "protected":
@@ -157,7 +163,7 @@ class TranslationMemoryEngine(Engine):
                     break
             else:
                 return None
-        if any(isinstance(part, str) and find_protected(part) for part in parts):
+        if _spans_in_text(parts) - source_text_spans:
             return None
         return [p for p in parts if p != ""]
 
@@ -166,7 +172,7 @@ class TranslationMemoryEngine(Engine):
         if hit is None:
             return None
         placeholders = [p for p in unit.parts if isinstance(p, Placeholder)]
-        parts = self._restore(hit[0], placeholders)
+        parts = self._restore(hit[0], placeholders, _spans_in_text(unit.parts))
         return None if parts is None else EngineResult(parts, hit[1])
 
     def translate(self, units: Sequence[Unit], src: str, tgt: str) -> list[EngineResult | None]:

@@ -90,6 +90,11 @@ def test_translation_memory_restores_protected_spans_or_declines() -> None:
     )
     assert fuzzy.lookup("We train the model on the data for ten epochs, see below.", "zh") is not None
     assert fuzzy.translate([Unit(["We train the model on the data for ten epochs, see below."])], "en", "zh") == [None]
+    # Markup that a plain-text unit carries as text on both sides is text, not a span to restore
+    plain = TranslationMemoryEngine([ParallelRow("Call $f$ now.", ("现在调用 $f$。",))], "en", ["zh"])
+    answer = plain.translate([Unit(["Call $f$ now."])], "en", "zh")[0]
+    assert answer is not None
+    assert answer.parts == ["现在调用 $f$。"]
 
 
 def test_chain_uses_memory_per_sentence_and_falls_back_naming_each_engine() -> None:
