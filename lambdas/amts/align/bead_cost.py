@@ -137,8 +137,6 @@ class BeadCosts:
         self._count_cache: dict[tuple[int, int, int, int], tuple[int, int, int, int, int, int]] = {}
         self._blocks()
         self.length_model = LengthModel("chars", 1.0, DEFAULT_VARIANCE)
-        self.src_len_chars = [0]
-        self.tgt_len_chars = [0]
 
     def fit_length(self, pairs: Sequence[tuple[int, int]]) -> None:
         self.length_model = fit_length_model(self.src, self.tgt, pairs, self.ratio_prior)

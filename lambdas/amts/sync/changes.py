@@ -251,10 +251,11 @@ def detect_changes(old_doc: Document, new_doc: Document, *, lang: str = "en") ->
     for op, i, j in match_units(old_units, new_units):
         old = old_units[i] if i is not None else None
         new = new_units[j] if j is not None else None
-        kind = (new or old).block.kind.value  # type: ignore[union-attr]
+        unit = new if new is not None else old
+        assert unit is not None  # match_units pairs at least one side
         change = BlockChange(
             op=op,
-            kind=kind,
+            kind=unit.block.kind.value,
             old=i,
             new=j,
             old_line=old.block.line if old else None,

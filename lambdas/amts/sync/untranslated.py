@@ -8,6 +8,7 @@ of the block was translated, beside it when some were. A block without a marker 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -68,10 +69,9 @@ def mark_untranslated(markdown: str, document: Document, places: Sequence[UnitPl
 
 
 def _block_at(document: Document, offset: int) -> int | None:
-    for index, block in enumerate(document.blocks):
-        if block.start <= offset < block.end:
-            return index
-    return None
+    """The top-level block holding ``offset`` (blocks are in start order: a binary search)."""
+    index = bisect.bisect_right(document.blocks, offset, key=lambda block: block.start) - 1
+    return index if index >= 0 and offset < document.blocks[index].end else None
 
 
 def _marker_before(document: Document, index: int) -> tuple[int, int] | None:

@@ -333,7 +333,8 @@ def run_review_list(args: argparse.Namespace) -> int:
             continue  # an empty chapter: nothing to review, nothing kept
         try:
             kept = unmarked_segments(parse(text, path=str(file)))
-            rows += chapter_rows(ChapterFiles(chapter=str(file), file=str(file), translation=text))
+            if args.html is None:  # a page reads its rows with their sources below
+                rows += chapter_rows(ChapterFiles(chapter=str(file), file=str(file), translation=text))
         except InputError as exc:  # its markers are listed; what it keeps unmarked cannot be counted
             print(f"amts review-list: {exc}; its unmarked text is not counted", file=sys.stderr)
             continue

@@ -147,7 +147,7 @@ class TranslationMemoryEngine(Engine):
         return None
 
     @staticmethod
-    def _restore(target: str, placeholders: list[Placeholder], source_text_spans: Counter[str]) -> list[Part] | None:
+    def _restore(target: str, placeholders: list[Placeholder], source_parts: Sequence[Part]) -> list[Part] | None:
         """Put protected elements back where their text occurs in the target; fail when one cannot be placed, or when
         the target keeps markup beyond what the source has as text (a fuzzy match's ``$f$`` or ``:numref:``): pasted
         as text, it would publish a span the source lacks, and the whole unit would be thrown out. Markup that the
@@ -163,7 +163,8 @@ class TranslationMemoryEngine(Engine):
                     break
             else:
                 return None
-        if _spans_in_text(parts) - source_text_spans:
+        left_in_text = _spans_in_text(parts)
+        if left_in_text and left_in_text - _spans_in_text(source_parts):
             return None
         return [p for p in parts if p != ""]
 
@@ -172,7 +173,7 @@ class TranslationMemoryEngine(Engine):
         if hit is None:
             return None
         placeholders = [p for p in unit.parts if isinstance(p, Placeholder)]
-        parts = self._restore(hit[0], placeholders, _spans_in_text(unit.parts))
+        parts = self._restore(hit[0], placeholders, unit.parts)
         return None if parts is None else EngineResult(parts, hit[1])
 
     def translate(self, units: Sequence[Unit], src: str, tgt: str) -> list[EngineResult | None]:

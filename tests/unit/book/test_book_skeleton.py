@@ -10,6 +10,7 @@ from amts.book import parse
 from amts.book.skeleton import ElementKind, check_skeleton, code_key, reference_keys, skeleton
 
 from amts_local.cli import main
+from tests.unit.sync.samples import translated
 
 SOURCE = """\
 # Linear Models
@@ -59,14 +60,7 @@ TRANSLATED = {
 }
 
 
-def _translate(source: str) -> str:
-    for english, chinese in TRANSLATED.items():
-        assert source.count(english) == 1, english
-        source = source.replace(english, chinese)
-    return source
-
-
-TRANSLATION = _translate(SOURCE)
+TRANSLATION = translated(SOURCE, TRANSLATED)
 
 
 def check(translation: str, source: str = SOURCE, old: str | None = None) -> list[str]:
